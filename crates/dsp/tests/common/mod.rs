@@ -1,0 +1,79 @@
+//! Shared fixtures for the engine tests (each test file uses a part of them).
+
+#![allow(dead_code)]
+
+use mixroom_dsp::{Engine, Source, StereoBlock};
+use mixroom_protocol::params::ParamId;
+use mixroom_protocol::strips::StripIndex;
+
+pub const SAMPLE_RATE_HZ: f32 = 48_000.0;
+
+/// Deterministic white noise in −1..1 (xorshift32).
+pub fn noise(seed: u32, frames: usize) -> Vec<f32> {
+    let mut state = seed.max(1);
+    (0..frames)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state as f32 / u32::MAX as f32) * 2.0 - 1.0
+        })
+        .collect()
+}
+
+/// A sine at `freq_hz` with amplitude `amp`.
+pub fn sine(freq_hz: f32, amp: f32, frames: usize) -> Vec<f32> {
+    (0..frames)
+        .map(|i| amp * (std::f32::consts::TAU * freq_hz * i as f32 / SAMPLE_RATE_HZ).sin())
+        .collect()
+}
+
+pub fn track(i: usize) -> StripIndex {
+    StripIndex::track(i).unwrap()
+}
+
+/// Four tracks (two mono, two stereo) with distinct gains and pans, one muted, one soloed pair,
+/// a loop region that wraps mid-block, playing from frame 0.
+pub fn busy_engine(max_frames: usize) -> Engine {
+    let mut engine = Engine::new(SAMPLE_RATE_HZ, max_frames);
+    let frames = 12_000;
+    let sources = [
+        vec![sine(110.0, 0.8, frames)],
+        vec![noise(7, frames), noise(8, frames)],
+        vec![sine(660.0, 0.5, frames)],
+        vec![sine(220.0, 0.4, frames), noise(9, frames)],
+    ];
+    for (i, channels) in sources.into_iter().enumerate() {
+        engine.load_source(i, Some(Source::new(channels).unwrap()));
+    }
+    let set = |engine: &mut Engine, p: ParamId, t: usize, v: f32| engine.set_param(p.slot(track(t)), v);
+    set(&mut engine, ParamId::GainDb, 0, -3.0);
+    set(&mut engine, ParamId::Pan, 0, -0.6);
+    set(&mut engine, ParamId::GainDb, 1, -12.0);
+    set(&mut engine, ParamId::Pan, 1, 0.4);
+    set(&mut engine, ParamId::Mute, 2, 1.0);
+    set(&mut engine, ParamId::GainDb, 3, 2.5);
+    set(&mut engine, ParamId::Pan, 3, 1.0);
+    engine.set_param(ParamId::GainDb.slot(StripIndex::MASTER), -1.0);
+    engine.reset();
+    engine.transport_mut().set_loop(true, 1_001, 7_013);
+    engine.transport_mut().play();
+    engine
+}
+
+/// Renders `frames` frames in blocks of `block` frames.
+pub fn render_blocks(engine: &mut Engine, frames: usize, block: usize) -> [Vec<f32>; 2] {
+    let (mut left, mut right) = (vec![0.0; frames], vec![0.0; frames]);
+    for (l, r) in left.chunks_mut(block).zip(right.chunks_mut(block)) {
+        engine.process(&mut StereoBlock::new(l, r));
+    }
+    [left, right]
+}
+
+/// Largest absolute difference between two renders.
+pub fn max_difference(a: &[Vec<f32>; 2], b: &[Vec<f32>; 2]) -> f32 {
+    a.iter()
+        .zip(b)
+        .flat_map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p - q).abs()))
+        .fold(0.0, f32::max)
+}

@@ -1,0 +1,15 @@
+//! Plain data shared by every side of Mixroom.
+//!
+//! - [`params`]: the parameter table (stable ids, keys, units, ranges, defaults, smoothing).
+//! - [`strips`]: how channel strips (tracks, master) are numbered.
+//! - [`layout`]: the byte layout of the shared-memory blocks between the UI and the worklet.
+//! - [`session`]: the session schema (serde).
+//! - [`units`]: decibel and linear gain conversions.
+//!
+//! This crate depends on nothing of ours and knows nothing about the browser or the DSP.
+
+pub mod layout;
+pub mod params;
+pub mod session;
+pub mod strips;
+pub mod units;

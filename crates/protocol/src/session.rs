@@ -1,0 +1,267 @@
+//! The session schema: everything needed to reproduce a mix, keyed by stable parameter keys.
+//!
+//! ```json
+//! { "version": 1,
+//!   "tracks": [ { "name": "Bass", "source": { "file": "bass.wav" },
+//!                 "params": { "gain_db": -6.0, "pan": -0.2, "mute": 0, "solo": 0 } } ],
+//!   "master": { "params": { "gain_db": 0.0 } } }
+//! ```
+//!
+//! A parameter left out has its default. Track `i` of the list is track strip `i`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::layout::param_block;
+use crate::params::{ParamId, PARAMS};
+use crate::strips::{StripIndex, StripKind, MAX_TRACKS};
+
+/// The schema version this build writes and the newest it reads.
+pub const SESSION_VERSION: u32 = 1;
+
+/// A whole mix.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    /// Schema version, [`SESSION_VERSION`] when written by this build.
+    pub version: u32,
+    /// The tracks, in strip order.
+    pub tracks: Vec<Track>,
+    /// The master strip.
+    #[serde(default)]
+    pub master: Strip,
+}
+
+/// One track: where its audio comes from and its strip settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Track {
+    /// Name shown on the strip.
+    pub name: String,
+    /// The track's audio.
+    pub source: Source,
+    /// Strip settings.
+    #[serde(flatten)]
+    pub strip: Strip,
+}
+
+/// Parameter values of a strip, by stable key; missing keys take their defaults.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Strip {
+    /// Plain values by parameter key.
+    #[serde(default)]
+    pub params: BTreeMap<String, f32>,
+}
+
+/// Where a track's audio comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A built-in demo stem, by id.
+    Demo(String),
+    /// An audio file, by path relative to the session file.
+    File(String),
+}
+
+/// Why a session was refused.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SessionError {
+    /// Not valid session JSON.
+    Malformed(String),
+    /// Written by a newer Mixroom.
+    TooNew {
+        /// The version found in the file.
+        found: u32,
+    },
+    /// More tracks than the engine has strips for.
+    TooManyTracks {
+        /// The number of tracks in the file.
+        found: usize,
+    },
+    /// A parameter key this version does not know, or one the strip does not have.
+    UnknownParam {
+        /// Which strip ("track 3", "master").
+        strip: String,
+        /// The key.
+        key: String,
+    },
+}
+
+impl fmt::Display for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionError::Malformed(why) => write!(f, "this is not a Mixroom session: {why}"),
+            SessionError::TooNew { found } => write!(
+                f,
+                "this session was saved by a newer Mixroom (version {found}, this one reads up to \
+                 {SESSION_VERSION}); update Mixroom to open it"
+            ),
+            SessionError::TooManyTracks { found } => write!(
+                f,
+                "this session has {found} tracks; Mixroom mixes up to {MAX_TRACKS}"
+            ),
+            SessionError::UnknownParam { strip, key } => {
+                write!(f, "{strip} has a setting Mixroom does not know: \"{key}\"")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SessionError {}
+
+impl Strip {
+    /// The value of `param`: the stored one made valid, or the default.
+    pub fn value(&self, param: ParamId) -> f32 {
+        let spec = param.spec();
+        self.params
+            .get(spec.key)
+            .map_or(spec.default, |&v| spec.sanitize(v))
+    }
+
+    /// Stores `value` under `param`'s key.
+    pub fn set(&mut self, param: ParamId, value: f32) {
+        let spec = param.spec();
+        self.params.insert(spec.key.to_owned(), spec.sanitize(value));
+    }
+
+    fn check(&self, kind: StripKind, name: impl Fn() -> String) -> Result<(), SessionError> {
+        for key in self.params.keys() {
+            let known = ParamId::from_key(key).is_some_and(|p| p.spec().applies_to(kind));
+            if !known {
+                return Err(SessionError::UnknownParam {
+                    strip: name(),
+                    key: key.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Session {
+    /// Parses and checks a session file.
+    pub fn from_json(text: &str) -> Result<Session, SessionError> {
+        #[derive(Deserialize)]
+        struct Versioned {
+            version: u32,
+        }
+        let versioned: Versioned =
+            serde_json::from_str(text).map_err(|e| SessionError::Malformed(e.to_string()))?;
+        if versioned.version > SESSION_VERSION {
+            return Err(SessionError::TooNew {
+                found: versioned.version,
+            });
+        }
+        let session: Session =
+            serde_json::from_str(text).map_err(|e| SessionError::Malformed(e.to_string()))?;
+        session.check()?;
+        Ok(session)
+    }
+
+    /// The session as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a session always serializes")
+    }
+
+    /// Checks the limits and parameter keys.
+    pub fn check(&self) -> Result<(), SessionError> {
+        if self.tracks.len() > MAX_TRACKS {
+            return Err(SessionError::TooManyTracks {
+                found: self.tracks.len(),
+            });
+        }
+        for (i, track) in self.tracks.iter().enumerate() {
+            track
+                .strip
+                .check(StripKind::Track, || format!("track {} ({})", i + 1, track.name))?;
+        }
+        self.master.check(StripKind::Master, || "the master".to_owned())
+    }
+
+    /// The strip settings of `strip`, if the session has that strip.
+    pub fn strip(&self, strip: StripIndex) -> Option<&Strip> {
+        match strip.kind() {
+            StripKind::Master => Some(&self.master),
+            StripKind::Track => self.tracks.get(strip.index()).map(|t| &t.strip),
+        }
+    }
+
+    /// A parameter block (generation 0) holding every value of this session; strips the session
+    /// does not use keep their defaults.
+    ///
+    /// May allocate: not for the audio thread.
+    pub fn param_block(&self) -> Vec<u8> {
+        let mut block = param_block::initial_block();
+        for strip in StripIndex::all() {
+            if let Some(settings) = self.strip(strip) {
+                for spec in PARAMS.iter().filter(|p| p.applies_to(strip.kind())) {
+                    let slot = spec.id.slot(strip);
+                    param_block::write_value(&mut block, slot, settings.value(spec.id));
+                }
+            }
+        }
+        block
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"{ "version": 1,
+        "tracks": [
+            { "name": "Bass", "source": { "file": "bass.wav" },
+              "params": { "gain_db": -6.0, "pan": -0.2, "mute": 1 } },
+            { "name": "Keys", "source": { "demo": "keys" } } ],
+        "master": { "params": { "gain_db": -1.5 } } }"#;
+
+    #[test]
+    fn parses_and_fills_the_param_block() {
+        let session = Session::from_json(EXAMPLE).unwrap();
+        assert_eq!(session.tracks[1].source, Source::Demo("keys".into()));
+        let block = session.param_block();
+        let bass = StripIndex::track(0).unwrap();
+        let keys = StripIndex::track(1).unwrap();
+        let read = |p: ParamId, s| param_block::read_value(&block, p.slot(s));
+        assert_eq!(read(ParamId::GainDb, bass), -6.0);
+        assert_eq!(read(ParamId::Pan, bass), -0.2);
+        assert_eq!(read(ParamId::Mute, bass), 1.0);
+        assert_eq!(read(ParamId::GainDb, keys), 0.0);
+        assert_eq!(read(ParamId::GainDb, StripIndex::MASTER), -1.5);
+        assert_eq!(Session::from_json(&session.to_json()).unwrap(), session);
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_read_with_a_reason() {
+        let newer = EXAMPLE.replace("\"version\": 1", "\"version\": 9");
+        let err = Session::from_json(&newer).unwrap_err();
+        assert_eq!(err, SessionError::TooNew { found: 9 });
+        assert!(err.to_string().contains("newer Mixroom"));
+
+        let unknown = EXAMPLE.replace("\"pan\"", "\"panorama\"");
+        let err = Session::from_json(&unknown).unwrap_err().to_string();
+        assert!(err.contains("track 1 (Bass)") && err.contains("panorama"), "{err}");
+
+        let master_pan = EXAMPLE.replace("\"gain_db\": -1.5", "\"pan\": 0.5");
+        assert!(matches!(
+            Session::from_json(&master_pan),
+            Err(SessionError::UnknownParam { .. })
+        ));
+
+        for broken in ["", "{", "[]", "{\"version\": 1}", &EXAMPLE[..EXAMPLE.len() / 2]] {
+            let err = Session::from_json(broken).unwrap_err();
+            assert!(matches!(err, SessionError::Malformed(_)), "{broken}: {err}");
+        }
+    }
+
+    #[test]
+    fn out_of_range_values_are_made_valid() {
+        let mut strip = Strip::default();
+        strip.params.insert("gain_db".into(), 99.0);
+        assert_eq!(strip.value(ParamId::GainDb), 12.0);
+        strip.set(ParamId::Pan, -3.0);
+        assert_eq!(strip.value(ParamId::Pan), -1.0);
+    }
+}
