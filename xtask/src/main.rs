@@ -1,1 +1,44 @@
-fn main() {}
+//! `cargo xtask <task>`: the project's commands. Installs what is missing, saying what it does.
+//!
+//! - `serve`: build everything and serve the app on http://127.0.0.1:8080 (COOP/COEP headers).
+//! - `test`: every check: rustfmt, clippy (host and wasm32), cargo test, docs, a release Trunk
+//!   build, and the browser end-to-end suite in headless Chromium.
+//! - `setup`: only install the tools.
+//! - `build-worklet`: build the engine's wasm module (Trunk runs this as a build hook).
+
+mod cmd;
+mod serve;
+mod test;
+mod tools;
+mod worklet;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <serve | test | setup | build-worklet>
+
+  serve          build everything and serve the app on http://127.0.0.1:8080
+  test           run every test: formatting, lints, native tests, wasm build, browser suite
+  setup          install the tools the other tasks need (wasm32 target, Trunk, wasm-bindgen-cli,
+                 npm packages, Chromium)
+  build-worklet  build crates/worklet for wasm32 into Trunk's staging directory";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve::run(),
+        Some("test") => test::run(),
+        Some("setup") => tools::setup(tools::Needs::everything()),
+        Some("build-worklet") => worklet::build(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! Linear parameter smoothing, per sample, so that output never depends on block size.
 //!
 //! A new target starts a straight ramp from the current value that lands exactly on the target
-//! after the ramp time (as nih-plug's linear smoother does). Gains are smoothed in the linear
+//! after the ramp time (as nih-plug's linear smoother does). Each value is computed from the
+//! target and the frames left, so rounding does not accumulate along the ramp. Gains are smoothed in the linear
 //! domain by their owners.
 
 /// Linear ramp towards a target over a fixed time.
@@ -57,11 +58,8 @@ impl LinearSmoother {
     pub fn next_value(&mut self) -> f32 {
         if self.remaining_frames > 0 {
             self.remaining_frames -= 1;
-            if self.remaining_frames == 0 {
-                self.current = self.target;
-            } else {
-                self.current += self.step;
-            }
+            // Measured back from the target, so rounding never accumulates along the ramp.
+            self.current = self.target - self.step * self.remaining_frames as f32;
         }
         self.current
     }

@@ -68,7 +68,11 @@ impl Source {
     pub fn read_into(&self, start_frame: u64, left: &mut [f32], right: &mut [f32]) {
         let start = usize::try_from(start_frame).map_or(self.frames(), |s| s.min(self.frames()));
         let available = (self.frames() - start).min(left.len());
-        for (ch, out) in [left, right].into_iter().enumerate().take(self.channels.len()) {
+        for (ch, out) in [left, right]
+            .into_iter()
+            .enumerate()
+            .take(self.channels.len())
+        {
             out[..available].copy_from_slice(&self.channels[ch][start..start + available]);
             out[available..].fill(0.0);
         }

@@ -165,7 +165,10 @@ mod tests {
         strip.set_audible(false);
         let (l, _) = run(&mut strip, (1.0, 1.0), 960);
         // 10 ms at 48 kHz = 480 frames from 1 to 0, in equal steps of 1/480.
-        let max_step = l.windows(2).map(|w| (w[1] - w[0]).abs()).fold(0.0, f32::max);
+        let max_step = l
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max);
         assert!(max_step <= 1.0 / 480.0 + 1e-6, "{max_step}");
         assert!((l[0] - (1.0 - 1.0 / 480.0)).abs() < 1e-6);
         assert_eq!(l[479], 0.0);

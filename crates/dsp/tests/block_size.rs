@@ -16,7 +16,10 @@ fn output_does_not_depend_on_block_size() {
         for max_frames in [block, 4096] {
             let got = render_blocks(&mut busy_engine(max_frames), frames, block);
             let diff = max_difference(&got, &reference);
-            assert!(diff <= 1e-6, "block {block}, max {max_frames}: differs by {diff}");
+            assert!(
+                diff <= 1e-6,
+                "block {block}, max {max_frames}: differs by {diff}"
+            );
         }
     }
 }

@@ -69,5 +69,9 @@ fn process_reset_and_parameter_changes_do_not_allocate() {
         engine.process(&mut StereoBlock::new(&mut l, &mut r[..]));
     }
     COUNTING.store(false, Ordering::SeqCst);
-    assert_eq!(CALLS.load(Ordering::SeqCst), 0, "allocator calls on the audio path");
+    assert_eq!(
+        CALLS.load(Ordering::SeqCst),
+        0,
+        "allocator calls on the audio path"
+    );
 }

@@ -66,7 +66,10 @@ fn fader_and_mute_jumps_ramp_without_steps() {
         .windows(2)
         .map(|w| (w[1] - w[0]).abs())
         .fold(0.0, f32::max);
-    assert!(max_step <= mute_step.max(fader_step) * 1.001, "step {max_step}");
+    assert!(
+        max_step <= mute_step.max(fader_step) * 1.001,
+        "step {max_step}"
+    );
     assert!((left[128 + 960 + 10] - top).abs() < 1e-5, "reaches +12 dB");
     assert_eq!(*left.last().unwrap(), 0.0, "mute lands on exact silence");
 }

@@ -223,7 +223,10 @@ mod tests {
         assert_eq!(PARAM_SLOTS, 512);
         for spec in &PARAMS {
             for strip in StripIndex::all() {
-                assert_eq!(ParamId::from_slot(spec.id.slot(strip)), Some((spec.id, strip)));
+                assert_eq!(
+                    ParamId::from_slot(spec.id.slot(strip)),
+                    Some((spec.id, strip))
+                );
             }
         }
         assert_eq!(ParamId::from_slot(MAX_TRACKS), None);

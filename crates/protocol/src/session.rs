@@ -123,7 +123,8 @@ impl Strip {
     /// Stores `value` under `param`'s key.
     pub fn set(&mut self, param: ParamId, value: f32) {
         let spec = param.spec();
-        self.params.insert(spec.key.to_owned(), spec.sanitize(value));
+        self.params
+            .insert(spec.key.to_owned(), spec.sanitize(value));
     }
 
     fn check(&self, kind: StripKind, name: impl Fn() -> String) -> Result<(), SessionError> {
@@ -173,11 +174,12 @@ impl Session {
             });
         }
         for (i, track) in self.tracks.iter().enumerate() {
-            track
-                .strip
-                .check(StripKind::Track, || format!("track {} ({})", i + 1, track.name))?;
+            track.strip.check(StripKind::Track, || {
+                format!("track {} ({})", i + 1, track.name)
+            })?;
         }
-        self.master.check(StripKind::Master, || "the master".to_owned())
+        self.master
+            .check(StripKind::Master, || "the master".to_owned())
     }
 
     /// The strip settings of `strip`, if the session has that strip.
@@ -242,7 +244,10 @@ mod tests {
 
         let unknown = EXAMPLE.replace("\"pan\"", "\"panorama\"");
         let err = Session::from_json(&unknown).unwrap_err().to_string();
-        assert!(err.contains("track 1 (Bass)") && err.contains("panorama"), "{err}");
+        assert!(
+            err.contains("track 1 (Bass)") && err.contains("panorama"),
+            "{err}"
+        );
 
         let master_pan = EXAMPLE.replace("\"gain_db\": -1.5", "\"pan\": 0.5");
         assert!(matches!(
@@ -250,7 +255,13 @@ mod tests {
             Err(SessionError::UnknownParam { .. })
         ));
 
-        for broken in ["", "{", "[]", "{\"version\": 1}", &EXAMPLE[..EXAMPLE.len() / 2]] {
+        for broken in [
+            "",
+            "{",
+            "[]",
+            "{\"version\": 1}",
+            &EXAMPLE[..EXAMPLE.len() / 2],
+        ] {
             let err = Session::from_json(broken).unwrap_err();
             assert!(matches!(err, SessionError::Malformed(_)), "{broken}: {err}");
         }

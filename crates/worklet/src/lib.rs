@@ -1,1 +1,228 @@
-//! placeholder
+//! mixroom-worklet: the engine as a raw WebAssembly module for the AudioWorklet.
+//!
+//! No wasm-bindgen: the worklet scope has no `TextDecoder`, `fetch` or `importScripts`, so the
+//! module has no imports and a small C ABI that `www/worklet-processor.js` drives:
+//!
+//! 1. `mixroom_init(sample_rate_hz)` once.
+//! 2. The shared blocks are mirrored in this module's memory with the exact byte layout of
+//!    `mixroom_protocol::layout`. When the UI's generation changes, the processor copies the
+//!    block into the image (`mixroom_param_block_ptr`, `mixroom_transport_block_ptr`) and calls
+//!    `mixroom_params_changed` / `mixroom_transport_changed`.
+//! 3. Sources: `mixroom_source_alloc(channels, frames)`, fill each `mixroom_source_channel_ptr`,
+//!    then `mixroom_source_commit(track)`. Loading allocates; it never happens inside `process`.
+//! 4. Each render quantum: `mixroom_process(frames)`, then read `mixroom_output_ptr(0|1)` and copy
+//!    the meter entry (`mixroom_meter_entry_ptr`) into the ring at
+//!    `mixroom_meter_entry_offset(n)` of the shared meter block.
+//!
+//! All logic lives in mixroom-dsp; this crate only moves bytes. Every function is a no-op (or
+//! returns 0 / null) before `mixroom_init`.
+
+use std::cell::RefCell;
+
+use mixroom_dsp::{Engine, Source, StereoBlock};
+use mixroom_protocol::layout::meter_block::{self, StripFigures};
+use mixroom_protocol::layout::transport_block::{self, TransportRequest};
+use mixroom_protocol::layout::{param_block, GENERATION_WORD};
+use mixroom_protocol::strips::StripIndex;
+
+/// Largest number of frames one `mixroom_process` call renders.
+pub const MAX_QUANTUM_FRAMES: usize = 4096;
+
+/// Module state: the engine and the memory the processor reads and writes.
+struct Worklet {
+    engine: Engine,
+    param_image: Vec<u8>,
+    transport_image: Vec<u8>,
+    meter_entry: Vec<u8>,
+    output: [Vec<f32>; 2],
+    staged_source: Vec<Vec<f32>>,
+}
+
+thread_local! {
+    static WORKLET: RefCell<Option<Worklet>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the state, or returns `default` before `mixroom_init`.
+fn with<R>(default: R, f: impl FnOnce(&mut Worklet) -> R) -> R {
+    WORKLET.with_borrow_mut(|w| w.as_mut().map_or(default, f))
+}
+
+/// Creates the engine at `sample_rate_hz`. Calling it again starts over.
+#[no_mangle]
+pub extern "C" fn mixroom_init(sample_rate_hz: f32) {
+    let worklet = Worklet {
+        engine: Engine::new(sample_rate_hz, MAX_QUANTUM_FRAMES),
+        param_image: param_block::initial_block(),
+        transport_image: vec![0; transport_block::BYTES],
+        meter_entry: vec![0; meter_block::ENTRY_BYTES],
+        output: [vec![0.0; MAX_QUANTUM_FRAMES], vec![0.0; MAX_QUANTUM_FRAMES]],
+        staged_source: Vec::new(),
+    };
+    WORKLET.with_borrow_mut(|w| *w = Some(worklet));
+}
+
+/// Word index of the generation counter in the parameter and transport blocks.
+#[no_mangle]
+pub extern "C" fn mixroom_generation_word() -> u32 {
+    GENERATION_WORD as u32
+}
+
+/// Address of the parameter-block image (`mixroom_param_block_bytes` long).
+#[no_mangle]
+pub extern "C" fn mixroom_param_block_ptr() -> *mut u8 {
+    with(std::ptr::null_mut(), |w| w.param_image.as_mut_ptr())
+}
+
+/// Size of the parameter block, bytes.
+#[no_mangle]
+pub extern "C" fn mixroom_param_block_bytes() -> u32 {
+    param_block::BYTES as u32
+}
+
+/// Applies the parameter-block image to the engine (changed values start their ramps).
+#[no_mangle]
+pub extern "C" fn mixroom_params_changed() {
+    with((), |w| w.engine.apply_param_block(&w.param_image));
+}
+
+/// Address of the transport-block image (`mixroom_transport_block_bytes` long).
+#[no_mangle]
+pub extern "C" fn mixroom_transport_block_ptr() -> *mut u8 {
+    with(std::ptr::null_mut(), |w| w.transport_image.as_mut_ptr())
+}
+
+/// Size of the transport block, bytes.
+#[no_mangle]
+pub extern "C" fn mixroom_transport_block_bytes() -> u32 {
+    transport_block::BYTES as u32
+}
+
+/// Applies the transport-block image to the engine's transport.
+#[no_mangle]
+pub extern "C" fn mixroom_transport_changed() {
+    with((), |w| {
+        let request = TransportRequest::decode(&w.transport_image);
+        w.engine.apply_transport(&request);
+    });
+}
+
+/// Jumps every smoother to its target and clears meters (after the first parameter load, so a
+/// new or restarted engine starts on the mix instead of ramping into it).
+#[no_mangle]
+pub extern "C" fn mixroom_reset() {
+    with((), |w| w.engine.reset());
+}
+
+/// Allocates staging space for a source of `channels` (1 or 2) channels of `frames` frames and
+/// returns 1, or returns 0 when the shape is not one a track takes.
+#[no_mangle]
+pub extern "C" fn mixroom_source_alloc(channels: u32, frames: u32) -> u32 {
+    with(0, |w| {
+        if !(1..=2).contains(&channels) {
+            return 0;
+        }
+        w.staged_source = vec![vec![0.0; frames as usize]; channels as usize];
+        1
+    })
+}
+
+/// Address of staged channel `channel` (`frames` f32 long), or null.
+#[no_mangle]
+pub extern "C" fn mixroom_source_channel_ptr(channel: u32) -> *mut f32 {
+    with(std::ptr::null_mut(), |w| {
+        w.staged_source
+            .get_mut(channel as usize)
+            .map_or(std::ptr::null_mut(), |c| c.as_mut_ptr())
+    })
+}
+
+/// Moves the staged source onto track `track` and returns 1, or returns 0 when nothing valid
+/// was staged or the track does not exist. The track's previous source is freed here, outside
+/// `process`.
+#[no_mangle]
+pub extern "C" fn mixroom_source_commit(track: u32) -> u32 {
+    with(0, |w| {
+        let channels = std::mem::take(&mut w.staged_source);
+        if StripIndex::track(track as usize).is_none() {
+            return 0;
+        }
+        match Source::new(channels) {
+            Ok(source) => {
+                drop(w.engine.load_source(track as usize, Some(source)));
+                1
+            }
+            Err(_) => 0,
+        }
+    })
+}
+
+/// Renders `frames` frames (at most `MAX_QUANTUM_FRAMES`) into the output buffers and fills the
+/// meter entry. Returns the number of frames rendered.
+#[no_mangle]
+pub extern "C" fn mixroom_process(frames: u32) -> u32 {
+    with(0, |w| {
+        let n = (frames as usize).min(MAX_QUANTUM_FRAMES);
+        let [left, right] = &mut w.output;
+        w.engine
+            .process(&mut StereoBlock::new(&mut left[..n], &mut right[..n]));
+        let transport = w.engine.transport();
+        meter_block::write_entry_header(
+            &mut w.meter_entry,
+            transport.playhead_frames() as f64,
+            n,
+            transport.playing(),
+        );
+        for strip in StripIndex::all() {
+            let figures: StripFigures = w.engine.figures(strip);
+            meter_block::write_strip(&mut w.meter_entry, strip.index(), &figures);
+        }
+        n as u32
+    })
+}
+
+/// Address of output channel `channel` (0 left, 1 right), `MAX_QUANTUM_FRAMES` f32 long.
+#[no_mangle]
+pub extern "C" fn mixroom_output_ptr(channel: u32) -> *mut f32 {
+    with(std::ptr::null_mut(), |w| {
+        w.output
+            .get_mut(channel as usize)
+            .map_or(std::ptr::null_mut(), |c| c.as_mut_ptr())
+    })
+}
+
+/// Address of the meter entry written by the last `mixroom_process`.
+#[no_mangle]
+pub extern "C" fn mixroom_meter_entry_ptr() -> *const u8 {
+    with(std::ptr::null(), |w| w.meter_entry.as_ptr())
+}
+
+/// Size of one meter entry, bytes.
+#[no_mangle]
+pub extern "C" fn mixroom_meter_entry_bytes() -> u32 {
+    meter_block::ENTRY_BYTES as u32
+}
+
+/// Size of the meter block, bytes.
+#[no_mangle]
+pub extern "C" fn mixroom_meter_block_bytes() -> u32 {
+    meter_block::BYTES as u32
+}
+
+/// Word index of the entry count in the meter block.
+#[no_mangle]
+pub extern "C" fn mixroom_meter_count_word() -> u32 {
+    meter_block::COUNT_WORD as u32
+}
+
+/// Byte offset in the meter block where entry number `n` goes.
+#[no_mangle]
+pub extern "C" fn mixroom_meter_entry_offset(n: u32) -> u32 {
+    meter_block::entry_offset(n) as u32
+}
+
+/// Panics on purpose, aborting the instance: the hook the end-to-end suite uses to prove that
+/// the page notices a dead engine and restarts it with the current mix.
+#[no_mangle]
+pub extern "C" fn mixroom_debug_panic() {
+    panic!("engine stopped on request (test hook)");
+}

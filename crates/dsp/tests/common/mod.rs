@@ -46,7 +46,8 @@ pub fn busy_engine(max_frames: usize) -> Engine {
     for (i, channels) in sources.into_iter().enumerate() {
         engine.load_source(i, Some(Source::new(channels).unwrap()));
     }
-    let set = |engine: &mut Engine, p: ParamId, t: usize, v: f32| engine.set_param(p.slot(track(t)), v);
+    let set =
+        |engine: &mut Engine, p: ParamId, t: usize, v: f32| engine.set_param(p.slot(track(t)), v);
     set(&mut engine, ParamId::GainDb, 0, -3.0);
     set(&mut engine, ParamId::Pan, 0, -0.6);
     set(&mut engine, ParamId::GainDb, 1, -12.0);

@@ -101,7 +101,10 @@ mod tests {
     fn entries_round_trip_and_fit_the_ring() {
         assert_eq!(ENTRY_BYTES % 8, 0, "entries keep f64 alignment");
         assert_eq!(entry_offset(0), RING_OFFSET);
-        assert_eq!(entry_offset(RING_CAPACITY as u32 + 1), RING_OFFSET + ENTRY_BYTES);
+        assert_eq!(
+            entry_offset(RING_CAPACITY as u32 + 1),
+            RING_OFFSET + ENTRY_BYTES
+        );
         assert_eq!(entry_offset(u32::MAX) + ENTRY_BYTES, BYTES);
         let mut entry = vec![0; ENTRY_BYTES];
         write_entry_header(&mut entry, 123_456_789.0, 128, true);

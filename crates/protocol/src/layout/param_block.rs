@@ -68,6 +68,9 @@ mod tests {
         let mut block = block;
         write_value(&mut block, ParamId::Pan.slot(track), -0.25);
         assert_eq!(read_value(&block, ParamId::Pan.slot(track)), -0.25);
-        assert_eq!(values(&block).count(), PARAMS.len() * StripIndex::all().count());
+        assert_eq!(
+            values(&block).count(),
+            PARAMS.len() * StripIndex::all().count()
+        );
     }
 }

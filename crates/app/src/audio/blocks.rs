@@ -1,0 +1,209 @@
+//! The UI side of the shared-memory blocks (layout: `mixroom_protocol::layout`).
+//!
+//! In shared mode each block is a `SharedArrayBuffer` that the worklet reads and writes in place.
+//! In message mode (page not cross-origin isolated) each is a private `ArrayBuffer` with the same
+//! layout: after every write the UI posts a snapshot to the worklet, and the worklet posts new
+//! meter entries back, which [`Blocks::receive_meters`] writes into the local copy. Everything
+//! else works the same in both modes.
+
+use std::cell::Cell;
+
+use js_sys::{Atomics, Float32Array, Int32Array, Uint8Array};
+use mixroom_protocol::layout::meter_block::{self, RING_CAPACITY};
+use mixroom_protocol::layout::transport_block::{self, TransportRequest};
+use mixroom_protocol::layout::{param_block, GENERATION_WORD};
+use mixroom_protocol::params::PARAM_SLOTS;
+use wasm_bindgen::JsValue;
+
+/// How the blocks travel between the UI and the worklet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// SharedArrayBuffers, read and written in place with `Atomics`.
+    Shared,
+    /// Private ArrayBuffers, copied over `port.postMessage`.
+    Message,
+}
+
+impl Mode {
+    /// The mode this page can use.
+    pub fn detect() -> Mode {
+        if super::js::cross_origin_isolated() {
+            Mode::Shared
+        } else {
+            Mode::Message
+        }
+    }
+
+    /// The name the worklet processor expects.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Shared => "shared",
+            Mode::Message => "message",
+        }
+    }
+}
+
+fn buffer(mode: Mode, bytes: usize) -> JsValue {
+    match mode {
+        Mode::Shared => js_sys::SharedArrayBuffer::new(bytes as u32).into(),
+        Mode::Message => js_sys::ArrayBuffer::new(bytes as u32).into(),
+    }
+}
+
+fn words(buffer: &JsValue) -> Int32Array {
+    Int32Array::new_with_byte_offset_and_length(buffer, 0, 4)
+}
+
+/// The three blocks of one engine.
+pub struct Blocks {
+    mode: Mode,
+    param: JsValue,
+    transport: JsValue,
+    meter: JsValue,
+    param_words: Int32Array,
+    param_values: Float32Array,
+    transport_words: Int32Array,
+    transport_bytes: Uint8Array,
+    meter_words: Int32Array,
+    meter_bytes: Uint8Array,
+    transport_state: Cell<TransportRequest>,
+    meters_seen: Cell<u32>,
+}
+
+impl Blocks {
+    /// New blocks holding `initial_params` (a whole parameter block, e.g. from
+    /// `Session::param_block`) and `transport`.
+    pub fn new(mode: Mode, initial_params: &[u8], transport: TransportRequest) -> Blocks {
+        let param = buffer(mode, param_block::BYTES);
+        Uint8Array::new(&param).copy_from(initial_params);
+        let transport_buffer = buffer(mode, transport_block::BYTES);
+        let meter = buffer(mode, meter_block::BYTES);
+        let blocks = Blocks {
+            mode,
+            param_words: words(&param),
+            param_values: Float32Array::new_with_byte_offset_and_length(
+                &param,
+                param_block::VALUES_OFFSET as u32,
+                PARAM_SLOTS as u32,
+            ),
+            param,
+            transport_words: words(&transport_buffer),
+            transport_bytes: Uint8Array::new(&transport_buffer),
+            transport: transport_buffer,
+            meter_words: words(&meter),
+            meter_bytes: Uint8Array::new(&meter),
+            meter,
+            transport_state: Cell::new(TransportRequest::default()),
+            meters_seen: Cell::new(0),
+        };
+        blocks.write_transport(transport);
+        blocks
+    }
+
+    /// How the blocks travel.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The parameter block's buffer.
+    pub fn param_buffer(&self) -> &JsValue {
+        &self.param
+    }
+
+    /// The transport block's buffer.
+    pub fn transport_buffer(&self) -> &JsValue {
+        &self.transport
+    }
+
+    /// The meter block's buffer.
+    pub fn meter_buffer(&self) -> &JsValue {
+        &self.meter
+    }
+
+    /// Writes `value` into parameter slot `slot` (seqlock: odd generation while writing).
+    pub fn write_param(&self, slot: usize, value: f32) {
+        seqlock_write(&self.param_words, || {
+            self.param_values.set_index(slot as u32, value)
+        });
+    }
+
+    /// The transport state last written.
+    pub fn transport(&self) -> TransportRequest {
+        self.transport_state.get()
+    }
+
+    /// Writes the whole transport request.
+    pub fn write_transport(&self, request: TransportRequest) {
+        let mut bytes = [0; transport_block::BYTES];
+        request.encode(&mut bytes);
+        let start = (GENERATION_WORD + 1) * 4;
+        seqlock_write(&self.transport_words, || {
+            self.transport_bytes
+                .subarray(start as u32, transport_block::BYTES as u32)
+                .copy_from(&bytes[start..]);
+        });
+        self.transport_state.set(request);
+    }
+
+    /// A copy of the parameter block's bytes (message mode snapshots).
+    pub fn param_snapshot(&self) -> JsValue {
+        snapshot(&self.param)
+    }
+
+    /// A copy of the transport block's bytes (message mode snapshots).
+    pub fn transport_snapshot(&self) -> JsValue {
+        snapshot(&self.transport)
+    }
+
+    /// Message mode: stores `count` meter entries numbered from `first`, sent by the worklet.
+    pub fn receive_meters(&self, first: u32, count: u32, entries: &js_sys::ArrayBuffer) {
+        let entries = Uint8Array::new(entries);
+        let entry_bytes = meter_block::ENTRY_BYTES as u32;
+        for i in 0..count {
+            let n = first.wrapping_add(i);
+            let entry = entries.subarray(i * entry_bytes, (i + 1) * entry_bytes);
+            let at = meter_block::entry_offset(n) as u32;
+            self.meter_bytes.set(&entry, at);
+        }
+        let count_word = meter_block::COUNT_WORD as u32;
+        Atomics::store(
+            &self.meter_words,
+            count_word,
+            first.wrapping_add(count) as i32,
+        )
+        .expect("Atomics.store on an Int32Array");
+    }
+
+    /// Calls `f` with every meter entry written since the last call, oldest first (at most half
+    /// the ring: an older entry may be overwritten while it is read).
+    pub fn read_new_meters(&self, mut f: impl FnMut(&[u8])) {
+        let count = Atomics::load(&self.meter_words, meter_block::COUNT_WORD as u32)
+            .expect("Atomics.load on an Int32Array") as u32;
+        let seen = self.meters_seen.get();
+        let fresh = count.wrapping_sub(seen).min(RING_CAPACITY as u32 / 2);
+        let mut entry = vec![0; meter_block::ENTRY_BYTES];
+        for back in (1..=fresh).rev() {
+            let n = count.wrapping_sub(back);
+            let at = meter_block::entry_offset(n) as u32;
+            self.meter_bytes
+                .subarray(at, at + meter_block::ENTRY_BYTES as u32)
+                .copy_to(&mut entry);
+            f(&entry);
+        }
+        self.meters_seen.set(count);
+    }
+}
+
+fn seqlock_write(words: &Int32Array, write: impl FnOnce()) {
+    let generation = GENERATION_WORD as u32;
+    Atomics::add(words, generation, 1).expect("Atomics.add on an Int32Array");
+    write();
+    Atomics::add(words, generation, 1).expect("Atomics.add on an Int32Array");
+}
+
+fn snapshot(buffer: &JsValue) -> JsValue {
+    Uint8Array::new(buffer)
+        .slice(0, Uint8Array::new(buffer).length())
+        .buffer()
+        .into()
+}

@@ -1,0 +1,61 @@
+//! The few browser APIs web-sys does not bind the way we need them.
+
+use js_sys::{Float32Array, Promise};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// An `AudioBuffer` seen through the binding below.
+    type ChannelDataSource;
+    #[wasm_bindgen(method, js_name = getChannelData)]
+    fn get_channel_data(this: &ChannelDataSource, channel: u32) -> Float32Array;
+
+    /// An `OfflineAudioContext` seen through the binding below.
+    type SuspendableContext;
+    #[wasm_bindgen(method, catch)]
+    fn suspend(this: &SuspendableContext, time_s: f64) -> Result<Promise, JsValue>;
+
+    /// The global `crossOriginIsolated`: whether SharedArrayBuffer may be shared with the worklet.
+    #[wasm_bindgen(thread_local_v2, js_name = crossOriginIsolated)]
+    static CROSS_ORIGIN_ISOLATED: Option<bool>;
+}
+
+/// `AudioBuffer.getChannelData`, as a view instead of web-sys's copy into wasm memory.
+pub fn channel_view(buffer: &web_sys::AudioBuffer, channel: u32) -> Float32Array {
+    buffer
+        .unchecked_ref::<ChannelDataSource>()
+        .get_channel_data(channel)
+}
+
+/// `OfflineAudioContext.suspend(suspendTime)` (web-sys lacks it): resolves when rendering has
+/// stopped at `time_s`, rounded down to a render quantum boundary.
+pub fn suspend_at(context: &web_sys::OfflineAudioContext, time_s: f64) -> Result<Promise, JsValue> {
+    context
+        .unchecked_ref::<SuspendableContext>()
+        .suspend(time_s)
+}
+
+/// Whether the page is cross-origin isolated (so the blocks can be SharedArrayBuffers).
+pub fn cross_origin_isolated() -> bool {
+    CROSS_ORIGIN_ISOLATED.with(|v| v.unwrap_or(false))
+}
+
+/// Reads property `key` of `object`.
+pub fn get(object: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Builds a plain object from key/value pairs.
+pub fn object(entries: &[(&str, &JsValue)]) -> js_sys::Object {
+    let object = js_sys::Object::new();
+    for (key, value) in entries {
+        js_sys::Reflect::set(&object, &JsValue::from_str(key), value)
+            .expect("setting a property of a new plain object cannot fail");
+    }
+    object
+}
+
+/// A JS error value with `message`.
+pub fn error(message: &str) -> JsValue {
+    js_sys::Error::new(message).into()
+}

@@ -1,0 +1,12 @@
+//! The audio bridge: the main-thread side of the engine in the AudioWorklet.
+
+pub mod blocks;
+pub mod bridge;
+mod js;
+pub mod offline;
+pub mod worklet_node;
+
+pub use blocks::Mode;
+pub use bridge::{describe, AudioBridge, EngineStatus};
+pub use offline::{render_offline, ParamChange};
+pub use worklet_node::TrackAudio;

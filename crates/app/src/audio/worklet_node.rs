@@ -1,0 +1,223 @@
+//! Creating the engine's AudioWorkletNode in any audio context, and talking to it.
+//!
+//! The node runs `www/worklet-processor.js`, which instantiates `mixroom_worklet.wasm` from the
+//! `WebAssembly.Module` compiled here once per page (the worklet scope cannot fetch or compile).
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Float32Array, WebAssembly};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AudioBuffer, AudioWorkletNode, AudioWorkletNodeOptions, BaseAudioContext, MessageEvent,
+};
+
+use super::blocks::{Blocks, Mode};
+use super::js::{self, channel_view};
+
+/// Where the page finds the engine module and the processor script (next to index.html).
+const WORKLET_WASM_URL: &str = "./mixroom_worklet.wasm";
+const PROCESSOR_URL: &str = "./worklet-processor.js";
+/// The name the processor registers under.
+const PROCESSOR_NAME: &str = "mixroom";
+
+thread_local! {
+    static MODULE: RefCell<Option<WebAssembly::Module>> = const { RefCell::new(None) };
+}
+
+/// The compiled engine module, fetched and compiled on first use.
+pub async fn engine_module() -> Result<WebAssembly::Module, JsValue> {
+    if let Some(module) = MODULE.with_borrow(|m| m.clone()) {
+        return Ok(module);
+    }
+    let window = web_sys::window().ok_or_else(|| js::error("no window"))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(WORKLET_WASM_URL))
+        .await?
+        .dyn_into()?;
+    if !response.ok() {
+        return Err(js::error(&format!(
+            "could not load the audio engine ({WORKLET_WASM_URL}: HTTP {})",
+            response.status()
+        )));
+    }
+    let bytes = JsFuture::from(response.array_buffer()?).await?;
+    let module: WebAssembly::Module = JsFuture::from(WebAssembly::compile(&bytes))
+        .await?
+        .dyn_into()?;
+    MODULE.with_borrow_mut(|m| *m = Some(module.clone()));
+    Ok(module)
+}
+
+/// Loads the processor script into `context`'s worklet scope (once per context).
+pub async fn add_processor(context: &BaseAudioContext) -> Result<(), JsValue> {
+    JsFuture::from(context.audio_worklet()?.add_module(PROCESSOR_URL)?).await?;
+    Ok(())
+}
+
+/// A track's decoded audio at the context's sample rate: one or two channels.
+#[derive(Clone, Debug)]
+pub struct TrackAudio {
+    /// The channels (views of the decoded buffer).
+    pub channels: Vec<Float32Array>,
+}
+
+impl TrackAudio {
+    /// The first one or two channels of a decoded buffer (more are not mixed in yet).
+    pub fn from_buffer(buffer: &AudioBuffer) -> TrackAudio {
+        let channels = buffer.number_of_channels().min(2);
+        TrackAudio {
+            channels: (0..channels).map(|c| channel_view(buffer, c)).collect(),
+        }
+    }
+
+    /// Length in frames.
+    pub fn frames(&self) -> u32 {
+        self.channels.first().map_or(0, |c| c.length())
+    }
+
+    fn to_js(&self, track: usize) -> js_sys::Object {
+        let channels: Array = self.channels.iter().collect();
+        js::object(&[
+            ("track", &JsValue::from(track as u32)),
+            ("channels", &channels.into()),
+        ])
+    }
+}
+
+/// What the processor tells the page.
+#[derive(Debug)]
+pub enum WorkletEvent {
+    /// The engine is running.
+    Ready,
+    /// A source finished loading.
+    Loaded {
+        /// The track.
+        track: u32,
+        /// Whether the engine took it.
+        ok: bool,
+    },
+    /// Message mode: new meter entries.
+    Meters {
+        /// Number of the first entry.
+        first: u32,
+        /// Number of entries.
+        count: u32,
+        /// The entries, back to back.
+        entries: js_sys::ArrayBuffer,
+    },
+    /// The instance trapped (a panic aborts it); its output is silent from now on.
+    Died {
+        /// What the worklet saw.
+        message: String,
+    },
+}
+
+impl WorkletEvent {
+    fn parse(data: &JsValue) -> Option<WorkletEvent> {
+        let number = |key| js::get(data, key).as_f64().unwrap_or(0.0) as u32;
+        Some(match js::get(data, "type").as_string()?.as_str() {
+            "ready" => WorkletEvent::Ready,
+            "loaded" => WorkletEvent::Loaded {
+                track: number("track"),
+                ok: js::get(data, "ok").as_bool().unwrap_or(false),
+            },
+            "meters" => WorkletEvent::Meters {
+                first: number("first"),
+                count: number("count"),
+                entries: js::get(data, "entries").dyn_into().ok()?,
+            },
+            "died" => WorkletEvent::Died {
+                message: js::get(data, "message").as_string().unwrap_or_default(),
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// The engine node of one context.
+pub struct WorkletNode {
+    node: AudioWorkletNode,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl WorkletNode {
+    /// Creates the node with the blocks and the initial sources (loaded before the first render
+    /// quantum), connects it to the destination, and routes the processor's messages to
+    /// `on_event`. The processor script must already be added to `context`.
+    pub async fn create(
+        context: &BaseAudioContext,
+        blocks: &Blocks,
+        sources: &[(usize, TrackAudio)],
+        mut on_event: impl FnMut(WorkletEvent) + 'static,
+    ) -> Result<WorkletNode, JsValue> {
+        let module = engine_module().await?;
+        let sources: Array = sources.iter().map(|(t, a)| a.to_js(*t)).collect();
+        let processor_options = js::object(&[
+            ("module", &module.into()),
+            ("mode", &JsValue::from_str(blocks.mode().as_str())),
+            ("paramBlock", blocks.param_buffer()),
+            ("transportBlock", blocks.transport_buffer()),
+            ("meterBlock", blocks.meter_buffer()),
+            ("sources", &sources.into()),
+        ]);
+        let options = AudioWorkletNodeOptions::new();
+        options.set_number_of_inputs(0);
+        options.set_number_of_outputs(1);
+        options.set_output_channel_count(&Array::of1(&JsValue::from(2)).into());
+        options.set_processor_options(Some(&processor_options));
+        let node = AudioWorkletNode::new_with_options(context, PROCESSOR_NAME, &options)?;
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if let Some(event) = WorkletEvent::parse(&event.data()) {
+                on_event(event);
+            }
+        });
+        node.port()?
+            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        node.connect_with_audio_node(&context.destination())?;
+        Ok(WorkletNode {
+            node,
+            _on_message: on_message,
+        })
+    }
+
+    /// Message mode: sends the current parameter block to the processor.
+    pub fn send_params(&self, blocks: &Blocks) {
+        if blocks.mode() == Mode::Message {
+            self.post(&js::object(&[
+                ("type", &"params".into()),
+                ("block", &blocks.param_snapshot()),
+            ]));
+        }
+    }
+
+    /// Message mode: sends the current transport block to the processor.
+    pub fn send_transport(&self, blocks: &Blocks) {
+        if blocks.mode() == Mode::Message {
+            self.post(&js::object(&[
+                ("type", &"transport".into()),
+                ("block", &blocks.transport_snapshot()),
+            ]));
+        }
+    }
+
+    /// Test hook: makes the engine panic, which aborts its instance.
+    pub fn crash(&self) {
+        self.post(&js::object(&[("type", &"debug-panic".into())]));
+    }
+
+    /// Disconnects the node and stops listening to it.
+    pub fn shut_down(&self) {
+        if let Ok(port) = self.node.port() {
+            port.set_onmessage(None);
+        }
+        // Disconnecting a node that is connected cannot fail; one that is not needs nothing.
+        let _ = self.node.disconnect();
+    }
+
+    fn post(&self, message: &JsValue) {
+        if let Ok(port) = self.node.port() {
+            // A closed port means the node is gone; the bridge has already replaced it.
+            let _ = port.post_message(message);
+        }
+    }
+}

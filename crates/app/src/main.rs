@@ -1,0 +1,13 @@
+//! mixroom-app: the Mixroom page (Leptos, client-side rendered) and its audio bridge.
+
+mod audio;
+mod demo;
+mod meters;
+mod mixer;
+mod test_api;
+mod ui;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(ui::App);
+}

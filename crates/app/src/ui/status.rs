@@ -1,0 +1,66 @@
+//! What the page says about the audio path: which mode it runs in, and the engine's health.
+
+use leptos::prelude::*;
+
+use crate::audio::{EngineStatus, Mode};
+
+/// Shows whether the worklet shares memory with the page or exchanges messages with it.
+#[component]
+pub fn ModeBadge(
+    /// The mode the audio path runs in.
+    mode: Mode,
+) -> impl IntoView {
+    let (label, title) = match mode {
+        Mode::Shared => (
+            "Shared memory",
+            "Cross-origin isolated: controls and meters travel through SharedArrayBuffer.",
+        ),
+        Mode::Message => (
+            "Message mode",
+            "This page is not cross-origin isolated, so controls and meters travel as \
+             messages (slightly slower meters, same sound).",
+        ),
+    };
+    view! {
+        <span class="mode-badge" data-testid="audio-mode" data-mode=mode.as_str() title=title>
+            {label}
+        </span>
+    }
+}
+
+/// A banner while the engine starts, after it was restarted, or when it failed.
+#[component]
+pub fn EngineBanner(
+    /// The engine's state.
+    status: RwSignal<EngineStatus>,
+) -> impl IntoView {
+    let dismissed = RwSignal::new(0_u32);
+    move || {
+        match status.get() {
+        EngineStatus::Starting => view! {
+            <p class="banner" data-testid="engine-status" data-state="starting">
+                "Starting the audio engine…"
+            </p>
+        }
+        .into_any(),
+        EngineStatus::Running => ().into_any(),
+        EngineStatus::Restarted { restarts, .. } if dismissed.get() == restarts => ().into_any(),
+        EngineStatus::Restarted { restarts, reason } => view! {
+            <p class="banner warning" role="alert" data-testid="engine-status" data-state="restarted">
+                {format!(
+                    "The audio engine stopped ({reason}) and was restarted with your mix{}.",
+                    if restarts > 1 { format!(" ({restarts} restarts so far)") } else { String::new() }
+                )}
+                <button on:click=move |_| dismissed.set(restarts)>"Dismiss"</button>
+            </p>
+        }
+        .into_any(),
+        EngineStatus::Failed(message) => view! {
+            <p class="banner error" role="alert" data-testid="engine-status" data-state="failed">
+                {format!("No sound: {message}")}
+            </p>
+        }
+        .into_any(),
+    }
+    }
+}

@@ -1,0 +1,95 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+pub const USAGE: &str = "usage: mixroom render SESSION.json -o OUT.wav \
+                         [--sample-rate HZ] [--frames N] [--block FRAMES]";
+
+/// Arguments of `mixroom render`.
+#[derive(Debug, PartialEq)]
+pub struct RenderArgs {
+    pub session: PathBuf,
+    pub output: PathBuf,
+    /// Render rate, Hz (every source must have it).
+    pub sample_rate_hz: u32,
+    /// Frames to render; by default the longest source.
+    pub frames: Option<usize>,
+    /// Block size handed to the engine, frames.
+    pub block: usize,
+}
+
+pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
+    let mut session = None;
+    let mut output = None;
+    let mut sample_rate_hz = 48_000;
+    let mut frames = None;
+    let mut block = 128;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value; {USAGE}"))
+        };
+        match arg.as_str() {
+            "-o" | "--output" => output = Some(PathBuf::from(value(arg)?)),
+            "--sample-rate" => sample_rate_hz = number(arg, &value(arg)?)?,
+            "--frames" => frames = Some(number(arg, &value(arg)?)?),
+            "--block" => block = number::<usize>(arg, &value(arg)?)?.max(1),
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}; {USAGE}")),
+            path if session.is_none() => session = Some(PathBuf::from(path)),
+            extra => return Err(format!("unexpected argument {extra}; {USAGE}")),
+        }
+    }
+    Ok(RenderArgs {
+        session: session.ok_or_else(|| format!("no session given; {USAGE}"))?,
+        output: output.ok_or_else(|| format!("no output given (-o OUT.wav); {USAGE}"))?,
+        sample_rate_hz,
+        frames,
+        block,
+    })
+}
+
+fn number<T: std::str::FromStr>(name: &str, text: &str) -> Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("{name} takes a whole number, not \"{text}\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_and_refuses_clearly() {
+        let parsed = parse_render(&strings(&["s.json", "-o", "o.wav", "--frames", "9"])).unwrap();
+        assert_eq!(
+            parsed,
+            RenderArgs {
+                session: "s.json".into(),
+                output: "o.wav".into(),
+                sample_rate_hz: 48_000,
+                frames: Some(9),
+                block: 128,
+            }
+        );
+        assert!(parse_render(&strings(&["s.json"]))
+            .unwrap_err()
+            .contains("no output"));
+        assert!(parse_render(&strings(&["-o", "x"]))
+            .unwrap_err()
+            .contains("no session"));
+        assert!(parse_render(&strings(&["s", "-o", "x", "--block", "big"]))
+            .unwrap_err()
+            .contains("whole number"));
+        assert!(parse_render(&strings(&["s", "-o"]))
+            .unwrap_err()
+            .contains("needs a value"));
+        assert!(parse_render(&strings(&["s", "-o", "x", "--what"]))
+            .unwrap_err()
+            .contains("unknown option"));
+    }
+}

@@ -1,0 +1,33 @@
+// Helpers that act on the page as a user would, through roles and accessible names.
+import { expect } from "@playwright/test";
+
+/** Opens the page and waits until the engine runs the demo session. */
+export async function openMixroom(page, url) {
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  await page.goto(url);
+  await expect(page.getByRole("button", { name: "Play" })).toBeVisible();
+  await expect(page.getByTestId("engine-status")).toHaveCount(0, { timeout: 20_000 });
+  return errors;
+}
+
+/** The level (dB RMS) the strip's meter shows, from its accessible value. */
+export async function meterDb(page, stripName) {
+  const meter = page.getByRole("meter", { name: `${stripName} level` });
+  return Number(await meter.getAttribute("aria-valuenow"));
+}
+
+/** Waits until `stripName`'s meter level (dB) satisfies `predicate`; returns that level. */
+export async function expectMeter(page, stripName, predicate, what) {
+  let db = NaN;
+  await expect
+    .poll(async () => predicate((db = await meterDb(page, stripName))), {
+      message: `${stripName} meter ${what}`,
+      timeout: 10_000,
+    })
+    .toBe(true);
+  return db;
+}
