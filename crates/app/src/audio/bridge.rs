@@ -51,6 +51,7 @@ pub struct AudioBridge {
     restarts: Cell<u32>,
     recent_deaths: RefCell<Vec<f64>>,
     playhead_frames: Cell<f64>,
+    length_frames: Cell<f64>,
     engine_playing: Cell<bool>,
 }
 
@@ -71,6 +72,7 @@ impl AudioBridge {
             restarts: Cell::new(0),
             recent_deaths: RefCell::new(Vec::new()),
             playhead_frames: Cell::new(0.0),
+            length_frames: Cell::new(0.0),
             engine_playing: Cell::new(false),
         }))
     }
@@ -95,6 +97,8 @@ impl AudioBridge {
     /// Starts the engine with `tracks` (track index, audio).
     pub async fn start(self: &Rc<Self>, tracks: Vec<(usize, TrackAudio)>) -> Result<(), JsValue> {
         add_processor(&self.context).await?;
+        let longest = tracks.iter().map(|(_, a)| a.frames()).max().unwrap_or(0);
+        self.length_frames.set(f64::from(longest));
         *self.tracks.borrow_mut() = tracks;
         self.spawn_node().await?;
         self.status.set(EngineStatus::Running);
@@ -224,6 +228,11 @@ impl AudioBridge {
     /// The playhead at the last meter entry read, frames.
     pub fn playhead_frames(&self) -> f64 {
         self.playhead_frames.get()
+    }
+
+    /// Whether the playhead stands at (or past) the end of the longest track.
+    pub fn at_end(&self) -> bool {
+        self.playhead_frames.get() >= self.length_frames.get()
     }
 
     /// Test hook: makes the engine panic, so the end-to-end suite can watch the restart.

@@ -35,6 +35,9 @@ struct Board {
     last_aria_ms: f64,
 }
 
+/// The frame callback, kept alive by itself so it can schedule the next frame.
+type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
 /// Shared handle to the display loop's state; components register their canvases here.
 #[derive(Clone, Default)]
 pub struct MeterBoard(Rc<RefCell<Board>>);
@@ -59,7 +62,7 @@ impl MeterBoard {
     /// Starts the animation-frame loop (for the life of the page).
     pub fn start(&self, mixer: Mixer) {
         let board = self.clone();
-        let tick: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+        let tick: FrameCallback = Rc::new(RefCell::new(None));
         let next = Rc::clone(&tick);
         *tick.borrow_mut() = Some(Closure::new(move |now_ms: f64| {
             mixer.with_bridge(|bridge| {

@@ -47,7 +47,17 @@ pub fn TransportBar() -> impl IntoView {
             <button
                 class="play"
                 aria-label=move || if playing() { "Pause" } else { "Play" }
-                on:click=move |_| change(&|r| r.playing = !r.playing)
+                on:click=move |_| {
+                    // Play at the end of the song starts it over.
+                    let from_start = mixer.with_bridge(|b| b.at_end()).unwrap_or(false);
+                    change(&|r| {
+                        if !r.playing && from_start {
+                            r.seek_serial = r.seek_serial.wrapping_add(1);
+                            r.seek_frame = 0.0;
+                        }
+                        r.playing = !r.playing;
+                    })
+                }
             >
                 {move || if playing() { "❚❚" } else { "▶" }}
             </button>
