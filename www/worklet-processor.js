@@ -39,23 +39,24 @@ class MixroomProcessor extends AudioWorkletProcessor {
     const x = this.x;
     x.mixroom_init(sampleRate);
     this.genWord = x.mixroom_generation_word();
-    this.paramBlock = options.paramBlock;
-    this.transportBlock = options.transportBlock;
-    this.meterBlock = options.meterBlock;
-    this.checkSize("parameter", this.paramBlock, x.mixroom_param_block_bytes());
-    this.checkSize("transport", this.transportBlock, x.mixroom_transport_block_bytes());
-    this.checkSize("meter", this.meterBlock, x.mixroom_meter_block_bytes());
+    this.params = this.inbound("parameter", options.paramBlock, x.mixroom_param_block_bytes());
+    this.transport = this.inbound("transport", options.transportBlock,
+      x.mixroom_transport_block_bytes());
+    this.checkSize("meter", options.meterBlock, x.mixroom_meter_block_bytes());
     this.entryBytes = x.mixroom_meter_entry_bytes();
     this.countWord = x.mixroom_meter_count_word();
+    this.meterBlock = options.meterBlock;
     this.meterWords = new Int32Array(this.meterBlock, 0, 4);
+    this.ring = [];
+    for (let i = 0; i < x.mixroom_meter_ring_capacity(); i++) {
+      this.ring.push(new Uint8Array(this.meterBlock, x.mixroom_meter_entry_offset(i), this.entryBytes));
+    }
     // Continue the count of a previous instance, so the UI sees one unbroken sequence.
     this.count = Atomics.load(this.meterWords, this.countWord) >>> 0;
     this.postedCount = this.count;
-    this.paramGen = -1;
-    this.transportGen = -1;
     // A new engine starts on the mix: wait for a consistent snapshot, then jump there.
-    for (let tries = 0; tries < 1000 && this.paramGen < 0; tries++) this.syncParams();
-    for (let tries = 0; tries < 1000 && this.transportGen < 0; tries++) this.syncTransport();
+    for (let tries = 0; tries < 1000 && this.params.gen < 0; tries++) this.syncParams();
+    for (let tries = 0; tries < 1000 && this.transport.gen < 0; tries++) this.syncTransport();
     for (const source of options.sources || []) this.load(source.track, source.channels);
     x.mixroom_reset();
     this.port.postMessage({ type: "ready" });
@@ -70,6 +71,12 @@ class MixroomProcessor extends AudioWorkletProcessor {
     }
   }
 
+  // A UI -> engine block with the views the seqlock read needs.
+  inbound(name, block, bytes) {
+    this.checkSize(name, block, bytes);
+    return { block, words: new Int32Array(block, 0, 1), bytes: new Uint8Array(block, 0, bytes), gen: -1 };
+  }
+
   // Runs f; a trap or error kills this instance and tells the page, which restarts the engine.
   guard(f) {
     if (this.dead) return;
@@ -81,33 +88,41 @@ class MixroomProcessor extends AudioWorkletProcessor {
     }
   }
 
-  bytes(ptr, length) {
-    return new Uint8Array(this.x.memory.buffer, ptr, length);
+  // Views into the module's memory, made again only when the memory grows or the quantum size
+  // changes: process() allocates nothing in steady state.
+  views(frames) {
+    const x = this.x;
+    const buffer = x.memory.buffer;
+    if (this.viewBuffer !== buffer || this.viewFrames !== frames) {
+      this.viewBuffer = buffer;
+      this.viewFrames = frames;
+      this.outputs = [0, 1].map((c) => new Float32Array(buffer, x.mixroom_output_ptr(c), frames));
+      this.entry = new Uint8Array(buffer, x.mixroom_meter_entry_ptr(), this.entryBytes);
+      this.paramImage = new Uint8Array(buffer, x.mixroom_param_block_ptr(), this.params.bytes.length);
+      this.transportImage = new Uint8Array(buffer, x.mixroom_transport_block_ptr(),
+        this.transport.bytes.length);
+    }
   }
 
   // Seqlock read of a UI -> engine block: copy it into the module when its generation is new,
-  // even (no write in progress) and unchanged across the copy. Returns the generation consumed.
-  syncBlock(block, lastGen, ptr, length, changed) {
-    const words = new Int32Array(block, 0, 1);
-    const before = Atomics.load(words, this.genWord);
-    if (before === lastGen || (before & 1) !== 0) return lastGen;
-    this.bytes(ptr, length).set(new Uint8Array(block, 0, length));
-    if (Atomics.load(words, this.genWord) !== before) return lastGen;
+  // even (no write in progress) and unchanged across the copy.
+  syncBlock(inbound, image, changed) {
+    const before = Atomics.load(inbound.words, this.genWord);
+    if (before === inbound.gen || (before & 1) !== 0) return;
+    image.set(inbound.bytes);
+    if (Atomics.load(inbound.words, this.genWord) !== before) return;
     changed();
-    return before;
+    inbound.gen = before;
   }
 
   syncParams() {
-    const x = this.x;
-    this.paramGen = this.syncBlock(this.paramBlock, this.paramGen, x.mixroom_param_block_ptr(),
-      x.mixroom_param_block_bytes(), x.mixroom_params_changed);
+    this.views(this.viewFrames || 128);
+    this.syncBlock(this.params, this.paramImage, this.x.mixroom_params_changed);
   }
 
   syncTransport() {
-    const x = this.x;
-    this.transportGen = this.syncBlock(this.transportBlock, this.transportGen,
-      x.mixroom_transport_block_ptr(), x.mixroom_transport_block_bytes(),
-      x.mixroom_transport_changed);
+    this.views(this.viewFrames || 128);
+    this.syncBlock(this.transport, this.transportImage, this.x.mixroom_transport_changed);
   }
 
   load(track, channels) {
@@ -126,10 +141,10 @@ class MixroomProcessor extends AudioWorkletProcessor {
   onMessage(message) {
     switch (message.type) {
       case "params":
-        this.paramBlock = message.block;
+        this.params = this.inbound("parameter", message.block, this.params.bytes.length);
         break;
       case "transport":
-        this.transportBlock = message.block;
+        this.transport = this.inbound("transport", message.block, this.transport.bytes.length);
         break;
       case "debug-panic":
         this.panicRequested = true;
@@ -145,17 +160,15 @@ class MixroomProcessor extends AudioWorkletProcessor {
   render(output) {
     const x = this.x;
     if (this.panicRequested) x.mixroom_debug_panic();
+    this.views(output[0].length);
     this.syncParams();
     this.syncTransport();
-    const frames = x.mixroom_process(output[0].length);
+    x.mixroom_process(output[0].length);
     for (let channel = 0; channel < output.length; channel++) {
-      const ptr = x.mixroom_output_ptr(Math.min(channel, 1));
-      output[channel].set(new Float32Array(x.memory.buffer, ptr, frames));
+      output[channel].set(this.outputs[Math.min(channel, 1)]);
     }
     // Publish this quantum's meter entry: fill the slot, then store the new count.
-    const entry = this.bytes(x.mixroom_meter_entry_ptr(), this.entryBytes);
-    new Uint8Array(this.meterBlock, x.mixroom_meter_entry_offset(this.count), this.entryBytes)
-      .set(entry);
+    this.ring[this.count % this.ring.length].set(this.entry);
     this.count = (this.count + 1) >>> 0;
     Atomics.store(this.meterWords, this.countWord, this.count | 0);
     if (this.mode === "message") this.postMeters();
@@ -168,8 +181,7 @@ class MixroomProcessor extends AudioWorkletProcessor {
     const entries = new Uint8Array(pending * this.entryBytes);
     for (let i = 0; i < pending; i++) {
       const n = (this.postedCount + i) >>> 0;
-      const at = this.x.mixroom_meter_entry_offset(n);
-      entries.set(new Uint8Array(this.meterBlock, at, this.entryBytes), i * this.entryBytes);
+      entries.set(this.ring[n % this.ring.length], i * this.entryBytes);
     }
     this.port.postMessage(
       { type: "meters", first: this.postedCount, count: pending, entries: entries.buffer },

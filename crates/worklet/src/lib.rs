@@ -214,6 +214,12 @@ pub extern "C" fn mixroom_meter_count_word() -> u32 {
     meter_block::COUNT_WORD as u32
 }
 
+/// Number of entries in the meter block's ring.
+#[no_mangle]
+pub extern "C" fn mixroom_meter_ring_capacity() -> u32 {
+    meter_block::RING_CAPACITY as u32
+}
+
 /// Byte offset in the meter block where entry number `n` goes.
 #[no_mangle]
 pub extern "C" fn mixroom_meter_entry_offset(n: u32) -> u32 {

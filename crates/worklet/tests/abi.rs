@@ -77,6 +77,10 @@ fn a_quantum_through_the_abi() {
     );
     assert_eq!(mixroom_meter_block_bytes() as usize, meter_block::BYTES);
     assert_eq!(
+        mixroom_meter_ring_capacity() as usize,
+        meter_block::RING_CAPACITY
+    );
+    assert_eq!(
         mixroom_transport_block_bytes() as usize,
         transport_block::BYTES
     );
