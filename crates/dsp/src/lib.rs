@@ -10,17 +10,28 @@
 
 #![forbid(unsafe_code)]
 
+mod biquad;
 mod block;
+mod compressor;
+mod delay;
+mod denormal;
 mod engine;
+mod gate;
+mod limiter;
+mod loudness;
 mod meter;
 mod pan;
 mod render;
+mod reverb;
 mod smoother;
 mod source;
 mod strip;
 mod transport;
+mod true_peak;
 
+pub use biquad::{BiquadKind, BiquadState, Coefficients, SmoothedBiquad};
 pub use block::StereoBlock;
+pub use denormal::{finite_or_zero, flush};
 pub use engine::Engine;
 pub use meter::MeterAccumulator;
 pub use pan::{balance_gains, mono_pan_gains};

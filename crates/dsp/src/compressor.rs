@@ -1,0 +1,1 @@
+//! The channel compressor. (work in progress)

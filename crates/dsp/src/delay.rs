@@ -1,0 +1,1 @@
+//! The delay of the aux returns. (work in progress)

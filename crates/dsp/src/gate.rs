@@ -1,0 +1,1 @@
+//! The gate / downward expander. (work in progress)

@@ -1,0 +1,1 @@
+//! The master true-peak limiter. (work in progress)

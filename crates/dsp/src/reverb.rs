@@ -1,0 +1,1 @@
+//! The algorithmic reverb of the aux returns. (work in progress)
