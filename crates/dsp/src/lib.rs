@@ -31,7 +31,7 @@ mod true_peak;
 
 pub use biquad::{BiquadKind, BiquadState, Coefficients, SmoothedBiquad};
 pub use block::StereoBlock;
-pub use denormal::{finite_or_zero, flush};
+pub use denormal::{below_tail_floor, finite_or_zero, flush, is_silent, TAIL_FLOOR};
 pub use engine::Engine;
 pub use meter::MeterAccumulator;
 pub use pan::{balance_gains, mono_pan_gains};
