@@ -255,6 +255,30 @@ impl SmoothedBiquad {
         &self.coefficients
     }
 
+    /// The coefficients the glide is heading for.
+    pub fn target_coefficients(&self) -> Coefficients {
+        Coefficients::design(
+            self.kind,
+            self.log2_freq.target().exp2(),
+            self.q.target(),
+            self.gain_db.target(),
+            self.sample_rate_hz,
+        )
+    }
+
+    /// Largest magnitude in the filter state (0 once a tail has died away).
+    pub fn state_magnitude(&self) -> f32 {
+        self.state
+            .iter()
+            .map(|s| s.s1.abs().max(s.s2.abs()))
+            .fold(0.0, f32::max)
+    }
+
+    /// Clears the signal state only (glides go on).
+    pub fn clear_state(&mut self) {
+        self.state = [BiquadState::default(); 2];
+    }
+
     fn redesign(&mut self) {
         self.coefficients = Coefficients::design(
             self.kind,

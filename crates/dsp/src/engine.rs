@@ -85,6 +85,7 @@ impl Engine {
             ParamId::GainDb => self.strip_mut(strip).set_gain_db(value),
             ParamId::Pan => self.strip_mut(strip).set_pan(value),
             ParamId::Mute | ParamId::Solo => self.update_audibility(),
+            _ => {}
         }
     }
 
@@ -183,7 +184,7 @@ impl Engine {
     fn strip_mut(&mut self, strip: StripIndex) -> &mut Strip {
         match strip.kind() {
             StripKind::Track => &mut self.tracks[strip.index()].strip,
-            StripKind::Master => &mut self.master,
+            _ => &mut self.master,
         }
     }
 

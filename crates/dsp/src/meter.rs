@@ -42,6 +42,7 @@ impl MeterAccumulator {
         StripFigures {
             peak: self.peak,
             mean_square: [self.sum_squares[0] / n, self.sum_squares[1] / n],
+            ..StripFigures::default()
         }
     }
 

@@ -4,6 +4,8 @@
 //!   θ = (pan + 1)·π/4, gains (cos θ, sin θ), so L² + R² = 1 at every position.
 //! - Stereo sources: balance. The centre passes both channels at unity; turning towards one side
 //!   attenuates the other channel by cos(|pan|·π/2), reaching silence at the end.
+//! - Stereo width (stereo sources, before the balance): mid/side scaling, M = (L + R)/2,
+//!   S = (L − R)/2 · width, L' = M + S, R' = M − S; 0 is mono, 1 unchanged, 2 doubles the side.
 
 use std::f32::consts::FRAC_PI_2;
 use std::f32::consts::FRAC_PI_4;
@@ -23,6 +25,14 @@ pub fn balance_gains(pan: f32) -> [f32; 2] {
     } else {
         [1.0, away]
     }
+}
+
+/// Applies stereo width `width` (0..2) to one frame.
+#[inline(always)]
+pub fn widen(left: f32, right: f32, width: f32) -> (f32, f32) {
+    let mid = 0.5 * (left + right);
+    let side = 0.5 * (left - right) * width;
+    (mid + side, mid - side)
 }
 
 #[cfg(test)]
@@ -45,6 +55,15 @@ mod tests {
         assert!((l - 1.0).abs() < 1e-7 && r.abs() < 1e-7);
         let [l, r] = mono_pan_gains(1.0);
         assert!(l.abs() < 1e-7 && (r - 1.0).abs() < 1e-7);
+    }
+
+    #[test]
+    fn width_scales_the_side_only() {
+        let (l, r) = widen(0.8, 0.2, 1.0);
+        assert!((l - 0.8).abs() < 1e-7 && (r - 0.2).abs() < 1e-7);
+        assert_eq!(widen(0.8, 0.2, 0.0), (0.5, 0.5));
+        let (l, r) = widen(0.8, 0.2, 2.0);
+        assert!((l - 1.1).abs() < 1e-6 && (r + 0.1).abs() < 1e-6);
     }
 
     #[test]

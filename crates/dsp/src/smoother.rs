@@ -64,6 +64,11 @@ impl LinearSmoother {
         self.current
     }
 
+    /// Frames until the ramp ends (0 when settled).
+    pub fn remaining_frames(&self) -> u32 {
+        self.remaining_frames
+    }
+
     /// Whether the value has reached its target.
     pub fn is_settled(&self) -> bool {
         self.remaining_frames == 0

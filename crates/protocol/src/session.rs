@@ -7,7 +7,9 @@
 //!   "master": { "params": { "gain_db": 0.0 } } }
 //! ```
 //!
-//! A parameter left out has its default. Track `i` of the list is track strip `i`.
+//! A parameter left out has its default. Track `i` of the list is track strip `i`; bus `i` is
+//! bus strip `i` (a track's `output` of `i + 1` routes it there); return `i` is aux return `i`
+//! (fed by send `i + 1` of every track and bus).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::layout::param_block;
 use crate::params::{ParamId, PARAMS};
-use crate::strips::{StripIndex, StripKind, MAX_TRACKS};
+use crate::strips::{StripIndex, StripKind, MAX_BUSES, MAX_RETURNS, MAX_TRACKS};
 
 /// The schema version this build writes and the newest it reads.
 pub const SESSION_VERSION: u32 = 1;
@@ -29,6 +31,12 @@ pub struct Session {
     pub version: u32,
     /// The tracks, in strip order.
     pub tracks: Vec<Track>,
+    /// The group buses, in strip order.
+    #[serde(default)]
+    pub buses: Vec<NamedStrip>,
+    /// The aux returns, in strip order.
+    #[serde(default)]
+    pub returns: Vec<NamedStrip>,
     /// The master strip.
     #[serde(default)]
     pub master: Strip,
@@ -42,6 +50,17 @@ pub struct Track {
     pub name: String,
     /// The track's audio.
     pub source: Source,
+    /// Strip settings.
+    #[serde(flatten)]
+    pub strip: Strip,
+}
+
+/// A bus or a return: a name and strip settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedStrip {
+    /// Name shown on the strip.
+    pub name: String,
     /// Strip settings.
     #[serde(flatten)]
     pub strip: Strip,
@@ -75,10 +94,21 @@ pub enum SessionError {
         /// The version found in the file.
         found: u32,
     },
-    /// More tracks than the engine has strips for.
-    TooManyTracks {
-        /// The number of tracks in the file.
+    /// More strips of a kind than the engine has.
+    TooMany {
+        /// "tracks", "buses" or "returns".
+        what: &'static str,
+        /// How many the file has.
         found: usize,
+        /// How many the engine has.
+        max: usize,
+    },
+    /// A track routed to a bus the session does not have.
+    MissingBus {
+        /// Which track.
+        track: String,
+        /// The bus number (1-based).
+        bus: usize,
     },
     /// A parameter key this version does not know, or one the strip does not have.
     UnknownParam {
@@ -98,9 +128,12 @@ impl fmt::Display for SessionError {
                 "this session was saved by a newer Mixroom (version {found}, this one reads up to \
                  {SESSION_VERSION}); update Mixroom to open it"
             ),
-            SessionError::TooManyTracks { found } => write!(
+            SessionError::TooMany { what, found, max } => {
+                write!(f, "this session has {found} {what}; Mixroom has up to {max}")
+            }
+            SessionError::MissingBus { track, bus } => write!(
                 f,
-                "this session has {found} tracks; Mixroom mixes up to {MAX_TRACKS}"
+                "{track} is routed to bus {bus}, which the session does not have"
             ),
             SessionError::UnknownParam { strip, key } => {
                 write!(f, "{strip} has a setting Mixroom does not know: \"{key}\"")
@@ -168,25 +201,45 @@ impl Session {
 
     /// Checks the limits and parameter keys.
     pub fn check(&self) -> Result<(), SessionError> {
-        if self.tracks.len() > MAX_TRACKS {
-            return Err(SessionError::TooManyTracks {
-                found: self.tracks.len(),
-            });
+        let counts = [
+            ("tracks", self.tracks.len(), MAX_TRACKS),
+            ("buses", self.buses.len(), MAX_BUSES),
+            ("returns", self.returns.len(), MAX_RETURNS),
+        ];
+        for (what, found, max) in counts {
+            if found > max {
+                return Err(SessionError::TooMany { what, found, max });
+            }
         }
         for (i, track) in self.tracks.iter().enumerate() {
-            track.strip.check(StripKind::Track, || {
-                format!("track {} ({})", i + 1, track.name)
-            })?;
+            let name = || format!("track {} ({})", i + 1, track.name);
+            track.strip.check(StripKind::Track, name)?;
+            let bus = track.strip.value(ParamId::Output) as usize;
+            if bus > self.buses.len() {
+                return Err(SessionError::MissingBus { track: name(), bus });
+            }
         }
-        self.master
-            .check(StripKind::Master, || "the master".to_owned())
+        for (kind, list, what) in [
+            (StripKind::Bus, &self.buses, "bus"),
+            (StripKind::Return, &self.returns, "return"),
+        ] {
+            for (i, named) in list.iter().enumerate() {
+                named
+                    .strip
+                    .check(kind, || format!("{what} {} ({})", i + 1, named.name))?;
+            }
+        }
+        self.master.check(StripKind::Master, || "the master".to_owned())
     }
 
     /// The strip settings of `strip`, if the session has that strip.
     pub fn strip(&self, strip: StripIndex) -> Option<&Strip> {
+        let position = strip.position();
         match strip.kind() {
             StripKind::Master => Some(&self.master),
-            StripKind::Track => self.tracks.get(strip.index()).map(|t| &t.strip),
+            StripKind::Track => self.tracks.get(position).map(|t| &t.strip),
+            StripKind::Bus => self.buses.get(position).map(|b| &b.strip),
+            StripKind::Return => self.returns.get(position).map(|r| &r.strip),
         }
     }
 
@@ -216,7 +269,10 @@ mod tests {
         "tracks": [
             { "name": "Bass", "source": { "file": "bass.wav" },
               "params": { "gain_db": -6.0, "pan": -0.2, "mute": 1 } },
-            { "name": "Keys", "source": { "demo": "keys" } } ],
+            { "name": "Keys", "source": { "demo": "keys" },
+              "params": { "output": 1, "send1_db": -12 } } ],
+        "buses": [ { "name": "Music", "params": { "comp_bypass": 0 } } ],
+        "returns": [ { "name": "Plate", "params": { "reverb_kind": 2 } } ],
         "master": { "params": { "gain_db": -1.5 } } }"#;
 
     #[test]
@@ -232,6 +288,14 @@ mod tests {
         assert_eq!(read(ParamId::Mute, bass), 1.0);
         assert_eq!(read(ParamId::GainDb, keys), 0.0);
         assert_eq!(read(ParamId::GainDb, StripIndex::MASTER), -1.5);
+        assert_eq!(read(ParamId::Output, keys), 1.0);
+        assert_eq!(read(ParamId::Send1Db, keys), -12.0);
+        let bus = StripIndex::bus(0).unwrap();
+        assert_eq!(read(ParamId::CompBypass, bus), 0.0);
+        let plate = StripIndex::aux_return(0).unwrap();
+        assert_eq!(read(ParamId::ReverbKind, plate), 2.0);
+        let unused = StripIndex::aux_return(1).unwrap();
+        assert_eq!(read(ParamId::ReverbKind, unused), 1.0, "default");
         assert_eq!(Session::from_json(&session.to_json()).unwrap(), session);
     }
 
@@ -248,6 +312,14 @@ mod tests {
             err.contains("track 1 (Bass)") && err.contains("panorama"),
             "{err}"
         );
+
+        let to_missing_bus = EXAMPLE.replace("\"output\": 1", "\"output\": 2");
+        let err = Session::from_json(&to_missing_bus).unwrap_err().to_string();
+        assert!(err.contains("bus 2") && err.contains("Keys"), "{err}");
+
+        let sends_on_a_return = EXAMPLE.replace("\"reverb_kind\": 2", "\"send1_db\": 0");
+        let err = Session::from_json(&sends_on_a_return).unwrap_err().to_string();
+        assert!(err.contains("return 1 (Plate)") && err.contains("send1_db"), "{err}");
 
         let master_pan = EXAMPLE.replace("\"gain_db\": -1.5", "\"pan\": 0.5");
         assert!(matches!(

@@ -1,11 +1,12 @@
 //! Byte layout of the shared-memory blocks between the UI (main thread) and the worklet.
 //!
-//! Three blocks, each a `SharedArrayBuffer` when the page is cross-origin isolated, or a plain
+//! Four blocks, each a `SharedArrayBuffer` when the page is cross-origin isolated, or a plain
 //! `ArrayBuffer` copied over `port.postMessage` when it is not (same layout, lower rate):
 //!
 //! - [`param_block`]: UI → engine, one f32 per parameter slot, guarded by a generation counter.
 //! - [`transport_block`]: UI → engine, the requested transport state (play, seek, loop).
 //! - [`meter_block`]: engine → UI, a ring of per-quantum meter figures and the playhead.
+//! - [`spectrum_block`]: engine → UI, time-domain rings of the tapped points (the UI picks them).
 //!
 //! All numbers are little-endian (WebAssembly and every browser are). Word indices name 32-bit
 //! words for `Int32Array` views (the ones read and written with `Atomics`); offsets are in bytes.
@@ -16,6 +17,7 @@
 
 pub mod meter_block;
 pub mod param_block;
+pub mod spectrum_block;
 pub mod transport_block;
 
 /// Word index of the generation counter in the UI → engine blocks.
