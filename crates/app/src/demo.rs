@@ -43,6 +43,8 @@ pub fn session() -> Session {
                 strip: Strip::default(),
             })
             .collect(),
+        buses: Vec::new(),
+        returns: Vec::new(),
         master: Strip::default(),
     }
 }

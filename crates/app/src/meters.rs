@@ -136,6 +136,7 @@ impl FigureSum {
         StripFigures {
             peak: self.peak,
             mean_square: [self.energy[0] / n, self.energy[1] / n],
+            ..StripFigures::default()
         }
     }
 }
@@ -183,10 +184,12 @@ mod tests {
         let a = StripFigures {
             peak: [0.5, 0.1],
             mean_square: [0.1, 0.0],
+            ..StripFigures::default()
         };
         let b = StripFigures {
             peak: [0.2, 0.3],
             mean_square: [0.4, 0.2],
+            ..StripFigures::default()
         };
         sum.add(&a, 128);
         sum.add(&b, 384);

@@ -82,7 +82,9 @@ mod tests {
             assert!(l.iter().zip(&r).all(|(a, b)| *a == -*b));
             out.extend(l);
         }
-        let expected: Vec<f32> = (0..20).map(|i| if i < 3 { 0.0 } else { (i - 2) as f32 }).collect();
+        let expected: Vec<f32> = (0..20)
+            .map(|i| if i < 3 { 0.0 } else { (i - 2) as f32 })
+            .collect();
         assert_eq!(out, expected);
         d.set_delay_frames(10_000);
         assert_eq!(d.delay_frames(), 127, "clamped to the capacity");

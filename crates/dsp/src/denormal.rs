@@ -18,7 +18,7 @@ pub const FLUSH_BELOW: f32 = 1e-30;
 /// Level under which a tail with silent input is cleared (−200 dBFS).
 pub const TAIL_FLOOR: f32 = 1e-10;
 
-/// `x`, or exactly 0 when its magnitude is below [`FLUSH_BELOW`].
+/// `x`, or exactly 0 when its magnitude is below `FLUSH_BELOW` (1e-30).
 #[inline(always)]
 pub fn flush(x: f32) -> f32 {
     if x.abs() < FLUSH_BELOW {

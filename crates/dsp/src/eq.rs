@@ -185,7 +185,11 @@ impl Equalizer {
         self.bands
             .iter()
             .filter(|b| !b.user_bypassed)
-            .map(|b| b.filter.target_coefficients().magnitude_db(freq_hz, self.sample_rate_hz))
+            .map(|b| {
+                b.filter
+                    .target_coefficients()
+                    .magnitude_db(freq_hz, self.sample_rate_hz)
+            })
             .sum()
     }
 
@@ -251,7 +255,10 @@ mod tests {
             let f = 1_000.0 * 2f32.powf(k as f32 / 3.0);
             let (measured, analytic) = (measured_db(&mut eq, f), eq.response_db(f));
             worst = worst.max((measured - analytic).abs());
-            assert!((measured - analytic).abs() < 0.1, "{f} Hz: measured {measured} dB, RBJ {analytic} dB");
+            assert!(
+                (measured - analytic).abs() < 0.1,
+                "{f} Hz: measured {measured} dB, RBJ {analytic} dB"
+            );
         }
         assert!(worst < 0.1);
     }
@@ -260,7 +267,9 @@ mod tests {
     fn flat_bands_pass_exactly_and_bypass_removes_the_curve() {
         let mut eq = prepared();
         eq.reset();
-        let input: Vec<f32> = (0..512).map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0).collect();
+        let input: Vec<f32> = (0..512)
+            .map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0)
+            .collect();
         let (mut l, mut r) = (input.clone(), input.clone());
         eq.process(&mut l, &mut r);
         assert_eq!(l, input, "a flat EQ is the identity");
@@ -302,10 +311,17 @@ mod tests {
         let reference = run(8);
         for block in [1, 2, 4] {
             let got = run(block);
-            let diff = got.iter().zip(&reference).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+            let diff = got
+                .iter()
+                .zip(&reference)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f32::max);
             assert!(diff < 1e-6, "block {block}: {diff}");
         }
-        let steps = reference.windows(2).map(|w| (w[1] - w[0]).abs()).fold(0.0, f32::max);
+        let steps = reference
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max);
         // The input's own largest step is 0.025; the boosted signal moves at most ~4x that.
         assert!(steps < 0.12, "largest step {steps}");
     }

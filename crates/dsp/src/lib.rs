@@ -35,9 +35,9 @@ mod true_peak;
 
 pub use biquad::{BiquadKind, BiquadState, Coefficients, SmoothedBiquad};
 pub use block::StereoBlock;
-pub use denormal::{below_tail_floor, finite_or_zero, flush, is_silent, TAIL_FLOOR};
 pub use compensation::CompensationDelay;
 pub use crossfade::Crossfade;
+pub use denormal::{below_tail_floor, finite_or_zero, flush, is_silent, TAIL_FLOOR};
 pub use engine::Engine;
 pub use eq::Equalizer;
 pub use meter::MeterAccumulator;

@@ -137,8 +137,10 @@ impl PassFilter {
                 stage_l[..m].copy_from_slice(&left[start..end]);
                 stage_r[..m].copy_from_slice(&right[start..end]);
                 self.sections[1].process(&mut left[start..end], &mut right[start..end], 2);
-                self.second
-                    .mix([&stage_l[..m], &stage_r[..m]], [&mut left[start..end], &mut right[start..end]]);
+                self.second.mix(
+                    [&stage_l[..m], &stage_r[..m]],
+                    [&mut left[start..end], &mut right[start..end]],
+                );
             }
         }
         if fading {
@@ -156,7 +158,10 @@ impl PassFilter {
             Slope::Db24 => self
                 .sections
                 .iter()
-                .map(|s| s.target_coefficients().magnitude_db(freq_hz, sample_rate_hz))
+                .map(|s| {
+                    s.target_coefficients()
+                        .magnitude_db(freq_hz, sample_rate_hz)
+                })
                 .sum(),
         }
     }
@@ -189,14 +194,24 @@ mod tests {
         for (slope, per_octave) in [(Slope::Db12, 12.0), (Slope::Db24, 24.0)] {
             hp.set_slope(slope);
             let corner = measured_db(&mut hp, 200.0);
-            assert!((corner + 3.01).abs() < 0.05, "{slope:?}: {corner} dB at the corner");
+            assert!(
+                (corner + 3.01).abs() < 0.05,
+                "{slope:?}: {corner} dB at the corner"
+            );
             // Two and three octaves below the corner the slope has reached its asymptote
             // (a 4th-order Butterworth: 72.25 − 48.16 = 24.09 dB from 50 to 25 Hz).
             let (one, two) = (measured_db(&mut hp, 50.0), measured_db(&mut hp, 25.0));
-            assert!(((one - two) - per_octave).abs() < 0.3, "{slope:?}: {} dB/octave", one - two);
+            assert!(
+                ((one - two) - per_octave).abs() < 0.3,
+                "{slope:?}: {} dB/octave",
+                one - two
+            );
             for f in [25.0, 50.0, 100.0, 150.0, 400.0] {
                 let (m, a) = (measured_db(&mut hp, f), hp.response_db(f, FS));
-                assert!((m - a).abs() < 0.1, "{slope:?} at {f} Hz: measured {m}, analytic {a}");
+                assert!(
+                    (m - a).abs() < 0.1,
+                    "{slope:?} at {f} Hz: measured {m}, analytic {a}"
+                );
             }
             assert!(measured_db(&mut hp, 5_000.0).abs() < 0.01);
             assert!((measured_db(&mut hp, 200.0) - hp.response_db(200.0, FS)).abs() < 0.05);
@@ -232,7 +247,10 @@ mod tests {
             hp.process(&mut l, &mut r);
             out.extend(l);
         }
-        let step = out.windows(2).map(|w| (w[1] - w[0]).abs()).fold(0.0, f32::max);
+        let step = out
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max);
         assert!(step < 0.03, "largest step {step}");
     }
 }

@@ -129,7 +129,10 @@ impl fmt::Display for SessionError {
                  {SESSION_VERSION}); update Mixroom to open it"
             ),
             SessionError::TooMany { what, found, max } => {
-                write!(f, "this session has {found} {what}; Mixroom has up to {max}")
+                write!(
+                    f,
+                    "this session has {found} {what}; Mixroom has up to {max}"
+                )
             }
             SessionError::MissingBus { track, bus } => write!(
                 f,
@@ -229,7 +232,8 @@ impl Session {
                     .check(kind, || format!("{what} {} ({})", i + 1, named.name))?;
             }
         }
-        self.master.check(StripKind::Master, || "the master".to_owned())
+        self.master
+            .check(StripKind::Master, || "the master".to_owned())
     }
 
     /// The strip settings of `strip`, if the session has that strip.
@@ -318,8 +322,13 @@ mod tests {
         assert!(err.contains("bus 2") && err.contains("Keys"), "{err}");
 
         let sends_on_a_return = EXAMPLE.replace("\"reverb_kind\": 2", "\"send1_db\": 0");
-        let err = Session::from_json(&sends_on_a_return).unwrap_err().to_string();
-        assert!(err.contains("return 1 (Plate)") && err.contains("send1_db"), "{err}");
+        let err = Session::from_json(&sends_on_a_return)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("return 1 (Plate)") && err.contains("send1_db"),
+            "{err}"
+        );
 
         let master_pan = EXAMPLE.replace("\"gain_db\": -1.5", "\"pan\": 0.5");
         assert!(matches!(

@@ -142,10 +142,21 @@ mod tests {
             .iter()
             .map(|&i| StripIndex::from_index(i).unwrap().kind())
             .collect();
-        assert_eq!(kinds, [StripKind::Track, StripKind::Bus, StripKind::Return, StripKind::Master]);
+        assert_eq!(
+            kinds,
+            [
+                StripKind::Track,
+                StripKind::Bus,
+                StripKind::Return,
+                StripKind::Master
+            ]
+        );
         assert_eq!(StripIndex::bus(3).unwrap().position(), 3);
         assert_eq!(StripIndex::aux_return(2).unwrap().position(), 2);
         assert!(StripIndex::from_index(100).is_none());
-        assert_eq!(StripIndex::all().count(), MAX_TRACKS + MAX_BUSES + MAX_RETURNS + 1);
+        assert_eq!(
+            StripIndex::all().count(),
+            MAX_TRACKS + MAX_BUSES + MAX_RETURNS + 1
+        );
     }
 }

@@ -258,6 +258,10 @@ mod tests {
         };
         write_master(&mut entry, &master);
         assert_eq!(read_master(&entry), master);
-        assert_eq!(read_strip(&entry, MAX_STRIPS - 1), figures, "sections do not overlap");
+        assert_eq!(
+            read_strip(&entry, MAX_STRIPS - 1),
+            figures,
+            "sections do not overlap"
+        );
     }
 }

@@ -76,6 +76,10 @@ mod tests {
         assert_eq!(parse_selector(3), None, "point 3 does not exist");
         assert_eq!(sample_offset(TAPS - 1, u32::MAX) + 4, BYTES);
         assert_eq!(RING_FRAMES % 128, 0);
-        assert_eq!((u32::MAX as u64 + 1) % RING_FRAMES as u64, 0, "wrapping keeps positions");
+        assert_eq!(
+            (u32::MAX as u64 + 1) % RING_FRAMES as u64,
+            0,
+            "wrapping keeps positions"
+        );
     }
 }

@@ -1,0 +1,80 @@
+//! Spectrum taps: the engine copies the few points the UI looks at into mono buffers each block
+//! (layout and selectors: `mixroom_protocol::layout::spectrum_block`).
+
+use mixroom_protocol::layout::spectrum_block::{parse_selector, TapPoint, TAPS};
+
+/// The tapped points and their samples for the current block.
+#[derive(Clone, Debug, Default)]
+pub struct Taps {
+    points: [Option<(usize, TapPoint)>; TAPS],
+    buffers: [Vec<f32>; TAPS],
+}
+
+impl Taps {
+    /// Taps with room for blocks of `max_frames` frames; none selected.
+    pub fn new(max_frames: usize) -> Taps {
+        Taps {
+            points: [None; TAPS],
+            buffers: std::array::from_fn(|_| vec![0.0; max_frames]),
+        }
+    }
+
+    /// Points tap `tap` at the strip and point named by `selector` (−1 turns it off).
+    pub fn select(&mut self, tap: usize, selector: i32) {
+        if let Some(point) = self.points.get_mut(tap) {
+            *point = parse_selector(selector);
+        }
+    }
+
+    /// Whether any tap listens to `strip`.
+    pub fn watches(&self, strip: usize) -> bool {
+        self.points.iter().flatten().any(|&(s, _)| s == strip)
+    }
+
+    /// Zeroes the first `frames` samples of every tap (points that do not run stay silent).
+    pub fn clear(&mut self, frames: usize) {
+        for (point, buffer) in self.points.iter().zip(&mut self.buffers) {
+            if point.is_some() {
+                buffer[..frames].fill(0.0);
+            }
+        }
+    }
+
+    /// Stores `(left + right) / 2` of `strip` at `point` into every tap that listens there,
+    /// from frame `offset` of the block on.
+    pub fn capture(&mut self, strip: usize, point: TapPoint, offset: usize, left: &[f32], right: &[f32]) {
+        for (selected, buffer) in self.points.iter().zip(&mut self.buffers) {
+            if *selected == Some((strip, point)) {
+                let out = &mut buffer[offset..offset + left.len()];
+                for ((o, l), r) in out.iter_mut().zip(left).zip(right) {
+                    *o = 0.5 * (l + r);
+                }
+            }
+        }
+    }
+
+    /// The samples of tap `tap` for the last block (`frames` long).
+    pub fn samples(&self, tap: usize, frames: usize) -> &[f32] {
+        &self.buffers[tap][..frames]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mixroom_protocol::layout::spectrum_block::selector;
+
+    #[test]
+    fn captures_only_selected_points_as_mono() {
+        let mut taps = Taps::new(8);
+        taps.select(1, selector(5, TapPoint::PostEq));
+        assert!(taps.watches(5) && !taps.watches(6));
+        taps.clear(4);
+        taps.capture(5, TapPoint::PreEq, 0, &[1.0; 4], &[1.0; 4]);
+        taps.capture(5, TapPoint::PostEq, 1, &[1.0, 0.5, 0.0], &[0.0, 0.5, -1.0]);
+        assert_eq!(taps.samples(1, 4), &[0.0, 0.5, 0.5, -0.5]);
+        assert_eq!(taps.samples(0, 4), &[0.0; 4]);
+        taps.select(1, -1);
+        assert!(!taps.watches(5));
+    }
+}
