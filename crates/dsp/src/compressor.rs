@@ -23,9 +23,10 @@
 //!    which is delayed by the lookahead (the detector is not), so the reduction starts before a
 //!    transient reaches the output.
 //!
-//! Auto make-up (the paper's automatic make-up rule): `M = makeup_db + y_G-reduction at 0 dB`,
-//! i.e. the gain computer's whole reduction at a 0 dBFS level is given back, so a steady 0 dBFS
-//! level leaves at 0 dBFS (plus the manual make-up). Toggling it glides like a parameter.
+//! Auto make-up gives back the gain computer's whole reduction at a 0 dBFS level,
+//! `M = makeup_db + x_L(0 dB)` (the automatic make-up rule discussed by Giannoulis et al.: the
+//! static curve is lifted until 0 dBFS in gives 0 dBFS out), so a steady 0 dBFS level leaves at
+//! the manual make-up. Toggling it glides like a parameter.
 //!
 //! Threshold, 1/ratio, knee, make-up and the auto make-up share are smoothed linearly per sample
 //! over [`PARAM_SMOOTHING_MS`]; attack and release change the detector's coefficients at once
@@ -564,15 +565,16 @@ impl Compressor {
         let factors = &self.gain[..n];
         let latency = self.latency_frames;
         if latency == 0 {
-            for x in left.iter_mut().chain(right.iter_mut()) {
-                *x = finite_or_zero(*x);
-            }
-            if !bypassed {
+            if bypassed {
+                for x in left.iter_mut().chain(right.iter_mut()) {
+                    *x = finite_or_zero(*x);
+                }
+            } else {
                 for (x, &f) in left.iter_mut().zip(factors) {
-                    *x *= f;
+                    *x = finite_or_zero(*x) * f;
                 }
                 for (x, &f) in right.iter_mut().zip(factors) {
-                    *x *= f;
+                    *x = finite_or_zero(*x) * f;
                 }
             }
             return;
