@@ -8,7 +8,7 @@
 //!
 //! 1. Key: the stereo-linked peak envelope of the input, `k = max(k·d, max(|L|, |R|))` (instant
 //!    attack, exponential decay with time constant [`KEY_RELEASE_MS`], which bridges the zero
-//!    crossings of tones down to about 50 Hz within the hysteresis).
+//!    crossings of tones down to 40 Hz within the hysteresis, even with no hold).
 //! 2. Open/closed with hysteresis: the gate opens when `k` reaches the threshold and stays open
 //!    while `k` is at or above the close threshold, [`HYSTERESIS_DB`] (4 dB) lower. Once `k`
 //!    falls below the close threshold, hold keeps it open for `hold_ms` more (counted in
@@ -707,5 +707,32 @@ mod tests {
         // Range 0: closed is unity.
         let input = steps(480, &[(0, -90.0)]);
         assert_eq!(run(&mut g, &input, 64), input);
+    }
+
+    #[test]
+    fn key_bridges_zero_crossings_of_low_tones_without_hold() {
+        // With hold 0, only the key's decay (τ = 20 ms) and the 4 dB hysteresis keep the gate
+        // open between the peaks of a tone 0.5 dB above the threshold: the key must not fall
+        // 4.5 dB before |sin| catches up with it again. Over half a period (12.5 ms at 40 Hz)
+        // an exponential of τ = 20 ms falls 5.4 dB, but |sin| meets it sooner, so 40 Hz stays
+        // open; over 16.7 ms (30 Hz) it falls 7.2 dB and the gate chatters.
+        let worst_attenuation = |freq_hz: f32| {
+            let mut g = prepared();
+            g.set_hold_ms(0.0);
+            g.reset();
+            let input: Vec<f32> = (0..96_000)
+                .map(|i| lin(-49.5) * (2.0 * std::f32::consts::PI * freq_hz * i as f32 / FS).sin())
+                .collect();
+            let gains = gains_db(&run(&mut g, &input, 128), &input);
+            // After the first 0.5 s, at the frames where the input is not near a zero crossing.
+            (24_000..96_000)
+                .filter(|&i| input[i].abs() > 1e-4)
+                .map(|i| -gains[i])
+                .fold(0.0, f32::max)
+        };
+        let (at_40, at_30) = (worst_attenuation(40.0), worst_attenuation(30.0));
+        eprintln!("hold 0: worst attenuation of a tone 0.5 dB above threshold: 40 Hz {at_40} dB, 30 Hz {at_30} dB");
+        assert!(at_40 < 1e-4, "{at_40}");
+        assert!(at_30 > 0.1, "{at_30}");
     }
 }
