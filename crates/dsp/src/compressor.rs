@@ -137,7 +137,7 @@ pub enum Detection {
     #[default]
     Peak,
     /// The larger mean square of the two channels, each through a one-pole of
-    /// [`RMS_TIME_CONSTANT_MS`]; a sine reads 3.01 dB below its peak.
+    /// 10 ms (`RMS_TIME_CONSTANT_MS`); a sine reads 3.01 dB below its peak.
     Rms,
 }
 
@@ -398,7 +398,7 @@ impl Compressor {
 
     /// Sets the side-chain high-pass cutoff, Hz: 0 (or less) turns it off, else 20..500
     /// (default off). An RBJ high-pass, Q 1/√2, on the detector path only; changes of an active
-    /// filter glide over [`PARAM_SMOOTHING_MS`].
+    /// filter glide over 20 ms (`PARAM_SMOOTHING_MS`).
     pub fn set_sidechain_hpf_hz(&mut self, hz: f32) {
         if hz.is_nan() {
             return;
@@ -433,7 +433,7 @@ impl Compressor {
     }
 
     /// Bypasses (true) or engages (false) the compressor, crossfading over
-    /// [`BYPASS_CROSSFADE_MS`] with the dry input delayed by the latency.
+    /// 10 ms (`BYPASS_CROSSFADE_MS`) with the dry input delayed by the latency.
     pub fn set_bypassed(&mut self, bypassed: bool) {
         self.wet.set_target(if bypassed { 0.0 } else { 1.0 });
     }

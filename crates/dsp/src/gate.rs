@@ -176,7 +176,7 @@ impl Gate {
     }
 
     /// Sets the threshold at which the gate opens, dBFS (−80..0, default −50); it closes
-    /// [`HYSTERESIS_DB`] lower.
+    /// 4 dB (`HYSTERESIS_DB`) lower.
     pub fn set_threshold_db(&mut self, threshold_db: f32) {
         if !threshold_db.is_nan() {
             self.threshold_db.set_target(threshold_db.clamp(-80.0, 0.0));
@@ -216,7 +216,8 @@ impl Gate {
         }
     }
 
-    /// Bypasses (true) or engages (false) the gate, crossfading over [`BYPASS_CROSSFADE_MS`].
+    /// Bypasses (true) or engages (false) the gate, crossfading over 10 ms
+    /// (`BYPASS_CROSSFADE_MS`).
     pub fn set_bypassed(&mut self, bypassed: bool) {
         self.wet.set_target(if bypassed { 0.0 } else { 1.0 });
     }
