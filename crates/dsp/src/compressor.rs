@@ -1,1 +1,1282 @@
-//! The channel compressor. (work in progress)
+//! The channel compressor: a feed-forward, stereo-linked compressor after D. Giannoulis,
+//! M. Massberg and J. D. Reiss, "Digital Dynamic Range Compressor Design — A Tutorial and
+//! Analysis", J. Audio Eng. Soc. 60(6), 2012.
+//!
+//! Per frame, in the topology the paper recommends (level detection in the log domain, placed
+//! after the gain computer):
+//!
+//! 1. Side chain: the input, optionally through an RBJ high-pass ([`SmoothedBiquad`], the
+//!    detector path only). Level: `max(|L|, |R|)` (peak), or in RMS mode the larger of the two
+//!    channels' mean squares, each through a one-pole with a [`RMS_TIME_CONSTANT_MS`] time
+//!    constant. The level in dB is `x_G` (20·log10 of the peak, 10·log10 of the mean square).
+//! 2. Gain computer (the paper's eq. 4, quadratic soft knee of width `W`, threshold `T`, ratio
+//!    `R`): the reduction `x_L` in dB (≥ 0) is 0 for `2(x_G − T) < −W`,
+//!    `(1 − 1/R)(x_G − T + W/2)² / (2W)` inside the knee, and `(1 − 1/R)(x_G − T)` above it.
+//!    Below `T − W/2` the reduction is exactly 0, so the logarithm is skipped: the level is only
+//!    compared with that threshold in the linear domain.
+//! 3. Smooth branching peak detector on `x_L` (the paper's eq. 17): `y_L += (1 − α)(x_L − y_L)`
+//!    with `α = exp(−1 / (τ·fs))`, `τ` = attack while `x_L > y_L`, release otherwise. After a
+//!    step of the computed reduction, the applied reduction covers 1 − 1/e ≈ 63 % of the step
+//!    (in dB) after the attack time, and a release falls to 1/e ≈ 37 % of its start after the
+//!    release time.
+//! 4. Gain `10^((M − y_L)/20)` with make-up `M`, applied to both channels of the audio path,
+//!    which is delayed by the lookahead (the detector is not), so the reduction starts before a
+//!    transient reaches the output.
+//!
+//! Auto make-up gives back the gain computer's whole reduction at a 0 dBFS level,
+//! `M = makeup_db + x_L(0 dB)` (the automatic make-up rule discussed by Giannoulis et al.: the
+//! static curve is lifted until 0 dBFS in gives 0 dBFS out), so a steady 0 dBFS level leaves at
+//! the manual make-up. Toggling it glides like a parameter.
+//!
+//! Threshold, 1/ratio, knee, make-up and the auto make-up share are smoothed linearly per sample
+//! over [`PARAM_SMOOTHING_MS`]; attack and release change the detector's coefficients at once
+//! (the envelope itself is continuous). Logarithms and exponentials use the bit-level
+//! approximations [`fast_log2`] and [`fast_exp2`] (error below 1e-5 dB), never a libm call per
+//! sample; the linear gain is recomputed only when the gain in dB changes.
+//!
+//! Non-finite input samples are replaced by 0 on the audio path and in the side chain (so the
+//! lookahead line never holds them); the side chain clamps magnitudes to [`DETECTOR_MAX`]
+//! (+120 dBFS) so no detector state can overflow. Tails: the output is the (delayed) input times
+//! a finite gain, so silence in gives exact zeros out once the lookahead line has emptied. The
+//! tail gate clears the mean squares after a silent block once they are 200 dB down; the gain
+//! envelope is the memory of the level, not a signal tail, so it is never cleared on silence
+//! (that would make the gain after a pause depend on block size): it releases and is snapped to
+//! exactly 0 once below [`ENVELOPE_FLOOR_DB`].
+
+use std::f32::consts::{FRAC_1_SQRT_2, LN_2, SQRT_2};
+
+use crate::biquad::{BiquadKind, SmoothedBiquad};
+use crate::denormal::{finite_or_zero, flush, is_silent, TAIL_FLOOR};
+use crate::{LinearSmoother, Processor, StereoBlock};
+
+/// Ramp time of the threshold, ratio, knee and make-up smoothers, ms.
+pub const PARAM_SMOOTHING_MS: f32 = 20.0;
+/// Length of the bypass crossfade, ms.
+pub const BYPASS_CROSSFADE_MS: f32 = 10.0;
+/// Time constant of the RMS detector's mean-square one-pole, ms.
+pub const RMS_TIME_CONSTANT_MS: f32 = 10.0;
+/// Longest lookahead, ms.
+pub const MAX_LOOKAHEAD_MS: f32 = 10.0;
+/// Largest side-chain magnitude, linear (+120 dBFS); louder samples are read as this.
+pub const DETECTOR_MAX: f32 = 1e6;
+/// A releasing gain envelope below this reduction, dB, is snapped to exactly 0 (a gain change of
+/// at most 1.2e-7).
+pub const ENVELOPE_FLOOR_DB: f32 = 1e-6;
+
+/// dB per octave of amplitude: 20·log10(2).
+const DB_PER_LOG2_AMPLITUDE: f32 = 6.020_6;
+/// dB per octave of power: 10·log10(2).
+const DB_PER_LOG2_POWER: f32 = 3.010_3;
+/// log2(10)/20: octaves of amplitude per dB.
+const LOG2_PER_DB: f32 = 0.166_096_4;
+/// Mean squares below this (−200 dB) are cleared by the tail gate.
+const MEAN_SQUARE_FLOOR: f32 = TAIL_FLOOR * TAIL_FLOOR;
+
+/// 2/ln 2: first coefficient of the atanh series of log2.
+const LOG2_C1: f32 = 2.885_39;
+
+/// log2 of a positive, finite, normal `x`.
+///
+/// Splits off the exponent, moves the mantissa to [√½, √2) and sums the series
+/// `log2(m) = (2/ln 2)·(t + t³/3 + t⁵/5 + t⁷/7)`, `t = (m − 1)/(m + 1)`, |t| ≤ 0.172: truncation
+/// error below 1e-7, i.e. 1e-6 dB. Zero, subnormal and non-finite inputs give meaningless (but
+/// no panicking) results.
+#[inline(always)]
+pub(crate) fn fast_log2(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let mut exponent = ((bits >> 23) & 0xff) as i32 - 127;
+    let mut m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000);
+    if m > SQRT_2 {
+        m *= 0.5;
+        exponent += 1;
+    }
+    let t = (m - 1.0) / (m + 1.0);
+    let t2 = t * t;
+    let series = t * (LOG2_C1 + t2 * (LOG2_C1 / 3.0 + t2 * (LOG2_C1 / 5.0 + t2 * (LOG2_C1 / 7.0))));
+    exponent as f32 + series
+}
+
+/// 2^`y`, with `y` clamped to ±126 (the normal range of f32).
+///
+/// `y = n + f` with integer `n` and |f| ≤ ½; `2^f = e^u`, `u = f·ln 2`, by its Taylor series to
+/// u⁶ (relative error below 1.2e-7), and `2^n` is built from its bits. Exactly 1 at `y = 0`.
+#[inline(always)]
+pub(crate) fn fast_exp2(y: f32) -> f32 {
+    let y = y.clamp(-126.0, 126.0);
+    let n = (y + 0.5).floor();
+    let u = (y - n) * LN_2;
+    let p = 1.0
+        + u * (1.0
+            + u * (0.5
+                + u * (1.0 / 6.0 + u * (1.0 / 24.0 + u * (1.0 / 120.0 + u * (1.0 / 720.0))))));
+    // `n` is in −126..=126 (a NaN `y` casts to 0), so the biased exponent is in 1..=253.
+    p * f32::from_bits(((n as i32 + 127) as u32) << 23)
+}
+
+/// A gain in dB as a linear factor, through [`fast_exp2`]; exactly 1 at 0 dB.
+#[inline(always)]
+pub(crate) fn fast_db_to_lin(gain_db: f32) -> f32 {
+    fast_exp2(gain_db * LOG2_PER_DB)
+}
+
+/// Mixes a processed gain with the dry path: `wet` = 1 is fully processed, 0 fully dry
+/// (exactly 1, whatever `gain`). A pure function, so every code path gives the same samples.
+#[inline(always)]
+pub(crate) fn crossfade(wet: f32, gain: f32) -> f32 {
+    if wet >= 1.0 {
+        gain
+    } else {
+        1.0 + wet * (gain - 1.0)
+    }
+}
+
+/// What the side chain measures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Detection {
+    /// The larger absolute sample of the two channels.
+    #[default]
+    Peak,
+    /// The larger mean square of the two channels, each through a one-pole of
+    /// 10 ms (`RMS_TIME_CONSTANT_MS`); a sine reads 3.01 dB below its peak.
+    Rms,
+}
+
+/// The gain computer at one set of (smoothed) parameter values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Curve {
+    threshold_db: f32,
+    half_knee_db: f32,
+    /// 1/(2W), or 0 for a hard knee (never used then).
+    inv_two_knee: f32,
+    /// 1 − 1/ratio.
+    slope: f32,
+    /// Manual plus automatic make-up, dB.
+    makeup_db: f32,
+    /// The detector level (amplitude or mean square) at T − W/2: at or below it the reduction
+    /// is exactly 0.
+    start_level: f32,
+}
+
+impl Curve {
+    fn new(
+        threshold_db: f32,
+        knee_db: f32,
+        inv_ratio: f32,
+        makeup_db: f32,
+        auto_share: f32,
+        detection: Detection,
+    ) -> Curve {
+        let half_knee_db = 0.5 * knee_db;
+        let mut curve = Curve {
+            threshold_db,
+            half_knee_db,
+            inv_two_knee: if knee_db > 0.0 { 0.5 / knee_db } else { 0.0 },
+            slope: 1.0 - inv_ratio,
+            makeup_db,
+            start_level: 0.0,
+        };
+        curve.makeup_db = makeup_db + auto_share * curve.reduction_db(0.0);
+        let octaves_per_db = match detection {
+            Detection::Peak => 1.0 / DB_PER_LOG2_AMPLITUDE,
+            Detection::Rms => 1.0 / DB_PER_LOG2_POWER,
+        };
+        curve.start_level = fast_exp2((threshold_db - half_knee_db) * octaves_per_db);
+        curve
+    }
+
+    /// The gain computer's reduction at `level_db`, dB (≥ 0).
+    #[inline(always)]
+    fn reduction_db(&self, level_db: f32) -> f32 {
+        let over = level_db - self.threshold_db;
+        if over <= -self.half_knee_db {
+            0.0
+        } else if over >= self.half_knee_db {
+            self.slope * over
+        } else {
+            let a = over + self.half_knee_db;
+            self.slope * a * a * self.inv_two_knee
+        }
+    }
+}
+
+/// Detector and gain state carried from sample to sample.
+#[derive(Clone, Copy, Debug)]
+struct GainState {
+    /// Applied reduction y_L, dB.
+    envelope_db: f32,
+    /// Largest reduction of the block, dB.
+    peak_db: f32,
+    /// The last gain computed, dB, and its linear value (a memo of `fast_db_to_lin`).
+    memo_db: f32,
+    memo_lin: f32,
+}
+
+impl GainState {
+    /// One frame: reduction from the level, detector step, gain as a linear factor.
+    #[inline(always)]
+    fn step(
+        &mut self,
+        curve: &Curve,
+        level: f32,
+        db_per_log2: f32,
+        attack: f32,
+        release: f32,
+    ) -> f32 {
+        let target = if level <= curve.start_level {
+            0.0
+        } else {
+            curve.reduction_db(db_per_log2 * fast_log2(level))
+        };
+        let e = self.envelope_db;
+        let coeff = if target > e { attack } else { release };
+        let mut e = flush(e + coeff * (target - e));
+        if target == 0.0 && e < ENVELOPE_FLOOR_DB {
+            e = 0.0;
+        }
+        self.envelope_db = e;
+        self.peak_db = self.peak_db.max(e);
+        let gain_db = curve.makeup_db - e;
+        if gain_db != self.memo_db {
+            self.memo_db = gain_db;
+            self.memo_lin = fast_db_to_lin(gain_db);
+        }
+        self.memo_lin
+    }
+}
+
+/// `1 − exp(−1/(τ·fs))`: the one-pole step toward the target for time constant `time_ms`.
+fn one_pole_coefficient(time_ms: f32, sample_rate_hz: f32) -> f32 {
+    let frames = f64::from(time_ms) * f64::from(sample_rate_hz) / 1000.0;
+    (1.0 - (-1.0 / frames.max(1e-3)).exp()) as f32
+}
+
+/// The side-chain input: finite and within ±[`DETECTOR_MAX`].
+#[inline(always)]
+fn detector_input(x: f32) -> f32 {
+    finite_or_zero(x).clamp(-DETECTOR_MAX, DETECTOR_MAX)
+}
+
+/// Feed-forward, stereo-linked compressor with soft knee, RMS or peak detection, side-chain
+/// high-pass and lookahead.
+#[derive(Clone, Debug)]
+pub struct Compressor {
+    sample_rate_hz: f32,
+    threshold_db: LinearSmoother,
+    inv_ratio: LinearSmoother,
+    knee_db: LinearSmoother,
+    makeup_db: LinearSmoother,
+    auto_share: LinearSmoother,
+    /// 1 = processed, 0 = bypassed.
+    wet: LinearSmoother,
+    attack_ms: f32,
+    release_ms: f32,
+    attack_coeff: f32,
+    release_coeff: f32,
+    rms_coeff: f32,
+    detection: Detection,
+    hpf_hz: f32,
+    hpf: SmoothedBiquad,
+    lookahead_ms: f32,
+    latency_frames: usize,
+    delay: [Vec<f32>; 2],
+    delay_mask: usize,
+    write_pos: usize,
+    sidechain: [Vec<f32>; 2],
+    /// Per frame: the detector level, then the gain.
+    gain: Vec<f32>,
+    mean_square: [f32; 2],
+    state: GainState,
+    /// Whether the detector has been cleared after reaching full bypass.
+    resting: bool,
+}
+
+impl Default for Compressor {
+    fn default() -> Self {
+        Compressor::new()
+    }
+}
+
+impl Compressor {
+    /// A compressor at its defaults: threshold −18 dB, ratio 4, knee 6 dB, attack 10 ms,
+    /// release 100 ms, make-up 0 dB, auto make-up off, peak detection, side-chain filter off,
+    /// no lookahead, not bypassed. Prepared for 48 kHz and blocks of 128 frames.
+    pub fn new() -> Compressor {
+        let mut compressor = Compressor {
+            sample_rate_hz: 48_000.0,
+            threshold_db: LinearSmoother::new(-18.0),
+            inv_ratio: LinearSmoother::new(0.25),
+            knee_db: LinearSmoother::new(6.0),
+            makeup_db: LinearSmoother::new(0.0),
+            auto_share: LinearSmoother::new(0.0),
+            wet: LinearSmoother::new(1.0),
+            attack_ms: 10.0,
+            release_ms: 100.0,
+            attack_coeff: 0.0,
+            release_coeff: 0.0,
+            rms_coeff: 0.0,
+            detection: Detection::Peak,
+            hpf_hz: 0.0,
+            hpf: SmoothedBiquad::new(BiquadKind::HighPass),
+            lookahead_ms: 0.0,
+            latency_frames: 0,
+            delay: [Vec::new(), Vec::new()],
+            delay_mask: 0,
+            write_pos: 0,
+            sidechain: [Vec::new(), Vec::new()],
+            gain: Vec::new(),
+            mean_square: [0.0; 2],
+            state: GainState {
+                envelope_db: 0.0,
+                peak_db: 0.0,
+                memo_db: 0.0,
+                memo_lin: 1.0,
+            },
+            resting: false,
+        };
+        compressor.prepare(48_000.0, 128);
+        compressor
+    }
+
+    /// Sets the threshold, dB (−60..0, default −18).
+    pub fn set_threshold_db(&mut self, threshold_db: f32) {
+        if !threshold_db.is_nan() {
+            self.threshold_db.set_target(threshold_db.clamp(-60.0, 0.0));
+        }
+    }
+
+    /// Sets the ratio (1..=∞, default 4; `f32::INFINITY` limits). 1/ratio is what glides.
+    pub fn set_ratio(&mut self, ratio: f32) {
+        if !ratio.is_nan() {
+            self.inv_ratio.set_target(1.0 / ratio.max(1.0));
+        }
+    }
+
+    /// Sets the knee width, dB (0..24, default 6; 0 is a hard knee).
+    pub fn set_knee_db(&mut self, knee_db: f32) {
+        if !knee_db.is_nan() {
+            self.knee_db.set_target(knee_db.clamp(0.0, 24.0));
+        }
+    }
+
+    /// Sets the attack time constant, ms (0.1..200, default 10).
+    pub fn set_attack_ms(&mut self, attack_ms: f32) {
+        if !attack_ms.is_nan() {
+            self.attack_ms = attack_ms.clamp(0.1, 200.0);
+            self.attack_coeff = one_pole_coefficient(self.attack_ms, self.sample_rate_hz);
+        }
+    }
+
+    /// Sets the release time constant, ms (10..2000, default 100).
+    pub fn set_release_ms(&mut self, release_ms: f32) {
+        if !release_ms.is_nan() {
+            self.release_ms = release_ms.clamp(10.0, 2000.0);
+            self.release_coeff = one_pole_coefficient(self.release_ms, self.sample_rate_hz);
+        }
+    }
+
+    /// Sets the manual make-up gain, dB (0..24, default 0).
+    pub fn set_makeup_db(&mut self, makeup_db: f32) {
+        if !makeup_db.is_nan() {
+            self.makeup_db.set_target(makeup_db.clamp(0.0, 24.0));
+        }
+    }
+
+    /// Turns auto make-up on or off (default off): adds the gain computer's reduction at 0 dBFS
+    /// to the make-up.
+    pub fn set_auto_makeup(&mut self, on: bool) {
+        self.auto_share.set_target(if on { 1.0 } else { 0.0 });
+    }
+
+    /// Sets what the detector measures (default [`Detection::Peak`]). Switching to RMS starts the
+    /// mean squares from 0; the gain envelope stays continuous.
+    pub fn set_detection(&mut self, detection: Detection) {
+        if detection != self.detection {
+            self.detection = detection;
+            self.mean_square = [0.0; 2];
+        }
+    }
+
+    /// Sets the side-chain high-pass cutoff, Hz: 0 (or less) turns it off, else 20..500
+    /// (default off). An RBJ high-pass, Q 1/√2, on the detector path only; changes of an active
+    /// filter glide over 20 ms (`PARAM_SMOOTHING_MS`).
+    pub fn set_sidechain_hpf_hz(&mut self, hz: f32) {
+        if hz.is_nan() {
+            return;
+        }
+        if hz <= 0.0 {
+            self.hpf_hz = 0.0;
+            return;
+        }
+        let hz = hz.clamp(20.0, 500.0);
+        self.hpf.set(hz, FRAC_1_SQRT_2, 0.0);
+        if self.hpf_hz == 0.0 {
+            // Off until now: start at the new cutoff with a clear state.
+            self.hpf.reset();
+        }
+        self.hpf_hz = hz;
+    }
+
+    /// Sets the lookahead, ms (0..10, default 0): delays the audio path, not the detector. Not
+    /// smoothed: a change of the latency in frames clears the delay line.
+    pub fn set_lookahead_ms(&mut self, ms: f32) {
+        if ms.is_nan() {
+            return;
+        }
+        self.lookahead_ms = ms.clamp(0.0, MAX_LOOKAHEAD_MS);
+        let frames = self.lookahead_frames();
+        if frames != self.latency_frames {
+            self.latency_frames = frames;
+            for line in &mut self.delay {
+                line.fill(0.0);
+            }
+        }
+    }
+
+    /// Bypasses (true) or engages (false) the compressor, crossfading over
+    /// 10 ms (`BYPASS_CROSSFADE_MS`) with the dry input delayed by the latency.
+    pub fn set_bypassed(&mut self, bypassed: bool) {
+        self.wet.set_target(if bypassed { 0.0 } else { 1.0 });
+    }
+
+    /// The delay of the audio path, frames (the lookahead).
+    pub fn latency_frames(&self) -> usize {
+        self.latency_frames
+    }
+
+    /// The largest gain reduction during the last processed block, dB (≥ 0; make-up not
+    /// counted; 0 while fully bypassed).
+    pub fn gain_reduction_db(&self) -> f32 {
+        self.state.peak_db
+    }
+
+    /// The static curve at the current settings (targets of any glide): the gain, dB, including
+    /// make-up, applied to a steady detector level of `input_db` (dBFS; RMS level in RMS mode).
+    pub fn static_gain_db(&self, input_db: f32) -> f32 {
+        let curve = Curve::new(
+            self.threshold_db.target(),
+            self.knee_db.target(),
+            self.inv_ratio.target(),
+            self.makeup_db.target(),
+            self.auto_share.target(),
+            self.detection,
+        );
+        curve.makeup_db - curve.reduction_db(input_db)
+    }
+
+    fn lookahead_frames(&self) -> usize {
+        (self.lookahead_ms * self.sample_rate_hz / 1000.0).round() as usize
+    }
+
+    fn params_settled(&self) -> bool {
+        self.threshold_db.is_settled()
+            && self.inv_ratio.is_settled()
+            && self.knee_db.is_settled()
+            && self.makeup_db.is_settled()
+            && self.auto_share.is_settled()
+    }
+
+    fn fully_bypassed(&self) -> bool {
+        self.wet.is_settled() && self.wet.value() == 0.0
+    }
+
+    /// Writes the detector level of each frame into `self.gain[..n]`.
+    fn detect(&mut self, left: &[f32], right: &[f32]) {
+        let n = left.len();
+        let [side_l, side_r] = &mut self.sidechain;
+        let (side_l, side_r) = (&mut side_l[..n], &mut side_r[..n]);
+        for (s, &x) in side_l.iter_mut().zip(left) {
+            *s = detector_input(x);
+        }
+        for (s, &x) in side_r.iter_mut().zip(right) {
+            *s = detector_input(x);
+        }
+        if self.hpf_hz > 0.0 {
+            self.hpf.process(side_l, side_r, 2);
+        }
+        let level = &mut self.gain[..n];
+        match self.detection {
+            Detection::Peak => {
+                for ((v, &l), &r) in level.iter_mut().zip(&*side_l).zip(&*side_r) {
+                    *v = l.abs().max(r.abs());
+                }
+            }
+            Detection::Rms => {
+                let c = self.rms_coeff;
+                let [mut ms_l, mut ms_r] = self.mean_square;
+                for ((v, &l), &r) in level.iter_mut().zip(&*side_l).zip(&*side_r) {
+                    ms_l = flush(ms_l + c * (l * l - ms_l));
+                    ms_r = flush(ms_r + c * (r * r - ms_r));
+                    *v = ms_l.max(ms_r);
+                }
+                self.mean_square = [ms_l, ms_r];
+            }
+        }
+    }
+
+    /// Turns the levels in `self.gain[..n]` into linear gains (make-up included).
+    fn compute_gain(&mut self, n: usize) {
+        let (attack, release) = (self.attack_coeff, self.release_coeff);
+        let detection = self.detection;
+        let db_per_log2 = match detection {
+            Detection::Peak => DB_PER_LOG2_AMPLITUDE,
+            Detection::Rms => DB_PER_LOG2_POWER,
+        };
+        let mut state = self.state;
+        let settled = self.params_settled();
+        let gains = &mut self.gain[..n];
+        if settled {
+            let curve = Curve::new(
+                self.threshold_db.value(),
+                self.knee_db.value(),
+                self.inv_ratio.value(),
+                self.makeup_db.value(),
+                self.auto_share.value(),
+                detection,
+            );
+            for g in gains.iter_mut() {
+                *g = state.step(&curve, *g, db_per_log2, attack, release);
+            }
+        } else {
+            for g in gains.iter_mut() {
+                let curve = Curve::new(
+                    self.threshold_db.next_value(),
+                    self.knee_db.next_value(),
+                    self.inv_ratio.next_value(),
+                    self.makeup_db.next_value(),
+                    self.auto_share.next_value(),
+                    detection,
+                );
+                *g = state.step(&curve, *g, db_per_log2, attack, release);
+            }
+        }
+        self.state = state;
+    }
+
+    /// Delays the audio by the latency and multiplies it by the crossfaded gain (or, when
+    /// `bypassed`, only delays it).
+    fn apply(&mut self, left: &mut [f32], right: &mut [f32], bypassed: bool) {
+        let n = left.len();
+        let factors = &mut self.gain[..n];
+        if !bypassed && !self.wet.is_settled() {
+            for f in factors.iter_mut() {
+                *f = crossfade(self.wet.next_value(), *f);
+            }
+        }
+        let factors = &self.gain[..n];
+        let latency = self.latency_frames;
+        if latency == 0 {
+            if bypassed {
+                for x in left.iter_mut().chain(right.iter_mut()) {
+                    *x = finite_or_zero(*x);
+                }
+            } else {
+                for (x, &f) in left.iter_mut().zip(factors) {
+                    *x = finite_or_zero(*x) * f;
+                }
+                for (x, &f) in right.iter_mut().zip(factors) {
+                    *x = finite_or_zero(*x) * f;
+                }
+            }
+            return;
+        }
+        let mask = self.delay_mask;
+        for (ch, samples) in [left, right].into_iter().enumerate() {
+            let line = &mut self.delay[ch];
+            let mut w = self.write_pos;
+            if bypassed {
+                for x in samples.iter_mut() {
+                    line[w] = finite_or_zero(*x);
+                    *x = line[w.wrapping_sub(latency) & mask];
+                    w = (w + 1) & mask;
+                }
+            } else {
+                for (x, &f) in samples.iter_mut().zip(factors) {
+                    line[w] = finite_or_zero(*x);
+                    *x = line[w.wrapping_sub(latency) & mask] * f;
+                    w = (w + 1) & mask;
+                }
+            }
+        }
+        self.write_pos = (self.write_pos + n) & mask;
+    }
+
+    /// Clears the detector and lands every parameter glide (called while fully bypassed).
+    fn rest(&mut self) {
+        self.state.envelope_db = 0.0;
+        self.state.peak_db = 0.0;
+        self.mean_square = [0.0; 2];
+        for s in [
+            &mut self.threshold_db,
+            &mut self.inv_ratio,
+            &mut self.knee_db,
+            &mut self.makeup_db,
+            &mut self.auto_share,
+        ] {
+            s.snap();
+        }
+        if !self.resting || !self.hpf.is_settled() {
+            self.hpf.reset();
+        }
+        self.resting = true;
+    }
+
+    fn process_chunk(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let silent_in = is_silent(left) && is_silent(right);
+        let bypassed = self.fully_bypassed();
+        if !bypassed {
+            self.resting = false;
+            self.detect(left, right);
+            self.compute_gain(left.len());
+        }
+        self.apply(left, right, bypassed);
+        if self.fully_bypassed() {
+            // Whenever a chunk ends fully bypassed, the detector is clear and parameter glides
+            // have landed; this does not depend on where the bypass ramp ended in the chunk.
+            self.rest();
+        }
+        // Guard: no state may stay non-finite (the side chain is sanitized, so this is a
+        // last line of defence).
+        if !self.state.envelope_db.is_finite() {
+            self.state.envelope_db = 0.0;
+        }
+        for ms in &mut self.mean_square {
+            if !ms.is_finite() || (silent_in && *ms < MEAN_SQUARE_FLOOR) {
+                *ms = 0.0;
+            }
+        }
+    }
+}
+
+impl Processor for Compressor {
+    fn prepare(&mut self, sample_rate_hz: f32, max_frames: usize) {
+        self.sample_rate_hz = if sample_rate_hz.is_finite() && sample_rate_hz > 0.0 {
+            sample_rate_hz
+        } else {
+            48_000.0
+        };
+        let fs = self.sample_rate_hz;
+        for s in [
+            &mut self.threshold_db,
+            &mut self.inv_ratio,
+            &mut self.knee_db,
+            &mut self.makeup_db,
+            &mut self.auto_share,
+        ] {
+            s.set_ramp(fs, PARAM_SMOOTHING_MS);
+        }
+        self.wet.set_ramp(fs, BYPASS_CROSSFADE_MS);
+        self.attack_coeff = one_pole_coefficient(self.attack_ms, fs);
+        self.release_coeff = one_pole_coefficient(self.release_ms, fs);
+        self.rms_coeff = one_pole_coefficient(RMS_TIME_CONSTANT_MS, fs);
+        self.hpf.prepare(fs, PARAM_SMOOTHING_MS);
+        let max_frames = max_frames.max(1);
+        self.sidechain = [vec![0.0; max_frames], vec![0.0; max_frames]];
+        self.gain = vec![0.0; max_frames];
+        let max_latency = (MAX_LOOKAHEAD_MS * fs / 1000.0).round() as usize;
+        let capacity = (max_latency + 1).next_power_of_two();
+        self.delay = [vec![0.0; capacity], vec![0.0; capacity]];
+        self.delay_mask = capacity - 1;
+        self.latency_frames = self.lookahead_frames().min(max_latency);
+        self.reset();
+    }
+
+    fn reset(&mut self) {
+        for s in [
+            &mut self.threshold_db,
+            &mut self.inv_ratio,
+            &mut self.knee_db,
+            &mut self.makeup_db,
+            &mut self.auto_share,
+            &mut self.wet,
+        ] {
+            s.snap();
+        }
+        self.hpf.reset();
+        for line in &mut self.delay {
+            line.fill(0.0);
+        }
+        self.write_pos = 0;
+        self.mean_square = [0.0; 2];
+        self.state.envelope_db = 0.0;
+        self.state.peak_db = 0.0;
+        self.resting = false;
+    }
+
+    fn process(&mut self, io: &mut StereoBlock<'_>) {
+        self.state.peak_db = 0.0;
+        let frames = io.left.len().min(io.right.len());
+        let chunk = self.gain.len().max(1);
+        let mut start = 0;
+        while start < frames {
+            let end = (start + chunk).min(frames);
+            self.process_chunk(&mut io.left[start..end], &mut io.right[start..end]);
+            start = end;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FS: f32 = 48_000.0;
+    const MAX_FRAMES: usize = 4_096;
+
+    fn prepared() -> Compressor {
+        let mut c = Compressor::new();
+        c.prepare(FS, MAX_FRAMES);
+        c
+    }
+
+    fn db(x: f32) -> f32 {
+        20.0 * x.abs().log10()
+    }
+
+    fn lin(db: f32) -> f32 {
+        10f32.powf(db / 20.0)
+    }
+
+    /// Renders `left`/`right` in blocks of `block` frames; `change(c, frame)` runs before the
+    /// frame of each entry of `at` (segments are cut there, so every block size sees the same
+    /// parameter changes at the same frames).
+    fn render(
+        c: &mut Compressor,
+        left: &[f32],
+        right: &[f32],
+        block: usize,
+        at: &[usize],
+        change: &dyn Fn(&mut Compressor, usize),
+    ) -> (Vec<f32>, Vec<f32>) {
+        let (mut l, mut r) = (left.to_vec(), right.to_vec());
+        let mut cuts: Vec<usize> = at.iter().copied().chain([0, l.len()]).collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        for seg in cuts.windows(2) {
+            if at.contains(&seg[0]) {
+                change(c, seg[0]);
+            }
+            let mut start = seg[0];
+            while start < seg[1] {
+                let end = (start + block).min(seg[1]);
+                c.process(&mut StereoBlock::new(
+                    &mut l[start..end],
+                    &mut r[start..end],
+                ));
+                start = end;
+            }
+        }
+        (l, r)
+    }
+
+    fn run(c: &mut Compressor, left: &[f32], right: &[f32], block: usize) -> (Vec<f32>, Vec<f32>) {
+        render(c, left, right, block, &[], &|_, _| {})
+    }
+
+    /// Reference static characteristic, Giannoulis et al. eq. (4): output level minus input
+    /// level, dB (make-up excluded).
+    fn reference_gain_db(x: f32, t: f32, ratio: f32, w: f32) -> f32 {
+        let y = if 2.0 * (x - t) < -w {
+            x
+        } else if w > 0.0 && 2.0 * (x - t).abs() <= w {
+            // (For W = 0 the knee is empty: the two outer branches meet at T.)
+            x + (1.0 / ratio - 1.0) * (x - t + w / 2.0).powi(2) / (2.0 * w)
+        } else {
+            t + (x - t) / ratio
+        };
+        y - x
+    }
+
+    #[test]
+    fn fast_log_and_exp_are_accurate_to_1e_5_db() {
+        // Reference: f64 log2 and powf.
+        let mut worst_log = 0.0_f64;
+        let mut x = 1e-9_f32;
+        while x < 1e9 {
+            let err = (f64::from(fast_log2(x)) - f64::from(x).log2()).abs();
+            worst_log = worst_log.max(err);
+            x *= 1.0137;
+        }
+        let mut worst_exp_db = 0.0_f64;
+        let mut g = -140.0_f32;
+        while g < 140.0 {
+            let exact = 10f64.powf(f64::from(g) / 20.0);
+            let err_db = 20.0 * (f64::from(fast_db_to_lin(g)) / exact).log10();
+            worst_exp_db = worst_exp_db.max(err_db.abs());
+            g += 0.0173;
+        }
+        eprintln!(
+            "fast_log2 worst {worst_log:e} octaves; fast_db_to_lin worst {worst_exp_db:e} dB"
+        );
+        assert!(worst_log * 6.0206 < 1e-5, "{worst_log}");
+        assert!(worst_exp_db < 1e-5, "{worst_exp_db}");
+        assert_eq!(fast_db_to_lin(0.0), 1.0);
+        assert_eq!(fast_db_to_lin(-0.0), 1.0);
+        assert_eq!(fast_exp2(3.0), 8.0);
+    }
+
+    #[test]
+    fn static_curve_matches_the_gain_computer_formula() {
+        let settings = [
+            (-18.0, 4.0, 6.0),
+            (-30.0, f32::INFINITY, 0.0),
+            (-40.0, 2.0, 12.0),
+            (-10.0, 8.0, 24.0),
+            (-60.0, f32::INFINITY, 24.0),
+            (-24.0, 1.5, 0.0),
+        ];
+        let mut worst_measured = 0.0_f32;
+        let mut worst_static = 0.0_f32;
+        for (t, ratio, w) in settings {
+            let mut c = prepared();
+            c.set_threshold_db(t);
+            c.set_ratio(ratio);
+            c.set_knee_db(w);
+            c.set_attack_ms(0.1);
+            c.set_release_ms(10.0);
+            for level_db in (-60..=0).map(|d| d as f32) {
+                let expected = reference_gain_db(level_db, t, ratio, w);
+                let static_err = (c.static_gain_db(level_db) - expected).abs();
+                worst_static = worst_static.max(static_err);
+                c.reset();
+                // A steady (DC) level: 2 000 frames are 400 attack time constants.
+                let x = lin(level_db);
+                let input = vec![x; 2_000];
+                let (out, _) = run(&mut c, &input, &input, 512);
+                let measured = db(out[1_999]) - level_db;
+                let err = (measured - expected).abs();
+                worst_measured = worst_measured.max(err);
+                assert!(
+                    err < 0.1,
+                    "T {t} R {ratio} W {w} at {level_db} dB: {measured} vs {expected}"
+                );
+            }
+        }
+        eprintln!("static curve: worst measured error {worst_measured} dB, static_gain_db {worst_static} dB");
+        assert!(worst_static < 1e-4);
+    }
+
+    /// Frames after `from` until the gain reduction (input level minus output level, dB)
+    /// first satisfies `reached`.
+    fn frames_until(
+        out: &[f32],
+        input: &[f32],
+        from: usize,
+        reached: impl Fn(f32) -> bool,
+    ) -> usize {
+        (from..out.len())
+            .find(|&i| reached(db(input[i]) - db(out[i])))
+            .expect("never reached")
+            - from
+    }
+
+    #[test]
+    fn attack_and_release_are_the_detector_time_constants() {
+        // Threshold −30, ratio ∞, hard knee: a step from −40 dB (no reduction) to −10 dB asks
+        // for 20 dB; the reduction covers 1 − 1/e of it (12.64 dB) after the attack time, and
+        // after the step back to −40 dB it falls to 20/e = 7.36 dB after the release time.
+        for (attack_ms, release_ms) in [(10.0, 100.0), (1.0, 500.0), (100.0, 50.0)] {
+            let mut c = prepared();
+            c.set_threshold_db(-30.0);
+            c.set_ratio(f32::INFINITY);
+            c.set_knee_db(0.0);
+            c.set_attack_ms(attack_ms);
+            c.set_release_ms(release_ms);
+            c.reset();
+            let frames = |ms: f32| (ms * FS / 1000.0) as usize;
+            let (step_up, step_down) = (1_000, 1_000 + frames(attack_ms) * 12);
+            let total = step_down + frames(release_ms) * 12;
+            let input: Vec<f32> = (0..total)
+                .map(|i| {
+                    lin(if (step_up..step_down).contains(&i) {
+                        -10.0
+                    } else {
+                        -40.0
+                    })
+                })
+                .collect();
+            let (out, _) = run(&mut c, &input, &input, 128);
+            let attack = frames_until(&out, &input, step_up, |gr| {
+                gr >= 20.0 * (1.0 - (-1f32).exp())
+            });
+            let release = frames_until(&out, &input, step_down, |gr| gr <= 20.0 * (-1f32).exp());
+            let attack_measured_ms = attack as f32 * 1000.0 / FS;
+            let release_measured_ms = release as f32 * 1000.0 / FS;
+            eprintln!("attack {attack_ms} ms measured {attack_measured_ms} ms; release {release_ms} ms measured {release_measured_ms} ms");
+            assert!((attack_measured_ms / attack_ms - 1.0).abs() < 0.1);
+            assert!((release_measured_ms / release_ms - 1.0).abs() < 0.1);
+        }
+    }
+
+    fn sine(freq_hz: f32, peak_db: f32, frames: usize) -> Vec<f32> {
+        let a = lin(peak_db);
+        (0..frames)
+            .map(|i| a * (2.0 * std::f32::consts::PI * freq_hz * i as f32 / FS).sin())
+            .collect()
+    }
+
+    /// The settled gain reduction on a steady signal: the largest of the last block.
+    fn settled_reduction_db(c: &mut Compressor, input: &[f32]) -> f32 {
+        run(c, input, input, 1_024);
+        c.gain_reduction_db()
+    }
+
+    #[test]
+    fn rms_detector_reads_a_sine_3_db_below_the_peak_detector() {
+        // Ratio ∞, hard knee: reduction = level − threshold, so the reductions read the
+        // detector levels. A sine's RMS is its peak − 10·log10(2) = −3.01 dB.
+        let input = sine(1_000.0, -6.0, 48_000);
+        let mut readings = [0.0; 2];
+        for (k, detection) in [Detection::Peak, Detection::Rms].into_iter().enumerate() {
+            let mut c = prepared();
+            c.set_threshold_db(-40.0);
+            c.set_ratio(f32::INFINITY);
+            c.set_knee_db(0.0);
+            c.set_attack_ms(0.1);
+            c.set_release_ms(2_000.0);
+            c.set_detection(detection);
+            c.reset();
+            readings[k] = settled_reduction_db(&mut c, &input);
+        }
+        eprintln!(
+            "peak detector GR {} dB, RMS detector GR {} dB",
+            readings[0], readings[1]
+        );
+        assert!((readings[0] - 34.0).abs() < 0.1, "{readings:?}");
+        assert!(
+            (readings[0] - readings[1] - 3.0103).abs() < 0.1,
+            "{readings:?}"
+        );
+    }
+
+    #[test]
+    fn sidechain_high_pass_spares_low_tones() {
+        // RBJ high-pass at 200 Hz, Q 1/√2: |H(40 Hz)| ≈ −28 dB, |H(1 kHz)| ≈ 0 dB. A −6 dBFS tone
+        // with threshold −30, ratio 4, hard knee asks for (1 − 1/4)·24 = 18 dB.
+        let reduction = |freq_hz: f32, hpf_hz: f32| {
+            let mut c = prepared();
+            c.set_threshold_db(-30.0);
+            c.set_knee_db(0.0);
+            c.set_attack_ms(1.0);
+            c.set_release_ms(1_000.0);
+            c.set_sidechain_hpf_hz(hpf_hz);
+            c.reset();
+            settled_reduction_db(&mut c, &sine(freq_hz, -6.0, 48_000))
+        };
+        let (low_off, low_on) = (reduction(40.0, 0.0), reduction(40.0, 200.0));
+        let (high_off, high_on) = (reduction(1_000.0, 0.0), reduction(1_000.0, 200.0));
+        eprintln!("40 Hz: GR {low_off} dB without, {low_on} dB with the HPF; 1 kHz: {high_off} / {high_on} dB");
+        assert!((low_off - 18.0).abs() < 0.5, "{low_off}");
+        assert!(low_on < low_off - 10.0, "{low_on} vs {low_off}");
+        assert!((high_on - high_off).abs() < 0.2, "{high_on} vs {high_off}");
+    }
+
+    #[test]
+    fn lookahead_delays_the_audio_and_reduction_starts_before_the_transient() {
+        let mut c = prepared();
+        c.set_lookahead_ms(5.0);
+        assert_eq!(c.latency_frames(), 240);
+        // Ratio 1: unity gain, so the output is the input delayed by exactly 240 frames.
+        c.set_ratio(1.0);
+        c.reset();
+        let input: Vec<f32> = (0..2_000)
+            .map(|i| ((i * 7_919) % 201) as f32 / 100.0 - 1.0)
+            .collect();
+        let (out, _) = run(&mut c, &input, &input, 100);
+        assert!(out[..240].iter().all(|&x| x == 0.0));
+        assert_eq!(&out[240..], &input[..2_000 - 240]);
+
+        // Quiet (−40 dB, below the −20 dB threshold) until frame 1 000, loud (−6 dB) after.
+        c.set_ratio(4.0);
+        c.set_threshold_db(-20.0);
+        c.set_knee_db(0.0);
+        c.set_attack_ms(1.0);
+        c.reset();
+        let (quiet, loud) = (lin(-40.0), lin(-6.0));
+        let input: Vec<f32> = (0..3_000)
+            .map(|i| if i < 1_000 { quiet } else { loud })
+            .collect();
+        let (out, _) = run(&mut c, &input, &input, 64);
+        assert_eq!(
+            out[999], quiet,
+            "no reduction before the detector sees the transient"
+        );
+        let reduction_before_transient = db(quiet) - db(out[1_239]);
+        eprintln!("lookahead: reduction already {reduction_before_transient} dB one frame before the transient leaves (full 10.5 dB)");
+        // After 240 frames = 5 attack time constants: 10.5·(1 − e⁻⁵) = 10.43 dB.
+        assert!(
+            reduction_before_transient > 10.0,
+            "{reduction_before_transient}"
+        );
+        assert!(
+            out[1_240] > out[1_239],
+            "the transient itself leaves at frame 1 240"
+        );
+    }
+
+    #[test]
+    fn bypass_crossfades_without_steps_and_ends_exactly_dry() {
+        let mut c = prepared();
+        c.set_threshold_db(-30.0);
+        c.set_lookahead_ms(2.0);
+        c.reset();
+        let latency = c.latency_frames();
+        assert_eq!(latency, 96);
+        // A positive, slowly modulated input, so gain = output / delayed input everywhere.
+        let input: Vec<f32> = (0..48_000)
+            .map(|i| 0.5 * (1.0 + 0.5 * (2.0 * std::f32::consts::PI * 3.0 * i as f32 / FS).sin()))
+            .collect();
+        let (bypass_at, engage_at) = (24_000, 36_000);
+        let (out, _) = render(
+            &mut c,
+            &input,
+            &input,
+            128,
+            &[bypass_at, engage_at],
+            &|c, frame| c.set_bypassed(frame == bypass_at),
+        );
+        let gain: Vec<f32> = (latency..out.len())
+            .map(|i| out[i] / input[i - latency])
+            .collect();
+        let largest_step = gain
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max);
+        // A hard switch would step by 1 − 10^(−18/20) ≈ 0.87.
+        eprintln!(
+            "bypass: largest gain step {largest_step}, reduction before bypass {} dB",
+            -db(gain[bypass_at - latency - 1])
+        );
+        assert!(largest_step < 0.01, "{largest_step}");
+        // Fully dry from the 480th frame (10 ms) after the switch on: the input delayed by the
+        // latency, bit for bit.
+        for i in bypass_at + 479..engage_at {
+            assert_eq!(out[i], input[i - latency], "frame {i}");
+        }
+        assert!(out[bypass_at + 478] != input[bypass_at + 478 - latency]);
+        assert!(gain[engage_at + 960 - latency] < 0.5, "engaged again");
+    }
+
+    fn test_signal(frames: usize) -> (Vec<f32>, Vec<f32>) {
+        let tau = 2.0 * std::f32::consts::PI;
+        let env = |i: usize| 0.6 * (0.5 + 0.5 * (tau * 1.7 * i as f32 / FS).sin()).powi(2);
+        let left = (0..frames)
+            .map(|i| {
+                if (20_000..22_000).contains(&i) {
+                    0.0
+                } else {
+                    let t = i as f32 / FS;
+                    env(i) * ((tau * 110.0 * t).sin() + 0.4 * (tau * 2_300.0 * t).sin())
+                }
+            })
+            .collect();
+        let right = (0..frames)
+            .map(|i| {
+                if (20_000..22_000).contains(&i) {
+                    0.0
+                } else {
+                    let t = i as f32 / FS;
+                    0.7 * env(i + 3_000) * (tau * 60.0 * t).sin()
+                        + 0.05 * (((i * 7_919) % 201) as f32 / 100.0 - 1.0)
+                }
+            })
+            .collect();
+        (left, right)
+    }
+
+    const CHANGES: [usize; 12] = [
+        0, 6_000, 12_000, 18_000, 24_000, 30_000, 33_000, 36_000, 42_000, 48_000, 48_100, 54_000,
+    ];
+
+    fn change(c: &mut Compressor, frame: usize) {
+        match frame {
+            0 => c.set_lookahead_ms(3.0),
+            6_000 => {
+                c.set_threshold_db(-30.0);
+                c.set_ratio(8.0);
+                c.set_knee_db(12.0);
+            }
+            12_000 => {
+                c.set_makeup_db(6.0);
+                c.set_auto_makeup(true);
+            }
+            18_000 => {
+                c.set_detection(Detection::Rms);
+                c.set_sidechain_hpf_hz(150.0);
+            }
+            24_000 => {
+                c.set_sidechain_hpf_hz(300.0);
+                c.set_attack_ms(1.0);
+                c.set_release_ms(300.0);
+            }
+            30_000 | 48_000 => c.set_bypassed(true),
+            33_000 => c.set_threshold_db(-40.0),
+            36_000 | 48_100 => c.set_bypassed(false),
+            42_000 => {
+                c.set_ratio(f32::INFINITY);
+                c.set_knee_db(0.0);
+                c.set_detection(Detection::Peak);
+                c.set_sidechain_hpf_hz(0.0);
+                c.set_lookahead_ms(5.0);
+            }
+            54_000 => {
+                c.set_auto_makeup(false);
+                c.set_threshold_db(-12.0);
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn output_does_not_depend_on_block_size() {
+        let (left, right) = test_signal(60_000);
+        let render_with = |block: usize| {
+            let mut c = prepared();
+            render(&mut c, &left, &right, block, &CHANGES, &change)
+        };
+        let reference = render_with(4_096);
+        assert!(reference.0.iter().any(|&x| x.abs() > 0.1));
+        for block in [1, 3, 64, 127, 128] {
+            let got = render_with(block);
+            let worst = got
+                .0
+                .iter()
+                .zip(&reference.0)
+                .chain(got.1.iter().zip(&reference.1))
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f32::max);
+            eprintln!("block {block}: largest difference from 4096-frame blocks {worst:e}");
+            assert!(worst <= 1e-6, "block {block}: {worst}");
+        }
+    }
+
+    #[test]
+    fn reset_makes_rendering_repeatable() {
+        let (left, right) = test_signal(30_000);
+        let mut c = prepared();
+        c.set_detection(Detection::Rms);
+        c.set_sidechain_hpf_hz(120.0);
+        c.set_lookahead_ms(4.0);
+        c.set_threshold_db(-35.0);
+        c.reset();
+        let first = run(&mut c, &left, &right, 128);
+        c.reset();
+        let second = run(&mut c, &left, &right, 128);
+        assert_eq!(first, second);
+        let mut fresh = prepared();
+        fresh.set_detection(Detection::Rms);
+        fresh.set_sidechain_hpf_hz(120.0);
+        fresh.set_lookahead_ms(4.0);
+        fresh.set_threshold_db(-35.0);
+        fresh.reset();
+        assert_eq!(run(&mut fresh, &left, &right, 128), first);
+    }
+
+    #[test]
+    fn non_finite_input_does_not_poison_the_state() {
+        for detection in [Detection::Peak, Detection::Rms] {
+            let (left, right) = test_signal(24_000);
+            let (mut bad_l, mut bad_r) = (left.clone(), right.clone());
+            let (mut clean_l, mut clean_r) = (left.clone(), right.clone());
+            for (k, i) in (4_000..4_128).enumerate() {
+                let v = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY][k % 3];
+                bad_l[i] = v;
+                bad_r[i] = if k % 2 == 0 { v } else { bad_r[i] };
+                clean_l[i] = 0.0;
+                clean_r[i] = if k % 2 == 0 { 0.0 } else { clean_r[i] };
+            }
+            let setup = || {
+                let mut c = prepared();
+                c.set_detection(detection);
+                c.set_sidechain_hpf_hz(80.0);
+                c.set_lookahead_ms(10.0);
+                c.reset();
+                c
+            };
+            let bad = run(&mut setup(), &bad_l, &bad_r, 128);
+            let clean = run(&mut setup(), &clean_l, &clean_r, 128);
+            // Finite in the very next block (despite the 480-frame lookahead line) and from
+            // then on the same as if the bad samples had been zeros.
+            assert!(bad.0.iter().chain(&bad.1).all(|x| x.is_finite()));
+            assert_eq!(bad, clean);
+
+            // A huge finite burst (+600 dBFS) is clamped in the side chain: nothing overflows.
+            let mut c = setup();
+            let mut huge = left.clone();
+            huge[4_000..4_128].fill(1e30);
+            let (out, _) = run(&mut c, &huge, &right, 128);
+            assert!(out[4_128 + 480..].iter().all(|x| x.is_finite()));
+            assert!(c.gain_reduction_db().is_finite());
+        }
+    }
+
+    #[test]
+    fn silence_after_signal_gives_exact_zeros() {
+        let mut c = prepared();
+        c.set_detection(Detection::Rms);
+        c.set_sidechain_hpf_hz(100.0);
+        c.set_lookahead_ms(7.0);
+        c.set_threshold_db(-40.0);
+        c.set_makeup_db(12.0);
+        c.reset();
+        let (mut left, mut right) = test_signal(24_000);
+        left.resize(24_000 + 3 * 48_000, 0.0);
+        right.resize(left.len(), 0.0);
+        let (l, r) = run(&mut c, &left, &right, 128);
+        let from = 24_000 + c.latency_frames();
+        assert!(l[from - 1] != 0.0);
+        assert!(l[from..].iter().chain(&r[from..]).all(|&x| x == 0.0));
+        // The envelope released (100 ms) to an exact 0 within the 3 s of silence.
+        assert_eq!(c.gain_reduction_db(), 0.0);
+        assert_eq!(c.mean_square, [0.0; 2]);
+    }
+
+    #[test]
+    fn setters_clamp_and_ignore_nan() {
+        let mut c = prepared();
+        c.set_threshold_db(-100.0);
+        c.set_threshold_db(f32::NAN);
+        c.set_ratio(f32::NAN);
+        c.set_knee_db(0.0);
+        // Threshold clamped to −60, ratio still 4, hard knee: −40 dB in → −15 dB gain.
+        assert!((c.static_gain_db(-40.0) + 15.0).abs() < 1e-4);
+        c.set_ratio(0.5);
+        assert_eq!(c.static_gain_db(0.0), 0.0, "ratio clamped to 1");
+        c.set_makeup_db(40.0);
+        c.set_makeup_db(f32::NAN);
+        assert_eq!(c.static_gain_db(-50.0), 24.0);
+        c.set_lookahead_ms(50.0);
+        c.set_lookahead_ms(f32::NAN);
+        assert_eq!(c.latency_frames(), 480);
+        c.set_knee_db(100.0);
+        c.set_ratio(f32::INFINITY);
+        c.set_makeup_db(0.0);
+        // Knee clamped to 24 (−72..−48 dB): at −60 dB, (1)(12)²/48 = 3 dB of reduction.
+        assert!((c.static_gain_db(-60.0) + 3.0).abs() < 1e-4);
+        c.set_attack_ms(0.0);
+        assert_eq!(c.attack_ms, 0.1);
+        c.set_release_ms(1e9);
+        assert_eq!(c.release_ms, 2_000.0);
+        c.set_sidechain_hpf_hz(5.0);
+        assert_eq!(c.hpf_hz, 20.0);
+        c.set_sidechain_hpf_hz(0.0);
+        assert_eq!(c.hpf_hz, 0.0);
+    }
+
+    #[test]
+    fn auto_makeup_gives_back_the_reduction_at_0_dbfs() {
+        // Threshold −24, ratio 4, knee 6: reduction at 0 dB = (1 − 1/4)·24 = 18 dB.
+        let mut c = prepared();
+        c.set_threshold_db(-24.0);
+        c.set_auto_makeup(true);
+        c.set_makeup_db(2.0);
+        c.set_attack_ms(0.1);
+        c.reset();
+        assert!((c.static_gain_db(0.0) - 2.0).abs() < 1e-4);
+        assert!((c.static_gain_db(-40.0) - 20.0).abs() < 1e-4);
+        let input = vec![1.0; 4_000];
+        let (out, _) = run(&mut c, &input, &input, 256);
+        let measured = db(out[3_999]);
+        eprintln!("auto makeup: 0 dBFS in, {measured} dB out (expected +2, the manual make-up)");
+        assert!((measured - 2.0).abs() < 0.01);
+    }
+}
