@@ -8,6 +8,7 @@ use mixroom_protocol::layout::spectrum_block::{parse_selector, TapPoint, TAPS};
 pub struct Taps {
     points: [Option<(usize, TapPoint)>; TAPS],
     buffers: [Vec<f32>; TAPS],
+    base: usize,
 }
 
 impl Taps {
@@ -16,6 +17,7 @@ impl Taps {
         Taps {
             points: [None; TAPS],
             buffers: std::array::from_fn(|_| vec![0.0; max_frames]),
+            base: 0,
         }
     }
 
@@ -31,8 +33,15 @@ impl Taps {
         self.points.iter().flatten().any(|&(s, _)| s == strip)
     }
 
+    /// Sets the frame of the block where the stretch being processed starts (the engine splits
+    /// a block at loop points).
+    pub fn set_base(&mut self, base: usize) {
+        self.base = base;
+    }
+
     /// Zeroes the first `frames` samples of every tap (points that do not run stay silent).
     pub fn clear(&mut self, frames: usize) {
+        self.base = 0;
         for (point, buffer) in self.points.iter().zip(&mut self.buffers) {
             if point.is_some() {
                 buffer[..frames].fill(0.0);
@@ -41,11 +50,12 @@ impl Taps {
     }
 
     /// Stores `(left + right) / 2` of `strip` at `point` into every tap that listens there,
-    /// from frame `offset` of the block on.
+    /// from frame `offset` of the current stretch on.
     pub fn capture(&mut self, strip: usize, point: TapPoint, offset: usize, left: &[f32], right: &[f32]) {
+        let start = self.base + offset;
         for (selected, buffer) in self.points.iter().zip(&mut self.buffers) {
-            if *selected == Some((strip, point)) {
-                let out = &mut buffer[offset..offset + left.len()];
+            if *selected == Some((strip, point)) && start + left.len() <= buffer.len() {
+                let out = &mut buffer[start..start + left.len()];
                 for ((o, l), r) in out.iter_mut().zip(left).zip(right) {
                     *o = 0.5 * (l + r);
                 }
@@ -74,6 +84,9 @@ mod tests {
         taps.capture(5, TapPoint::PostEq, 1, &[1.0, 0.5, 0.0], &[0.0, 0.5, -1.0]);
         assert_eq!(taps.samples(1, 4), &[0.0, 0.5, 0.5, -0.5]);
         assert_eq!(taps.samples(0, 4), &[0.0; 4]);
+        taps.set_base(2);
+        taps.capture(5, TapPoint::PostEq, 1, &[0.25], &[0.25]);
+        assert_eq!(taps.samples(1, 4), &[0.0, 0.5, 0.5, 0.25]);
         taps.select(1, -1);
         assert!(!taps.watches(5));
     }
