@@ -139,7 +139,7 @@ fn state_is_finite(state: &BiquadState) -> bool {
 fn sub_block_layout(sample_rate_hz: f32) -> (usize, usize) {
     let step_frames = (f64::from(sample_rate_hz) / 10.0).round().max(20.0) as usize;
     for subs in 20..=40 {
-        if step_frames % subs == 0 {
+        if step_frames.is_multiple_of(subs) {
             return (step_frames / subs, subs);
         }
     }
@@ -186,7 +186,7 @@ impl EnergyHistogram {
 
     /// Adds one block's energy (blocks at or under the absolute gate are dropped).
     fn add(&mut self, energy: f64) {
-        if !(energy > self.floor) || !energy.is_finite() {
+        if !energy.is_finite() || energy <= self.floor {
             return;
         }
         let bin = self.edges.partition_point(|&edge| edge <= energy);
@@ -376,7 +376,7 @@ impl LoudnessMeter {
         self.max_momentary_energy = self.max_momentary_energy.max(self.momentary_energy);
         self.max_short_term_energy = self.max_short_term_energy.max(self.short_term_energy);
 
-        if self.subs_done % self.subs_per_step as u64 == 0 {
+        if self.subs_done.is_multiple_of(self.subs_per_step as u64) {
             self.steps_done += 1;
             if self.steps_done >= STEPS_PER_MOMENTARY as u64 {
                 self.gating_blocks.add(self.momentary_energy);
