@@ -93,17 +93,18 @@ impl SlidingMin {
     #[inline]
     fn push(&mut self, value: f32) -> f32 {
         let capacity = self.values.len();
+        let wrap = |i: usize| if i >= capacity { i - capacity } else { i };
         // Drop queued values that the new one undercuts: they can never be the minimum again.
-        while self.len > 0 && self.values[(self.head + self.len - 1) % capacity] >= value {
+        while self.len > 0 && self.values[wrap(self.head + self.len - 1)] >= value {
             self.len -= 1;
         }
-        let tail = (self.head + self.len) % capacity;
+        let tail = wrap(self.head + self.len);
         self.values[tail] = value;
         self.stamps[tail] = self.now;
         self.len += 1;
         // Drop the oldest if it has left the window (at most one per push).
         if self.stamps[self.head] + self.window as u64 <= self.now {
-            self.head = (self.head + 1) % capacity;
+            self.head = wrap(self.head + 1);
             self.len -= 1;
         }
         self.now += 1;
@@ -418,7 +419,7 @@ const TAP_SPAN: usize = 12;
 impl Processor for TruePeakLimiter {
     fn prepare(&mut self, sample_rate_hz: f32, _max_frames: usize) {
         self.sample_rate_hz = if sample_rate_hz.is_finite() {
-            sample_rate_hz.max(1_000.0)
+            sample_rate_hz.clamp(1_000.0, 1_000_000.0)
         } else {
             48_000.0
         };
@@ -779,6 +780,37 @@ mod tests {
         run(&mut lim, &input, 128);
         let reduction = lim.gain_reduction_db();
         assert!((reduction - 7.02).abs() < 0.05, "{reduction} dB");
+    }
+
+    /// Reference: brute-force minima and means over the same windows.
+    #[test]
+    fn sliding_minimum_and_moving_average_match_brute_force() {
+        let values: Vec<f32> = noise(5_000, 77).iter().map(|v| v.abs()).collect();
+        for window in [1, 2, 7, 107] {
+            let mut min = SlidingMin::default();
+            min.allocate(200);
+            min.set_window(window);
+            let mut average = MovingAverage::default();
+            average.allocate(200);
+            average.set_length(window);
+            for (n, &v) in values.iter().enumerate() {
+                let start = (n + 1).saturating_sub(window);
+                let expected_min = values[start..=n]
+                    .iter()
+                    .fold(f32::INFINITY, |m, &x| m.min(x));
+                assert_eq!(min.push(v), expected_min, "window {window}, value {n}");
+                // Before the window fills, the average counts the initial 1.0 values.
+                let ones = window - (n + 1 - start);
+                let sum: f64 =
+                    values[start..=n].iter().map(|&x| f64::from(x)).sum::<f64>() + ones as f64;
+                let expected_mean = (sum / window as f64) as f32;
+                let mean = average.push(v);
+                assert!(
+                    (mean - expected_mean).abs() < 1e-6,
+                    "window {window}, value {n}"
+                );
+            }
+        }
     }
 
     /// A change of look-ahead changes the latency and starts from an empty delay line.

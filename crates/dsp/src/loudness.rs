@@ -284,7 +284,11 @@ impl LoudnessMeter {
     /// Designs the K-weighting and sizes the windows for `sample_rate_hz` (may allocate), then
     /// starts a new measurement.
     pub fn prepare(&mut self, sample_rate_hz: f32) {
-        let sample_rate_hz = sample_rate_hz.max(1_000.0);
+        let sample_rate_hz = if sample_rate_hz.is_finite() {
+            sample_rate_hz.clamp(1_000.0, 1_000_000.0)
+        } else {
+            48_000.0
+        };
         let [shelf, high_pass] = k_weighting(f64::from(sample_rate_hz));
         self.filters = [coefficients(shelf), coefficients(high_pass)];
         (self.sub_frames, self.subs_per_step) = sub_block_layout(sample_rate_hz);
@@ -357,22 +361,23 @@ impl LoudnessMeter {
         self.ring_pos = (self.ring_pos + 1) % self.ring.len();
         self.subs_done += 1;
 
-        // Oldest to newest, so the sums do not depend on where the ring starts.
-        let len = self.ring.len();
+        // Oldest to newest (the write position holds the oldest), so the sums do not depend on
+        // where the ring starts.
         let momentary_subs = STEPS_PER_MOMENTARY * self.subs_per_step;
+        let older = self.ring.len() - momentary_subs;
+        let (newer_part, older_part) = self.ring.split_at(self.ring_pos);
         let mut short_term = 0.0;
         let mut momentary = 0.0;
-        for age in (0..len).rev() {
-            let value = self.ring[(self.ring_pos + len - 1 - age) % len];
-            if age < momentary_subs {
-                momentary += value;
-            } else {
+        for (age_rank, &value) in older_part.iter().chain(newer_part).enumerate() {
+            if age_rank < older {
                 short_term += value;
+            } else {
+                momentary += value;
             }
         }
         short_term += momentary;
         self.momentary_energy = momentary / (momentary_subs * self.sub_frames) as f64;
-        self.short_term_energy = short_term / (len * self.sub_frames) as f64;
+        self.short_term_energy = short_term / (self.ring.len() * self.sub_frames) as f64;
         self.max_momentary_energy = self.max_momentary_energy.max(self.momentary_energy);
         self.max_short_term_energy = self.max_short_term_energy.max(self.short_term_energy);
 
@@ -448,8 +453,8 @@ impl LoudnessMeter {
     }
 
     /// Loudness range since the last reset (EBU Tech 3342), LU ≥ 0; 0 until a complete 3 s
-    /// window is above the gates. Tech 3342 advises that it is not stable during the first
-    /// minute. Updated every 100 ms.
+    /// window is above the gates. Tech 3341 (2016) asks meters to show that it is not yet stable
+    /// during the first 60 s. Updated every 100 ms.
     pub fn loudness_range_lu(&self) -> f32 {
         let [low, high] = self.range_energies;
         if low > 0.0 && high > 0.0 {

@@ -163,9 +163,7 @@ impl TruePeakDetector {
         };
         self.history[self.pos] = x;
         self.history[self.pos + TAPS] = x;
-        let window: &[f32; TAPS] = self.history[self.pos..self.pos + TAPS]
-            .try_into()
-            .expect("the history window is TAPS long");
+        let window = &self.history[self.pos..self.pos + TAPS];
         let mut peak = window[SAMPLE_TAP].abs();
         if self.oversampling == 4 {
             for phase in &PHASES {
@@ -191,7 +189,7 @@ impl TruePeakDetector {
 }
 
 #[inline(always)]
-fn dot(a: &[f32; TAPS], b: &[f32; TAPS]) -> f32 {
+fn dot(a: &[f32; TAPS], b: &[f32]) -> f32 {
     let mut sum = 0.0;
     for (x, y) in a.iter().zip(b) {
         sum += x * y;
