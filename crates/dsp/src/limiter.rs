@@ -23,8 +23,9 @@
 //! readings that depend on it (`q` in `t ..= t + 11`) are in that range. So every sample is scaled
 //! by at most the gain each reading it contributes to requires. The output's inter-sample values
 //! are interpolated from samples scaled by slightly different gains while the gain moves, so the
-//! bound is exact for a steady gain and approximate (a few hundredths of a dB) on the ramps; the
-//! tests measure the output with [`crate::true_peak::TruePeakMeter`].
+//! bound is exact for a steady gain and approximate on the ramps. Measured with
+//! [`crate::true_peak::TruePeakMeter`], the output of the tests' programmes (noise, abrupt sine
+//! bursts up to +20 dBFS and 19 kHz, level steps) stays within 0.001 dB of the ceiling.
 //!
 //! Bypass crossfades over 10 ms to the input delayed by the same latency, so the latency never
 //! changes. The only recursive state is the gain envelope, which sits near 1 rather than 0: its
@@ -58,6 +59,8 @@ const BYPASS_CROSSFADE_MS: f32 = 10.0;
 const OVERSAMPLING: usize = 4;
 /// The release snaps to its target once this close (linear gain).
 const RELEASE_SNAP: f64 = 1e-6;
+/// Frames of input one true-peak reading depends on (the Annex 2 filter's 12 taps).
+const TAP_SPAN: usize = 12;
 
 /// Sliding minimum over the last `window` values (a monotonic queue in fixed storage).
 #[derive(Clone, Debug, Default)]
@@ -412,9 +415,6 @@ impl TruePeakLimiter {
         min_gain
     }
 }
-
-/// Frames of input one true-peak reading depends on (the Annex 2 filter's 12 taps).
-const TAP_SPAN: usize = 12;
 
 impl Processor for TruePeakLimiter {
     fn prepare(&mut self, sample_rate_hz: f32, _max_frames: usize) {
