@@ -39,10 +39,12 @@ use crate::denormal::finite_or_zero;
 const OFFSET_LU: f64 = -0.691;
 /// Absolute gate of the integrated loudness and of the loudness range, LUFS.
 const ABSOLUTE_GATE_LUFS: f64 = -70.0;
-/// Relative gate of the integrated loudness, LU below the absolute-gated loudness.
-const RELATIVE_GATE_LU: f64 = -10.0;
-/// Relative gate of the loudness range, LU below the absolute-gated power mean (Tech 3342).
-const LRA_RELATIVE_GATE_LU: f64 = -20.0;
+/// Relative gate of the integrated loudness as a power ratio: −10 LU below the absolute-gated
+/// loudness.
+const RELATIVE_GATE_POWER: f64 = 0.1;
+/// Relative gate of the loudness range as a power ratio: −20 LU below the absolute-gated power
+/// mean (Tech 3342).
+const LRA_RELATIVE_GATE_POWER: f64 = 0.01;
 /// Percentiles of the gated short-term distribution that bound the loudness range.
 const LRA_LOW_PERCENTILE: f64 = 0.10;
 /// See [`LRA_LOW_PERCENTILE`].
@@ -325,7 +327,8 @@ impl LoudnessMeter {
             let run = (self.sub_frames - self.frames_in_sub).min(frames - start);
             let [shelf, high_pass] = &self.filters;
             let [[l1, l2], [r1, r2]] = &mut self.states;
-            let mut sum = 0.0_f64;
+            // Accumulated in frame order from the sub-block start, whatever the block size.
+            let mut sum = self.sub_sum;
             for (&l, &r) in left[start..start + run]
                 .iter()
                 .zip(&right[start..start + run])
@@ -335,7 +338,7 @@ impl LoudnessMeter {
                 let (yl, yr) = (f64::from(yl), f64::from(yr));
                 sum += yl * yl + yr * yr;
             }
-            self.sub_sum += sum;
+            self.sub_sum = sum;
             self.frames_in_sub += run;
             start += run;
             if self.frames_in_sub == self.sub_frames {
@@ -400,7 +403,7 @@ impl LoudnessMeter {
             self.integrated_energy = 0.0;
             return;
         }
-        let gate = sum / count as f64 * 10f64.powf(RELATIVE_GATE_LU / 10.0);
+        let gate = sum / count as f64 * RELATIVE_GATE_POWER;
         let (sum, count) = self.gating_blocks.above(gate);
         self.integrated_energy = if count > 0 { sum / count as f64 } else { 0.0 };
     }
@@ -411,7 +414,7 @@ impl LoudnessMeter {
         if count == 0 {
             return;
         }
-        let gate = sum / count as f64 * 10f64.powf(LRA_RELATIVE_GATE_LU / 10.0);
+        let gate = sum / count as f64 * LRA_RELATIVE_GATE_POWER;
         let (_, count) = self.short_term_blocks.above(gate);
         if count == 0 {
             return;
