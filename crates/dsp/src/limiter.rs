@@ -779,6 +779,7 @@ mod tests {
         let mut lim = limiter(-1.0, 2.0, 100.0);
         run(&mut lim, &input, 128);
         let reduction = lim.gain_reduction_db();
+        println!("gain reduction {reduction:.3} dB (expected 7.02)");
         assert!((reduction - 7.02).abs() < 0.05, "{reduction} dB");
     }
 
