@@ -204,8 +204,8 @@ impl Delay {
         self.quiet_frames = 0;
     }
 
-    /// One frame of the loop: returns the wet left and right samples and the larger magnitude
-    /// written into the lines.
+    /// One frame of the loop on sanitized input: returns the wet left and right samples and the
+    /// larger magnitude written into the lines.
     #[inline(always)]
     fn tick(
         &mut self,
@@ -223,7 +223,6 @@ impl Delay {
         let lp_l = flush(y_l + pole * (self.lowpass[0] - y_l));
         let lp_r = flush(y_r + pole * (self.lowpass[1] - y_r));
         self.lowpass = [lp_l, lp_r];
-        let (x_l, x_r) = (sanitize(x_l), sanitize(x_r));
         let mono = 0.5 * (x_l + x_r);
         let in_l = x_l + ping_pong * (mono - x_l);
         let in_r = x_r - ping_pong * x_r;
@@ -245,7 +244,8 @@ impl Delay {
         let ping_pong = self.ping_pong.value();
         let mut peak = 0.0_f32;
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            let (y_l, y_r, written) = self.tick(*l, *r, delay, feedback, pole, ping_pong);
+            let (x_l, x_r) = (sanitize(*l), sanitize(*r));
+            let (y_l, y_r, written) = self.tick(x_l, x_r, delay, feedback, pole, ping_pong);
             *l = y_l;
             *r = y_r;
             peak = peak.max(written);
@@ -264,11 +264,15 @@ impl Delay {
             let ping_pong = self.ping_pong.next_value();
             let bypass = self.bypass.next_value();
             let (dry_l, dry_r) = (*l, *r);
-            let (y_l, y_r, written) = self.tick(dry_l, dry_r, delay, feedback, pole, ping_pong);
-            peak = peak.max(written);
+            let (x_l, x_r) = (sanitize(dry_l), sanitize(dry_r));
+            // The input into the lines fades with the output, so that leaving bypass (with
+            // empty lines) starts the echoes smoothly.
             let wet = 1.0 - bypass;
-            *l = y_l * wet + sanitize(dry_l) * bypass;
-            *r = y_r * wet + sanitize(dry_r) * bypass;
+            let (y_l, y_r, written) =
+                self.tick(x_l * wet, x_r * wet, delay, feedback, pole, ping_pong);
+            peak = peak.max(written);
+            *l = y_l * wet + x_l * bypass;
+            *r = y_r * wet + x_r * bypass;
             if bypass == 1.0 && self.bypass.is_settled() {
                 // Fully bypassed from here on: nothing of the old state may come back later.
                 *l = dry_l;
@@ -635,14 +639,14 @@ mod tests {
         // Reference: the output is a sum of 1 kHz sinusoids whose gains move over 20 ms, so
         // sample-to-sample it changes by at most about ω·max|y| (ω = 2π·1k/48k) plus the slow
         // drift of the envelope. A click would exceed that by far.
-        let frames = 96_000;
+        let frames = 120_000;
         let input = sine(frames, 1_000.0, 0.5);
         let mut delay = prepared(|d| {
             d.set_time_ms(100.0);
             d.set_feedback(0.2);
             d.set_high_cut_hz(500.0);
         });
-        let events: [Event; 4] = [
+        let events: [Event; 6] = [
             (24_000, |d| d.set_ping_pong(true)),
             (36_000, |d| d.set_feedback(0.95)),
             (48_000, |d| d.set_high_cut_hz(20_000.0)),
@@ -650,6 +654,10 @@ mod tests {
                 d.set_ping_pong(false);
                 d.set_feedback(0.0);
             }),
+            (84_000, |d| d.set_bypassed(true)),
+            // Leaving bypass: the lines are empty, the echo of the faded-in input starts 100 ms
+            // later without a step.
+            (90_012, |d| d.set_bypassed(false)),
         ];
         let (l, r) = render(&mut delay, &(input.clone(), input), 128, &events);
         let omega = 2.0 * (std::f32::consts::PI * 1_000.0 / FS).sin();
