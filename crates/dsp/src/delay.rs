@@ -16,8 +16,9 @@
 //! Time changes glide: the delay (in frames) ramps linearly to the new time over
 //! `max(20 ms, 2 × |change|)`, so the read head moves at 0.5× to 1.5× speed (a pitch bend, as when
 //! a tape machine changes speed) and the output never jumps. Feedback, high cut (as the pole of
-//! the low-pass) and the ping-pong mix glide over 20 ms, the bypass crossfade over 10 ms, all per
-//! sample, so output does not depend on block size.
+//! the low-pass) and the ping-pong mix glide over 20 ms, the bypass crossfade over 10 ms (a linear
+//! ramp shaped by smoothstep; the input into the lines fades with it, so echoes restart smoothly
+//! after the lines were emptied), all per sample, so output does not depend on block size.
 //!
 //! Tails end through the tail gate (see `crate::denormal`): once the input has been silent and
 //! nothing at or above `TAIL_FLOOR` has been written into the lines for longer than the delay,
@@ -262,7 +263,7 @@ impl Delay {
             let feedback = self.feedback.next_value();
             let pole = self.pole.next_value();
             let ping_pong = self.ping_pong.next_value();
-            let bypass = self.bypass.next_value();
+            let bypass = smoothstep(self.bypass.next_value());
             let (dry_l, dry_r) = (*l, *r);
             let (x_l, x_r) = (sanitize(dry_l), sanitize(dry_r));
             // The input into the lines fades with the output, so that leaving bypass (with
@@ -284,6 +285,12 @@ impl Delay {
         }
         (peak, false)
     }
+}
+
+/// `3t² − 2t³`: shapes a linear 0..1 ramp into a crossfade without corners (0 and 1 exact).
+#[inline(always)]
+fn smoothstep(t: f32) -> f32 {
+    t * t * (3.0 - 2.0 * t)
 }
 
 /// A finite input sample of limited magnitude (non-finite samples count as silence).
@@ -785,7 +792,7 @@ mod tests {
 
     #[test]
     fn bypass_crossfades_to_the_dry_input_in_10_ms() {
-        // Reference: 10 ms at 48 kHz = 480 frames, linear; after it the input passes untouched.
+        // Reference: 10 ms at 48 kHz = 480 frames; after it the input passes untouched.
         let input = sine(4_800, 440.0, 0.8);
         let mut delay = prepared(|d| d.set_time_ms(1.0));
         let (l, _) = render(
