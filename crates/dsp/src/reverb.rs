@@ -153,8 +153,8 @@ const SAMPLE_RATE_HZ_RANGE: (f32, f32) = (8_000.0, 768_000.0);
 /// The coefficients of one frame (smoothed values).
 #[derive(Clone, Copy, Debug)]
 struct Frame {
-    predelay: f32,
-    lengths: [f32; LINES],
+    predelay_frames: f32,
+    length_frames: [f32; LINES],
     gains: [f32; LINES],
     poles: [f32; LINES],
 }
@@ -212,8 +212,8 @@ impl Network {
         let pm = self.predelay_mask;
         self.predelay[0][pos & pm] = x_l;
         self.predelay[1][pos & pm] = x_r;
-        let mut d_l = read_linear(&self.predelay[0], pm, pos, frame.predelay);
-        let mut d_r = read_linear(&self.predelay[1], pm, pos, frame.predelay);
+        let mut d_l = read_linear(&self.predelay[0], pm, pos, frame.predelay_frames);
+        let mut d_r = read_linear(&self.predelay[1], pm, pos, frame.predelay_frames);
         // Input diffusion: Schroeder all-passes v = x + g·v(−M), y = v(−M) − g·v.
         let dm = self.diffuser_mask;
         let [diff_l, diff_r] = &mut self.diffusers;
@@ -241,7 +241,7 @@ impl Network {
         let lm = self.line_mask;
         let mut s = [0.0_f32; LINES];
         for (i, out) in s.iter_mut().enumerate() {
-            let v = read_linear(&self.lines[i], lm, pos, frame.lengths[i]);
+            let v = read_linear(&self.lines[i], lm, pos, frame.length_frames[i]);
             let state = flush(frame.gains[i] * v + frame.poles[i] * self.lowpass[i]);
             self.lowpass[i] = state;
             *out = state;
@@ -362,9 +362,9 @@ pub struct Reverb {
     decay_s: f32,
     damping: f32,
     /// Pre-delay, frames.
-    predelay: LinearSmoother,
+    predelay_frames: LinearSmoother,
     /// Loop lengths, frames.
-    lengths: [LinearSmoother; LINES],
+    length_frames: [LinearSmoother; LINES],
     /// Absorption gains `k`.
     gains: [LinearSmoother; LINES],
     /// Absorption poles `b`.
@@ -403,8 +403,8 @@ impl Reverb {
             size: REVERB_SIZE_DEFAULT,
             decay_s: REVERB_DECAY_S_DEFAULT,
             damping: REVERB_DAMPING_DEFAULT,
-            predelay: LinearSmoother::new(0.0),
-            lengths: [LinearSmoother::new(0.0); LINES],
+            predelay_frames: LinearSmoother::new(0.0),
+            length_frames: [LinearSmoother::new(0.0); LINES],
             gains: [LinearSmoother::new(0.0); LINES],
             poles: [LinearSmoother::new(0.0); LINES],
             width: LinearSmoother::new(REVERB_WIDTH_DEFAULT),
@@ -436,12 +436,13 @@ impl Reverb {
         }
         self.predelay_ms = ms.clamp(0.0, REVERB_PREDELAY_MS_MAX);
         let target = (self.predelay_ms * self.sample_rate_hz / 1000.0).round();
-        let distance_ms = (target - self.predelay.value()).abs() * 1000.0 / self.sample_rate_hz;
-        self.predelay.set_ramp(
+        let distance_ms =
+            (target - self.predelay_frames.value()).abs() * 1000.0 / self.sample_rate_hz;
+        self.predelay_frames.set_ramp(
             self.sample_rate_hz,
             (GLIDE_MS_PER_MS * distance_ms).max(SMOOTHING_MS),
         );
-        self.predelay.set_target(target);
+        self.predelay_frames.set_target(target);
     }
 
     /// Sets the size, 0..1 (default 0.5): loop lengths scale from 0.5× to 1.5× of the
@@ -454,12 +455,12 @@ impl Reverb {
         self.size = size.clamp(0.0, 1.0);
         let targets = self.length_targets();
         let distance = self
-            .lengths
+            .length_frames
             .iter()
             .zip(targets)
             .fold(0.0_f32, |m, (s, t)| m.max((t - s.value()).abs()));
         let ramp_ms = (GLIDE_MS_PER_MS * distance * 1000.0 / self.sample_rate_hz).max(SMOOTHING_MS);
-        for (smoother, target) in self.lengths.iter_mut().zip(targets) {
+        for (smoother, target) in self.length_frames.iter_mut().zip(targets) {
             smoother.set_ramp(self.sample_rate_hz, ramp_ms);
             smoother.set_target(target);
         }
@@ -516,7 +517,7 @@ impl Reverb {
     fn retarget_absorption(&mut self, ramp_ms: f32) {
         for i in 0..LINES {
             let (k, b) = absorption(
-                self.lengths[i].target(),
+                self.length_frames[i].target(),
                 self.decay_s,
                 self.damping,
                 self.sample_rate_hz,
@@ -541,7 +542,7 @@ impl Reverb {
             diffusion: character.diffusion,
         };
         let targets = self.length_targets();
-        for (smoother, target) in self.lengths.iter_mut().zip(targets) {
+        for (smoother, target) in self.length_frames.iter_mut().zip(targets) {
             smoother.set_target(target);
             smoother.snap();
         }
@@ -553,24 +554,29 @@ impl Reverb {
 
     fn smoothers(&mut self) -> impl Iterator<Item = &mut LinearSmoother> {
         [
-            &mut self.predelay,
+            &mut self.predelay_frames,
             &mut self.width,
             &mut self.switch_fade,
             &mut self.bypass,
         ]
         .into_iter()
-        .chain(self.lengths.iter_mut())
+        .chain(self.length_frames.iter_mut())
         .chain(self.gains.iter_mut())
         .chain(self.poles.iter_mut())
     }
 
     fn is_settled(&self) -> bool {
-        [&self.predelay, &self.width, &self.switch_fade, &self.bypass]
-            .into_iter()
-            .chain(self.lengths.iter())
-            .chain(self.gains.iter())
-            .chain(self.poles.iter())
-            .all(LinearSmoother::is_settled)
+        [
+            &self.predelay_frames,
+            &self.width,
+            &self.switch_fade,
+            &self.bypass,
+        ]
+        .into_iter()
+        .chain(self.length_frames.iter())
+        .chain(self.gains.iter())
+        .chain(self.poles.iter())
+        .all(LinearSmoother::is_settled)
     }
 
     /// Jumps every parameter to its target (a pending character switch included).
@@ -594,8 +600,8 @@ impl Reverb {
 
     fn frame(&self) -> Frame {
         Frame {
-            predelay: self.predelay.value(),
-            lengths: self.lengths.each_ref().map(LinearSmoother::value),
+            predelay_frames: self.predelay_frames.value(),
+            length_frames: self.length_frames.each_ref().map(LinearSmoother::value),
             gains: self.gains.each_ref().map(LinearSmoother::value),
             poles: self.poles.each_ref().map(LinearSmoother::value),
         }
@@ -627,8 +633,11 @@ impl Reverb {
         let mut peak = 0.0_f32;
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
             let frame = Frame {
-                predelay: self.predelay.next_value(),
-                lengths: self.lengths.each_mut().map(LinearSmoother::next_value),
+                predelay_frames: self.predelay_frames.next_value(),
+                length_frames: self
+                    .length_frames
+                    .each_mut()
+                    .map(LinearSmoother::next_value),
                 gains: self.gains.each_mut().map(LinearSmoother::next_value),
                 poles: self.poles.each_mut().map(LinearSmoother::next_value),
             };
@@ -669,7 +678,12 @@ impl Reverb {
     /// Frames after which nothing written into the network can still come out: the longest
     /// pre-delay, diffuser chain and loop in reach.
     fn reach_frames(&self) -> (usize, usize) {
-        let predelay = self.predelay.value().max(self.predelay.target()).ceil() as usize + 2;
+        let predelay = self
+            .predelay_frames
+            .value()
+            .max(self.predelay_frames.target())
+            .ceil() as usize
+            + 2;
         let diffusers = self
             .shape
             .diffuser_frames
@@ -678,7 +692,7 @@ impl Reverb {
             .max()
             .unwrap_or(0);
         let longest = self
-            .lengths
+            .length_frames
             .iter()
             .fold(0.0_f32, |m, s| m.max(s.value()).max(s.target()))
             .ceil() as usize;
@@ -1246,28 +1260,37 @@ mod tests {
         });
         reverb.set_size(1.0);
         reverb.set_predelay_ms(250.0);
-        let mut previous = (reverb.predelay.value(), reverb.lengths.map(|s| s.value()));
+        let mut previous = (
+            reverb.predelay_frames.value(),
+            reverb.length_frames.map(|s| s.value()),
+        );
         let (mut fastest, mut size_frames, mut predelay_frames) = (0.0_f32, 0, 0);
         for frame in 1..=25_000 {
             let (mut l, mut r) = ([1e-3_f32], [0.0_f32]);
             reverb.process(&mut StereoBlock::new(&mut l, &mut r));
-            let now = (reverb.predelay.value(), reverb.lengths.map(|s| s.value()));
+            let now = (
+                reverb.predelay_frames.value(),
+                reverb.length_frames.map(|s| s.value()),
+            );
             fastest = fastest.max((now.0 - previous.0).abs());
             for (a, b) in now.1.iter().zip(previous.1) {
                 fastest = fastest.max((a - b).abs());
             }
-            if !reverb.lengths[7].is_settled() {
+            if !reverb.length_frames[7].is_settled() {
                 size_frames = frame + 1;
             }
-            if !reverb.predelay.is_settled() {
+            if !reverb.predelay_frames.is_settled() {
                 predelay_frames = frame + 1;
             }
             previous = now;
         }
         assert!(fastest <= 0.5 + 1e-3, "{fastest} frames per frame");
         assert_eq!((size_frames, predelay_frames), (6_846, 24_000));
-        assert_eq!(reverb.predelay.value(), 12_000.0);
-        assert_eq!(reverb.lengths[7].value(), (71.3_f32 * 1.5 * 48.0).round());
+        assert_eq!(reverb.predelay_frames.value(), 12_000.0);
+        assert_eq!(
+            reverb.length_frames[7].value(),
+            (71.3_f32 * 1.5 * 48.0).round()
+        );
     }
 
     #[test]
@@ -1291,7 +1314,7 @@ mod tests {
     #[test]
     fn setters_clamp_and_ignore_nan() {
         let mut reverb = prepared(|_| {});
-        let nominal = reverb.lengths[7].value();
+        let nominal = reverb.length_frames[7].value();
         assert_eq!(nominal, (71.3_f32 * 48.0).round());
         reverb.set_predelay_ms(f32::NAN);
         reverb.set_size(f32::NAN);
@@ -1299,8 +1322,8 @@ mod tests {
         reverb.set_damping(f32::NAN);
         reverb.set_width(f32::NAN);
         reverb.reset();
-        assert_eq!(reverb.predelay.value(), 960.0);
-        assert_eq!(reverb.lengths[7].value(), nominal);
+        assert_eq!(reverb.predelay_frames.value(), 960.0);
+        assert_eq!(reverb.length_frames[7].value(), nominal);
         assert_eq!(
             (reverb.decay_s, reverb.damping, reverb.width.value()),
             (2.0, 0.5, 1.0)
@@ -1311,8 +1334,11 @@ mod tests {
         reverb.set_damping(-1.0);
         reverb.set_width(2.0);
         reverb.reset();
-        assert_eq!(reverb.predelay.value(), 12_000.0);
-        assert_eq!(reverb.lengths[7].value(), (71.3_f32 * 1.5 * 48.0).round());
+        assert_eq!(reverb.predelay_frames.value(), 12_000.0);
+        assert_eq!(
+            reverb.length_frames[7].value(),
+            (71.3_f32 * 1.5 * 48.0).round()
+        );
         assert_eq!(
             (reverb.decay_s, reverb.damping, reverb.width.value()),
             (20.0, 0.0, 1.0)
@@ -1320,7 +1346,10 @@ mod tests {
         reverb.set_size(-1.0);
         reverb.set_decay_s(0.0);
         reverb.reset();
-        assert_eq!(reverb.lengths[7].value(), (71.3_f32 * 0.5 * 48.0).round());
+        assert_eq!(
+            reverb.length_frames[7].value(),
+            (71.3_f32 * 0.5 * 48.0).round()
+        );
         assert_eq!(reverb.decay_s, 0.1);
     }
 }
