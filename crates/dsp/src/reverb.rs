@@ -1,1 +1,1355 @@
-//! The algorithmic reverb of the aux returns. (work in progress)
+//! The reverb of the aux returns: an algorithmic stereo reverb, 100 % wet, built as a feedback
+//! delay network (FDN) with three characters (room, hall, plate).
+//!
+//! Model: J.-M. Jot & A. Chaigne, "Digital delay networks for designing artificial
+//! reverberators", 90th AES Convention, preprint 3030 (1991): eight delay lines closed by a
+//! lossless feedback matrix (here the 8 × 8 Hadamard matrix, normalized, applied as a fast
+//! Walsh–Hadamard transform), with an absorption filter in each loop whose gain is set from the
+//! line's length so that every line decays at the same rate: `g = 10^(−3·m / (RT60·fs))` for a
+//! line of `m` frames. Input diffusion uses Schroeder all-passes (M. R. Schroeder, "Natural
+//! sounding artificial reverberation", JAES 10(3), 1962), with the plate's lengths and gains from
+//! J. Dattorro, "Effect Design, Part 1: Reverberator and Other Filters", JAES 45(9), 1997.
+//!
+//! Signal flow: input (left, right) → pre-delay → four all-pass diffusers per side → injected
+//! into the even (left) and odd (right) lines → FDN → two orthogonal sign patterns over the eight
+//! filtered line outputs give the left and right taps (decorrelated) → mid/side width → output.
+//!
+//! Absorption: each loop has `s = k·v + b·s` (a one-pole low-pass with gain). `k` and `b` are
+//! designed exactly (not with Jot's small-pole approximation) so that the decay at 1 kHz is the
+//! set decay, the decay at 8 kHz is `decay × (1 − 0.8 × damping)`, and the decay at DC is never
+//! more than 1.5 × the decay at 1 kHz (which keeps the loop gain below 1 at every frequency).
+//! Where a one-pole cannot reach the 8 kHz target within those limits (short decays, long lines,
+//! strong damping) it gets as close as it can; the 1 kHz decay is kept exact.
+//!
+//! Characters differ in their delay sets, diffusion and density: the room has short lines
+//! (6.7–18.7 ms) and light, short diffusion (fast, discrete onset); the hall long lines
+//! (29–71 ms) and long diffusers (a slow, smooth build-up); the plate mid-length lines and
+//! Dattorro's dense input diffusion. Size scales the loop lengths by 0.5× (size 0) to 1.5×
+//! (size 1); the lengths glide with linear interpolation of the read positions over
+//! `max(20 ms, 2 × the largest change)`, so a size change bends pitch instead of clicking (what
+//! rings in the loops while they shrink from 1.5× to 0.5× comes out up to 3× higher, as in a
+//! shrinking room). A character switch fades the network's output and input out (10 ms),
+//! clears the network, loads the new character and fades both back in.
+//!
+//! Smoothing, per sample and independent of block size: pre-delay glides like a tape head
+//! (`max(20 ms, 2 × |change|)`), decay and damping move the loop coefficients linearly over
+//! 20 ms (the targets are computed in the setters, never per sample), width glides over 20 ms,
+//! bypass crossfades over 10 ms (the network's input fades with its output, so that it restarts
+//! smoothly after being emptied). Bypass and switch fades are linear ramps shaped by smoothstep,
+//! so they have no corners. Input is sanitized (non-finite → 0, magnitude limited to 1e20)
+//! before it is written anywhere, so the lines never hold NaN or infinities.
+//!
+//! Tails end through the tail gate (see `crate::denormal`): once the input has been silent for
+//! longer than the pre-delay, nothing at or above `TAIL_FLOOR` has been written into the loops
+//! for longer than the diffusers and the longest loop take to empty, and the output block is
+//! below the floor, the network is cleared, so silence in gives exact zeros out.
+
+use std::f64::consts::PI;
+
+use crate::denormal::{below_tail_floor, finite_or_zero, flush, is_silent, TAIL_FLOOR};
+use crate::{LinearSmoother, Processor, StereoBlock};
+
+/// Longest pre-delay, ms (the shortest is 0).
+pub const REVERB_PREDELAY_MS_MAX: f32 = 250.0;
+/// Default pre-delay, ms.
+pub const REVERB_PREDELAY_MS_DEFAULT: f32 = 20.0;
+/// Default size, 0..1 (0.5 = the character's nominal loop lengths).
+pub const REVERB_SIZE_DEFAULT: f32 = 0.5;
+/// Shortest decay (RT60 at 1 kHz), s.
+pub const REVERB_DECAY_S_MIN: f32 = 0.1;
+/// Longest decay (RT60 at 1 kHz), s.
+pub const REVERB_DECAY_S_MAX: f32 = 20.0;
+/// Default decay (RT60 at 1 kHz), s.
+pub const REVERB_DECAY_S_DEFAULT: f32 = 2.0;
+/// Default damping, 0 (bright) .. 1 (dark).
+pub const REVERB_DAMPING_DEFAULT: f32 = 0.5;
+/// Default width, 0 (mono) .. 1 (full stereo).
+pub const REVERB_WIDTH_DEFAULT: f32 = 1.0;
+
+/// Reverb characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ReverbKind {
+    /// A small room: short loops, light diffusion.
+    Room,
+    /// A concert hall: long loops, slow and smooth build-up (the default).
+    #[default]
+    Hall,
+    /// A plate: mid-length loops, dense diffusion (Dattorro's input diffusers).
+    Plate,
+}
+
+const LINES: usize = 8;
+const STAGES: usize = 4;
+
+/// What distinguishes one character from another.
+struct Character {
+    /// Loop delays at size 0.5, ms.
+    line_ms: [f32; LINES],
+    /// Input diffuser all-pass delays, left and right, ms.
+    diffuser_ms: [[f32; STAGES]; 2],
+    /// Input diffuser all-pass gains.
+    diffusion: [f32; STAGES],
+}
+
+const ROOM: Character = Character {
+    line_ms: [6.7, 7.9, 9.3, 10.9, 12.7, 14.1, 16.3, 18.7],
+    diffuser_ms: [[1.3, 2.3, 3.1, 4.7], [1.5, 2.1, 3.5, 4.3]],
+    diffusion: [0.5, 0.5, 0.5, 0.5],
+};
+
+const HALL: Character = Character {
+    line_ms: [29.3, 33.1, 37.9, 43.3, 49.1, 55.7, 63.1, 71.3],
+    diffuser_ms: [[5.3, 7.9, 14.1, 19.3], [5.9, 7.1, 15.3, 18.1]],
+    diffusion: [0.7, 0.7, 0.6, 0.6],
+};
+
+/// Dattorro's input diffusers (142, 107, 379, 277 frames at 29 761 Hz) on the left, slightly
+/// detuned on the right.
+const PLATE: Character = Character {
+    line_ms: [10.7, 12.3, 14.9, 16.7, 19.1, 21.1, 23.9, 26.9],
+    diffuser_ms: [[4.771, 3.595, 12.735, 9.307], [4.97, 3.37, 12.25, 9.71]],
+    diffusion: [0.75, 0.75, 0.625, 0.625],
+};
+
+impl ReverbKind {
+    fn character(self) -> &'static Character {
+        match self {
+            ReverbKind::Room => &ROOM,
+            ReverbKind::Hall => &HALL,
+            ReverbKind::Plate => &PLATE,
+        }
+    }
+}
+
+/// Glide time of decay, damping and width, ms (and the shortest glide of size and pre-delay).
+const SMOOTHING_MS: f32 = 20.0;
+/// Bypass crossfade and character-switch fade time, ms.
+const FADE_MS: f32 = 10.0;
+/// A length change of Δ ms glides over at least this × Δ ms (read speed 0.5× to 1.5×).
+const GLIDE_MS_PER_MS: f32 = 2.0;
+/// Loop length scale at size 0; size 1 gives this + 1.
+const SIZE_SCALE_MIN: f32 = 0.5;
+/// The 8 kHz decay is `decay × (1 − HF_RATIO_SPAN × damping)`.
+const HF_RATIO_SPAN: f64 = 0.8;
+/// Frequency where the decay is exact, Hz.
+const MID_HZ: f64 = 1_000.0;
+/// Frequency where damping sets the decay, Hz (kept below 0.45 × the sample rate).
+const HIGH_HZ: f64 = 8_000.0;
+/// The decay at DC is at most this × the decay at 1 kHz.
+const DC_DECAY_RATIO_MAX: f64 = 1.5;
+/// Largest absorption pole.
+const POLE_MAX: f64 = 0.95;
+/// Gain of the diffused input into each line.
+const INPUT_GAIN: f32 = 0.5;
+/// Gain of each output tap sum (eight lines).
+const OUTPUT_GAIN: f32 = 0.25;
+/// 1/√8: normalizes the Hadamard matrix.
+const HADAMARD_NORM: f32 = 0.353_553_38;
+/// Input magnitudes are limited to this, so nothing in the network can overflow.
+const INPUT_LIMIT: f32 = 1e20;
+/// Sample rates `prepare` accepts, Hz (others are clamped into this range).
+const SAMPLE_RATE_HZ_RANGE: (f32, f32) = (8_000.0, 768_000.0);
+
+/// The coefficients of one frame (smoothed values).
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    predelay_frames: f32,
+    length_frames: [f32; LINES],
+    gains: [f32; LINES],
+    poles: [f32; LINES],
+}
+
+/// The signal state: rings (all power-of-two long, written at one shared position) and the
+/// absorption filters.
+#[derive(Clone, Debug, Default)]
+struct Network {
+    /// Frames processed; every ring masks it to its own length.
+    pos: usize,
+    predelay: [Vec<f32>; 2],
+    predelay_mask: usize,
+    diffusers: [[Vec<f32>; STAGES]; 2],
+    diffuser_mask: usize,
+    lines: [Vec<f32>; LINES],
+    line_mask: usize,
+    lowpass: [f32; LINES],
+}
+
+impl Network {
+    fn allocate(&mut self, predelay_frames: usize, diffuser_frames: usize, line_frames: usize) {
+        let predelay = predelay_frames.next_power_of_two();
+        let diffuser = diffuser_frames.next_power_of_two();
+        let line = line_frames.next_power_of_two();
+        self.predelay = [vec![0.0; predelay], vec![0.0; predelay]];
+        self.predelay_mask = predelay - 1;
+        self.diffusers = std::array::from_fn(|_| std::array::from_fn(|_| vec![0.0; diffuser]));
+        self.diffuser_mask = diffuser - 1;
+        self.lines = std::array::from_fn(|_| vec![0.0; line]);
+        self.line_mask = line - 1;
+        self.lowpass = [0.0; LINES];
+        self.pos = 0;
+    }
+
+    fn clear(&mut self, rings: bool) {
+        if rings {
+            for ring in self
+                .predelay
+                .iter_mut()
+                .chain(self.diffusers.iter_mut().flatten())
+                .chain(self.lines.iter_mut())
+            {
+                ring.fill(0.0);
+            }
+        }
+        self.lowpass = [0.0; LINES];
+    }
+
+    /// One frame on sanitized input: returns the left and right taps and the largest magnitude
+    /// written into the lines.
+    #[inline(always)]
+    fn tick(&mut self, frame: &Frame, shape: &Shape, x_l: f32, x_r: f32) -> (f32, f32, f32) {
+        let pos = self.pos;
+        // Pre-delay: write, then read (0 frames reads the sample just written).
+        let pm = self.predelay_mask;
+        self.predelay[0][pos & pm] = x_l;
+        self.predelay[1][pos & pm] = x_r;
+        let mut d_l = read_linear(&self.predelay[0], pm, pos, frame.predelay_frames);
+        let mut d_r = read_linear(&self.predelay[1], pm, pos, frame.predelay_frames);
+        // Input diffusion: Schroeder all-passes v = x + g·v(−M), y = v(−M) − g·v.
+        let dm = self.diffuser_mask;
+        let [diff_l, diff_r] = &mut self.diffusers;
+        for stage in 0..STAGES {
+            let g = shape.diffusion[stage];
+            for (ring, len, x) in [
+                (
+                    &mut diff_l[stage],
+                    shape.diffuser_frames[0][stage],
+                    &mut d_l,
+                ),
+                (
+                    &mut diff_r[stage],
+                    shape.diffuser_frames[1][stage],
+                    &mut d_r,
+                ),
+            ] {
+                let delayed = ring[pos.wrapping_sub(len) & dm];
+                let v = flush(*x + g * delayed);
+                ring[pos & dm] = v;
+                *x = delayed - g * v;
+            }
+        }
+        // Loops: read, absorb.
+        let lm = self.line_mask;
+        let mut s = [0.0_f32; LINES];
+        for (i, out) in s.iter_mut().enumerate() {
+            let v = read_linear(&self.lines[i], lm, pos, frame.length_frames[i]);
+            let state = flush(frame.gains[i] * v + frame.poles[i] * self.lowpass[i]);
+            self.lowpass[i] = state;
+            *out = state;
+        }
+        // Two orthogonal sign patterns: decorrelated left and right taps.
+        let tap_l = (s[0] - s[1]) + (s[2] - s[3]) + (s[4] - s[5]) + (s[6] - s[7]);
+        let tap_r = (s[0] + s[1]) - (s[2] + s[3]) + (s[4] + s[5]) - (s[6] + s[7]);
+        // Lossless feedback: normalized Hadamard matrix, then the diffused input.
+        hadamard8(&mut s);
+        let (in_l, in_r) = (INPUT_GAIN * d_l, INPUT_GAIN * d_r);
+        let injected = [in_l, in_r, -in_l, -in_r, in_l, in_r, -in_l, -in_r];
+        let mut peak = 0.0_f32;
+        for i in 0..LINES {
+            let u = flush(HADAMARD_NORM * s[i] + injected[i]);
+            self.lines[i][pos & lm] = u;
+            peak = peak.max(u.abs());
+        }
+        self.pos = pos.wrapping_add(1);
+        (tap_l, tap_r, peak)
+    }
+}
+
+/// The fixed (per character) part of the network, in frames.
+#[derive(Clone, Copy, Debug, Default)]
+struct Shape {
+    diffuser_frames: [[usize; STAGES]; 2],
+    diffusion: [f32; STAGES],
+}
+
+/// The in-place 8-point Walsh–Hadamard transform (unnormalized).
+#[inline(always)]
+fn hadamard8(x: &mut [f32; LINES]) {
+    let mut half = 1;
+    while half < LINES {
+        let mut i = 0;
+        while i < LINES {
+            for j in i..i + half {
+                let (a, b) = (x[j], x[j + half]);
+                x[j] = a + b;
+                x[j + half] = a - b;
+            }
+            i += 2 * half;
+        }
+        half *= 2;
+    }
+}
+
+/// `3t² − 2t³`: shapes a linear 0..1 ramp into a crossfade without corners (0 and 1 exact).
+#[inline(always)]
+fn smoothstep(t: f32) -> f32 {
+    t * t * (3.0 - 2.0 * t)
+}
+
+/// A finite input sample of limited magnitude (non-finite samples count as silence).
+#[inline(always)]
+fn sanitize(x: f32) -> f32 {
+    finite_or_zero(x).clamp(-INPUT_LIMIT, INPUT_LIMIT)
+}
+
+/// The ring read `delay` frames (≥ 0) before slot `pos`, interpolated linearly (exact at whole
+/// frames).
+#[inline(always)]
+fn read_linear(ring: &[f32], mask: usize, pos: usize, delay: f32) -> f32 {
+    let whole = delay as usize;
+    let t = delay - whole as f32;
+    let i = pos.wrapping_sub(whole);
+    let a = ring[i & mask];
+    if t == 0.0 {
+        return a;
+    }
+    let b = ring[i.wrapping_sub(1) & mask];
+    a + t * (b - a)
+}
+
+/// Absorption filter `s = k·v + b·s` of a loop of `length_frames`: returns `(k, b)`.
+///
+/// The one-pole low-pass `(1 − b)/(1 − b·z⁻¹)` times a gain `c` loses, per pass,
+/// `60·m/(T·fs)` dB at 1 kHz (RT60 = `T` there) and, as nearly as allowed, that divided by
+/// `1 − 0.8·damping` at 8 kHz. With `q` the wanted 8 kHz/1 kHz magnitude ratio (> 1), the pole
+/// solves `q²(1 − 2b·cos ω₁ + b²) = 1 − 2b·cos ω₈ + b²`, i.e. `b² − 2Bb + 1 = 0` with
+/// `B = (q²·cos ω₁ − cos ω₈)/(q² − 1)`. It is capped so that the low-pass loses at most a third
+/// of the pass's 1 kHz loss there (the DC decay then stays within 1.5× the 1 kHz decay and the
+/// gain `c` below 1). `c` restores the exact 1 kHz loss.
+fn absorption(length_frames: f32, decay_s: f32, damping: f32, sample_rate_hz: f32) -> (f32, f32) {
+    let fs = f64::from(sample_rate_hz);
+    let cos_mid = (2.0 * PI * MID_HZ / fs).cos();
+    let cos_high = (2.0 * PI * HIGH_HZ.min(0.45 * fs) / fs).cos();
+    let loss_db = 60.0 * f64::from(length_frames) / (f64::from(decay_s) * fs);
+    let g_mid = 10f64.powf(-loss_db / 20.0);
+    let hf_ratio = 1.0 - HF_RATIO_SPAN * f64::from(damping);
+    let extra_db = loss_db * (1.0 / hf_ratio - 1.0);
+    // The smaller root of b² − 2Bb + 1 = 0 (B ≥ 1), computed without cancellation.
+    let root = |big: f64| 1.0 / (big + (big * big - 1.0).max(0.0).sqrt());
+    let mut b = 0.0;
+    if extra_db > 1e-9 {
+        let q2 = 10f64.powf(extra_db / 10.0);
+        let big = (q2 * cos_mid - cos_high) / (q2 - 1.0);
+        let wanted = if big > 1.0 { root(big) } else { 1.0 };
+        // The low-pass's own 1 kHz loss may be at most loss·(1 − 1/1.5) = loss/3, so that the
+        // DC loss stays at least loss/1.5: |LP(1 kHz)|² ≥ y2.
+        let lowpass_loss_max_db = loss_db * (1.0 - 1.0 / DC_DECAY_RATIO_MAX);
+        let y2 = 10f64.powf(-lowpass_loss_max_db / 10.0);
+        let cap = root((1.0 - y2 * cos_mid) / (1.0 - y2));
+        b = wanted.min(cap).min(POLE_MAX);
+    }
+    let c = g_mid * (1.0 - 2.0 * b * cos_mid + b * b).sqrt() / (1.0 - b);
+    ((c * (1.0 - b)) as f32, b as f32)
+}
+
+/// Algorithmic stereo reverb; see the module documentation.
+#[derive(Clone, Debug)]
+pub struct Reverb {
+    sample_rate_hz: f32,
+    kind: ReverbKind,
+    pending_kind: ReverbKind,
+    predelay_ms: f32,
+    size: f32,
+    decay_s: f32,
+    damping: f32,
+    /// Pre-delay, frames.
+    predelay_frames: LinearSmoother,
+    /// Loop lengths, frames.
+    length_frames: [LinearSmoother; LINES],
+    /// Absorption gains `k`.
+    gains: [LinearSmoother; LINES],
+    /// Absorption poles `b`.
+    poles: [LinearSmoother; LINES],
+    width: LinearSmoother,
+    /// Output gain of the character switch: 1 = playing, 0 = switching.
+    switch_fade: LinearSmoother,
+    /// 0 = processed, 1 = dry input.
+    bypass: LinearSmoother,
+    shape: Shape,
+    network: Network,
+    /// Whether the network may hold anything non-zero.
+    has_state: bool,
+    /// Frames since a block had non-silent input.
+    input_quiet_frames: usize,
+    /// Frames since a block wrote a value at or above `TAIL_FLOOR` into the lines.
+    network_quiet_frames: usize,
+}
+
+impl Default for Reverb {
+    fn default() -> Self {
+        Reverb::new()
+    }
+}
+
+impl Reverb {
+    /// A hall with default settings (pre-delay 20 ms, size 0.5, decay 2 s, damping 0.5, width
+    /// 1, active). Allocates nothing: call `prepare` before `process` (until then it outputs
+    /// silence).
+    pub fn new() -> Reverb {
+        let mut reverb = Reverb {
+            sample_rate_hz: 48_000.0,
+            kind: ReverbKind::Hall,
+            pending_kind: ReverbKind::Hall,
+            predelay_ms: REVERB_PREDELAY_MS_DEFAULT,
+            size: REVERB_SIZE_DEFAULT,
+            decay_s: REVERB_DECAY_S_DEFAULT,
+            damping: REVERB_DAMPING_DEFAULT,
+            predelay_frames: LinearSmoother::new(0.0),
+            length_frames: [LinearSmoother::new(0.0); LINES],
+            gains: [LinearSmoother::new(0.0); LINES],
+            poles: [LinearSmoother::new(0.0); LINES],
+            width: LinearSmoother::new(REVERB_WIDTH_DEFAULT),
+            switch_fade: LinearSmoother::new(1.0),
+            bypass: LinearSmoother::new(0.0),
+            shape: Shape::default(),
+            network: Network::default(),
+            has_state: false,
+            input_quiet_frames: 0,
+            network_quiet_frames: 0,
+        };
+        reverb.load_kind();
+        reverb
+    }
+
+    /// Sets the character (default hall). The output fades out over 10 ms, the network is
+    /// cleared and the new character fades in over 10 ms.
+    pub fn set_kind(&mut self, kind: ReverbKind) {
+        self.pending_kind = kind;
+        self.switch_fade
+            .set_target(if kind == self.kind { 1.0 } else { 0.0 });
+    }
+
+    /// Sets the pre-delay, ms, clamped to 0..250 (default 20), rounded to whole frames. It glides
+    /// over `max(20 ms, 2 × |change|)`. NaN is ignored.
+    pub fn set_predelay_ms(&mut self, ms: f32) {
+        if ms.is_nan() {
+            return;
+        }
+        self.predelay_ms = ms.clamp(0.0, REVERB_PREDELAY_MS_MAX);
+        let target = (self.predelay_ms * self.sample_rate_hz / 1000.0).round();
+        let distance_ms =
+            (target - self.predelay_frames.value()).abs() * 1000.0 / self.sample_rate_hz;
+        self.predelay_frames.set_ramp(
+            self.sample_rate_hz,
+            (GLIDE_MS_PER_MS * distance_ms).max(SMOOTHING_MS),
+        );
+        self.predelay_frames.set_target(target);
+    }
+
+    /// Sets the size, 0..1 (default 0.5): loop lengths scale from 0.5× to 1.5× of the
+    /// character's nominal ones, gliding over `max(20 ms, 2 × the largest change)`. NaN is
+    /// ignored.
+    pub fn set_size(&mut self, size: f32) {
+        if size.is_nan() {
+            return;
+        }
+        self.size = size.clamp(0.0, 1.0);
+        let targets = self.length_targets();
+        let distance = self
+            .length_frames
+            .iter()
+            .zip(targets)
+            .fold(0.0_f32, |m, (s, t)| m.max((t - s.value()).abs()));
+        let ramp_ms = (GLIDE_MS_PER_MS * distance * 1000.0 / self.sample_rate_hz).max(SMOOTHING_MS);
+        for (smoother, target) in self.length_frames.iter_mut().zip(targets) {
+            smoother.set_ramp(self.sample_rate_hz, ramp_ms);
+            smoother.set_target(target);
+        }
+        self.retarget_absorption(ramp_ms);
+    }
+
+    /// Sets the decay, s: the RT60 at 1 kHz, clamped to 0.1..20 (default 2). NaN is ignored.
+    pub fn set_decay_s(&mut self, seconds: f32) {
+        if seconds.is_nan() {
+            return;
+        }
+        self.decay_s = seconds.clamp(REVERB_DECAY_S_MIN, REVERB_DECAY_S_MAX);
+        self.retarget_absorption(SMOOTHING_MS);
+    }
+
+    /// Sets the damping, 0..1 (default 0.5): the RT60 at 8 kHz is the decay times
+    /// `1 − 0.8 × damping` (0 = as long as at 1 kHz, bright; 1 = a fifth of it, dark), as far as
+    /// a one-pole absorption filter allows. NaN is ignored.
+    pub fn set_damping(&mut self, damping: f32) {
+        if damping.is_nan() {
+            return;
+        }
+        self.damping = damping.clamp(0.0, 1.0);
+        self.retarget_absorption(SMOOTHING_MS);
+    }
+
+    /// Sets the stereo width, 0 (mono: left = right) .. 1 (full stereo, default), as a
+    /// mid/side gain on the output. NaN is ignored.
+    pub fn set_width(&mut self, width: f32) {
+        if width.is_nan() {
+            return;
+        }
+        self.width.set_target(width.clamp(0.0, 1.0));
+    }
+
+    /// Bypasses the reverb (output = input) or not (default), crossfading over 10 ms. The
+    /// network is cleared when the crossfade to dry ends, and nothing is processed while
+    /// bypassed.
+    pub fn set_bypassed(&mut self, bypassed: bool) {
+        self.bypass.set_target(if bypassed { 1.0 } else { 0.0 });
+    }
+
+    /// Loop length targets for the current character and size, whole frames.
+    fn length_targets(&self) -> [f32; LINES] {
+        let scale = SIZE_SCALE_MIN + self.size;
+        let frames_per_ms = self.sample_rate_hz / 1000.0;
+        self.kind
+            .character()
+            .line_ms
+            .map(|ms| (ms * scale * frames_per_ms).round().max(2.0))
+    }
+
+    /// Retargets the absorption filters for the target lengths, decay and damping.
+    fn retarget_absorption(&mut self, ramp_ms: f32) {
+        for i in 0..LINES {
+            let (k, b) = absorption(
+                self.length_frames[i].target(),
+                self.decay_s,
+                self.damping,
+                self.sample_rate_hz,
+            );
+            self.gains[i].set_ramp(self.sample_rate_hz, ramp_ms);
+            self.gains[i].set_target(k);
+            self.poles[i].set_ramp(self.sample_rate_hz, ramp_ms);
+            self.poles[i].set_target(b);
+        }
+    }
+
+    /// Makes the pending character current: lengths and coefficients jump to their targets.
+    /// The caller clears the network.
+    fn load_kind(&mut self) {
+        self.kind = self.pending_kind;
+        let character = self.kind.character();
+        let frames_per_ms = self.sample_rate_hz / 1000.0;
+        self.shape = Shape {
+            diffuser_frames: character
+                .diffuser_ms
+                .map(|side| side.map(|ms| ((ms * frames_per_ms).round() as usize).max(1))),
+            diffusion: character.diffusion,
+        };
+        let targets = self.length_targets();
+        for (smoother, target) in self.length_frames.iter_mut().zip(targets) {
+            smoother.set_target(target);
+            smoother.snap();
+        }
+        self.retarget_absorption(SMOOTHING_MS);
+        for smoother in self.gains.iter_mut().chain(self.poles.iter_mut()) {
+            smoother.snap();
+        }
+    }
+
+    fn smoothers(&mut self) -> impl Iterator<Item = &mut LinearSmoother> {
+        [
+            &mut self.predelay_frames,
+            &mut self.width,
+            &mut self.switch_fade,
+            &mut self.bypass,
+        ]
+        .into_iter()
+        .chain(self.length_frames.iter_mut())
+        .chain(self.gains.iter_mut())
+        .chain(self.poles.iter_mut())
+    }
+
+    fn is_settled(&self) -> bool {
+        [
+            &self.predelay_frames,
+            &self.width,
+            &self.switch_fade,
+            &self.bypass,
+        ]
+        .into_iter()
+        .chain(self.length_frames.iter())
+        .chain(self.gains.iter())
+        .chain(self.poles.iter())
+        .all(LinearSmoother::is_settled)
+    }
+
+    /// Jumps every parameter to its target (a pending character switch included).
+    fn snap_params(&mut self) {
+        if self.pending_kind != self.kind {
+            self.load_kind();
+        }
+        self.switch_fade.set_target(1.0);
+        for smoother in self.smoothers() {
+            smoother.snap();
+        }
+    }
+
+    /// Empties the network (the rings only when they may hold something).
+    fn clear_state(&mut self) {
+        self.network.clear(self.has_state);
+        self.has_state = false;
+        self.input_quiet_frames = 0;
+        self.network_quiet_frames = 0;
+    }
+
+    fn frame(&self) -> Frame {
+        Frame {
+            predelay_frames: self.predelay_frames.value(),
+            length_frames: self.length_frames.each_ref().map(LinearSmoother::value),
+            gains: self.gains.each_ref().map(LinearSmoother::value),
+            poles: self.poles.each_ref().map(LinearSmoother::value),
+        }
+    }
+
+    /// Processes a block whose parameters all rest (bypass at 0, no switch); returns the peak
+    /// written into the lines.
+    fn run_settled(&mut self, left: &mut [f32], right: &mut [f32]) -> f32 {
+        let frame = self.frame();
+        let shape = self.shape;
+        let width = self.width.value();
+        let mut peak = 0.0_f32;
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let (x_l, x_r) = (sanitize(*l), sanitize(*r));
+            let (tap_l, tap_r, written) = self.network.tick(&frame, &shape, x_l, x_r);
+            peak = peak.max(written);
+            let mid = 0.5 * OUTPUT_GAIN * (tap_l + tap_r);
+            let side = 0.5 * OUTPUT_GAIN * (tap_l - tap_r) * width;
+            *l = mid + side;
+            *r = mid - side;
+        }
+        peak
+    }
+
+    /// Processes a block while parameters glide, a switch fades or the bypass crossfades;
+    /// returns the peak written into the lines and whether the bypass crossfade ended (then
+    /// the network is cleared and the rest of the block left dry).
+    fn run_gliding(&mut self, left: &mut [f32], right: &mut [f32], silent_in: bool) -> (f32, bool) {
+        let mut peak = 0.0_f32;
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let frame = Frame {
+                predelay_frames: self.predelay_frames.next_value(),
+                length_frames: self
+                    .length_frames
+                    .each_mut()
+                    .map(LinearSmoother::next_value),
+                gains: self.gains.each_mut().map(LinearSmoother::next_value),
+                poles: self.poles.each_mut().map(LinearSmoother::next_value),
+            };
+            let width = self.width.next_value();
+            let fade = smoothstep(self.switch_fade.next_value());
+            let bypass = smoothstep(self.bypass.next_value());
+            let (dry_l, dry_r) = (*l, *r);
+            let (x_l, x_r) = (sanitize(dry_l), sanitize(dry_r));
+            // The input into the network fades with the output, so that a network emptied by a
+            // switch or by bypass starts smoothly.
+            let wet = (1.0 - bypass) * fade;
+            let shape = self.shape;
+            let (tap_l, tap_r, written) = self.network.tick(&frame, &shape, x_l * wet, x_r * wet);
+            peak = peak.max(written);
+            let mid = 0.5 * OUTPUT_GAIN * (tap_l + tap_r);
+            let side = 0.5 * OUTPUT_GAIN * (tap_l - tap_r) * width;
+            *l = (mid + side) * wet + x_l * bypass;
+            *r = (mid - side) * wet + x_r * bypass;
+            if fade == 0.0 && self.switch_fade.is_settled() && self.pending_kind != self.kind {
+                // Silent: switch the character on an empty network and fade back in.
+                self.clear_state();
+                self.has_state = !silent_in;
+                self.load_kind();
+                self.switch_fade.set_target(1.0);
+            }
+            if bypass == 1.0 && self.bypass.is_settled() {
+                // Fully bypassed from here on: nothing of the old state may come back later.
+                *l = dry_l;
+                *r = dry_r;
+                self.clear_state();
+                self.snap_params();
+                return (peak, true);
+            }
+        }
+        (peak, false)
+    }
+
+    /// Frames after which nothing written into the network can still come out: the longest
+    /// pre-delay, diffuser chain and loop in reach.
+    fn reach_frames(&self) -> (usize, usize) {
+        let predelay = self
+            .predelay_frames
+            .value()
+            .max(self.predelay_frames.target())
+            .ceil() as usize
+            + 2;
+        let diffusers = self
+            .shape
+            .diffuser_frames
+            .iter()
+            .map(|side| side.iter().sum::<usize>())
+            .max()
+            .unwrap_or(0);
+        let longest = self
+            .length_frames
+            .iter()
+            .fold(0.0_f32, |m, s| m.max(s.value()).max(s.target()))
+            .ceil() as usize;
+        (predelay, diffusers + longest + 2)
+    }
+}
+
+impl Processor for Reverb {
+    fn prepare(&mut self, sample_rate_hz: f32, _max_frames: usize) {
+        let (lo, hi) = SAMPLE_RATE_HZ_RANGE;
+        self.sample_rate_hz = if sample_rate_hz.is_nan() {
+            48_000.0
+        } else {
+            sample_rate_hz.clamp(lo, hi)
+        };
+        let fs = self.sample_rate_hz;
+        let frames_per_ms = fs / 1000.0;
+        self.width.set_ramp(fs, SMOOTHING_MS);
+        self.switch_fade.set_ramp(fs, FADE_MS);
+        self.bypass.set_ramp(fs, FADE_MS);
+        let characters = [&ROOM, &HALL, &PLATE];
+        let longest_line_ms = characters
+            .iter()
+            .flat_map(|c| c.line_ms)
+            .fold(0.0_f32, f32::max);
+        let longest_diffuser_ms = characters
+            .iter()
+            .flat_map(|c| c.diffuser_ms.into_iter().flatten())
+            .fold(0.0_f32, f32::max);
+        self.network.allocate(
+            (REVERB_PREDELAY_MS_MAX * frames_per_ms).ceil() as usize + 2,
+            (longest_diffuser_ms * frames_per_ms).ceil() as usize + 2,
+            (longest_line_ms * (SIZE_SCALE_MIN + 1.0) * frames_per_ms).ceil() as usize + 2,
+        );
+        self.has_state = false;
+        self.load_kind();
+        self.set_predelay_ms(self.predelay_ms);
+        self.reset();
+    }
+
+    fn reset(&mut self) {
+        self.snap_params();
+        self.clear_state();
+    }
+
+    fn process(&mut self, io: &mut StereoBlock<'_>) {
+        let (left, right) = (&mut *io.left, &mut *io.right);
+        if self.network.lines[0].is_empty() {
+            // Not prepared: nothing stored, nothing to add.
+            left.fill(0.0);
+            right.fill(0.0);
+            return;
+        }
+        if self.bypass.is_settled() && self.bypass.value() == 1.0 {
+            // Fully bypassed: the input passes untouched; the network was cleared when the
+            // crossfade ended, and parameters jump to their targets while nothing is heard.
+            self.snap_params();
+            return;
+        }
+        let silent_in = is_silent(left) && is_silent(right);
+        let settled = self.is_settled();
+        if silent_in && !self.has_state && settled {
+            // Empty network and silent input: the output is silence.
+            left.fill(0.0);
+            right.fill(0.0);
+            return;
+        }
+        if !silent_in {
+            self.has_state = true;
+        }
+        let peak = if settled {
+            self.run_settled(left, right)
+        } else {
+            let (peak, bypassed) = self.run_gliding(left, right, silent_in);
+            if bypassed {
+                return;
+            }
+            peak
+        };
+        if !self.network.lowpass.iter().all(|x| x.is_finite()) {
+            // Cannot happen with sanitized input; guards the state all the same.
+            self.clear_state();
+            return;
+        }
+        // Tail gate: once the pre-delay holds only silence and nothing at or above the floor
+        // has been written into the lines for as long as anything can take to come out,
+        // everything left is below the floor.
+        let frames = left.len();
+        self.input_quiet_frames = if silent_in {
+            self.input_quiet_frames.saturating_add(frames)
+        } else {
+            0
+        };
+        self.network_quiet_frames = if peak >= TAIL_FLOOR {
+            0
+        } else {
+            self.network_quiet_frames.saturating_add(frames)
+        };
+        let (predelay_reach, network_reach) = self.reach_frames();
+        if silent_in
+            && self.input_quiet_frames >= predelay_reach
+            && self.network_quiet_frames >= network_reach
+            && below_tail_floor(left)
+            && below_tail_floor(right)
+        {
+            self.clear_state();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::biquad::{BiquadKind, BiquadState, Coefficients};
+
+    const FS: f32 = 48_000.0;
+
+    /// A parameter change applied before the frame it names.
+    type Event = (usize, fn(&mut Reverb));
+
+    fn prepared(setup: impl FnOnce(&mut Reverb)) -> Reverb {
+        let mut reverb = Reverb::new();
+        reverb.prepare(FS, 4_096);
+        setup(&mut reverb);
+        reverb.reset();
+        reverb
+    }
+
+    /// Renders `input` in blocks of `block` frames, cutting blocks at event frames.
+    fn render(
+        reverb: &mut Reverb,
+        input: &(Vec<f32>, Vec<f32>),
+        block: usize,
+        events: &[Event],
+    ) -> (Vec<f32>, Vec<f32>) {
+        let (mut left, mut right) = input.clone();
+        let mut start = 0;
+        let mut next_event = 0;
+        while start < left.len() {
+            while next_event < events.len() && events[next_event].0 <= start {
+                (events[next_event].1)(reverb);
+                next_event += 1;
+            }
+            let mut end = (start + block).min(left.len());
+            if let Some(&(frame, _)) = events.get(next_event) {
+                end = end.min(frame.max(start + 1));
+            }
+            reverb.process(&mut StereoBlock::new(
+                &mut left[start..end],
+                &mut right[start..end],
+            ));
+            start = end;
+        }
+        (left, right)
+    }
+
+    fn impulse(frames: usize) -> (Vec<f32>, Vec<f32>) {
+        let (mut l, r) = (vec![0.0; frames], vec![0.0; frames]);
+        l[0] = 1.0;
+        (l, r)
+    }
+
+    /// Seeded white noise in −1..1 (a 32-bit LCG).
+    fn noise(frames: usize, seed: u32) -> Vec<f32> {
+        let mut state = seed;
+        (0..frames)
+            .map(|_| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (state >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+            })
+            .collect()
+    }
+
+    /// `x` through a cascade of RBJ biquads.
+    fn filtered(x: &[f32], stages: &[(BiquadKind, f32)]) -> Vec<f32> {
+        let mut y = x.to_vec();
+        for &(kind, freq_hz) in stages {
+            let c = Coefficients::design(kind, freq_hz, std::f32::consts::FRAC_1_SQRT_2, 0.0, FS);
+            let mut state = BiquadState::default();
+            for v in &mut y {
+                *v = state.process(&c, *v);
+            }
+        }
+        y
+    }
+
+    /// RT60, s, by Schroeder backward integration of the energy of `left` + `right`, with a
+    /// least-squares line through the decay curve between −5 and −35 dB (T30, ISO 3382-1).
+    fn rt60_s(left: &[f32], right: &[f32]) -> f64 {
+        let energy: Vec<f64> = left
+            .iter()
+            .zip(right)
+            .map(|(&l, &r)| f64::from(l) * f64::from(l) + f64::from(r) * f64::from(r))
+            .collect();
+        let mut edc = vec![0.0; energy.len()];
+        let mut sum = 0.0;
+        for i in (0..energy.len()).rev() {
+            sum += energy[i];
+            edc[i] = sum;
+        }
+        let (mut n, mut sx, mut sy, mut sxx, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (i, &e) in edc.iter().enumerate() {
+            let db = 10.0 * (e / edc[0]).log10();
+            if (-35.0..=-5.0).contains(&db) {
+                let t = i as f64 / f64::from(FS);
+                n += 1.0;
+                sx += t;
+                sy += db;
+                sxx += t * t;
+                sxy += t * db;
+            }
+        }
+        let slope_db_per_s = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+        -60.0 / slope_db_per_s
+    }
+
+    fn impulse_response(
+        kind: ReverbKind,
+        decay_s: f32,
+        damping: f32,
+        seconds: f32,
+    ) -> (Vec<f32>, Vec<f32>) {
+        let mut reverb = prepared(|r| {
+            r.set_kind(kind);
+            r.set_decay_s(decay_s);
+            r.set_damping(damping);
+            r.set_predelay_ms(0.0);
+        });
+        render(&mut reverb, &impulse((seconds * FS) as usize), 512, &[])
+    }
+
+    fn max_step(x: &[f32]) -> f32 {
+        x.windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max)
+    }
+
+    #[test]
+    fn decay_matches_the_set_rt60() {
+        // Reference: the set decay. Broadband impulse responses with damping 0 (so every
+        // frequency decays at the set rate), T30 fit.
+        for kind in [ReverbKind::Room, ReverbKind::Hall, ReverbKind::Plate] {
+            for decay_s in [0.5, 2.0] {
+                let (l, r) = impulse_response(kind, decay_s, 0.0, 1.25 * decay_s + 0.3);
+                let measured = rt60_s(&l, &r);
+                eprintln!("{kind:?}, decay {decay_s} s: RT60 {measured:.3} s");
+                let error = measured / f64::from(decay_s) - 1.0;
+                assert!(error.abs() < 0.15, "{kind:?} {decay_s} s: {measured:.3} s");
+            }
+        }
+    }
+
+    #[test]
+    fn damping_makes_the_high_band_decay_faster() {
+        // Reference: damping 1 asks for an 8 kHz RT60 of 0.2 × the 1 kHz one, damping 0 for
+        // equal ones; the 1 kHz RT60 stays the set decay. Bands: 4th-order RBJ low-pass at
+        // 500 Hz, band 700–1400 Hz, 4th-order high-pass at 6 kHz.
+        let low = [(BiquadKind::LowPass, 500.0), (BiquadKind::LowPass, 500.0)];
+        let mid = [
+            (BiquadKind::HighPass, 700.0),
+            (BiquadKind::HighPass, 700.0),
+            (BiquadKind::LowPass, 1_400.0),
+            (BiquadKind::LowPass, 1_400.0),
+        ];
+        let high = [
+            (BiquadKind::HighPass, 6_000.0),
+            (BiquadKind::HighPass, 6_000.0),
+        ];
+        let band_rt60 = |ir: &(Vec<f32>, Vec<f32>), stages: &[(BiquadKind, f32)]| {
+            rt60_s(&filtered(&ir.0, stages), &filtered(&ir.1, stages))
+        };
+        let bright = impulse_response(ReverbKind::Hall, 2.0, 0.0, 3.0);
+        let dark = impulse_response(ReverbKind::Hall, 2.0, 1.0, 3.0);
+        let (bright_low, bright_high) = (band_rt60(&bright, &low), band_rt60(&bright, &high));
+        let (dark_low, dark_mid, dark_high) = (
+            band_rt60(&dark, &low),
+            band_rt60(&dark, &mid),
+            band_rt60(&dark, &high),
+        );
+        eprintln!(
+            "damping 0: low {bright_low:.3} s, high {bright_high:.3} s; \
+             damping 1: low {dark_low:.3} s, mid {dark_mid:.3} s, high {dark_high:.3} s"
+        );
+        assert!((bright_high / bright_low - 1.0).abs() < 0.15);
+        assert!(dark_high < 0.5 * dark_low, "{dark_high} vs {dark_low}");
+        assert!((dark_mid / 2.0 - 1.0).abs() < 0.15, "mid band {dark_mid}");
+        assert!(dark_high < 0.6, "8 kHz region: {dark_high}");
+    }
+
+    #[test]
+    fn absorption_design_is_exact_at_1_khz_and_stable() {
+        // Reference: per pass the loop must lose exactly 60·m/(T·fs) dB at 1 kHz, at most
+        // 1/1.5 of it at DC (so the DC gain is below 1), and, where reachable, the 8 kHz target
+        // of 60·m/(T·(1 − 0.8·damping)·fs) dB. Checked analytically on |k/(1 − b·e^(−jω))|.
+        let response_db = |k: f32, b: f32, freq_hz: f64, fs: f64| {
+            let (k, b) = (f64::from(k), f64::from(b));
+            let w = 2.0 * PI * freq_hz / fs;
+            10.0 * (k * k / (1.0 - 2.0 * b * w.cos() + b * b)).log10()
+        };
+        for fs in [8_000.0_f32, 44_100.0, 48_000.0, 192_000.0] {
+            for length_ms in [3.35_f32, 20.0, 106.95] {
+                for decay_s in [0.1_f32, 0.5, 2.0, 20.0] {
+                    for damping in [0.0_f32, 0.5, 1.0] {
+                        let m = (length_ms * fs / 1000.0).round();
+                        let (k, b) = absorption(m, decay_s, damping, fs);
+                        let loss = 60.0 * f64::from(m) / (f64::from(decay_s) * f64::from(fs));
+                        let at_mid = response_db(k, b, MID_HZ, f64::from(fs));
+                        let at_dc = response_db(k, b, 0.0, f64::from(fs));
+                        let case = format!("{fs} Hz, {m} frames, {decay_s} s, damping {damping}");
+                        assert!(
+                            (at_mid + loss).abs() < 1e-3 * loss.max(1.0),
+                            "{case}: {at_mid} dB"
+                        );
+                        assert!(at_dc <= -loss / 1.5 + 1e-4, "{case}: DC {at_dc} dB");
+                        assert!((0.0..=0.95).contains(&b), "{case}: pole {b}");
+                        if damping == 0.0 {
+                            assert_eq!(b, 0.0);
+                        }
+                    }
+                }
+            }
+        }
+        // A reachable 8 kHz target is met: the hall's mean loop at 2 s and damping 1.
+        let m = 2_400.0;
+        let (k, b) = absorption(m, 2.0, 1.0, FS);
+        let at_high = response_db(k, b, HIGH_HZ, 48_000.0);
+        let wanted = -60.0 * 2_400.0 / (2.0 * 0.2 * 48_000.0);
+        assert!((at_high - wanted).abs() < 1e-3, "{at_high} vs {wanted}");
+    }
+
+    #[test]
+    fn width_zero_gives_identical_channels_and_full_width_decorrelates() {
+        // Reference: width 0 is the mid signal on both sides, exactly; at width 1 the two tap
+        // patterns are orthogonal, so the normalized correlation of L and R is near 0.
+        let input = (noise(24_000, 1), noise(24_000, 2));
+        let mut mono = prepared(|r| r.set_width(0.0));
+        let (l, r) = render(&mut mono, &input, 128, &[]);
+        assert_eq!(l, r);
+        assert!(l.iter().any(|&x| x != 0.0));
+        let mut wide = prepared(|_| {});
+        let (l, r) = render(&mut wide, &(input.0.clone(), input.0.clone()), 128, &[]);
+        let dot = |a: &[f32], b: &[f32]| -> f64 {
+            a.iter()
+                .zip(b)
+                .map(|(&x, &y)| f64::from(x) * f64::from(y))
+                .sum()
+        };
+        let correlation = dot(&l, &r) / (dot(&l, &l) * dot(&r, &r)).sqrt();
+        eprintln!("width 1, mono input: L/R correlation {correlation:.3}");
+        assert!(correlation.abs() < 0.2, "{correlation}");
+    }
+
+    #[test]
+    fn the_tail_reaches_exact_zeros_and_stays_there() {
+        // Reference: decay 0.5 s with the default damping 0.5: the response peaks at 0.017
+        // (−35 dB); falling the remaining 165 dB to the floor takes 1.375 s at the exact 1 kHz
+        // rate (120 dB/s) and at most 2.06 s at the slowest (DC, ≥ 80 dB/s), plus the gate's
+        // reach (pre-delay, diffusers, longest loop: 0.14 s). So the last non-zero frame lies
+        // between 1.3 s and 2.65 s; the 1 s after it stays exactly zero.
+        let mut reverb = prepared(|r| r.set_decay_s(0.5));
+        let frames = 4 * 48_000;
+        let (l, r) = render(&mut reverb, &impulse(frames), 128, &[]);
+        let last_nonzero = (0..frames)
+            .rev()
+            .find(|&i| l[i] != 0.0 || r[i] != 0.0)
+            .unwrap();
+        eprintln!("tail: last non-zero frame {last_nonzero}");
+        assert!(
+            (62_400..(2.65 * FS) as usize).contains(&last_nonzero),
+            "last non-zero frame {last_nonzero}"
+        );
+        assert!(frames - last_nonzero > 48_000);
+        assert!(!reverb.has_state, "the network was cleared");
+    }
+
+    #[test]
+    fn output_does_not_depend_on_block_size() {
+        // Reference: the same render in one 4096-frame block per call. Events cover a size
+        // glide, decay, damping, pre-delay and width glides, two character switches and a
+        // bypass round trip.
+        let frames = 60_000;
+        let mut input = (noise(frames, 3), noise(frames, 4));
+        for i in 40_000..frames {
+            input.0[i] = 0.0;
+            input.1[i] = 0.0;
+        }
+        let events: [Event; 9] = [
+            (6_000, |r| r.set_size(0.9)),
+            (9_000, |r| r.set_decay_s(0.4)),
+            (12_000, |r| r.set_damping(1.0)),
+            (15_000, |r| r.set_predelay_ms(80.0)),
+            (18_000, |r| {
+                r.set_width(0.3);
+                r.set_size(0.1);
+            }),
+            (24_000, |r| r.set_kind(ReverbKind::Plate)),
+            (30_000, |r| r.set_kind(ReverbKind::Room)),
+            (33_000, |r| r.set_bypassed(true)),
+            (36_000, |r| r.set_bypassed(false)),
+        ];
+        let run = |block: usize| render(&mut prepared(|_| {}), &input, block, &events);
+        let (ref_l, ref_r) = run(4_096);
+        for block in [1, 3, 64, 128] {
+            let (l, r) = run(block);
+            for i in 0..frames {
+                assert!(
+                    (l[i] - ref_l[i]).abs() <= 1e-6 && (r[i] - ref_r[i]).abs() <= 1e-6,
+                    "block {block}, frame {i}: {} {} vs {} {}",
+                    l[i],
+                    r[i],
+                    ref_l[i],
+                    ref_r[i]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn reset_makes_it_deterministic() {
+        // Reference: the output of a freshly prepared reverb.
+        let input = (noise(12_000, 5), noise(12_000, 6));
+        let setup = |r: &mut Reverb| {
+            r.set_kind(ReverbKind::Plate);
+            r.set_size(0.8);
+            r.set_predelay_ms(3.0);
+        };
+        let mut reverb = prepared(setup);
+        let first = render(&mut reverb, &input, 100, &[]);
+        reverb.set_size(0.1);
+        reverb.set_kind(ReverbKind::Room);
+        reverb.reset();
+        setup(&mut reverb);
+        reverb.reset();
+        let second = render(&mut reverb, &input, 100, &[]);
+        assert_eq!(first, second);
+        assert_eq!(first, render(&mut prepared(setup), &input, 100, &[]));
+    }
+
+    #[test]
+    fn non_finite_input_counts_as_silence() {
+        // Reference: the same render with zeros where the NaN and infinite samples were; the
+        // output is finite throughout.
+        let mut input = (noise(12_000, 7), noise(12_000, 8));
+        let mut zeroed = input.clone();
+        for i in 2_000..2_256 {
+            input.0[i] = if i % 2 == 0 { f32::NAN } else { f32::INFINITY };
+            input.1[i] = f32::NEG_INFINITY;
+            zeroed.0[i] = 0.0;
+            zeroed.1[i] = 0.0;
+        }
+        let setup = |r: &mut Reverb| r.set_decay_s(20.0);
+        let got = render(&mut prepared(setup), &input, 128, &[]);
+        let expected = render(&mut prepared(setup), &zeroed, 128, &[]);
+        assert_eq!(got, expected);
+        assert!(got.0.iter().chain(&got.1).all(|x| x.is_finite()));
+        // The largest finite input cannot overflow the network either.
+        let huge = (vec![f32::MAX; 4_800], vec![-f32::MAX; 4_800]);
+        let (l, r) = render(&mut prepared(setup), &huge, 128, &[]);
+        assert!(l.iter().chain(&r).all(|x| x.is_finite()));
+    }
+
+    #[test]
+    fn parameter_jumps_do_not_step() {
+        // Reference: with a 500 Hz sine in, the output is a 500 Hz sinusoid whose amplitude and
+        // phase move slowly, so from one frame to the next it changes by at most ω·max|y|
+        // (ω = 2π·500/48k) over the surrounding 10 ms; glides of size and pre-delay bend the
+        // pitch by up to 1.5× (the loops by different amounts, so they beat). A click (a step
+        // of the order of max|y|) would exceed 2·ω·max|y| = 0.13·max|y| by far.
+        let frames = 2 * 48_000 + 24_000;
+        let input: Vec<f32> = (0..frames)
+            .map(|i| {
+                let t = i as f64 / f64::from(FS);
+                let fade_in = (t / 0.1).min(1.0);
+                (0.5 * fade_in * (2.0 * PI * 500.0 * t).sin()) as f32
+            })
+            .collect();
+        let events: [Event; 10] = [
+            (24_000, |r| r.set_decay_s(3.0)),
+            (28_800, |r| r.set_size(1.0)),
+            (43_200, |r| r.set_size(0.5)),
+            (57_600, |r| r.set_predelay_ms(250.0)),
+            (86_400, |r| r.set_damping(1.0)),
+            (91_200, |r| r.set_width(0.0)),
+            (96_000, |r| r.set_kind(ReverbKind::Room)),
+            (100_800, |r| r.set_bypassed(true)),
+            (105_600, |r| r.set_bypassed(false)),
+            (110_400, |r| r.set_decay_s(0.1)),
+        ];
+        let mut reverb = prepared(|r| {
+            r.set_decay_s(0.5);
+            r.set_damping(0.0);
+            r.set_predelay_ms(0.0);
+        });
+        let (l, r) = render(&mut reverb, &(input.clone(), input), 128, &events);
+        let omega = 2.0 * (std::f32::consts::PI * 500.0 / FS).sin();
+        let mut worst = 0.0_f32;
+        for channel in [&l, &r] {
+            for i in 12_000_usize..frames - 1 {
+                let around = &channel[i.saturating_sub(480)..(i + 480).min(frames)];
+                let local_peak = around.iter().fold(0.0_f32, |m, x| m.max(x.abs()));
+                let step = (channel[i + 1] - channel[i]).abs();
+                worst = worst.max(step / (omega * local_peak));
+                assert!(
+                    step <= 2.0 * omega * local_peak,
+                    "frame {i}: step {step}, local peak {local_peak}"
+                );
+            }
+        }
+        eprintln!("parameter jumps: largest step {worst:.3} × ω·local peak");
+    }
+
+    #[test]
+    fn switches_and_jumps_leave_no_broadband_trace() {
+        // Reference: the response to a 500 Hz sine is a 500 Hz sinusoid; smooth gain and
+        // coefficient changes add almost nothing near 10 kHz, while any step spreads energy over
+        // all frequencies. So the output above 10 kHz (8th-order RBJ high-pass) must stay 80 dB
+        // below the output peak through a character switch, bypass in and out (which empty the
+        // network), and jumps of width, damping and decay. Measured: the worst smooth change
+        // (the 20 ms decay ramp) leaves about −100 dB; restarting the network without fading its
+        // input in left −43 dB, a linear (not smoothstep) bypass crossfade −72 dB.
+        let frames = 2 * 48_000;
+        let input: Vec<f32> = (0..frames)
+            .map(|i| {
+                let t = i as f64 / f64::from(FS);
+                let fade_in = (t / 0.1).min(1.0);
+                (0.5 * fade_in * (2.0 * PI * 500.0 * t).sin()) as f32
+            })
+            .collect();
+        let events: [Event; 6] = [
+            (24_013, |r| r.set_kind(ReverbKind::Room)),
+            (36_007, |r| r.set_bypassed(true)),
+            (48_011, |r| r.set_bypassed(false)),
+            (60_017, |r| r.set_width(0.0)),
+            (66_001, |r| r.set_damping(1.0)),
+            (72_005, |r| r.set_decay_s(0.2)),
+        ];
+        let mut reverb = prepared(|r| {
+            r.set_decay_s(1.0);
+            r.set_predelay_ms(0.0);
+        });
+        let (l, r) = render(&mut reverb, &(input.clone(), input), 128, &events);
+        let high = [(BiquadKind::HighPass, 10_000.0); 4];
+        for channel in [&l, &r] {
+            let peak = channel[12_000..]
+                .iter()
+                .fold(0.0_f32, |m, x| m.max(x.abs()));
+            let residue = filtered(channel, &high)[12_000..]
+                .iter()
+                .fold(0.0_f32, |m, x| m.max(x.abs()));
+            let below_db = 20.0 * (residue / peak).log10();
+            eprintln!("above 10 kHz: {below_db:.1} dB re peak");
+            assert!(below_db < -80.0, "{below_db} dB");
+        }
+    }
+
+    #[test]
+    fn size_and_predelay_glides_move_the_read_heads_at_most_half_a_frame_per_frame() {
+        // Reference: glides last max(20 ms, 2 × the change), so no read position moves faster
+        // than 0.5 frame per frame (pitch within 0.5×..1.5× for one pass), and they land on
+        // whole frames. Size 0 → 1 moves the hall's longest loop from 1 711 to 5 134 frames
+        // (0.5 and 1.5 × 71.3 ms): 6 846 frames of glide; pre-delay 0 → 250 ms: 24 000 frames.
+        let mut reverb = prepared(|r| {
+            r.set_size(0.0);
+            r.set_predelay_ms(0.0);
+        });
+        reverb.set_size(1.0);
+        reverb.set_predelay_ms(250.0);
+        let mut previous = (
+            reverb.predelay_frames.value(),
+            reverb.length_frames.map(|s| s.value()),
+        );
+        let (mut fastest, mut size_frames, mut predelay_frames) = (0.0_f32, 0, 0);
+        for frame in 1..=25_000 {
+            let (mut l, mut r) = ([1e-3_f32], [0.0_f32]);
+            reverb.process(&mut StereoBlock::new(&mut l, &mut r));
+            let now = (
+                reverb.predelay_frames.value(),
+                reverb.length_frames.map(|s| s.value()),
+            );
+            fastest = fastest.max((now.0 - previous.0).abs());
+            for (a, b) in now.1.iter().zip(previous.1) {
+                fastest = fastest.max((a - b).abs());
+            }
+            if !reverb.length_frames[7].is_settled() {
+                size_frames = frame + 1;
+            }
+            if !reverb.predelay_frames.is_settled() {
+                predelay_frames = frame + 1;
+            }
+            previous = now;
+        }
+        assert!(fastest <= 0.5 + 1e-3, "{fastest} frames per frame");
+        assert_eq!((size_frames, predelay_frames), (6_846, 24_000));
+        assert_eq!(reverb.predelay_frames.value(), 12_000.0);
+        assert_eq!(
+            reverb.length_frames[7].value(),
+            (71.3_f32 * 1.5 * 48.0).round()
+        );
+    }
+
+    #[test]
+    fn bypass_crossfades_to_the_dry_input_in_10_ms() {
+        // Reference: 10 ms at 48 kHz = 480 frames; after it the input passes untouched
+        // and the network is empty.
+        let input = (noise(4_800, 9), noise(4_800, 10));
+        let mut reverb = prepared(|_| {});
+        let (l, r) = render(
+            &mut reverb,
+            &input,
+            64,
+            &[(2_400, |r| r.set_bypassed(true))],
+        );
+        assert_eq!(&l[2_400 + 479..], &input.0[2_400 + 479..]);
+        assert_eq!(&r[2_400 + 479..], &input.1[2_400 + 479..]);
+        assert_ne!(l[2_400 + 400], input.0[2_400 + 400]);
+        assert!(!reverb.has_state, "cleared when fully bypassed");
+    }
+
+    #[test]
+    fn setters_clamp_and_ignore_nan() {
+        let mut reverb = prepared(|_| {});
+        let nominal = reverb.length_frames[7].value();
+        assert_eq!(nominal, (71.3_f32 * 48.0).round());
+        reverb.set_predelay_ms(f32::NAN);
+        reverb.set_size(f32::NAN);
+        reverb.set_decay_s(f32::NAN);
+        reverb.set_damping(f32::NAN);
+        reverb.set_width(f32::NAN);
+        reverb.reset();
+        assert_eq!(reverb.predelay_frames.value(), 960.0);
+        assert_eq!(reverb.length_frames[7].value(), nominal);
+        assert_eq!(
+            (reverb.decay_s, reverb.damping, reverb.width.value()),
+            (2.0, 0.5, 1.0)
+        );
+        reverb.set_predelay_ms(1e9);
+        reverb.set_size(5.0);
+        reverb.set_decay_s(1e9);
+        reverb.set_damping(-1.0);
+        reverb.set_width(2.0);
+        reverb.reset();
+        assert_eq!(reverb.predelay_frames.value(), 12_000.0);
+        assert_eq!(
+            reverb.length_frames[7].value(),
+            (71.3_f32 * 1.5 * 48.0).round()
+        );
+        assert_eq!(
+            (reverb.decay_s, reverb.damping, reverb.width.value()),
+            (20.0, 0.0, 1.0)
+        );
+        reverb.set_size(-1.0);
+        reverb.set_decay_s(0.0);
+        reverb.reset();
+        assert_eq!(
+            reverb.length_frames[7].value(),
+            (71.3_f32 * 0.5 * 48.0).round()
+        );
+        assert_eq!(reverb.decay_s, 0.1);
+    }
+}
