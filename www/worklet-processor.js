@@ -12,13 +12,18 @@
 //   paramBlock      parameter block (UI -> engine)
 //   transportBlock  transport block (UI -> engine)
 //   meterBlock      meter block (engine -> UI)
+//   spectrumBlock   spectrum block (tap selectors UI -> engine, sample rings engine -> UI)
 //   sources         [{ track, channels: [Float32Array, ...] }] loaded before the first quantum
 //
 // Messages in:  { type: "params" | "transport", block }   (message mode: a new snapshot)
+//               { type: "taps", selectors }                (message mode: the tap selectors)
 //               { type: "debug-panic" }                    (test hook: abort the instance)
 // Messages out: { type: "ready" }
 //               { type: "loaded", track, ok }            (once per initial source)
 //               { type: "meters", first, count, entries }  (message mode: new meter entries)
+//               { type: "spectrum", first, frames, samples }
+//                                                          (message mode: new tap samples, taps
+//                                                          back to back, `frames` each)
 //               { type: "died", message }                  (the instance trapped; output is silent)
 
 // In message mode, meter entries are posted every this many quanta (about 21 ms at 48 kHz).
@@ -54,6 +59,21 @@ class MixroomProcessor extends AudioWorkletProcessor {
     // Continue the count of a previous instance, so the UI sees one unbroken sequence.
     this.count = Atomics.load(this.meterWords, this.countWord) >>> 0;
     this.postedCount = this.count;
+    this.checkSize("spectrum", options.spectrumBlock, x.mixroom_spectrum_block_bytes());
+    this.spectrumBlock = options.spectrumBlock;
+    this.spectrumWords = new Int32Array(this.spectrumBlock, 0, 8);
+    this.spectrumCountWord = x.mixroom_spectrum_count_word();
+    this.selectorWord = x.mixroom_spectrum_selector_word();
+    this.taps = x.mixroom_spectrum_taps();
+    this.ringFrames = x.mixroom_spectrum_ring_frames();
+    this.rings = [];
+    for (let tap = 0; tap < this.taps; tap++) {
+      this.rings.push(new Float32Array(this.spectrumBlock, x.mixroom_spectrum_sample_offset(tap, 0),
+        this.ringFrames));
+    }
+    this.selectors = new Int32Array(this.taps).fill(-1);
+    this.tapFrames = Atomics.load(this.spectrumWords, this.spectrumCountWord) >>> 0;
+    this.postedTapFrames = this.tapFrames;
     // A new engine starts on the mix: wait for a consistent snapshot, then jump there.
     for (let tries = 0; tries < 1000 && this.params.gen < 0; tries++) this.syncParams();
     for (let tries = 0; tries < 1000 && this.transport.gen < 0; tries++) this.syncTransport();
@@ -101,6 +121,10 @@ class MixroomProcessor extends AudioWorkletProcessor {
       this.paramImage = new Uint8Array(buffer, x.mixroom_param_block_ptr(), this.params.bytes.length);
       this.transportImage = new Uint8Array(buffer, x.mixroom_transport_block_ptr(),
         this.transport.bytes.length);
+      this.tapViews = [];
+      for (let tap = 0; tap < this.taps; tap++) {
+        this.tapViews.push(new Float32Array(buffer, x.mixroom_tap_ptr(tap), frames));
+      }
     }
   }
 
@@ -146,6 +170,10 @@ class MixroomProcessor extends AudioWorkletProcessor {
       case "transport":
         this.transport = this.inbound("transport", message.block, this.transport.bytes.length);
         break;
+      case "taps":
+        message.selectors.forEach((selector, tap) => Atomics.store(this.spectrumWords,
+          this.selectorWord + tap, selector));
+        break;
       case "debug-panic":
         this.panicRequested = true;
         break;
@@ -160,10 +188,12 @@ class MixroomProcessor extends AudioWorkletProcessor {
   render(output) {
     const x = this.x;
     if (this.panicRequested) x.mixroom_debug_panic();
-    this.views(output[0].length);
+    const frames = output[0].length;
+    this.views(frames);
     this.syncParams();
     this.syncTransport();
-    x.mixroom_process(output[0].length);
+    this.syncTaps();
+    x.mixroom_process(frames);
     for (let channel = 0; channel < output.length; channel++) {
       output[channel].set(this.outputs[Math.min(channel, 1)]);
     }
@@ -171,7 +201,56 @@ class MixroomProcessor extends AudioWorkletProcessor {
     this.ring[this.count % this.ring.length].set(this.entry);
     this.count = (this.count + 1) >>> 0;
     Atomics.store(this.meterWords, this.countWord, this.count | 0);
-    if (this.mode === "message") this.postMeters();
+    this.publishTaps(frames);
+    if (this.mode === "message") {
+      this.postMeters();
+      this.postTaps();
+    }
+  }
+
+  // The UI's tap selectors (read every quantum: four words).
+  syncTaps() {
+    for (let tap = 0; tap < this.taps; tap++) {
+      const selector = Atomics.load(this.spectrumWords, this.selectorWord + tap);
+      if (selector !== this.selectors[tap]) {
+        this.selectors[tap] = selector;
+        this.x.mixroom_select_tap(tap, selector);
+      }
+    }
+  }
+
+  // Copies this quantum's tap samples into the rings, then stores the new frame count.
+  publishTaps(frames) {
+    const at = this.tapFrames % this.ringFrames;
+    const first = Math.min(frames, this.ringFrames - at);
+    for (let tap = 0; tap < this.taps; tap++) {
+      if (this.selectors[tap] < 0) continue;
+      const samples = this.tapViews[tap];
+      this.rings[tap].set(samples.subarray(0, first), at);
+      if (first < frames) this.rings[tap].set(samples.subarray(first), 0);
+    }
+    this.tapFrames = (this.tapFrames + frames) >>> 0;
+    Atomics.store(this.spectrumWords, this.spectrumCountWord, this.tapFrames | 0);
+  }
+
+  // Message mode: send the tap samples written since the last post.
+  postTaps() {
+    const frames = (this.tapFrames - this.postedTapFrames) >>> 0;
+    if (frames < METER_POST_QUANTA * 128 || !this.selectors.some((s) => s >= 0)) {
+      if (!this.selectors.some((s) => s >= 0)) this.postedTapFrames = this.tapFrames;
+      return;
+    }
+    const count = Math.min(frames, this.ringFrames);
+    const samples = new Float32Array(this.taps * count);
+    const start = (this.tapFrames - count) >>> 0;
+    for (let tap = 0; tap < this.taps; tap++) {
+      for (let i = 0; i < count; i++) {
+        samples[tap * count + i] = this.rings[tap][(start + i) % this.ringFrames];
+      }
+    }
+    this.port.postMessage({ type: "spectrum", first: start, frames: count, samples: samples.buffer },
+      [samples.buffer]);
+    this.postedTapFrames = this.tapFrames;
   }
 
   // Message mode: send the entries written since the last post, oldest first.

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Float32Array};
+use mixroom_protocol::layout::spectrum_block::TAPS;
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::session::Session;
 use mixroom_protocol::strips::StripIndex;
@@ -25,11 +26,14 @@ fn js_error(message: String) -> JsValue {
     js_sys::Error::new(&message).into()
 }
 
-/// Renders `session_json` offline through the worklet engine and resolves to `[left, right]`.
+/// Renders `session_json` offline through the worklet engine and resolves to
+/// `{ left, right, taps: [Float32Array...], tapsEnd, latencyFrames, renderMs }`.
 ///
 /// - `sources[i]`: the channels (`Float32Array`s at `sample_rate_hz`) of track `i`, or null.
 /// - `changes`: `[{ frame, track, key, value }]`, `track` a track index or `"master"`: written to
 ///   the shared parameter block while rendering is suspended at `frame` (a multiple of 128).
+/// - `taps`: spectrum tap selectors (up to four; −1 or missing = off); `taps` in the result
+///   holds each tap's last ring of samples as the UI reads it.
 #[wasm_bindgen]
 pub async fn mixroom_render_offline(
     session_json: String,
@@ -37,23 +41,45 @@ pub async fn mixroom_render_offline(
     frames: u32,
     sample_rate_hz: f32,
     changes: Array,
-) -> Result<Array, JsValue> {
+    taps: Option<Array>,
+) -> Result<js_sys::Object, JsValue> {
     let session = Session::from_json(&session_json).map_err(|e| js_error(e.to_string()))?;
-    let tracks: Vec<(usize, TrackAudio)> = sources
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !s.is_null() && !s.is_undefined())
-        .map(|(i, s)| {
-            let channels = Array::from(&s).iter().map(Float32Array::from).collect();
-            (i, TrackAudio { channels })
-        })
-        .collect();
+    let tracks = track_audio(&sources);
     let changes = changes
         .iter()
         .map(|c| parse_change(&c))
         .collect::<Result<Vec<_>, _>>()?;
-    let [left, right] = render_offline(&session, &tracks, frames, sample_rate_hz, &changes).await?;
-    Ok(Array::of2(&left, &right))
+    let selectors: [i32; TAPS] = std::array::from_fn(|tap| {
+        taps.as_ref()
+            .and_then(|t| t.get(tap as u32).as_f64())
+            .map_or(-1, |s| s as i32)
+    });
+    let render = render_offline(
+        &session,
+        &tracks,
+        frames,
+        sample_rate_hz,
+        &changes,
+        selectors,
+    )
+    .await?;
+    let taps: Array = render
+        .taps
+        .iter()
+        .map(|samples| Float32Array::from(samples.as_slice()))
+        .collect();
+    let result = js_sys::Object::new();
+    for (key, value) in [
+        ("left", JsValue::from(&render.channels[0])),
+        ("right", JsValue::from(&render.channels[1])),
+        ("taps", taps.into()),
+        ("tapsEnd", render.taps_end.into()),
+        ("latencyFrames", render.latency_frames.into()),
+        ("renderMs", render.render_ms.into()),
+    ] {
+        js_sys::Reflect::set(&result, &key.into(), &value)?;
+    }
+    Ok(result)
 }
 
 fn parse_change(change: &JsValue) -> Result<ParamChange, JsValue> {
@@ -75,14 +101,62 @@ fn parse_change(change: &JsValue) -> Result<ParamChange, JsValue> {
     })
 }
 
+/// The benchmark mix of `cargo xtask bench` with `tracks` tracks, as session JSON.
+#[wasm_bindgen]
+pub fn mixroom_benchmark_session(tracks: usize) -> String {
+    mixroom_protocol::session::benchmark(tracks, false).to_json()
+}
+
+/// Renders like [`mixroom_render_offline`] and resolves to the rendering time only, ms (from
+/// `startRendering` to the finished buffer).
+#[wasm_bindgen]
+pub async fn mixroom_bench_render(
+    session_json: String,
+    sources: Array,
+    frames: u32,
+    sample_rate_hz: f32,
+) -> Result<f64, JsValue> {
+    let session = Session::from_json(&session_json).map_err(|e| js_error(e.to_string()))?;
+    let tracks = track_audio(&sources);
+    let render = render_offline(&session, &tracks, frames, sample_rate_hz, &[], [-1; TAPS]).await?;
+    Ok(render.render_ms)
+}
+
+fn track_audio(sources: &Array) -> Vec<(usize, TrackAudio)> {
+    sources
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.is_null() && !s.is_undefined())
+        .map(|(i, s)| {
+            let channels = Array::from(&s).iter().map(Float32Array::from).collect();
+            (i, TrackAudio { channels })
+        })
+        .collect()
+}
+
+/// Points the live engine's spectrum taps (`selectors`: up to four, −1 = off).
+#[wasm_bindgen]
+pub fn mixroom_select_taps(selectors: Array) -> Result<(), JsValue> {
+    let selectors: [i32; TAPS] =
+        std::array::from_fn(|tap| selectors.get(tap as u32).as_f64().map_or(-1, |s| s as i32));
+    with_live(|bridge| bridge.select_taps(selectors))
+}
+
+/// The newest `frames` samples of the live engine's spectrum tap `tap`, oldest first.
+#[wasm_bindgen]
+pub fn mixroom_tap_samples(tap: usize, frames: usize) -> Result<Float32Array, JsValue> {
+    with_live(|bridge| Float32Array::from(bridge.tap_samples(tap, frames).as_slice()))
+}
+
+fn with_live<R>(f: impl FnOnce(&AudioBridge) -> R) -> Result<R, JsValue> {
+    LIVE.with_borrow(|live| match live {
+        Some(bridge) => Ok(f(bridge)),
+        None => Err(js_error("no live engine".to_owned())),
+    })
+}
+
 /// Makes the live engine panic (its instance aborts), to test the restart.
 #[wasm_bindgen]
 pub fn mixroom_crash_engine() -> Result<(), JsValue> {
-    LIVE.with_borrow(|live| match live {
-        Some(bridge) => {
-            bridge.crash_engine();
-            Ok(())
-        }
-        None => Err(js_error("no live engine".to_owned())),
-    })
+    with_live(AudioBridge::crash_engine)
 }

@@ -3,7 +3,44 @@
 use std::path::PathBuf;
 
 pub const USAGE: &str = "usage: mixroom render SESSION.json -o OUT.wav \
-                         [--sample-rate HZ] [--frames N] [--block FRAMES]";
+                         [--sample-rate HZ] [--frames N] [--block FRAMES]\n       \
+                         mixroom bench [--tracks N] [--seconds S]";
+
+/// Arguments of `mixroom bench`.
+#[derive(Debug, PartialEq)]
+pub struct BenchArgs {
+    /// Tracks in the benchmark mix (1..=64).
+    pub tracks: usize,
+    /// Length rendered, s.
+    pub seconds: f32,
+}
+
+pub fn parse_bench(args: &[String]) -> Result<BenchArgs, String> {
+    let mut parsed = BenchArgs {
+        tracks: 64,
+        seconds: 10.0,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let value = it
+            .next()
+            .ok_or_else(|| format!("{arg} needs a value; {USAGE}"))?;
+        match arg.as_str() {
+            "--tracks" => parsed.tracks = number::<usize>(arg, value)?.clamp(1, 64),
+            "--seconds" => {
+                parsed.seconds = value
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|s| *s > 0.0 && *s <= 600.0)
+                    .ok_or_else(|| {
+                        format!("--seconds takes a number of seconds up to 600, not \"{value}\"")
+                    })?
+            }
+            other => return Err(format!("unknown option {other}; {USAGE}")),
+        }
+    }
+    Ok(parsed)
+}
 
 /// Arguments of `mixroom render`.
 #[derive(Debug, PartialEq)]
@@ -91,5 +128,14 @@ mod tests {
         assert!(parse_render(&strings(&["s", "-o", "x", "--what"]))
             .unwrap_err()
             .contains("unknown option"));
+        assert_eq!(
+            parse_bench(&strings(&["--tracks", "16", "--seconds", "2.5"])).unwrap(),
+            BenchArgs {
+                tracks: 16,
+                seconds: 2.5
+            }
+        );
+        assert!(parse_bench(&strings(&["--seconds", "-1"])).is_err());
+        assert!(parse_bench(&strings(&["--tracks"])).is_err());
     }
 }

@@ -2,12 +2,15 @@
 //!
 //! ```text
 //! mixroom render SESSION.json -o OUT.wav [--sample-rate HZ] [--frames N] [--block FRAMES]
+//! mixroom bench [--tracks N] [--seconds S]
 //! ```
 //!
-//! Renders a session natively with mixroom-dsp, exactly as the browser's worklet does, into a
-//! stereo 32-bit float WAV. Errors are one line on stderr and a non-zero exit.
+//! `render` renders a session natively with mixroom-dsp, exactly as the browser's worklet does,
+//! into a stereo 32-bit float WAV. `bench` times the benchmark mix and prints JSON. Errors are
+//! one line on stderr and a non-zero exit.
 
 mod args;
+mod bench;
 mod wav;
 
 use std::path::Path;
@@ -22,6 +25,13 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("render") => args::parse_render(&args[1..]).and_then(|a| run_render(&a)),
+        Some("bench") => args::parse_bench(&args[1..]).map(|a| {
+            let ms = bench::render_ms(a.tracks, a.seconds, 48_000);
+            println!(
+                "{{\"tracks\": {}, \"seconds\": {}, \"sample_rate_hz\": 48000, \"render_ms\": {ms:.3}}}",
+                a.tracks, a.seconds
+            );
+        }),
         _ => Err(args::USAGE.to_owned()),
     };
     match result {

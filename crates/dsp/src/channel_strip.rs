@@ -128,13 +128,13 @@ impl ChannelStrip {
 
     /// Sets the input trim, dB (±24).
     pub fn set_trim_db(&mut self, trim_db: f32) {
-        self.trim_lin.set_target(db_to_lin(trim_db.clamp(-24.0, 24.0)));
+        self.trim_lin
+            .set_target(db_to_lin(trim_db.clamp(-24.0, 24.0)));
     }
 
     /// Inverts the polarity (fades through zero over 10 ms).
     pub fn set_polarity_inverted(&mut self, inverted: bool) {
-        self.polarity
-            .set_target(if inverted { -1.0 } else { 1.0 });
+        self.polarity.set_target(if inverted { -1.0 } else { 1.0 });
     }
 
     /// Runs the compressor before the EQ (`true`) or after it.
@@ -163,8 +163,7 @@ impl ChannelStrip {
 
     /// Sets whether the strip is heard (false while muted or silenced by another's solo).
     pub fn set_audible(&mut self, audible: bool) {
-        self.audible_lin
-            .set_target(if audible { 1.0 } else { 0.0 });
+        self.audible_lin.set_target(if audible { 1.0 } else { 0.0 });
     }
 
     /// Sets the level of send `send`, dB (`SILENCE_DB` is off).
@@ -244,19 +243,32 @@ impl ChannelStrip {
                 }
             }
         }
-        self.clip = io.left.iter().chain(io.right.iter()).any(|x| x.abs() >= 1.0);
+        self.clip = io
+            .left
+            .iter()
+            .chain(io.right.iter())
+            .any(|x| x.abs() >= 1.0);
         self.output_stage(io);
         if watched {
             taps.capture(strip, TapPoint::Output, 0, io.left, io.right);
         }
         self.meter.clear();
         self.meter.add(io);
-        self.clip |= io.left.iter().chain(io.right.iter()).any(|x| x.abs() >= 1.0);
+        self.clip |= io
+            .left
+            .iter()
+            .chain(io.right.iter())
+            .any(|x| x.abs() >= 1.0);
     }
 
     /// Writes send `send`'s signal for the last block into `out` and returns true, or returns
     /// false (writing nothing) when the send is silent.
-    pub fn render_send(&mut self, send: usize, post: &StereoBlock<'_>, out: &mut StereoBlock<'_>) -> bool {
+    pub fn render_send(
+        &mut self,
+        send: usize,
+        post: &StereoBlock<'_>,
+        out: &mut StereoBlock<'_>,
+    ) -> bool {
         let Some(s) = self.sends.get_mut(send) else {
             return false;
         };
@@ -304,7 +316,14 @@ impl ChannelStrip {
 
     /// Filters, gate, EQ and compressor over one stretch starting at frame `offset` of the
     /// block (the stretch never crosses an insert-order switch).
-    fn inserts(&mut self, io: &mut StereoBlock<'_>, taps: &mut Taps, strip: usize, offset: usize, watched: bool) {
+    fn inserts(
+        &mut self,
+        io: &mut StereoBlock<'_>,
+        taps: &mut Taps,
+        strip: usize,
+        offset: usize,
+        watched: bool,
+    ) {
         self.high_pass.process(io.left, io.right);
         self.low_pass.process(io.left, io.right);
         self.gate.process(io);
@@ -330,28 +349,21 @@ impl ChannelStrip {
         }
     }
 
-    fn pan_gains(&self, pan: f32) -> [f32; 2] {
-        if self.mono_input {
-            mono_pan_gains(pan)
-        } else {
-            balance_gains(pan)
-        }
-    }
-
     /// Keeps the pre-fader signal, then applies width, pan, fader and mute/solo.
     fn output_stage(&mut self, io: &mut StereoBlock<'_>) {
         let n = io.frames();
         self.post_len = n;
         let [pre_l, pre_r] = &mut self.pre;
         let (pre_l, pre_r) = (&mut pre_l[..n], &mut pre_r[..n]);
-        let widening = !self.mono_input && !(self.width.is_settled() && self.width.value() == 1.0);
+        let unity_width = self.width.is_settled() && self.width.value() == 1.0;
+        let widening = !(self.mono_input || unity_width);
         let settled = self.audible_lin.is_settled()
             && self.fader_lin.is_settled()
             && self.pan.is_settled()
             && !widening;
         if settled {
             let a = self.audible_lin.value();
-            let [pan_l, pan_r] = self.pan_gains(self.pan.value());
+            let [pan_l, pan_r] = pan_gains(self.mono_input, self.pan.value());
             let g = self.fader_lin.value() * a;
             let (gain_l, gain_r) = (g * pan_l, g * pan_r);
             for i in 0..n {
@@ -364,14 +376,14 @@ impl ChannelStrip {
             }
             return;
         }
-        let mut pan_lr = self.pan_gains(self.pan.value());
+        let mut pan_lr = pan_gains(self.mono_input, self.pan.value());
         for i in 0..n {
             let a = self.audible_lin.next_value();
             let g = self.fader_lin.next_value() * a;
             let w = self.width.next_value();
             if !self.pan.is_settled() {
                 let p = self.pan.next_value();
-                pan_lr = self.pan_gains(p);
+                pan_lr = pan_gains(self.mono_input, p);
             }
             let (l, r) = (io.left[i], io.right[i]);
             pre_l[i] = l * a;
@@ -386,6 +398,15 @@ impl ChannelStrip {
             io.left[i] = x_l * g * pan_lr[0];
             io.right[i] = x_r * g * pan_lr[1];
         }
+    }
+}
+
+/// Pan law gains: constant power for mono sources, balance for stereo ones.
+fn pan_gains(mono_input: bool, pan: f32) -> [f32; 2] {
+    if mono_input {
+        mono_pan_gains(pan)
+    } else {
+        balance_gains(pan)
     }
 }
 

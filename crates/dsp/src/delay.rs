@@ -177,6 +177,12 @@ impl Delay {
         self.delay_frames.set_target(target);
     }
 
+    /// Whether the delay holds nothing and no parameter is moving: processing silence would
+    /// change nothing, so the caller may skip it.
+    pub fn is_idle(&self) -> bool {
+        !self.has_state && self.is_settled()
+    }
+
     fn is_settled(&self) -> bool {
         self.delay_frames.is_settled()
             && self.feedback.is_settled()

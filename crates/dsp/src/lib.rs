@@ -1,8 +1,11 @@
 //! mixroom-dsp: the Mixroom engine. Pure Rust: no browser, no I/O.
 //!
-//! The [`Engine`] mixes up to `MAX_TRACKS` sources through channel [`Strip`]s (fader, pan,
-//! mute, solo) into the master strip, follows an engine-owned [`Transport`] (play, pause, seek,
-//! loop) and reports raw meter figures per processed block.
+//! The [`Engine`] mixes up to `MAX_TRACKS` sources through [`ChannelStrip`]s (trim, polarity,
+//! filters, gate, EQ, compressor, width, pan, fader, mute/solo, sends) into group buses, aux
+//! returns (reverb, delay) and the [`MasterStrip`] (EQ, glue compressor, true-peak limiter),
+//! compensating look-ahead latency across paths. It follows an engine-owned [`Transport`] (play,
+//! pause, seek, loop) and reports raw meter figures per processed block: peak, RMS, gain
+//! reduction and clip per strip; loudness, true peak and correlation on the master.
 //!
 //! Lifecycle of every processor: `prepare` (may allocate) → `reset` → `process`*.
 //! `reset` and `process` run on the audio thread: they never allocate, lock, log or panic on user
@@ -12,6 +15,7 @@
 
 mod biquad;
 mod block;
+mod channel_strip;
 mod compensation;
 mod compressor;
 mod crossfade;
@@ -22,34 +26,46 @@ mod eq;
 mod gate;
 mod limiter;
 mod loudness;
+mod master_strip;
 mod meter;
 mod pan;
 mod pass_filter;
 mod render;
+mod return_effect;
 mod reverb;
+mod routing;
 mod smoother;
 mod source;
-mod strip;
+mod taps;
 mod transport;
 mod true_peak;
 
 pub use biquad::{BiquadKind, BiquadState, Coefficients, SmoothedBiquad};
 pub use block::StereoBlock;
+pub use channel_strip::ChannelStrip;
 pub use compensation::CompensationDelay;
 pub use compressor::{Compressor, Detection};
 pub use crossfade::Crossfade;
+pub use delay::Delay;
 pub use denormal::{below_tail_floor, finite_or_zero, flush, is_silent, TAIL_FLOOR};
 pub use engine::Engine;
 pub use eq::Equalizer;
 pub use gate::Gate;
+pub use limiter::TruePeakLimiter;
+pub use loudness::LoudnessMeter;
+pub use master_strip::MasterStrip;
 pub use meter::MeterAccumulator;
 pub use pan::{balance_gains, mono_pan_gains, widen};
 pub use pass_filter::{PassFilter, Slope};
 pub use render::{render, SessionSources};
+pub use return_effect::{EffectKind, ReturnEffect};
+pub use reverb::{Reverb, ReverbKind};
+pub use routing::{Dest, Plan};
 pub use smoother::LinearSmoother;
 pub use source::{Source, SourceError};
-pub use strip::Strip;
+pub use taps::{Taps, TAP_CAPACITY_FRAMES};
 pub use transport::Transport;
+pub use true_peak::{oversampling_for_rate, TruePeakDetector, TruePeakMeter};
 
 /// A signal processor.
 ///

@@ -565,6 +565,12 @@ impl Reverb {
         .chain(self.poles.iter_mut())
     }
 
+    /// Whether the network holds nothing and no parameter is moving: processing silence would
+    /// change nothing, so the caller may skip it.
+    pub fn is_idle(&self) -> bool {
+        !self.has_state && self.is_settled()
+    }
+
     fn is_settled(&self) -> bool {
         [
             &self.predelay_frames,
@@ -922,12 +928,6 @@ mod tests {
             r.set_predelay_ms(0.0);
         });
         render(&mut reverb, &impulse((seconds * FS) as usize), 512, &[])
-    }
-
-    fn max_step(x: &[f32]) -> f32 {
-        x.windows(2)
-            .map(|w| (w[1] - w[0]).abs())
-            .fold(0.0, f32::max)
     }
 
     #[test]

@@ -1,7 +1,11 @@
 //! Spectrum taps: the engine copies the few points the UI looks at into mono buffers each block
-//! (layout and selectors: `mixroom_protocol::layout::spectrum_block`).
+//! (layout and selectors: `mixroom_protocol::layout::spectrum_block`). The buffers hold
+//! [`TAP_CAPACITY_FRAMES`] frames: a longer `Engine::process` call keeps only its start.
 
 use mixroom_protocol::layout::spectrum_block::{parse_selector, TapPoint, TAPS};
+
+/// Frames a tap holds per `Engine::process` call.
+pub const TAP_CAPACITY_FRAMES: usize = 4096;
 
 /// The tapped points and their samples for the current block.
 #[derive(Clone, Debug, Default)]
@@ -12,11 +16,11 @@ pub struct Taps {
 }
 
 impl Taps {
-    /// Taps with room for blocks of `max_frames` frames; none selected.
-    pub fn new(max_frames: usize) -> Taps {
+    /// Taps with room for [`TAP_CAPACITY_FRAMES`] frames; none selected.
+    pub fn new() -> Taps {
         Taps {
             points: [None; TAPS],
-            buffers: std::array::from_fn(|_| vec![0.0; max_frames]),
+            buffers: std::array::from_fn(|_| vec![0.0; TAP_CAPACITY_FRAMES]),
             base: 0,
         }
     }
@@ -44,6 +48,7 @@ impl Taps {
         self.base = 0;
         for (point, buffer) in self.points.iter().zip(&mut self.buffers) {
             if point.is_some() {
+                let frames = frames.min(buffer.len());
                 buffer[..frames].fill(0.0);
             }
         }
@@ -51,7 +56,14 @@ impl Taps {
 
     /// Stores `(left + right) / 2` of `strip` at `point` into every tap that listens there,
     /// from frame `offset` of the current stretch on.
-    pub fn capture(&mut self, strip: usize, point: TapPoint, offset: usize, left: &[f32], right: &[f32]) {
+    pub fn capture(
+        &mut self,
+        strip: usize,
+        point: TapPoint,
+        offset: usize,
+        left: &[f32],
+        right: &[f32],
+    ) {
         let start = self.base + offset;
         for (selected, buffer) in self.points.iter().zip(&mut self.buffers) {
             if *selected == Some((strip, point)) && start + left.len() <= buffer.len() {
@@ -63,9 +75,10 @@ impl Taps {
         }
     }
 
-    /// The samples of tap `tap` for the last block (`frames` long).
+    /// The samples of tap `tap` for the last block (`frames` long, at most the capacity).
     pub fn samples(&self, tap: usize, frames: usize) -> &[f32] {
-        &self.buffers[tap][..frames]
+        let buffer = &self.buffers[tap];
+        &buffer[..frames.min(buffer.len())]
     }
 }
 
@@ -76,7 +89,7 @@ mod tests {
 
     #[test]
     fn captures_only_selected_points_as_mono() {
-        let mut taps = Taps::new(8);
+        let mut taps = Taps::new();
         taps.select(1, selector(5, TapPoint::PostEq));
         assert!(taps.watches(5) && !taps.watches(6));
         taps.clear(4);

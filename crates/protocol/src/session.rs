@@ -265,6 +265,64 @@ impl Session {
     }
 }
 
+/// The benchmark mix of `cargo xtask bench` and the engine's criterion benches: `tracks` tracks
+/// (source `noise{i}.wav`), each with a 4-band EQ (every band boosting or cutting), a compressor
+/// working on noise, a pan position and a fader. With `routing`, the tracks also go to four group
+/// buses (each with a compressor) and send to a reverb and a delay return, and the master runs
+/// its glue compressor and limiter; without it, the master only limits.
+pub fn benchmark(tracks: usize, routing: bool) -> Session {
+    let mut session = Session {
+        version: SESSION_VERSION,
+        tracks: Vec::new(),
+        buses: Vec::new(),
+        returns: Vec::new(),
+        master: Strip::default(),
+    };
+    for i in 0..tracks.min(MAX_TRACKS) {
+        let mut strip = Strip::default();
+        let spread = i as f32 / tracks.max(1) as f32;
+        for (band, gain_db) in [3.0, -4.0, 2.5, -2.0].into_iter().enumerate() {
+            strip.set(ParamId::eq(band, crate::params::EqField::GainDb), gain_db);
+        }
+        strip.set(ParamId::CompBypass, 0.0);
+        strip.set(ParamId::CompThresholdDb, -24.0);
+        strip.set(ParamId::Pan, spread * 2.0 - 1.0);
+        strip.set(ParamId::GainDb, -18.0);
+        if routing {
+            strip.set(ParamId::Output, (1 + i % 4) as f32);
+            strip.set(ParamId::Send1Db, -12.0);
+            strip.set(ParamId::Send2Db, -18.0);
+        }
+        session.tracks.push(Track {
+            name: format!("Noise {}", i + 1),
+            source: Source::File(format!("noise{i}.wav")),
+            strip,
+        });
+    }
+    if routing {
+        for b in 0..4 {
+            let mut strip = Strip::default();
+            strip.set(ParamId::CompBypass, 0.0);
+            session.buses.push(NamedStrip {
+                name: format!("Bus {}", b + 1),
+                strip,
+            });
+        }
+        let mut delay = Strip::default();
+        delay.set(ParamId::ReturnEffect, 2.0);
+        session.returns.push(NamedStrip {
+            name: "Reverb".to_owned(),
+            strip: Strip::default(),
+        });
+        session.returns.push(NamedStrip {
+            name: "Delay".to_owned(),
+            strip: delay,
+        });
+        session.master.set(ParamId::CompBypass, 0.0);
+    }
+    session
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,6 +403,16 @@ mod tests {
         ] {
             let err = Session::from_json(broken).unwrap_err();
             assert!(matches!(err, SessionError::Malformed(_)), "{broken}: {err}");
+        }
+    }
+
+    #[test]
+    fn benchmark_sessions_are_valid() {
+        for (tracks, routing) in [(1, false), (64, true), (200, true)] {
+            let session = benchmark(tracks, routing);
+            session.check().unwrap();
+            assert_eq!(session.tracks.len(), tracks.min(MAX_TRACKS));
+            assert_eq!(Session::from_json(&session.to_json()).unwrap(), session);
         }
     }
 

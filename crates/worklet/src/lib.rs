@@ -13,6 +13,8 @@
 //! 4. Each render quantum: `mixroom_process(frames)`, then read `mixroom_output_ptr(0|1)` and copy
 //!    the meter entry (`mixroom_meter_entry_ptr`) into the ring at
 //!    `mixroom_meter_entry_offset(n)` of the shared meter block.
+//! 5. Spectrum: the processor passes the UI's tap selectors to `mixroom_select_tap` and copies
+//!    each active tap's samples (`mixroom_tap_ptr`) into the spectrum block's rings.
 //!
 //! All logic lives in mixroom-dsp; this crate only moves bytes. Every function is a no-op (or
 //! returns 0 / null) before `mixroom_init`.
@@ -21,12 +23,16 @@ use std::cell::RefCell;
 
 use mixroom_dsp::{Engine, Source, StereoBlock};
 use mixroom_protocol::layout::meter_block::{self, StripFigures};
+use mixroom_protocol::layout::spectrum_block;
 use mixroom_protocol::layout::transport_block::{self, TransportRequest};
 use mixroom_protocol::layout::{param_block, GENERATION_WORD};
 use mixroom_protocol::strips::StripIndex;
 
 /// Largest number of frames one `mixroom_process` call renders.
 pub const MAX_QUANTUM_FRAMES: usize = 4096;
+
+/// Frames the engine processes at a time inside a call (its scratch size).
+const ENGINE_BLOCK_FRAMES: usize = 128;
 
 /// Module state: the engine and the memory the processor reads and writes.
 struct Worklet {
@@ -36,6 +42,7 @@ struct Worklet {
     meter_entry: Vec<u8>,
     output: [Vec<f32>; 2],
     staged_source: Vec<Vec<f32>>,
+    frames: usize,
 }
 
 thread_local! {
@@ -51,12 +58,13 @@ fn with<R>(default: R, f: impl FnOnce(&mut Worklet) -> R) -> R {
 #[no_mangle]
 pub extern "C" fn mixroom_init(sample_rate_hz: f32) {
     let worklet = Worklet {
-        engine: Engine::new(sample_rate_hz, MAX_QUANTUM_FRAMES),
+        engine: Engine::new(sample_rate_hz, ENGINE_BLOCK_FRAMES),
         param_image: param_block::initial_block(),
         transport_image: vec![0; transport_block::BYTES],
         meter_entry: vec![0; meter_block::ENTRY_BYTES],
         output: [vec![0.0; MAX_QUANTUM_FRAMES], vec![0.0; MAX_QUANTUM_FRAMES]],
         staged_source: Vec::new(),
+        frames: 0,
     };
     WORKLET.with_borrow_mut(|w| *w = Some(worklet));
 }
@@ -176,6 +184,8 @@ pub extern "C" fn mixroom_process(frames: u32) -> u32 {
             let figures: StripFigures = w.engine.figures(strip);
             meter_block::write_strip(&mut w.meter_entry, strip.index(), &figures);
         }
+        meter_block::write_master(&mut w.meter_entry, &w.engine.master_figures());
+        w.frames = n;
         n as u32
     })
 }
@@ -224,6 +234,60 @@ pub extern "C" fn mixroom_meter_ring_capacity() -> u32 {
 #[no_mangle]
 pub extern "C" fn mixroom_meter_entry_offset(n: u32) -> u32 {
     meter_block::entry_offset(n) as u32
+}
+
+/// Points spectrum tap `tap` at a strip and point (a `spectrum_block` selector; −1 = off).
+#[no_mangle]
+pub extern "C" fn mixroom_select_tap(tap: u32, selector: i32) {
+    with((), |w| w.engine.select_tap(tap as usize, selector));
+}
+
+/// Address of tap `tap`'s samples from the last `mixroom_process` (as many as it rendered).
+#[no_mangle]
+pub extern "C" fn mixroom_tap_ptr(tap: u32) -> *const f32 {
+    with(std::ptr::null(), |w| {
+        if (tap as usize) < spectrum_block::TAPS {
+            w.engine.tap_samples(tap as usize, w.frames).as_ptr()
+        } else {
+            std::ptr::null()
+        }
+    })
+}
+
+/// Size of the spectrum block, bytes.
+#[no_mangle]
+pub extern "C" fn mixroom_spectrum_block_bytes() -> u32 {
+    spectrum_block::BYTES as u32
+}
+
+/// Number of spectrum taps.
+#[no_mangle]
+pub extern "C" fn mixroom_spectrum_taps() -> u32 {
+    spectrum_block::TAPS as u32
+}
+
+/// Word index of the spectrum block's frame count.
+#[no_mangle]
+pub extern "C" fn mixroom_spectrum_count_word() -> u32 {
+    spectrum_block::COUNT_WORD as u32
+}
+
+/// Word index of the first tap selector.
+#[no_mangle]
+pub extern "C" fn mixroom_spectrum_selector_word() -> u32 {
+    spectrum_block::SELECTOR_WORD as u32
+}
+
+/// Byte offset in the spectrum block of frame `n` of tap `tap`.
+#[no_mangle]
+pub extern "C" fn mixroom_spectrum_sample_offset(tap: u32, n: u32) -> u32 {
+    spectrum_block::sample_offset(tap as usize, n) as u32
+}
+
+/// Frames per spectrum ring.
+#[no_mangle]
+pub extern "C" fn mixroom_spectrum_ring_frames() -> u32 {
+    spectrum_block::RING_FRAMES as u32
 }
 
 /// Panics on purpose, aborting the instance: the hook the end-to-end suite uses to prove that

@@ -65,19 +65,32 @@ function renderNative(sessionJson) {
   return readFloatWav(out).channels;
 }
 
-/** Renders in the page's OfflineAudioContext through the worklet. */
-async function renderInPage(page, sessionJson, sources, frames, changes = []) {
+/**
+ * Renders in the page's OfflineAudioContext through the worklet. Resolves to the channels, plus
+ * `latency` (frames) and `taps` (the spectrum rings of the selected taps) as properties.
+ */
+async function renderInPage(page, sessionJson, sources, frames, changes = [], taps = []) {
   await page.waitForFunction(() => window.wasmBindings && window.wasmBindings.mixroom_render_offline);
-  const channels = await page.evaluate(
-    async ({ sessionJson, sources, frames, rate, changes }) => {
+  const result = await page.evaluate(
+    async ({ sessionJson, sources, frames, rate, changes, taps }) => {
       const arrays = sources.map((track) => track.map((c) => Float32Array.from(c)));
-      const [left, right] = await window.wasmBindings.mixroom_render_offline(
-        sessionJson, arrays, frames, rate, changes);
-      return [Array.from(left), Array.from(right)];
+      const r = await window.wasmBindings.mixroom_render_offline(
+        sessionJson, arrays, frames, rate, changes, taps);
+      return {
+        channels: [Array.from(r.left), Array.from(r.right)],
+        taps: r.taps.map((t) => Array.from(t)),
+        tapsEnd: r.tapsEnd,
+        latency: r.latencyFrames,
+      };
     },
-    { sessionJson, sources: sources.map((t) => t.map((c) => Array.from(c))), frames, rate: RATE, changes },
+    { sessionJson, sources: sources.map((t) => t.map((c) => Array.from(c))), frames, rate: RATE,
+      changes, taps },
   );
-  return channels.map((c) => Float32Array.from(c));
+  const channels = result.channels.map((c) => Float32Array.from(c));
+  channels.latency = result.latency;
+  channels.taps = result.taps.map((t) => Float32Array.from(t));
+  channels.tapsEnd = result.tapsEnd;
+  return channels;
 }
 
 for (const [url, mode] of [[ISOLATED_URL, "shared memory"], [PLAIN_URL, "message mode"]]) {
@@ -105,6 +118,7 @@ test("a parameter written to shared memory takes effect in the next render quant
   const json = JSON.stringify({
     version: 1,
     tracks: [{ name: "Tone", source: { file: "tone.wav" }, params: {} }],
+    master: { params: { limiter_bypass: 1 } },
   });
   const steady = await renderInPage(page, json, tone, frames);
   // Rendering is suspended at frame `at`, the fader is pulled to silence in the shared block,
@@ -112,18 +126,61 @@ test("a parameter written to shared memory takes effect in the next render quant
   const changed = await renderInPage(page, json, tone, frames,
     [{ frame: at, track: 0, key: "gain_db", value: -100 }]);
 
-  const before = maxDifference(steady.map((c) => c.subarray(0, at)), changed.map((c) => c.subarray(0, at)));
+  // The mix reaches the output `latency` frames late (the master limiter looks ahead), so the
+  // change made at frame `at` shows from output frame `at + latency`.
+  const latency = changed.latency;
+  expect(latency).toBe(steady.latency);
+  const shown = at + latency;
+  const before = maxDifference(steady.map((c) => c.subarray(0, shown)), changed.map((c) => c.subarray(0, shown)));
   expect(before.max).toBe(0);
-  // From frame `at` on, the fader ramps linearly to silence over 20 ms (960 frames).
+  // From there the fader ramps linearly to silence over 20 ms (960 frames).
   const ramp = 960;
   let worst = 0;
   for (let i = 0; i < ramp; i++) {
-    const expected = steady[0][at + i] * (1 - (i + 1) / ramp);
-    worst = Math.max(worst, Math.abs(changed[0][at + i] - expected));
+    const expected = steady[0][shown + i] * (1 - (i + 1) / ramp);
+    worst = Math.max(worst, Math.abs(changed[0][shown + i] - expected));
   }
   expect(worst).toBeLessThan(1e-6);
-  expect(changed[0][at]).not.toBe(steady[0][at]);
-  expect(peak(changed.map((c) => c.subarray(at + ramp)))).toBe(0);
-  console.log(`next-quantum: frames 0..${at} identical, change applied from frame ${at} ` +
-    `(quantum ${quantum}); ramp matches 1-(n+1)/${ramp} within ${worst.toExponential(2)}, exact silence after`);
+  expect(changed[0][shown]).not.toBe(steady[0][shown]);
+  expect(peak(changed.map((c) => c.subarray(shown + ramp)))).toBe(0);
+  console.log(`next-quantum: output identical up to frame ${shown} (change at frame ${at} = quantum ` +
+    `${quantum}, plus ${latency} frames of latency); ramp matches 1-(n+1)/${ramp} within ` +
+    `${worst.toExponential(2)}, exact silence after`);
 });
+
+for (const [url, mode] of [[ISOLATED_URL, "shared memory"], [PLAIN_URL, "message mode"]]) {
+  test(`spectrum taps carry the tapped signals (${mode})`, async ({ page }) => {
+    await page.goto(url);
+    // Selectors: strip index * 4 + point (0 pre-EQ, 1 post-EQ, 2 output); master = 127.
+    const masterOutput = 127 * 4 + 2;
+    const trackPreEq = 0 * 4 + 0;
+    const json = JSON.stringify(SESSIONS["gains, pans and a mute"]);
+    const result = await renderInPage(page, json, SOURCES, FRAMES, [], [masterOutput, trackPreEq]);
+    const ring = result.taps[0].length;
+    expect(ring).toBe(8192);
+    // The ring ends where the UI's copy ends: after the last whole quantum (shared memory) or
+    // the last posted batch (message mode).
+    expect(result.tapsEnd).toBeGreaterThan(FRAMES - 3 * 1024);
+    let worstOutput = 0;
+    let worstInput = 0;
+    let compared = 0;
+    for (let i = 0; i < ring; i++) {
+      const n = result.tapsEnd - ring + i;
+      if (n >= FRAMES) continue;
+      compared++;
+      worstOutput = Math.max(worstOutput, Math.abs(result.taps[0][i] - 0.5 * (result[0][n] + result[1][n])));
+      // Track 1 is mono and unprocessed before its EQ, and taps run on the engine's clock (no
+      // output latency): its pre-EQ tap is its source sample.
+      const source = SOURCES[0][0][n] ?? 0;
+      worstInput = Math.max(worstInput, Math.abs(result.taps[1][i] - source));
+    }
+    expect(compared).toBeGreaterThan(4096);
+    console.log(`spectrum taps (${mode}, ${compared} frames ending at ${result.tapsEnd}): ` +
+      `master output tap vs (L+R)/2 max diff ${worstOutput.toExponential(2)}, ` +
+      `track 1 pre-EQ tap vs its source ${worstInput.toExponential(2)}`);
+    expect(worstOutput).toBeLessThan(1e-6);
+    expect(worstInput).toBeLessThan(1e-6);
+    expect(peak([result.taps[0]])).toBeGreaterThan(0.1);
+    expect(result.taps[2].every((x) => x === 0)).toBe(true);
+  });
+}

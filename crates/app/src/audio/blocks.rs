@@ -2,14 +2,16 @@
 //!
 //! In shared mode each block is a `SharedArrayBuffer` that the worklet reads and writes in place.
 //! In message mode (page not cross-origin isolated) each is a private `ArrayBuffer` with the same
-//! layout: after every write the UI posts a snapshot to the worklet, and the worklet posts new
-//! meter entries back, which [`Blocks::receive_meters`] writes into the local copy. Everything
-//! else works the same in both modes.
+//! layout: after every write the UI posts a snapshot (or the tap selectors) to the worklet, and
+//! the worklet posts new meter entries and tap samples back, which [`Blocks::receive_meters`]
+//! and [`Blocks::receive_spectrum`] write into the local copy. Everything else works the same in
+//! both modes.
 
 use std::cell::Cell;
 
 use js_sys::{Atomics, Float32Array, Int32Array, Uint8Array};
 use mixroom_protocol::layout::meter_block::{self, RING_CAPACITY};
+use mixroom_protocol::layout::spectrum_block::{self, RING_FRAMES, TAPS};
 use mixroom_protocol::layout::transport_block::{self, TransportRequest};
 use mixroom_protocol::layout::{param_block, GENERATION_WORD};
 use mixroom_protocol::params::PARAM_SLOTS;
@@ -66,6 +68,9 @@ pub struct Blocks {
     transport_bytes: Uint8Array,
     meter_words: Int32Array,
     meter_bytes: Uint8Array,
+    spectrum: JsValue,
+    spectrum_words: Int32Array,
+    spectrum_samples: Float32Array,
     transport_state: Cell<TransportRequest>,
     meters_seen: Cell<u32>,
 }
@@ -78,6 +83,7 @@ impl Blocks {
         Uint8Array::new(&param).copy_from(initial_params);
         let transport_buffer = buffer(mode, transport_block::BYTES);
         let meter = buffer(mode, meter_block::BYTES);
+        let spectrum = buffer(mode, spectrum_block::BYTES);
         let blocks = Blocks {
             mode,
             param_words: words(&param),
@@ -93,10 +99,14 @@ impl Blocks {
             meter_words: words(&meter),
             meter_bytes: Uint8Array::new(&meter),
             meter,
+            spectrum_words: Int32Array::new_with_byte_offset_and_length(&spectrum, 0, 8),
+            spectrum_samples: Float32Array::new(&spectrum),
+            spectrum,
             transport_state: Cell::new(TransportRequest::default()),
             meters_seen: Cell::new(0),
         };
         blocks.write_transport(transport);
+        blocks.select_taps([-1; TAPS]);
         blocks
     }
 
@@ -118,6 +128,67 @@ impl Blocks {
     /// The meter block's buffer.
     pub fn meter_buffer(&self) -> &JsValue {
         &self.meter
+    }
+
+    /// The spectrum block's buffer.
+    pub fn spectrum_buffer(&self) -> &JsValue {
+        &self.spectrum
+    }
+
+    /// Points the taps at strips and points (`spectrum_block` selectors, −1 = off).
+    pub fn select_taps(&self, selectors: [i32; TAPS]) {
+        for (tap, selector) in selectors.into_iter().enumerate() {
+            let word = (spectrum_block::SELECTOR_WORD + tap) as u32;
+            Atomics::store(&self.spectrum_words, word, selector).expect("Atomics.store");
+        }
+    }
+
+    /// The tap selectors, as written.
+    pub fn tap_selectors(&self) -> [i32; TAPS] {
+        std::array::from_fn(|tap| {
+            let word = (spectrum_block::SELECTOR_WORD + tap) as u32;
+            Atomics::load(&self.spectrum_words, word).expect("Atomics.load")
+        })
+    }
+
+    /// Frames written to the tap rings so far (the newest sample is frame `count − 1`).
+    pub fn tap_count(&self) -> u32 {
+        Atomics::load(&self.spectrum_words, spectrum_block::COUNT_WORD as u32)
+            .expect("Atomics.load") as u32
+    }
+
+    /// The newest `frames` samples of tap `tap` (at most a ring), oldest first.
+    pub fn tap_samples(&self, tap: usize, frames: usize) -> Vec<f32> {
+        let count = self.tap_count();
+        let frames = frames.min(RING_FRAMES) as u32;
+        let ring = (tap * RING_FRAMES) as u32 + (spectrum_block::RINGS_OFFSET / 4) as u32;
+        (0..frames)
+            .map(|i| {
+                let n = count.wrapping_sub(frames).wrapping_add(i) as usize % RING_FRAMES;
+                self.spectrum_samples.get_index(ring + n as u32)
+            })
+            .collect()
+    }
+
+    /// Message mode: stores `frames` tap samples per tap numbered from `first`, sent by the
+    /// worklet (taps back to back).
+    pub fn receive_spectrum(&self, first: u32, frames: u32, samples: &js_sys::ArrayBuffer) {
+        let samples = Float32Array::new(samples);
+        for tap in 0..TAPS as u32 {
+            for i in 0..frames {
+                let n = first.wrapping_add(i) as usize % RING_FRAMES;
+                let at = (spectrum_block::RINGS_OFFSET / 4 + tap as usize * RING_FRAMES + n) as u32;
+                self.spectrum_samples
+                    .set_index(at, samples.get_index(tap * frames + i));
+            }
+        }
+        let count_word = spectrum_block::COUNT_WORD as u32;
+        Atomics::store(
+            &self.spectrum_words,
+            count_word,
+            first.wrapping_add(frames) as i32,
+        )
+        .expect("Atomics.store");
     }
 
     /// Writes `value` into parameter slot `slot` (seqlock: odd generation while writing).

@@ -11,6 +11,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mixroom_protocol::layout::meter_block;
+use mixroom_protocol::layout::spectrum_block::TAPS;
 use mixroom_protocol::layout::transport_block::TransportRequest;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -127,6 +128,11 @@ impl AudioBridge {
                 count,
                 entries,
             } => self.blocks.receive_meters(first, count, &entries),
+            WorkletEvent::Spectrum {
+                first,
+                frames,
+                samples,
+            } => self.blocks.receive_spectrum(first, frames, &samples),
             WorkletEvent::Died { message } => self.restart(message),
             WorkletEvent::Loaded { track, ok: false } => self.status.set(EngineStatus::Failed(
                 format!("the engine refused the audio of track {}", track + 1),
@@ -181,6 +187,19 @@ impl AudioBridge {
         if let Some(node) = &*self.node.borrow() {
             node.send_params(&self.blocks);
         }
+    }
+
+    /// Points the spectrum taps (`spectrum_block` selectors, −1 = off).
+    pub fn select_taps(&self, selectors: [i32; TAPS]) {
+        self.blocks.select_taps(selectors);
+        if let Some(node) = &*self.node.borrow() {
+            node.send_taps(&self.blocks);
+        }
+    }
+
+    /// The newest `frames` samples of spectrum tap `tap`, oldest first.
+    pub fn tap_samples(&self, tap: usize, frames: usize) -> Vec<f32> {
+        self.blocks.tap_samples(tap, frames)
     }
 
     /// The transport state last requested.

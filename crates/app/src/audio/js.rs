@@ -40,6 +40,23 @@ pub fn cross_origin_isolated() -> bool {
     CROSS_ORIGIN_ISOLATED.with(|v| v.unwrap_or(false))
 }
 
+/// Resolves after `ms` milliseconds (a timer task: queued messages are handled first).
+pub async fn sleep_ms(ms: i32) -> Result<(), JsValue> {
+    let promise = Promise::new(&mut |resolve, _reject| {
+        let scheduled = web_sys::window().is_some_and(|window| {
+            window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+                .is_ok()
+        });
+        if !scheduled {
+            // No timer: resolve at once rather than never.
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await?;
+    Ok(())
+}
+
 /// Reads property `key` of `object`.
 pub fn get(object: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)

@@ -5,6 +5,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::Float32Array;
+use mixroom_protocol::layout::meter_block;
+use mixroom_protocol::layout::spectrum_block::{RING_FRAMES, TAPS};
 use mixroom_protocol::layout::transport_block::TransportRequest;
 use mixroom_protocol::session::Session;
 use wasm_bindgen::prelude::*;
@@ -14,6 +16,9 @@ use web_sys::{AudioBuffer, OfflineAudioContext, OfflineAudioContextOptions};
 use super::blocks::{Blocks, Mode};
 use super::js::{self, channel_view, suspend_at};
 use super::worklet_node::{add_processor, TrackAudio, WorkletEvent, WorkletNode};
+
+/// How long to wait for the worklet's last messages after rendering, in message mode, ms.
+const MESSAGE_SETTLE_MS: i32 = 50;
 
 /// A parameter change written to the shared parameter block while rendering is suspended at
 /// `frame` (which must be a multiple of the 128-frame render quantum).
@@ -27,15 +32,32 @@ pub struct ParamChange {
     pub value: f32,
 }
 
+/// What an offline render produced.
+pub struct OfflineRender {
+    /// Left and right channels.
+    pub channels: [Float32Array; 2],
+    /// The last samples of each spectrum tap (oldest first), as the UI would read them.
+    pub taps: Vec<Vec<f32>>,
+    /// Frames the UI has received of the taps: the last tap sample is frame `taps_end − 1` of
+    /// the render (rendering runs in whole quanta, and message mode posts in batches).
+    pub taps_end: u32,
+    /// Wall-clock time from `startRendering` to the rendered buffer, ms.
+    pub render_ms: f64,
+    /// The engine's latency (look-ahead) at the end, frames: output frame n + latency carries
+    /// source frame n.
+    pub latency_frames: u32,
+}
+
 /// Renders `frames` frames of `session` with `tracks` (track index, audio at `sample_rate_hz`)
-/// from frame 0, applying `changes` on the way. Returns the left and right channels.
+/// from frame 0, applying `changes` on the way, with the spectrum taps pointed by `taps`.
 pub async fn render_offline(
     session: &Session,
     tracks: &[(usize, TrackAudio)],
     frames: u32,
     sample_rate_hz: f32,
     changes: &[ParamChange],
-) -> Result<[Float32Array; 2], JsValue> {
+    taps: [i32; TAPS],
+) -> Result<OfflineRender, JsValue> {
     let mode = Mode::detect();
     if mode == Mode::Message && !changes.is_empty() {
         return Err(js::error(
@@ -50,13 +72,23 @@ pub async fn render_offline(
         playing: true,
         ..TransportRequest::default()
     };
-    let blocks = Blocks::new(mode, &session.param_block(), transport);
+    let blocks = Rc::new(Blocks::new(mode, &session.param_block(), transport));
+    blocks.select_taps(taps);
     let died = Rc::new(RefCell::new(None));
-    let died_in_node = Rc::clone(&died);
-    let node = WorkletNode::create(&context, &blocks, tracks, move |event| {
-        if let WorkletEvent::Died { message } = event {
-            *died_in_node.borrow_mut() = Some(message);
-        }
+    let (died_in_node, blocks_in_node) = (Rc::clone(&died), Rc::clone(&blocks));
+    let node = WorkletNode::create(&context, &blocks, tracks, move |event| match event {
+        WorkletEvent::Died { message } => *died_in_node.borrow_mut() = Some(message),
+        WorkletEvent::Meters {
+            first,
+            count,
+            entries,
+        } => blocks_in_node.receive_meters(first, count, &entries),
+        WorkletEvent::Spectrum {
+            first,
+            frames,
+            samples,
+        } => blocks_in_node.receive_spectrum(first, frames, &samples),
+        WorkletEvent::Ready | WorkletEvent::Loaded { .. } => {}
     })
     .await?;
 
@@ -68,6 +100,7 @@ pub async fn render_offline(
         let time_s = f64::from(frame) / f64::from(sample_rate_hz);
         suspensions.push((frame, suspend_at(&context, time_s)?));
     }
+    let started = js_sys::Date::now();
     let rendering = context.start_rendering()?;
     for (frame, suspended) in suspensions {
         JsFuture::from(suspended).await?;
@@ -78,11 +111,29 @@ pub async fn render_offline(
         let _ = context.resume()?;
     }
     let buffer: AudioBuffer = JsFuture::from(rendering).await?.dyn_into()?;
+    let render_ms = js_sys::Date::now() - started;
+    if mode == Mode::Message {
+        // Let the meter and spectrum messages posted during rendering arrive.
+        js::sleep_ms(MESSAGE_SETTLE_MS).await?;
+    }
     node.shut_down();
     if let Some(message) = died.borrow_mut().take() {
         return Err(js::error(&format!(
             "the engine died while rendering: {message}"
         )));
     }
-    Ok([channel_view(&buffer, 0), channel_view(&buffer, 1)])
+    let taps = (0..TAPS)
+        .map(|tap| blocks.tap_samples(tap, RING_FRAMES))
+        .collect();
+    let mut latency_frames = 0;
+    blocks.read_new_meters(|entry| {
+        latency_frames = meter_block::read_master(entry).latency_frames as u32;
+    });
+    Ok(OfflineRender {
+        channels: [channel_view(&buffer, 0), channel_view(&buffer, 1)],
+        taps,
+        taps_end: blocks.tap_count(),
+        render_ms,
+        latency_frames,
+    })
 }

@@ -96,6 +96,15 @@ pub enum WorkletEvent {
         /// Whether the engine took it.
         ok: bool,
     },
+    /// Message mode: new tap samples.
+    Spectrum {
+        /// Number of the first frame.
+        first: u32,
+        /// Frames per tap.
+        frames: u32,
+        /// The samples, taps back to back.
+        samples: js_sys::ArrayBuffer,
+    },
     /// Message mode: new meter entries.
     Meters {
         /// Number of the first entry.
@@ -125,6 +134,11 @@ impl WorkletEvent {
                 first: number("first"),
                 count: number("count"),
                 entries: js::get(data, "entries").dyn_into().ok()?,
+            },
+            "spectrum" => WorkletEvent::Spectrum {
+                first: number("first"),
+                frames: number("frames"),
+                samples: js::get(data, "samples").dyn_into().ok()?,
             },
             "died" => WorkletEvent::Died {
                 message: js::get(data, "message").as_string().unwrap_or_default(),
@@ -158,6 +172,7 @@ impl WorkletNode {
             ("paramBlock", blocks.param_buffer()),
             ("transportBlock", blocks.transport_buffer()),
             ("meterBlock", blocks.meter_buffer()),
+            ("spectrumBlock", blocks.spectrum_buffer()),
             ("sources", &sources.into()),
         ]);
         let options = AudioWorkletNodeOptions::new();
@@ -196,6 +211,21 @@ impl WorkletNode {
             self.post(&js::object(&[
                 ("type", &"transport".into()),
                 ("block", &blocks.transport_snapshot()),
+            ]));
+        }
+    }
+
+    /// Message mode: sends the tap selectors to the processor.
+    pub fn send_taps(&self, blocks: &Blocks) {
+        if blocks.mode() == Mode::Message {
+            let selectors: Array = blocks
+                .tap_selectors()
+                .iter()
+                .map(|&s| JsValue::from(s))
+                .collect();
+            self.post(&js::object(&[
+                ("type", &"taps".into()),
+                ("selectors", &selectors.into()),
             ]));
         }
     }

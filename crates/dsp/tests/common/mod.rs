@@ -33,7 +33,9 @@ pub fn track(i: usize) -> StripIndex {
 }
 
 /// Four tracks (two mono, two stereo) with distinct gains and pans, one muted, one soloed pair,
-/// a loop region that wraps mid-block, playing from frame 0.
+/// a loop region that wraps mid-block, playing from frame 0. Every processor runs: filters, gate,
+/// EQ, compressors (one with look-ahead, so latency compensation works), a bus, sends to a
+/// reverb and a delay return, the master's EQ, glue compressor and limiter.
 pub fn busy_engine(max_frames: usize) -> Engine {
     let mut engine = Engine::new(SAMPLE_RATE_HZ, max_frames);
     let frames = 12_000;
@@ -47,15 +49,41 @@ pub fn busy_engine(max_frames: usize) -> Engine {
         engine.load_source(i, Some(Source::new(channels).unwrap()));
     }
     let set =
-        |engine: &mut Engine, p: ParamId, t: usize, v: f32| engine.set_param(p.slot(track(t)), v);
-    set(&mut engine, ParamId::GainDb, 0, -3.0);
-    set(&mut engine, ParamId::Pan, 0, -0.6);
-    set(&mut engine, ParamId::GainDb, 1, -12.0);
-    set(&mut engine, ParamId::Pan, 1, 0.4);
-    set(&mut engine, ParamId::Mute, 2, 1.0);
-    set(&mut engine, ParamId::GainDb, 3, 2.5);
-    set(&mut engine, ParamId::Pan, 3, 1.0);
-    engine.set_param(ParamId::GainDb.slot(StripIndex::MASTER), -1.0);
+        |engine: &mut Engine, p: ParamId, s: StripIndex, v: f32| engine.set_param(p.slot(s), v);
+    let (bus, reverb, delay) = (
+        StripIndex::bus(0).unwrap(),
+        StripIndex::aux_return(0).unwrap(),
+        StripIndex::aux_return(1).unwrap(),
+    );
+    let master = StripIndex::MASTER;
+    set(&mut engine, ParamId::GainDb, track(0), -3.0);
+    set(&mut engine, ParamId::Pan, track(0), -0.6);
+    set(&mut engine, ParamId::HpfMode, track(0), 2.0);
+    set(&mut engine, ParamId::Eq2GainDb, track(0), 6.0);
+    set(&mut engine, ParamId::CompBypass, track(0), 0.0);
+    set(&mut engine, ParamId::CompLookaheadMs, track(0), 3.0);
+    set(&mut engine, ParamId::Send1Db, track(0), -6.0);
+    set(&mut engine, ParamId::GainDb, track(1), -12.0);
+    set(&mut engine, ParamId::Pan, track(1), 0.4);
+    set(&mut engine, ParamId::Output, track(1), 1.0);
+    set(&mut engine, ParamId::GateBypass, track(1), 0.0);
+    set(&mut engine, ParamId::GateThresholdDb, track(1), -20.0);
+    set(&mut engine, ParamId::Send2Db, track(1), -3.0);
+    set(&mut engine, ParamId::Width, track(1), 1.6);
+    set(&mut engine, ParamId::Mute, track(2), 1.0);
+    set(&mut engine, ParamId::GainDb, track(3), 2.5);
+    set(&mut engine, ParamId::Pan, track(3), 1.0);
+    set(&mut engine, ParamId::Output, track(3), 1.0);
+    set(&mut engine, ParamId::InsertOrder, track(3), 1.0);
+    set(&mut engine, ParamId::Eq4GainDb, track(3), -8.0);
+    set(&mut engine, ParamId::CompBypass, bus, 0.0);
+    set(&mut engine, ParamId::Send1Db, bus, -10.0);
+    set(&mut engine, ParamId::ReverbDecayS, reverb, 1.2);
+    set(&mut engine, ParamId::ReturnEffect, delay, 2.0);
+    set(&mut engine, ParamId::DelayTimeMs, delay, 90.0);
+    set(&mut engine, ParamId::Eq1GainDb, master, 2.0);
+    set(&mut engine, ParamId::CompBypass, master, 0.0);
+    set(&mut engine, ParamId::GainDb, master, 3.0);
     engine.reset();
     engine.transport_mut().set_loop(true, 1_001, 7_013);
     engine.transport_mut().play();

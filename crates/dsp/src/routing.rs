@@ -1,0 +1,279 @@
+//! Routing, solo and latency compensation, worked out from the parameter values.
+//!
+//! - Destinations: every track goes to the master or to one group bus; buses go to the master;
+//!   send k of every track and bus feeds aux return k; returns go to the master.
+//! - Solo-in-place: while anything is soloed, a track or bus is heard only if it is soloed, or
+//!   feeds a soloed bus or return (an implied solo upstream), or (buses) is fed by a soloed
+//!   track (downstream). Returns are solo-safe: solo elsewhere never silences them. Mute always
+//!   wins. A strip that is not heard sends nothing either.
+//! - Latency: each summing point (bus, return, master) waits for its latest input; every other
+//!   input is delayed by the difference, so no signal reaches the master twice at different
+//!   times.
+
+use mixroom_protocol::params::ParamId;
+use mixroom_protocol::strips::{StripIndex, MAX_BUSES, MAX_RETURNS, MAX_STRIPS, MAX_TRACKS};
+use mixroom_protocol::units::SILENCE_DB;
+
+/// Where a track's main output goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dest {
+    /// The master.
+    Master,
+    /// Group bus n (0-based).
+    Bus(usize),
+}
+
+/// The worked-out routing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// Whether each strip index is heard.
+    pub audible: [bool; MAX_STRIPS],
+    /// Destination of each track.
+    pub track_dest: [Dest; MAX_TRACKS],
+    /// Whether each bus has an active track routed to it.
+    pub bus_used: [bool; MAX_BUSES],
+    /// Compensation delay of each track's main output, frames.
+    pub track_main_delay: [usize; MAX_TRACKS],
+    /// Compensation delay of each track's sends, frames.
+    pub track_send_delay: [[usize; MAX_RETURNS]; MAX_TRACKS],
+    /// Compensation delay of each bus's main output, frames.
+    pub bus_main_delay: [usize; MAX_BUSES],
+    /// Compensation delay of each bus's sends, frames.
+    pub bus_send_delay: [[usize; MAX_RETURNS]; MAX_BUSES],
+    /// Compensation delay of each return's output, frames.
+    pub return_main_delay: [usize; MAX_RETURNS],
+    /// Latency of everything arriving at the master's input, frames.
+    pub master_input_latency: usize,
+}
+
+impl Default for Plan {
+    /// Everything heard, every track to the master, no compensation.
+    fn default() -> Self {
+        Plan {
+            audible: [true; MAX_STRIPS],
+            track_dest: [Dest::Master; MAX_TRACKS],
+            bus_used: [false; MAX_BUSES],
+            track_main_delay: [0; MAX_TRACKS],
+            track_send_delay: [[0; MAX_RETURNS]; MAX_TRACKS],
+            bus_main_delay: [0; MAX_BUSES],
+            bus_send_delay: [[0; MAX_RETURNS]; MAX_BUSES],
+            return_main_delay: [0; MAX_RETURNS],
+            master_input_latency: 0,
+        }
+    }
+}
+
+fn value(values: &[f32], param: ParamId, strip: StripIndex) -> f32 {
+    values[param.slot(strip)]
+}
+
+fn on(values: &[f32], param: ParamId, strip: StripIndex) -> bool {
+    value(values, param, strip) >= 0.5
+}
+
+fn sends(values: &[f32], strip: StripIndex, send: usize) -> bool {
+    value(values, ParamId::send_db(send), strip) > SILENCE_DB
+}
+
+/// Works out the routing from the parameter `values` (by slot), which tracks have a source, and
+/// each strip's own latency in frames. Allocation-free: it runs on the audio thread whenever a
+/// mute, solo, route, send or look-ahead changes.
+pub fn plan(values: &[f32], track_active: &[bool], latency: impl Fn(StripIndex) -> usize) -> Plan {
+    let tracks = || {
+        (0..MAX_TRACKS)
+            .filter(|&t| track_active.get(t).copied().unwrap_or(false))
+            .filter_map(StripIndex::track)
+    };
+    let bus = |b: usize| StripIndex::bus(b).expect("bus index in range");
+    let ret = |r: usize| StripIndex::aux_return(r).expect("return index in range");
+
+    let mut track_dest = [Dest::Master; MAX_TRACKS];
+    let mut bus_used = [false; MAX_BUSES];
+    for t in tracks() {
+        let output = value(values, ParamId::Output, t) as usize;
+        if output > 0 && output <= MAX_BUSES {
+            track_dest[t.index()] = Dest::Bus(output - 1);
+            bus_used[output - 1] = true;
+        }
+    }
+    let buses = || (0..MAX_BUSES).filter(|&b| bus_used[b]);
+
+    // Solo.
+    let soloed = |s: StripIndex| on(values, ParamId::Solo, s);
+    let any_solo = tracks().any(soloed)
+        || buses().any(|b| soloed(bus(b)))
+        || (0..MAX_RETURNS).any(|r| soloed(ret(r)));
+    let feeds_soloed_return =
+        |s: StripIndex| (0..MAX_RETURNS).any(|r| sends(values, s, r) && soloed(ret(r)));
+    let mut audible = [false; MAX_STRIPS];
+    for t in tracks() {
+        let dest_soloed = matches!(track_dest[t.index()], Dest::Bus(b) if soloed(bus(b)));
+        let heard = !any_solo || soloed(t) || dest_soloed || feeds_soloed_return(t);
+        audible[t.index()] = heard && !on(values, ParamId::Mute, t);
+    }
+    for b in buses() {
+        let fed_by_solo = tracks().any(|t| track_dest[t.index()] == Dest::Bus(b) && soloed(t));
+        let s = bus(b);
+        let heard = !any_solo || soloed(s) || fed_by_solo || feeds_soloed_return(s);
+        audible[s.index()] = heard && !on(values, ParamId::Mute, s);
+    }
+    for r in 0..MAX_RETURNS {
+        audible[ret(r).index()] = !on(values, ParamId::Mute, ret(r));
+    }
+    audible[StripIndex::MASTER.index()] = !on(values, ParamId::Mute, StripIndex::MASTER);
+
+    // Latency.
+    let track_out = |t: StripIndex| latency(t);
+    let mut bus_in = [0; MAX_BUSES];
+    for t in tracks() {
+        if let Dest::Bus(b) = track_dest[t.index()] {
+            bus_in[b] = bus_in[b].max(track_out(t));
+        }
+    }
+    let bus_out = |b: usize| bus_in[b] + latency(bus(b));
+    let senders_latest = tracks()
+        .map(track_out)
+        .chain(buses().map(bus_out))
+        .max()
+        .unwrap_or(0);
+    let return_in = [senders_latest; MAX_RETURNS];
+    let return_out = |r: usize| return_in[r] + latency(ret(r));
+    let master_in = tracks()
+        .filter(|t| track_dest[t.index()] == Dest::Master)
+        .map(track_out)
+        .chain(buses().map(bus_out))
+        .chain((0..MAX_RETURNS).map(return_out))
+        .max()
+        .unwrap_or(0);
+
+    let mut plan = Plan {
+        audible,
+        track_dest,
+        bus_used,
+        track_main_delay: [0; MAX_TRACKS],
+        track_send_delay: [[0; MAX_RETURNS]; MAX_TRACKS],
+        bus_main_delay: [0; MAX_BUSES],
+        bus_send_delay: [[0; MAX_RETURNS]; MAX_BUSES],
+        return_main_delay: [0; MAX_RETURNS],
+        master_input_latency: master_in,
+    };
+    for t in tracks() {
+        let arrives = track_out(t);
+        let waits_for = match track_dest[t.index()] {
+            Dest::Master => master_in,
+            Dest::Bus(b) => bus_in[b],
+        };
+        plan.track_main_delay[t.index()] = waits_for - arrives;
+        plan.track_send_delay[t.index()] = std::array::from_fn(|r| return_in[r] - arrives);
+    }
+    for b in buses() {
+        plan.bus_main_delay[b] = master_in - bus_out(b);
+        plan.bus_send_delay[b] = std::array::from_fn(|r| return_in[r] - bus_out(b));
+    }
+    for r in 0..MAX_RETURNS {
+        plan.return_main_delay[r] = master_in - return_out(r);
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mixroom_protocol::layout::param_block;
+
+    fn values() -> Vec<f32> {
+        let block = param_block::initial_block();
+        (0..mixroom_protocol::params::PARAM_SLOTS)
+            .map(|slot| param_block::read_value(&block, slot))
+            .collect()
+    }
+
+    fn t(i: usize) -> StripIndex {
+        StripIndex::track(i).unwrap()
+    }
+
+    fn set(values: &mut [f32], param: ParamId, strip: StripIndex, v: f32) {
+        values[param.slot(strip)] = v;
+    }
+
+    #[test]
+    fn solo_in_place_with_implied_solos_and_solo_safe_returns() {
+        let mut v = values();
+        let active = [true; 4];
+        set(&mut v, ParamId::Output, t(1), 1.0); // track 1 → bus 1
+        set(&mut v, ParamId::Output, t(2), 1.0); // track 2 → bus 1
+        set(&mut v, ParamId::Solo, t(0), 1.0);
+        let p = plan(&v, &active, |_| 0);
+        let heard = |s: StripIndex| p.audible[s.index()];
+        assert!(heard(t(0)) && !heard(t(1)) && !heard(t(2)) && !heard(t(3)));
+        assert!(
+            !heard(StripIndex::bus(0).unwrap()),
+            "bus 1 carries no soloed track"
+        );
+        assert!(
+            heard(StripIndex::aux_return(0).unwrap()),
+            "returns are solo-safe"
+        );
+
+        // Soloing the bus keeps the tracks that feed it (implied solo upstream).
+        set(&mut v, ParamId::Solo, t(0), 0.0);
+        set(&mut v, ParamId::Solo, StripIndex::bus(0).unwrap(), 1.0);
+        let p = plan(&v, &active, |_| 0);
+        let heard = |s: StripIndex| p.audible[s.index()];
+        assert!(!heard(t(0)) && heard(t(1)) && heard(t(2)) && heard(StripIndex::bus(0).unwrap()));
+
+        // Soloing a track on the bus keeps the bus (downstream); mute still wins.
+        set(&mut v, ParamId::Solo, StripIndex::bus(0).unwrap(), 0.0);
+        set(&mut v, ParamId::Solo, t(2), 1.0);
+        set(&mut v, ParamId::Mute, t(2), 1.0);
+        let p = plan(&v, &active, |_| 0);
+        let heard = |s: StripIndex| p.audible[s.index()];
+        assert!(!heard(t(2)) && !heard(t(1)) && heard(StripIndex::bus(0).unwrap()));
+
+        // Soloing a return keeps the tracks that send to it.
+        set(&mut v, ParamId::Solo, t(2), 0.0);
+        set(
+            &mut v,
+            ParamId::Solo,
+            StripIndex::aux_return(1).unwrap(),
+            1.0,
+        );
+        set(&mut v, ParamId::Send2Db, t(3), -10.0);
+        let p = plan(&v, &active, |_| 0);
+        let heard = |s: StripIndex| p.audible[s.index()];
+        assert!(heard(t(3)) && !heard(t(0)));
+    }
+
+    #[test]
+    fn every_path_reaches_the_master_at_the_same_time() {
+        let mut v = values();
+        let active = [true; 3];
+        set(&mut v, ParamId::Output, t(1), 2.0); // track 1 → bus 2
+                                                 // Latencies: track 0: 10, track 1: 30, bus 2: 7, return 1: 4, others 0.
+        let latency = |s: StripIndex| match (s.kind(), s.position()) {
+            (mixroom_protocol::strips::StripKind::Track, 0) => 10,
+            (mixroom_protocol::strips::StripKind::Track, 1) => 30,
+            (mixroom_protocol::strips::StripKind::Bus, 1) => 7,
+            (mixroom_protocol::strips::StripKind::Return, 0) => 4,
+            _ => 0,
+        };
+        let p = plan(&v, &active, latency);
+        // Arrivals: track 0 direct 10; bus 2 = 30 + 7 = 37; returns: in = 37, return 1 out 41.
+        assert_eq!(p.master_input_latency, 41);
+        assert_eq!(p.track_main_delay[0], 31);
+        assert_eq!(p.track_main_delay[1], 0, "the only input of bus 2");
+        assert_eq!(p.track_main_delay[2], 41);
+        assert_eq!(p.bus_main_delay[1], 4);
+        assert_eq!(p.track_send_delay[0][0], 27);
+        assert_eq!(p.track_send_delay[1][0], 7);
+        assert_eq!(p.bus_send_delay[1][0], 0);
+        assert_eq!(p.return_main_delay[0], 0);
+        assert_eq!(p.return_main_delay[1], 4);
+        // Track 0 via its send: 10 + 27 + 4 (return 1) + 0 = 41; direct: 10 + 31 = 41.
+        assert_eq!(
+            10 + p.track_send_delay[0][0] + 4 + p.return_main_delay[0],
+            41
+        );
+        assert_eq!(10 + p.track_main_delay[0], 41);
+    }
+}

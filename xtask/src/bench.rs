@@ -1,0 +1,111 @@
+//! `cargo xtask bench`: the engine's speed, measured side by side in one run.
+//!
+//! 1. criterion benches of mixroom-dsp (one strip; 64 tracks with and without buses/returns).
+//! 2. The browser benchmark (tests/e2e/bench/bench.mjs): the same N-track mix through our worklet
+//!    and through Chromium's native nodes, in an OfflineAudioContext.
+//! 3. The same 64-track mix rendered natively by `mixroom bench`, beside the browser's time.
+//!
+//! Prints the ratios the goals are stated in; times themselves vary with the machine.
+
+use crate::cmd::{self, Result};
+use crate::tools::{self, Needs, E2E_DIR};
+
+/// Length of the benchmark mix, s.
+const SECONDS: &str = "10";
+/// Real-time budget of one 128-frame quantum at 48 kHz, ms.
+const QUANTUM_BUDGET_MS: f64 = 128.0 / 48.0;
+
+pub fn run() -> Result {
+    tools::setup(Needs::everything())?;
+    cmd::step("Native engine benches (criterion)");
+    cmd::run(cmd::cargo().args([
+        "bench",
+        "--locked",
+        "-p",
+        "mixroom-dsp",
+        "--bench",
+        "engine",
+    ]))?;
+
+    cmd::step("Release builds (page and mixroom-cli)");
+    cmd::run(cmd::command("trunk").args(["build", "--release"]))?;
+    cmd::run(cmd::cargo().args(["build", "--locked", "--release", "-p", "mixroom-cli"]))?;
+
+    cmd::step("Native Rust: 64 tracks, 10 s (mixroom bench)");
+    let native = cmd::output(cmd::command("target/release/mixroom").args([
+        "bench",
+        "--tracks",
+        "64",
+        "--seconds",
+        SECONDS,
+    ]))
+    .ok_or("mixroom bench failed")?;
+    eprintln!("{}", native.trim());
+    let native_ms =
+        number_after(&native, "\"render_ms\":").ok_or("no render_ms in mixroom bench's output")?;
+
+    cmd::step("Browser: our worklet vs Chromium's native nodes (headless Chromium)");
+    let chromium = tools::chromium_path().ok_or("chromium is missing")?;
+    let root = cmd::root();
+    let out = cmd::output(
+        cmd::command("node")
+            .arg("bench/bench.mjs")
+            .current_dir(root.join(E2E_DIR))
+            .env("MIXROOM_DIST", root.join("dist"))
+            .env("CHROMIUM_PATH", chromium)
+            .env("MIXROOM_BENCH_SECONDS", SECONDS),
+    )
+    .ok_or("the browser benchmark failed")?;
+    let mut largest_under_half = None;
+    let mut at_64 = None;
+    eprintln!("\ntracks  worklet ms  native nodes ms  speed-up  ms per quantum");
+    for line in out.lines().filter(|l| l.starts_with('{')) {
+        let get = |key: &str| number_after(line, &format!("\"{key}\":"));
+        let (Some(tracks), Some(ours), Some(nodes), Some(per_quantum)) = (
+            get("tracks"),
+            get("oursMs"),
+            get("nativeNodesMs"),
+            get("oursPerQuantumMs"),
+        ) else {
+            continue;
+        };
+        eprintln!(
+            "{tracks:>6}  {ours:>10.1}  {nodes:>15.1}  {:>7.2}x  {per_quantum:>14.4}",
+            nodes / ours
+        );
+        if per_quantum < QUANTUM_BUDGET_MS / 2.0 {
+            largest_under_half = Some(tracks);
+        }
+        if tracks == 64.0 {
+            at_64 = Some((ours, nodes));
+        }
+    }
+    let (ours_64, nodes_64) = at_64.ok_or("the browser benchmark did not reach 64 tracks")?;
+    eprintln!("\nAt 64 tracks:");
+    eprintln!(
+        "  worklet vs Chromium native nodes: {:.2}x faster (goal: at least 3x)",
+        nodes_64 / ours_64
+    );
+    eprintln!(
+        "  wasm (browser) vs native Rust:    {:.2}x the native time (goal: within 1.5x)",
+        ours_64 / native_ms
+    );
+    match largest_under_half {
+        Some(n) => eprintln!(
+            "  largest measured track count rendering a quantum in under half its budget \
+             ({:.3} ms): {n}",
+            QUANTUM_BUDGET_MS / 2.0
+        ),
+        None => eprintln!("  no measured track count stays under half the quantum budget"),
+    }
+    Ok(())
+}
+
+/// The number that follows `key` in `text` (a JSON-ish line).
+fn number_after(text: &str, key: &str) -> Option<f64> {
+    let rest = text.split(key).nth(1)?.trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e'))
+        .unwrap_or(rest.len());
+    rest[..end].parse().ok()
+}
