@@ -154,6 +154,11 @@ impl Coefficients {
 }
 
 /// The state of one biquad over one channel (transposed direct form II).
+///
+/// [`Self::process`] keeps the recursion free of extra work (it is the hot loop of every EQ);
+/// callers flush the state once per block with [`Self::flush_denormals`], which is enough: a
+/// state can only reach the denormal range after decaying for many blocks, and the tail gate
+/// clears decayed tails long before that.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct BiquadState {
     s1: f32,
@@ -165,9 +170,21 @@ impl BiquadState {
     #[inline(always)]
     pub fn process(&mut self, c: &Coefficients, x: f32) -> f32 {
         let y = c.b0 * x + self.s1;
-        self.s1 = flush(c.b1 * x - c.a1 * y + self.s2);
-        self.s2 = flush(c.b2 * x - c.a2 * y);
+        self.s1 = c.b1 * x - c.a1 * y + self.s2;
+        self.s2 = c.b2 * x - c.a2 * y;
         y
+    }
+
+    /// Replaces denormal-range state values by 0, and non-finite ones (after NaN input) too.
+    pub fn flush_denormals(&mut self) {
+        for s in [&mut self.s1, &mut self.s2] {
+            *s = if s.is_finite() { flush(*s) } else { 0.0 };
+        }
+    }
+
+    /// Largest magnitude in the state.
+    pub fn magnitude(&self) -> f32 {
+        self.s1.abs().max(self.s2.abs())
     }
 
     /// Clears the state.
@@ -270,8 +287,14 @@ impl SmoothedBiquad {
     pub fn state_magnitude(&self) -> f32 {
         self.state
             .iter()
-            .map(|s| s.s1.abs().max(s.s2.abs()))
+            .map(BiquadState::magnitude)
             .fold(0.0, f32::max)
+    }
+
+    /// The coefficients and per-channel states, for a caller that runs several filters in one
+    /// loop (only while [`Self::is_settled`]: the coefficients then stay put).
+    pub fn parts_mut(&mut self) -> (&Coefficients, &mut [BiquadState; 2]) {
+        (&self.coefficients, &mut self.state)
     }
 
     /// Clears the signal state only (glides go on).
@@ -312,6 +335,9 @@ impl SmoothedBiquad {
         self.filter(left, right, channels);
         if silent_in && below_tail_floor(left) && below_tail_floor(&right[..right_len]) {
             self.state = [BiquadState::default(); 2];
+        }
+        for s in &mut self.state {
+            s.flush_denormals();
         }
     }
 

@@ -20,12 +20,10 @@ use mixroom_protocol::params::ParamId;
 use mixroom_protocol::strips::MAX_RETURNS;
 use mixroom_protocol::units::db_to_lin;
 
+use crate::meter::peak_abs;
 use crate::pan::{balance_gains, mono_pan_gains, widen};
 use crate::taps::Taps;
-use crate::{
-    Compressor, Equalizer, Gate, LinearSmoother, MeterAccumulator, PassFilter, Processor,
-    StereoBlock,
-};
+use crate::{Compressor, Equalizer, Gate, LinearSmoother, PassFilter, Processor, StereoBlock};
 
 /// Time of each half of the insert-order duck, ms.
 const DUCK_MS: f32 = 5.0;
@@ -57,8 +55,6 @@ pub struct ChannelStrip {
     mono_input: bool,
     sends: [Send; MAX_RETURNS],
     pre: [Vec<f32>; 2],
-    post_len: usize,
-    meter: MeterAccumulator,
     clip: bool,
 }
 
@@ -92,8 +88,6 @@ impl ChannelStrip {
                 pre_fader: false,
             }),
             pre: [Vec::new(), Vec::new()],
-            post_len: 0,
-            meter: MeterAccumulator::default(),
             clip: false,
         };
         strip.compressor.set_bypassed(true);
@@ -197,7 +191,8 @@ impl ChannelStrip {
         self.compressor.latency_frames()
     }
 
-    /// Meter figures of the last processed block.
+    /// Gain reduction and clip of the last processed block (peak and RMS are the engine's:
+    /// it measures the output).
     pub fn figures(&self) -> StripFigures {
         StripFigures {
             gain_reduction_db: [
@@ -205,15 +200,8 @@ impl ChannelStrip {
                 self.gate.gain_reduction_db(),
             ],
             clip: self.clip,
-            ..self.meter.figures()
+            ..StripFigures::default()
         }
-    }
-
-    /// Meter figures of a block of silence (for a strip that did not run).
-    pub fn clear_figures(&mut self, frames: usize) {
-        self.meter.clear();
-        self.meter.add_silence(frames);
-        self.clip = false;
     }
 
     /// Runs the strip over `io` in place: afterwards `io` holds the post-fader output and the
@@ -221,9 +209,6 @@ impl ChannelStrip {
     /// `strip` that `taps` listens to are captured.
     pub fn run(&mut self, io: &mut StereoBlock<'_>, taps: &mut Taps, strip: usize) {
         let n = io.frames();
-        if self.mono_input {
-            io.right.copy_from_slice(io.left);
-        }
         self.input_stage(io);
         let watched = taps.watches(strip);
         let mut done = 0;
@@ -243,22 +228,10 @@ impl ChannelStrip {
                 }
             }
         }
-        self.clip = io
-            .left
-            .iter()
-            .chain(io.right.iter())
-            .any(|x| x.abs() >= 1.0);
         self.output_stage(io);
         if watched {
             taps.capture(strip, TapPoint::Output, 0, io.left, io.right);
         }
-        self.meter.clear();
-        self.meter.add(io);
-        self.clip |= io
-            .left
-            .iter()
-            .chain(io.right.iter())
-            .any(|x| x.abs() >= 1.0);
     }
 
     /// Writes send `send`'s signal for the last block into `out` and returns true, or returns
@@ -297,19 +270,24 @@ impl ChannelStrip {
         true
     }
 
+    /// Trim and polarity (a mono source lives in the left channel until the output stage).
     fn input_stage(&mut self, io: &mut StereoBlock<'_>) {
+        let right_len = if self.mono_input { 0 } else { io.right.len() };
+        let right = &mut io.right[..right_len];
         if self.trim_lin.is_settled() && self.polarity.is_settled() {
             let g = self.trim_lin.value() * self.polarity.value();
             if g != 1.0 {
-                for x in io.left.iter_mut().chain(io.right.iter_mut()) {
+                for x in io.left.iter_mut().chain(right.iter_mut()) {
                     *x *= g;
                 }
             }
         } else {
-            for (l, r) in io.left.iter_mut().zip(io.right.iter_mut()) {
+            for (i, l) in io.left.iter_mut().enumerate() {
                 let g = self.trim_lin.next_value() * self.polarity.next_value();
                 *l *= g;
-                *r *= g;
+                if let Some(r) = right.get_mut(i) {
+                    *r *= g;
+                }
             }
         }
     }
@@ -324,8 +302,15 @@ impl ChannelStrip {
         offset: usize,
         watched: bool,
     ) {
-        self.high_pass.process(io.left, io.right);
-        self.low_pass.process(io.left, io.right);
+        // A mono source runs the filters and the EQ on the left channel only; the gate and the
+        // compressor are stereo-linked, so the right channel is brought level before them.
+        let mono = self.mono_input;
+        let channels = if mono { 1 } else { 2 };
+        self.high_pass.process(io.left, io.right, channels);
+        self.low_pass.process(io.left, io.right, channels);
+        if mono {
+            io.right.copy_from_slice(io.left);
+        }
         self.gate.process(io);
         if self.compressor_first {
             self.compressor.process(io);
@@ -333,11 +318,15 @@ impl ChannelStrip {
         if watched {
             taps.capture(strip, TapPoint::PreEq, offset, io.left, io.right);
         }
-        self.eq.process(io.left, io.right);
+        self.eq.process(io.left, io.right, channels);
         if watched {
-            taps.capture(strip, TapPoint::PostEq, offset, io.left, io.right);
+            let right: &[f32] = if mono { io.left } else { io.right };
+            taps.capture(strip, TapPoint::PostEq, offset, io.left, right);
         }
         if !self.compressor_first {
+            if mono {
+                io.right.copy_from_slice(io.left);
+            }
             self.compressor.process(io);
         }
         if !(self.duck.is_settled() && self.duck.value() == 1.0) {
@@ -349,10 +338,13 @@ impl ChannelStrip {
         }
     }
 
-    /// Keeps the pre-fader signal, then applies width, pan, fader and mute/solo.
+    /// Keeps the pre-fader signal, then applies width, pan, fader and mute/solo; notes a clip
+    /// (a sample at or above full scale) after the inserts or at the output.
     fn output_stage(&mut self, io: &mut StereoBlock<'_>) {
         let n = io.frames();
-        self.post_len = n;
+        let mono = self.mono_input;
+        let right_in: &[f32] = if mono { io.left } else { io.right };
+        let inserts_peak = peak_abs(io.left).max(peak_abs(right_in));
         let [pre_l, pre_r] = &mut self.pre;
         let (pre_l, pre_r) = (&mut pre_l[..n], &mut pre_r[..n]);
         let unity_width = self.width.is_settled() && self.width.value() == 1.0;
@@ -367,13 +359,14 @@ impl ChannelStrip {
             let g = self.fader_lin.value() * a;
             let (gain_l, gain_r) = (g * pan_l, g * pan_r);
             for i in 0..n {
-                let (l, r) = (io.left[i], io.right[i]);
+                let l = io.left[i];
+                let r = if mono { l } else { io.right[i] };
                 pre_l[i] = l * a;
                 pre_r[i] = r * a;
-                let (x_l, x_r) = if self.mono_input { (l, l) } else { (l, r) };
-                io.left[i] = x_l * gain_l;
-                io.right[i] = x_r * gain_r;
+                io.left[i] = l * gain_l;
+                io.right[i] = r * gain_r;
             }
+            self.clip = inserts_peak >= 1.0 || output_peak(io) >= 1.0;
             return;
         }
         let mut pan_lr = pan_gains(self.mono_input, self.pan.value());
@@ -385,20 +378,21 @@ impl ChannelStrip {
                 let p = self.pan.next_value();
                 pan_lr = pan_gains(self.mono_input, p);
             }
-            let (l, r) = (io.left[i], io.right[i]);
+            let l = io.left[i];
+            let r = if mono { l } else { io.right[i] };
             pre_l[i] = l * a;
             pre_r[i] = r * a;
-            let (x_l, x_r) = if self.mono_input {
-                (l, l)
-            } else if widening {
-                widen(l, r, w)
-            } else {
-                (l, r)
-            };
+            let (x_l, x_r) = if widening { widen(l, r, w) } else { (l, r) };
             io.left[i] = x_l * g * pan_lr[0];
             io.right[i] = x_r * g * pan_lr[1];
         }
+        self.clip = inserts_peak >= 1.0 || output_peak(io) >= 1.0;
     }
+}
+
+/// Largest magnitude of a stereo block.
+fn output_peak(io: &StereoBlock<'_>) -> f32 {
+    peak_abs(io.left).max(peak_abs(io.right))
 }
 
 /// Pan law gains: constant power for mono sources, balance for stereo ones.
@@ -460,7 +454,6 @@ impl Processor for ChannelStrip {
         self.gate.reset();
         self.eq.reset();
         self.compressor.reset();
-        self.meter.clear();
         self.clip = false;
     }
 

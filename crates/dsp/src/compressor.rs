@@ -44,7 +44,7 @@
 //! (that would make the gain after a pause depend on block size): it releases and is snapped to
 //! exactly 0 once below [`ENVELOPE_FLOOR_DB`].
 
-use std::f32::consts::{FRAC_1_SQRT_2, LN_2, SQRT_2};
+use std::f32::consts::{FRAC_1_SQRT_2, LN_2};
 
 use crate::biquad::{BiquadKind, SmoothedBiquad};
 use crate::denormal::{finite_or_zero, flush, is_silent, TAIL_FLOOR};
@@ -76,28 +76,32 @@ const LOG2_PER_DB: f32 = 0.166_096_4;
 /// Mean squares below this (−200 dB) are cleared by the tail gate.
 const MEAN_SQUARE_FLOOR: f32 = TAIL_FLOOR * TAIL_FLOOR;
 
-/// 2/ln 2: first coefficient of the atanh series of log2.
-const LOG2_C1: f32 = 2.885_39;
+/// Coefficients of log2(1 + t) ≈ t·(c1 + t·(c2 + … + t·c7)) on t ∈ [0, 1): a near-minimax
+/// polynomial fit (Lawson-weighted least squares on Chebyshev nodes), worst error 3.1e-7 octave.
+const LOG2_POLY: [f32; 7] = [
+    1.442_667_8,
+    -0.720_585_5,
+    0.473_553_4,
+    -0.325_901_9,
+    0.194_294_2,
+    -0.079_557_66,
+    0.015_529_896,
+];
 
 /// log2 of a positive, finite, normal `x`.
 ///
-/// Splits off the exponent, moves the mantissa to [√½, √2) and sums the series
-/// `log2(m) = (2/ln 2)·(t + t³/3 + t⁵/5 + t⁷/7)`, `t = (m − 1)/(m + 1)`, |t| ≤ 0.172: truncation
-/// error below 1e-7, i.e. 1e-6 dB. Zero, subnormal and non-finite inputs give meaningless (but
-/// no panicking) results.
+/// Splits off the exponent and evaluates a degree-7 polynomial of the mantissa `1 + t`
+/// ([`LOG2_POLY`]): error below 5e-7 octave (3e-6 dB), no division and no branch, so loops over
+/// it vectorize. Exactly the exponent at powers of two. Zero, subnormal and non-finite inputs
+/// give meaningless (but not panicking) results.
 #[inline(always)]
 pub(crate) fn fast_log2(x: f32) -> f32 {
     let bits = x.to_bits();
-    let mut exponent = ((bits >> 23) & 0xff) as i32 - 127;
-    let mut m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000);
-    if m > SQRT_2 {
-        m *= 0.5;
-        exponent += 1;
-    }
-    let t = (m - 1.0) / (m + 1.0);
-    let t2 = t * t;
-    let series = t * (LOG2_C1 + t2 * (LOG2_C1 / 3.0 + t2 * (LOG2_C1 / 5.0 + t2 * (LOG2_C1 / 7.0))));
-    exponent as f32 + series
+    let exponent = ((bits >> 23) & 0xff) as i32 - 127;
+    let t = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000) - 1.0;
+    let [c1, c2, c3, c4, c5, c6, c7] = LOG2_POLY;
+    let poly = c1 + t * (c2 + t * (c3 + t * (c4 + t * (c5 + t * (c6 + t * c7)))));
+    exponent as f32 + t * poly
 }
 
 /// 2^`y`, with `y` clamped to ±126 (the normal range of f32).
@@ -107,7 +111,9 @@ pub(crate) fn fast_log2(x: f32) -> f32 {
 #[inline(always)]
 pub(crate) fn fast_exp2(y: f32) -> f32 {
     let y = y.clamp(-126.0, 126.0);
-    let n = (y + 0.5).floor();
+    // round(y) without a libm call, so loops over it vectorize: y + 128.5 > 0, where truncation
+    // is the floor.
+    let n = ((y + 128.5) as i32 - 128) as f32;
     let u = (y - n) * LN_2;
     let p = 1.0
         + u * (1.0
@@ -191,14 +197,31 @@ impl Curve {
     /// The gain computer's reduction at `level_db`, dB (≥ 0).
     #[inline(always)]
     fn reduction_db(&self, level_db: f32) -> f32 {
+        // Branch-free (selects), so loops over it vectorize.
         let over = level_db - self.threshold_db;
+        let a = over + self.half_knee_db;
+        let knee = self.slope * a * a * self.inv_two_knee;
+        let above = self.slope * over;
+        let value = if over >= self.half_knee_db {
+            above
+        } else {
+            knee
+        };
         if over <= -self.half_knee_db {
             0.0
-        } else if over >= self.half_knee_db {
-            self.slope * over
         } else {
-            let a = over + self.half_knee_db;
-            self.slope * a * a * self.inv_two_knee
+            value
+        }
+    }
+
+    /// The reduction for a detector level (linear amplitude or power), dB.
+    #[inline(always)]
+    fn target_db(&self, level: f32, db_per_log2: f32) -> f32 {
+        let reduction = self.reduction_db(db_per_log2 * fast_log2(level.max(f32::MIN_POSITIVE)));
+        if level <= self.start_level {
+            0.0
+        } else {
+            reduction
         }
     }
 }
@@ -226,11 +249,7 @@ impl GainState {
         attack: f32,
         release: f32,
     ) -> f32 {
-        let target = if level <= curve.start_level {
-            0.0
-        } else {
-            curve.reduction_db(db_per_log2 * fast_log2(level))
-        };
+        let target = curve.target_db(level, db_per_log2);
         let e = self.envelope_db;
         let coeff = if target > e { attack } else { release };
         let mut e = flush(e + coeff * (target - e));
@@ -486,6 +505,14 @@ impl Compressor {
     /// Writes the detector level of each frame into `self.gain[..n]`.
     fn detect(&mut self, left: &[f32], right: &[f32]) {
         let n = left.len();
+        if self.hpf_hz <= 0.0 && self.detection == Detection::Peak {
+            // No side-chain filter: the level comes straight from the input in one pass.
+            for ((v, &l), &r) in self.gain[..n].iter_mut().zip(left).zip(right) {
+                let (l, r) = (detector_input(l).abs(), detector_input(r).abs());
+                *v = if l > r { l } else { r };
+            }
+            return;
+        }
         let [side_l, side_r] = &mut self.sidechain;
         let (side_l, side_r) = (&mut side_l[..n], &mut side_r[..n]);
         for (s, &x) in side_l.iter_mut().zip(left) {
@@ -537,9 +564,39 @@ impl Compressor {
                 self.auto_share.value(),
                 detection,
             );
+            // Three passes: levels to target reductions and reductions to gains are independent
+            // per frame (they vectorize); only the detector in between is a recursion.
             for g in gains.iter_mut() {
-                *g = state.step(&curve, *g, db_per_log2, attack, release);
+                *g = curve.target_db(*g, db_per_log2);
             }
+            // The recursion is the one serial chain: keep it short. No flush is needed: with a
+            // target of 0 the envelope snaps to 0 below ENVELOPE_FLOOR_DB, long before the
+            // denormal range.
+            let mut e = state.envelope_db;
+            let mut peak = state.peak_db;
+            for g in gains.iter_mut() {
+                let target = *g;
+                let coeff = if target > e { attack } else { release };
+                e += coeff * (target - e);
+                if target == 0.0 && e < ENVELOPE_FLOOR_DB {
+                    e = 0.0;
+                }
+                *g = e;
+            }
+            for &e in gains.iter() {
+                peak = if e > peak { e } else { peak };
+            }
+            state.envelope_db = e;
+            state.peak_db = peak;
+            if peak == 0.0 {
+                // No reduction anywhere in the block: the gain is the make-up throughout.
+                gains.fill(fast_db_to_lin(curve.makeup_db));
+            } else {
+                for g in gains.iter_mut() {
+                    *g = fast_db_to_lin(curve.makeup_db - *g);
+                }
+            }
+            state.memo_db = f32::NAN;
         } else {
             for g in gains.iter_mut() {
                 let curve = Curve::new(
@@ -570,9 +627,8 @@ impl Compressor {
         let latency = self.latency_frames;
         if latency == 0 {
             if bypassed {
-                for x in left.iter_mut().chain(right.iter_mut()) {
-                    *x = finite_or_zero(*x);
-                }
+                // A wire: the samples pass as they are.
+                return;
             } else {
                 for (x, &f) in left.iter_mut().zip(factors) {
                     *x = finite_or_zero(*x) * f;

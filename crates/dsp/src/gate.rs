@@ -23,9 +23,10 @@
 //! hold and release take effect at once (the gain stays continuous). Decibels become linear
 //! factors through the compressor's bit-level approximations (error below 1e-5 dB).
 //!
-//! Bypass crossfades over [`BYPASS_CROSSFADE_MS`] with the dry input (the gate adds no latency);
-//! the key and the open/closed state keep running while bypassed (they are cheap), so engaging
-//! the gate again starts from the right state.
+//! Bypass crossfades over [`BYPASS_CROSSFADE_MS`] with the dry input (the gate adds no latency).
+//! Once fully bypassed the gate does no work at all (strips carry a bypassed gate by default, so
+//! this matters for 64 tracks): its state rests closed, and engaging it again opens it on the
+//! next signal above threshold, within the attack time, while the 10 ms crossfade comes in.
 //!
 //! Non-finite input samples are ignored by the key (they count as 0) and pass through the gain;
 //! no state can become non-finite, and a guard at the end of each block resets any that did.
@@ -263,6 +264,13 @@ impl Processor for Gate {
     }
 
     fn process(&mut self, io: &mut StereoBlock<'_>) {
+        if self.wet.is_settled() && self.wet.value() == 0.0 {
+            // Fully bypassed: the output is the input; rest in the state a reset leaves.
+            self.threshold_db.snap();
+            self.range_db.snap();
+            self.state = GateState::CLOSED;
+            return;
+        }
         let frames = io.left.len().min(io.right.len());
         let (left, right) = (&mut io.left[..frames], &mut io.right[..frames]);
         let silent_in = is_silent(left) && is_silent(right);

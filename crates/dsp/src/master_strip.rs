@@ -110,7 +110,7 @@ impl MasterStrip {
         if watched {
             taps.capture(strip, TapPoint::PreEq, 0, io.left, io.right);
         }
-        self.eq.process(io.left, io.right);
+        self.eq.process(io.left, io.right, 2);
         if watched {
             taps.capture(strip, TapPoint::PostEq, 0, io.left, io.right);
         }

@@ -19,14 +19,8 @@ impl MeterAccumulator {
     /// Adds the samples of `block`.
     pub fn add(&mut self, block: &StereoBlock<'_>) {
         for (ch, samples) in [&*block.left, &*block.right].into_iter().enumerate() {
-            let mut peak = self.peak[ch];
-            let mut sum = 0.0;
-            for &x in samples {
-                peak = peak.max(x.abs());
-                sum += x * x;
-            }
-            self.peak[ch] = peak;
-            self.sum_squares[ch] += sum;
+            self.peak[ch] = self.peak[ch].max(peak_abs(samples));
+            self.sum_squares[ch] += sum_squares(samples);
         }
         self.frames += block.frames();
     }
@@ -52,9 +46,58 @@ impl MeterAccumulator {
     }
 }
 
+/// Lanes of the reductions below: independent accumulators the compiler keeps in SIMD
+/// registers (a single running sum or maximum is one long dependency chain that cannot vectorize
+/// without reordering the float operations).
+const LANES: usize = 8;
+
+/// Largest absolute sample (0 for an empty slice).
+pub fn peak_abs(samples: &[f32]) -> f32 {
+    let mut lanes = [0.0_f32; LANES];
+    let chunks = samples.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (lane, &x) in lanes.iter_mut().zip(chunk) {
+            let a = x.abs();
+            *lane = if a > *lane { a } else { *lane };
+        }
+    }
+    let mut peak = rest.iter().fold(0.0_f32, |m, x| m.max(x.abs()));
+    for lane in lanes {
+        peak = peak.max(lane);
+    }
+    peak
+}
+
+/// Sum of the squared samples.
+pub fn sum_squares(samples: &[f32]) -> f32 {
+    let mut lanes = [0.0_f32; LANES];
+    let chunks = samples.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (lane, &x) in lanes.iter_mut().zip(chunk) {
+            *lane += x * x;
+        }
+    }
+    lanes.iter().sum::<f32>() + rest.iter().map(|x| x * x).sum::<f32>()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lane_reductions_equal_the_plain_ones() {
+        for n in [0, 1, 7, 8, 9, 128, 131] {
+            let x: Vec<f32> = (0..n)
+                .map(|i| ((i * 37 % 23) as f32 - 11.0) / 7.0)
+                .collect();
+            let peak = x.iter().fold(0.0_f32, |m, v| m.max(v.abs()));
+            let sum: f32 = x.iter().map(|v| v * v).sum();
+            assert_eq!(peak_abs(&x), peak, "{n}");
+            assert!((sum_squares(&x) - sum).abs() <= 1e-5 * sum.max(1.0), "{n}");
+        }
+    }
 
     #[test]
     fn full_scale_sine_has_peak_1_and_mean_square_one_half() {

@@ -110,8 +110,8 @@ impl PassFilter {
         }
     }
 
-    /// Filters a stereo block in place.
-    pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+    /// Filters a block in place: both channels, or (`channels` 1) the left one only.
+    pub fn process(&mut self, left: &mut [f32], right: &mut [f32], channels: usize) {
         let n = left.len();
         if self.on.is_dry() {
             return;
@@ -123,9 +123,9 @@ impl PassFilter {
             dry_l.copy_from_slice(left);
             dry_r.copy_from_slice(right);
         }
-        self.sections[0].process(left, right, 2);
+        self.sections[0].process(left, right, channels);
         if self.second.is_wet() {
-            self.sections[1].process(left, right, 2);
+            self.sections[1].process(left, right, channels);
         } else if !self.second.is_dry() {
             // Reuse the second half of the work: the first section's output is the dry side of
             // the second section's fade. Keep the section-level dry copy intact when fading.
@@ -136,7 +136,7 @@ impl PassFilter {
                 let m = end - start;
                 stage_l[..m].copy_from_slice(&left[start..end]);
                 stage_r[..m].copy_from_slice(&right[start..end]);
-                self.sections[1].process(&mut left[start..end], &mut right[start..end], 2);
+                self.sections[1].process(&mut left[start..end], &mut right[start..end], channels);
                 self.second.mix(
                     [&stage_l[..m], &stage_r[..m]],
                     [&mut left[start..end], &mut right[start..end]],
@@ -180,7 +180,7 @@ mod tests {
             .collect();
         let (mut l, mut r) = (input.clone(), input.clone());
         for (cl, cr) in l.chunks_mut(256).zip(r.chunks_mut(256)) {
-            filter.process(cl, cr);
+            filter.process(cl, cr, 2);
         }
         let rms = |x: &[f32]| (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
         20.0 * (rms(&l[24_000..]) / rms(&input[24_000..])).log10()
@@ -244,7 +244,7 @@ mod tests {
                 .map(|i| ((block * 128 + i) as f32 * 0.02).sin() * 0.5)
                 .collect();
             let mut r = l.clone();
-            hp.process(&mut l, &mut r);
+            hp.process(&mut l, &mut r, 2);
             out.extend(l);
         }
         let step = out

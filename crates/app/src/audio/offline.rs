@@ -1,7 +1,7 @@
 //! Offline rendering in the page: the same worklet engine in an `OfflineAudioContext`
 //! (deterministic, faster than real time, no audio device).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::Float32Array;
@@ -19,6 +19,9 @@ use super::worklet_node::{add_processor, TrackAudio, WorkletEvent, WorkletNode};
 
 /// How long to wait for the worklet's last messages after rendering, in message mode, ms.
 const MESSAGE_SETTLE_MS: i32 = 50;
+
+/// How long the engine may take to start (instantiate, load the sources), ms.
+const ENGINE_START_TIMEOUT_MS: f64 = 10_000.0;
 
 /// A parameter change written to the shared parameter block while rendering is suspended at
 /// `frame` (which must be a multiple of the 128-frame render quantum).
@@ -75,9 +78,12 @@ pub async fn render_offline(
     let blocks = Rc::new(Blocks::new(mode, &session.param_block(), transport));
     blocks.select_taps(taps);
     let died = Rc::new(RefCell::new(None));
+    let ready = Rc::new(Cell::new(false));
     let (died_in_node, blocks_in_node) = (Rc::clone(&died), Rc::clone(&blocks));
+    let ready_in_node = Rc::clone(&ready);
     let node = WorkletNode::create(&context, &blocks, tracks, move |event| match event {
         WorkletEvent::Died { message } => *died_in_node.borrow_mut() = Some(message),
+        WorkletEvent::Ready => ready_in_node.set(true),
         WorkletEvent::Meters {
             first,
             count,
@@ -88,11 +94,14 @@ pub async fn render_offline(
             frames,
             samples,
         } => blocks_in_node.receive_spectrum(first, frames, &samples),
-        WorkletEvent::Ready | WorkletEvent::Loaded { .. } => {}
+        WorkletEvent::Loaded { .. } => {}
     })
     .await?;
 
+    // Rendering first stops at frame 0, until the processor has built its engine and loaded the
+    // sources (it does so when rendering starts), so `render_ms` times the rendering alone.
     let mut frames_to_stop: Vec<u32> = changes.iter().map(|c| c.frame).collect();
+    frames_to_stop.push(0);
     frames_to_stop.sort_unstable();
     frames_to_stop.dedup();
     let mut suspensions = Vec::new();
@@ -100,10 +109,20 @@ pub async fn render_offline(
         let time_s = f64::from(frame) / f64::from(sample_rate_hz);
         suspensions.push((frame, suspend_at(&context, time_s)?));
     }
-    let started = js_sys::Date::now();
     let rendering = context.start_rendering()?;
+    let mut started = js_sys::Date::now();
     for (frame, suspended) in suspensions {
         JsFuture::from(suspended).await?;
+        if frame == 0 {
+            let waited_since = js_sys::Date::now();
+            while !ready.get() && died.borrow().is_none() {
+                if js_sys::Date::now() - waited_since > ENGINE_START_TIMEOUT_MS {
+                    return Err(js::error("the audio engine did not start within 10 s"));
+                }
+                js::sleep_ms(1).await?;
+            }
+            started = js_sys::Date::now();
+        }
         for change in changes.iter().filter(|c| c.frame == frame) {
             blocks.write_param(change.slot, change.value);
         }
