@@ -155,6 +155,33 @@ fn with_live<R>(f: impl FnOnce(&AudioBridge) -> R) -> Result<R, JsValue> {
     })
 }
 
+/// The live master's latest loudness figures: `{ momentaryLufs, shortTermLufs, integratedLufs,
+/// loudnessRangeLu, truePeak: [l, r], latencyFrames }` (−∞ readings come as `null`).
+#[wasm_bindgen]
+pub fn mixroom_master_figures() -> Result<js_sys::Object, JsValue> {
+    let m = with_live(AudioBridge::master_figures)?;
+    let number = |v: f32| {
+        if v.is_finite() {
+            JsValue::from(v)
+        } else {
+            JsValue::NULL
+        }
+    };
+    let result = js_sys::Object::new();
+    let true_peak = Array::of2(&number(m.true_peak[0]), &number(m.true_peak[1]));
+    for (key, value) in [
+        ("momentaryLufs", number(m.momentary_lufs)),
+        ("shortTermLufs", number(m.short_term_lufs)),
+        ("integratedLufs", number(m.integrated_lufs)),
+        ("loudnessRangeLu", number(m.loudness_range_lu)),
+        ("truePeak", true_peak.into()),
+        ("latencyFrames", number(m.latency_frames)),
+    ] {
+        js_sys::Reflect::set(&result, &key.into(), &value)?;
+    }
+    Ok(result)
+}
+
 /// Makes the live engine panic (its instance aborts), to test the restart.
 #[wasm_bindgen]
 pub fn mixroom_crash_engine() -> Result<(), JsValue> {

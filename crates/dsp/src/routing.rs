@@ -111,7 +111,8 @@ pub fn plan(values: &[f32], track_active: &[bool], latency: impl Fn(StripIndex) 
         let heard = !any_solo || soloed(t) || dest_soloed || feeds_soloed_return(t);
         audible[t.index()] = heard && !on(values, ParamId::Mute, t);
     }
-    for b in buses() {
+    // Every bus, used or not: one that a track is routed to next must already be open.
+    for b in 0..MAX_BUSES {
         let fed_by_solo = tracks().any(|t| track_dest[t.index()] == Dest::Bus(b) && soloed(t));
         let s = bus(b);
         let heard = !any_solo || soloed(s) || fed_by_solo || feeds_soloed_return(s);

@@ -18,6 +18,18 @@ test("the demo plays through shared memory and the controls reach the engine", a
   await expect.poll(() => page.getByTestId("playhead").textContent()).not.toBe("0:00.0");
   console.log(`master meter while playing: ${master.toFixed(1)} dB RMS`);
 
+  // The master's loudness and true peak travel through the meter block too.
+  await page.waitForTimeout(3_500);
+  const loudness = await page.evaluate(() => window.wasmBindings.mixroom_master_figures());
+  console.log(`master figures: ${JSON.stringify(loudness)}`);
+  expect(loudness.momentaryLufs).toBeGreaterThan(-40);
+  expect(loudness.momentaryLufs).toBeLessThan(0);
+  expect(loudness.shortTermLufs).toBeGreaterThan(-40);
+  expect(loudness.integratedLufs).toBeGreaterThan(-40);
+  expect(Math.max(...loudness.truePeak)).toBeGreaterThan(0.01);
+  expect(Math.max(...loudness.truePeak)).toBeLessThanOrEqual(10 ** (-0.9 / 20)); // −1 dBTP limiter
+  expect(loudness.latencyFrames).toBeGreaterThan(0);
+
   // Mute: the kick's meter falls silent, the others go on.
   await page.getByRole("button", { name: "Mute Kick" }).click();
   await expect(page.getByRole("button", { name: "Mute Kick" })).toHaveAttribute("aria-pressed", "true");

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mixroom_protocol::layout::meter_block;
+use mixroom_protocol::layout::meter_block::{self, MasterFigures};
 use mixroom_protocol::layout::spectrum_block::TAPS;
 use mixroom_protocol::layout::transport_block::TransportRequest;
 use wasm_bindgen::prelude::*;
@@ -52,6 +52,7 @@ pub struct AudioBridge {
     restarts: Cell<u32>,
     recent_deaths: RefCell<Vec<f64>>,
     playhead_frames: Cell<f64>,
+    master: Cell<MasterFigures>,
     length_frames: Cell<f64>,
     engine_playing: Cell<bool>,
 }
@@ -73,6 +74,7 @@ impl AudioBridge {
             restarts: Cell::new(0),
             recent_deaths: RefCell::new(Vec::new()),
             playhead_frames: Cell::new(0.0),
+            master: Cell::new(MasterFigures::default()),
             length_frames: Cell::new(0.0),
             engine_playing: Cell::new(false),
         }))
@@ -228,13 +230,15 @@ impl AudioBridge {
             last = Some((
                 meter_block::read_playhead_frames(entry),
                 meter_block::read_playing(entry),
+                meter_block::read_master(entry),
             ));
             f(entry);
         });
-        let Some((playhead, playing)) = last else {
+        let Some((playhead, playing, master)) = last else {
             return;
         };
         self.playhead_frames.set(playhead);
+        self.master.set(master);
         let stopped_by_itself = self.engine_playing.get() && !playing && self.transport().playing;
         self.engine_playing.set(playing);
         if stopped_by_itself {
@@ -242,6 +246,11 @@ impl AudioBridge {
             request.playing = false;
             self.set_transport(request);
         }
+    }
+
+    /// The master's loudness, true peak and correlation at the last meter entry read.
+    pub fn master_figures(&self) -> MasterFigures {
+        self.master.get()
     }
 
     /// The playhead at the last meter entry read, frames.
