@@ -3,24 +3,11 @@
 
 use std::time::Instant;
 
-use mixroom_dsp::{Engine, Source, StereoBlock};
+use mixroom_dsp::{white_noise, Engine, Source, StereoBlock};
 use mixroom_protocol::session::benchmark;
 
 /// Render quantum of the browser, frames.
 const QUANTUM: usize = 128;
-
-/// Deterministic white noise in −0.5..0.5 (xorshift32).
-pub fn noise(seed: u32, frames: usize) -> Vec<f32> {
-    let mut state = seed.max(1);
-    (0..frames)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state as f32 / u32::MAX as f32 - 0.5
-        })
-        .collect()
-}
 
 /// Renders `seconds` of the `tracks`-track benchmark mix (without routing) at `sample_rate_hz`
 /// in 128-frame quanta and returns the time spent in `Engine::process`, ms.
@@ -30,7 +17,7 @@ pub fn render_ms(tracks: usize, seconds: f32, sample_rate_hz: u32) -> f64 {
     let mut engine = Engine::new(sample_rate_hz as f32, QUANTUM);
     engine.apply_param_block(&session.param_block());
     for t in 0..session.tracks.len() {
-        let source = Source::new(vec![noise(t as u32 + 1, frames)]).expect("mono noise");
+        let source = Source::new(vec![white_noise(t as u32 + 1, 0.5, frames)]).expect("mono noise");
         engine.load_source(t, Some(source));
     }
     engine.reset();

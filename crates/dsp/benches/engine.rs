@@ -5,24 +5,11 @@
 //! `cargo bench -p mixroom-dsp` (or `cargo xtask bench`, which also runs the browser benchmark).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use mixroom_dsp::{ChannelStrip, Engine, Processor, Source, StereoBlock};
+use mixroom_dsp::{white_noise, ChannelStrip, Engine, Processor, Source, StereoBlock};
 use mixroom_protocol::session::benchmark;
 
 const RATE_HZ: f32 = 48_000.0;
 const QUANTUM: usize = 128;
-
-/// Deterministic white noise in −0.5..0.5.
-fn noise(seed: u32, frames: usize) -> Vec<f32> {
-    let mut state = seed.max(1);
-    (0..frames)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state as f32 / u32::MAX as f32 - 0.5
-        })
-        .collect()
-}
 
 fn one_strip(c: &mut Criterion) {
     let mut strip = ChannelStrip::new();
@@ -38,7 +25,7 @@ fn one_strip(c: &mut Criterion) {
     strip.set_gain_db(-6.0);
     strip.set_mono_input(true);
     strip.reset();
-    let input = noise(1, QUANTUM);
+    let input = white_noise(1, 0.5, QUANTUM);
     let (mut l, mut r) = (vec![0.0; QUANTUM], vec![0.0; QUANTUM]);
     let mut group = c.benchmark_group("strip");
     group.throughput(Throughput::Elements(QUANTUM as u64));
@@ -56,7 +43,7 @@ fn session_engine(tracks: usize, routing: bool) -> Engine {
     let mut engine = Engine::new(RATE_HZ, QUANTUM);
     engine.apply_param_block(&session.param_block());
     for t in 0..tracks {
-        let source = Source::new(vec![noise(t as u32 + 1, RATE_HZ as usize)]).unwrap();
+        let source = Source::new(vec![white_noise(t as u32 + 1, 0.5, RATE_HZ as usize)]).unwrap();
         engine.load_source(t, Some(source));
     }
     engine.reset();

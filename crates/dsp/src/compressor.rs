@@ -778,6 +778,7 @@ impl Processor for Compressor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::render_with_changes as render;
 
     const FS: f32 = 48_000.0;
     const MAX_FRAMES: usize = 4_096;
@@ -794,38 +795,6 @@ mod tests {
 
     fn lin(db: f32) -> f32 {
         10f32.powf(db / 20.0)
-    }
-
-    /// Renders `left`/`right` in blocks of `block` frames; `change(c, frame)` runs before the
-    /// frame of each entry of `at` (segments are cut there, so every block size sees the same
-    /// parameter changes at the same frames).
-    fn render(
-        c: &mut Compressor,
-        left: &[f32],
-        right: &[f32],
-        block: usize,
-        at: &[usize],
-        change: &dyn Fn(&mut Compressor, usize),
-    ) -> (Vec<f32>, Vec<f32>) {
-        let (mut l, mut r) = (left.to_vec(), right.to_vec());
-        let mut cuts: Vec<usize> = at.iter().copied().chain([0, l.len()]).collect();
-        cuts.sort_unstable();
-        cuts.dedup();
-        for seg in cuts.windows(2) {
-            if at.contains(&seg[0]) {
-                change(c, seg[0]);
-            }
-            let mut start = seg[0];
-            while start < seg[1] {
-                let end = (start + block).min(seg[1]);
-                c.process(&mut StereoBlock::new(
-                    &mut l[start..end],
-                    &mut r[start..end],
-                ));
-                start = end;
-            }
-        }
-        (l, r)
     }
 
     fn run(c: &mut Compressor, left: &[f32], right: &[f32], block: usize) -> (Vec<f32>, Vec<f32>) {

@@ -420,6 +420,7 @@ impl Processor for Delay {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::render_with_events as render;
 
     const FS: f32 = 48_000.0;
 
@@ -434,34 +435,6 @@ mod tests {
         delay
     }
 
-    /// Renders `input` in blocks of `block` frames, cutting blocks at event frames.
-    fn render(
-        delay: &mut Delay,
-        input: &(Vec<f32>, Vec<f32>),
-        block: usize,
-        events: &[Event],
-    ) -> (Vec<f32>, Vec<f32>) {
-        let (mut left, mut right) = input.clone();
-        let mut start = 0;
-        let mut next_event = 0;
-        while start < left.len() {
-            while next_event < events.len() && events[next_event].0 <= start {
-                (events[next_event].1)(delay);
-                next_event += 1;
-            }
-            let mut end = (start + block).min(left.len());
-            if let Some(&(frame, _)) = events.get(next_event) {
-                end = end.min(frame.max(start + 1));
-            }
-            delay.process(&mut StereoBlock::new(
-                &mut left[start..end],
-                &mut right[start..end],
-            ));
-            start = end;
-        }
-        (left, right)
-    }
-
     fn impulse(frames: usize, left: f32, right: f32) -> (Vec<f32>, Vec<f32>) {
         let (mut l, mut r) = (vec![0.0; frames], vec![0.0; frames]);
         l[0] = left;
@@ -473,17 +446,6 @@ mod tests {
         (0..frames)
             .map(|i| {
                 amplitude * (2.0 * PI * f64::from(freq_hz) * i as f64 / f64::from(FS)).sin() as f32
-            })
-            .collect()
-    }
-
-    /// Seeded white noise in −1..1 (a 32-bit LCG).
-    fn noise(frames: usize, seed: u32) -> Vec<f32> {
-        let mut state = seed;
-        (0..frames)
-            .map(|_| {
-                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (state >> 8) as f32 / (1u32 << 23) as f32 - 1.0
             })
             .collect()
     }
@@ -719,7 +681,10 @@ mod tests {
     fn output_does_not_depend_on_block_size() {
         // Reference: the same render in one 4096-frame block per call.
         let frames = 40_000;
-        let mut input = (noise(frames, 1), noise(frames, 2));
+        let mut input = (
+            crate::white_noise(1, 1.0, frames),
+            crate::white_noise(2, 1.0, frames),
+        );
         for i in 20_000..frames {
             input.0[i] = 0.0;
             input.1[i] = 0.0;
@@ -758,7 +723,10 @@ mod tests {
     #[test]
     fn reset_makes_it_deterministic() {
         // Reference: the output of a freshly prepared delay.
-        let input = (noise(8_192, 3), noise(8_192, 4));
+        let input = (
+            crate::white_noise(3, 1.0, 8_192),
+            crate::white_noise(4, 1.0, 8_192),
+        );
         let setup = |d: &mut Delay| {
             d.set_time_ms(30.0);
             d.set_feedback(0.9);
@@ -778,7 +746,10 @@ mod tests {
     #[test]
     fn non_finite_input_counts_as_silence() {
         // Reference: the same render with zeros where the NaN and infinite samples were.
-        let mut input = (noise(9_600, 5), noise(9_600, 6));
+        let mut input = (
+            crate::white_noise(5, 1.0, 9_600),
+            crate::white_noise(6, 1.0, 9_600),
+        );
         let mut zeroed = input.clone();
         for i in 1_000..1_256 {
             input.0[i] = if i % 2 == 0 { f32::NAN } else { f32::INFINITY };

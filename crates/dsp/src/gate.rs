@@ -314,6 +314,7 @@ impl Processor for Gate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::render_with_changes as render;
 
     const FS: f32 = 48_000.0;
 
@@ -329,36 +330,6 @@ mod tests {
 
     fn db(x: f32) -> f32 {
         20.0 * x.abs().log10()
-    }
-
-    /// Renders in blocks of `block` frames; `change(g, frame)` runs before each frame in `at`.
-    fn render(
-        g: &mut Gate,
-        left: &[f32],
-        right: &[f32],
-        block: usize,
-        at: &[usize],
-        change: &dyn Fn(&mut Gate, usize),
-    ) -> (Vec<f32>, Vec<f32>) {
-        let (mut l, mut r) = (left.to_vec(), right.to_vec());
-        let mut cuts: Vec<usize> = at.iter().copied().chain([0, l.len()]).collect();
-        cuts.sort_unstable();
-        cuts.dedup();
-        for seg in cuts.windows(2) {
-            if at.contains(&seg[0]) {
-                change(g, seg[0]);
-            }
-            let mut start = seg[0];
-            while start < seg[1] {
-                let end = (start + block).min(seg[1]);
-                g.process(&mut StereoBlock::new(
-                    &mut l[start..end],
-                    &mut r[start..end],
-                ));
-                start = end;
-            }
-        }
-        (l, r)
     }
 
     fn run(g: &mut Gate, input: &[f32], block: usize) -> Vec<f32> {

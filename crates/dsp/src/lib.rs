@@ -28,6 +28,7 @@ mod limiter;
 mod loudness;
 mod master_strip;
 mod meter;
+mod noise;
 mod pan;
 mod pass_filter;
 mod render;
@@ -37,6 +38,8 @@ mod routing;
 mod smoother;
 mod source;
 mod taps;
+#[cfg(test)]
+mod test_support;
 mod transport;
 mod true_peak;
 
@@ -55,6 +58,7 @@ pub use limiter::TruePeakLimiter;
 pub use loudness::LoudnessMeter;
 pub use master_strip::MasterStrip;
 pub use meter::MeterAccumulator;
+pub use noise::white_noise;
 pub use pan::{balance_gains, mono_pan_gains, widen};
 pub use pass_filter::{PassFilter, Slope};
 pub use render::{render, SessionSources};

@@ -504,17 +504,6 @@ mod tests {
         out
     }
 
-    /// Seeded uniform white noise in −1 … 1 (a linear congruential generator).
-    fn noise(frames: usize, seed: u32) -> Vec<f32> {
-        let mut state = seed;
-        (0..frames)
-            .map(|_| {
-                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (state >> 8) as f32 / (1 << 23) as f32 - 1.0
-            })
-            .collect()
-    }
-
     fn sine(freq_hz: f64, amplitude: f64, n: usize) -> f32 {
         (amplitude * (2.0 * PI * freq_hz * n as f64 / f64::from(FS)).sin()) as f32
     }
@@ -532,7 +521,10 @@ mod tests {
     /// on / 40 ms off, starting at full amplitude), and noise stepping from −30 to +20 dBFS.
     fn hot_programme() -> Vec<(f32, f32)> {
         let mut x = Vec::new();
-        let (a, b) = (noise(24_000, 1), noise(24_000, 2));
+        let (a, b) = (
+            crate::white_noise(1, 1.0, 24_000),
+            crate::white_noise(2, 1.0, 24_000),
+        );
         x.extend(a.iter().zip(&b).map(|(l, r)| (10.0 * l, 10.0 * r)));
         let mut n = 0;
         for freq in [100.0, 1_000.0, 5_000.0, 11_025.0, 15_000.0, 19_000.0] {
@@ -550,7 +542,10 @@ mod tests {
                 }
             }
         }
-        let (a, b) = (noise(9_600, 3), noise(9_600, 4));
+        let (a, b) = (
+            crate::white_noise(3, 1.0, 9_600),
+            crate::white_noise(4, 1.0, 9_600),
+        );
         for (i, (l, r)) in a.iter().zip(&b).enumerate() {
             let gain = if (i / 2_400) % 2 == 0 { 0.03 } else { 10.0 };
             x.push((gain * l, gain * r));
@@ -589,7 +584,7 @@ mod tests {
     /// came, delayed by `latency_frames` (107 frames for 2 ms at 48 kHz).
     #[test]
     fn signal_under_the_ceiling_passes_unchanged_but_delayed() {
-        let a = noise(20_000, 9);
+        let a = crate::white_noise(9, 1.0, 20_000);
         let input: Vec<(f32, f32)> = (0..20_000)
             .map(|n| (sine(997.0, 0.5, n) + 0.2 * a[n], 0.3 * a[n]))
             .collect();
@@ -786,7 +781,10 @@ mod tests {
     /// Reference: brute-force minima and means over the same windows.
     #[test]
     fn sliding_minimum_and_moving_average_match_brute_force() {
-        let values: Vec<f32> = noise(5_000, 77).iter().map(|v| v.abs()).collect();
+        let values: Vec<f32> = crate::white_noise(77, 1.0, 5_000)
+            .iter()
+            .map(|v| v.abs())
+            .collect();
         for window in [1, 2, 7, 107] {
             let mut min = SlidingMin::default();
             min.allocate(200);

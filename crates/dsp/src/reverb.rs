@@ -813,6 +813,7 @@ impl Processor for Reverb {
 mod tests {
     use super::*;
     use crate::biquad::{BiquadKind, BiquadState, Coefficients};
+    use crate::test_support::render_with_events as render;
 
     const FS: f32 = 48_000.0;
 
@@ -827,49 +828,10 @@ mod tests {
         reverb
     }
 
-    /// Renders `input` in blocks of `block` frames, cutting blocks at event frames.
-    fn render(
-        reverb: &mut Reverb,
-        input: &(Vec<f32>, Vec<f32>),
-        block: usize,
-        events: &[Event],
-    ) -> (Vec<f32>, Vec<f32>) {
-        let (mut left, mut right) = input.clone();
-        let mut start = 0;
-        let mut next_event = 0;
-        while start < left.len() {
-            while next_event < events.len() && events[next_event].0 <= start {
-                (events[next_event].1)(reverb);
-                next_event += 1;
-            }
-            let mut end = (start + block).min(left.len());
-            if let Some(&(frame, _)) = events.get(next_event) {
-                end = end.min(frame.max(start + 1));
-            }
-            reverb.process(&mut StereoBlock::new(
-                &mut left[start..end],
-                &mut right[start..end],
-            ));
-            start = end;
-        }
-        (left, right)
-    }
-
     fn impulse(frames: usize) -> (Vec<f32>, Vec<f32>) {
         let (mut l, r) = (vec![0.0; frames], vec![0.0; frames]);
         l[0] = 1.0;
         (l, r)
-    }
-
-    /// Seeded white noise in −1..1 (a 32-bit LCG).
-    fn noise(frames: usize, seed: u32) -> Vec<f32> {
-        let mut state = seed;
-        (0..frames)
-            .map(|_| {
-                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (state >> 8) as f32 / (1u32 << 23) as f32 - 1.0
-            })
-            .collect()
     }
 
     /// `x` through a cascade of RBJ biquads.
@@ -1027,7 +989,10 @@ mod tests {
     fn width_zero_gives_identical_channels_and_full_width_decorrelates() {
         // Reference: width 0 is the mid signal on both sides, exactly; at width 1 the two tap
         // patterns are orthogonal, so the normalized correlation of L and R is near 0.
-        let input = (noise(24_000, 1), noise(24_000, 2));
+        let input = (
+            crate::white_noise(1, 1.0, 24_000),
+            crate::white_noise(2, 1.0, 24_000),
+        );
         let mut mono = prepared(|r| r.set_width(0.0));
         let (l, r) = render(&mut mono, &input, 128, &[]);
         assert_eq!(l, r);
@@ -1074,7 +1039,10 @@ mod tests {
         // glide, decay, damping, pre-delay and width glides, two character switches and a
         // bypass round trip.
         let frames = 60_000;
-        let mut input = (noise(frames, 3), noise(frames, 4));
+        let mut input = (
+            crate::white_noise(3, 1.0, frames),
+            crate::white_noise(4, 1.0, frames),
+        );
         for i in 40_000..frames {
             input.0[i] = 0.0;
             input.1[i] = 0.0;
@@ -1113,7 +1081,10 @@ mod tests {
     #[test]
     fn reset_makes_it_deterministic() {
         // Reference: the output of a freshly prepared reverb.
-        let input = (noise(12_000, 5), noise(12_000, 6));
+        let input = (
+            crate::white_noise(5, 1.0, 12_000),
+            crate::white_noise(6, 1.0, 12_000),
+        );
         let setup = |r: &mut Reverb| {
             r.set_kind(ReverbKind::Plate);
             r.set_size(0.8);
@@ -1135,7 +1106,10 @@ mod tests {
     fn non_finite_input_counts_as_silence() {
         // Reference: the same render with zeros where the NaN and infinite samples were; the
         // output is finite throughout.
-        let mut input = (noise(12_000, 7), noise(12_000, 8));
+        let mut input = (
+            crate::white_noise(7, 1.0, 12_000),
+            crate::white_noise(8, 1.0, 12_000),
+        );
         let mut zeroed = input.clone();
         for i in 2_000..2_256 {
             input.0[i] = if i % 2 == 0 { f32::NAN } else { f32::INFINITY };
@@ -1297,7 +1271,10 @@ mod tests {
     fn bypass_crossfades_to_the_dry_input_in_10_ms() {
         // Reference: 10 ms at 48 kHz = 480 frames; after it the input passes untouched
         // and the network is empty.
-        let input = (noise(4_800, 9), noise(4_800, 10));
+        let input = (
+            crate::white_noise(9, 1.0, 4_800),
+            crate::white_noise(10, 1.0, 4_800),
+        );
         let mut reverb = prepared(|_| {});
         let (l, r) = render(
             &mut reverb,

@@ -2,23 +2,15 @@
 
 #![allow(dead_code)]
 
-use mixroom_dsp::{Engine, Source, StereoBlock};
+use mixroom_dsp::{white_noise, Engine, Source, StereoBlock};
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::strips::StripIndex;
 
 pub const SAMPLE_RATE_HZ: f32 = 48_000.0;
 
-/// Deterministic white noise in −1..1 (xorshift32).
+/// White noise in −1..1.
 pub fn noise(seed: u32, frames: usize) -> Vec<f32> {
-    let mut state = seed.max(1);
-    (0..frames)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            (state as f32 / u32::MAX as f32) * 2.0 - 1.0
-        })
-        .collect()
+    white_noise(seed, 1.0, frames)
 }
 
 /// A sine at `freq_hz` with amplitude `amp`.
