@@ -91,6 +91,8 @@ pub struct Engine {
     plan: Plan,
     plan_dirty: bool,
     quiet_limit_frames: usize,
+    /// A/B: every insert, effect and the master's EQ and compressor bypassed.
+    bypass_all: bool,
     taps: Taps,
     meters: Vec<MeterAccumulator>,
     dynamics: Vec<StripFigures>,
@@ -181,6 +183,7 @@ impl Engine {
             plan: Plan::default(),
             plan_dirty: true,
             quiet_limit_frames: (QUIET_S * sample_rate_hz) as usize,
+            bypass_all: false,
             taps: Taps::new(),
             meters: vec![MeterAccumulator::default(); MAX_STRIPS],
             dynamics: vec![StripFigures::default(); MAX_STRIPS],
@@ -431,8 +434,31 @@ impl Engine {
 
     /// Hands the value of `param` on `strip` to whatever processes it.
     fn apply(&mut self, param: ParamId, strip: StripIndex) {
+        if param == ParamId::BypassAll {
+            self.bypass_all = self.values[param.slot(strip)] >= 0.5;
+            for s in StripIndex::all() {
+                for p in BYPASSED_BY_ALL {
+                    if p.spec().applies_to(s.kind()) {
+                        self.apply(p, s);
+                    }
+                }
+            }
+            return;
+        }
+        let bypass_all = self.bypass_all;
         let values = &self.values;
-        let get = |p: ParamId| values[p.slot(strip)];
+        let get = |p: ParamId| {
+            let v = values[p.slot(strip)];
+            match p {
+                _ if !bypass_all => v,
+                ParamId::EqBypass
+                | ParamId::CompBypass
+                | ParamId::GateBypass
+                | ParamId::EffectBypass => 1.0,
+                ParamId::HpfMode | ParamId::LpfMode => 0.0,
+                _ => v,
+            }
+        };
         if matches!(
             param,
             ParamId::Mute
@@ -651,6 +677,16 @@ impl Engine {
         merge_dynamics(&mut dynamics[index], master.figures());
     }
 }
+
+/// The parameters "bypass all processing" overrides (see `ParamId::BypassAll`).
+const BYPASSED_BY_ALL: [ParamId; 6] = [
+    ParamId::EqBypass,
+    ParamId::CompBypass,
+    ParamId::GateBypass,
+    ParamId::EffectBypass,
+    ParamId::HpfMode,
+    ParamId::LpfMode,
+];
 
 /// Adds a track's output to its destination, crossfading after a route change.
 fn route(

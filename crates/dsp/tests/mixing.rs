@@ -236,3 +236,37 @@ fn master_figures_carry_ebu_loudness_true_peak_and_correlation() {
         "the limiter's look-ahead is reported"
     );
 }
+
+#[test]
+fn bypass_all_processing_keeps_levels_and_removes_inserts() {
+    let render = |bypass_all: bool| {
+        let mut engine = Engine::new(SAMPLE_RATE_HZ, 128);
+        engine.load_source(
+            0,
+            Some(Source::new(vec![sine(1_000.0, 0.5, 48_000)]).unwrap()),
+        );
+        set(&mut engine, ParamId::Eq3GainDb, track(0), 12.0);
+        set(&mut engine, ParamId::Eq3Hz, track(0), 1_000.0);
+        set(&mut engine, ParamId::HpfMode, track(0), 2.0);
+        set(&mut engine, ParamId::GainDb, track(0), -6.0);
+        set(&mut engine, ParamId::LimiterBypass, StripIndex::MASTER, 1.0);
+        let on = if bypass_all { 1.0 } else { 0.0 };
+        set(&mut engine, ParamId::BypassAll, StripIndex::MASTER, on);
+        let mut engine = playing(engine);
+        let out = render_blocks(&mut engine, 24_000, 128);
+        let tail = &out[0][12_000..];
+        (tail.iter().map(|v| v * v).sum::<f32>() / tail.len() as f32).sqrt()
+    };
+    let (processed, raw) = (render(false), render(true));
+    let expected_raw =
+        0.5 / 2f32.sqrt() * 10f32.powf(-6.0 / 20.0) * std::f32::consts::FRAC_1_SQRT_2;
+    assert!(
+        (raw - expected_raw).abs() < 1e-3 * expected_raw,
+        "{raw} vs {expected_raw}"
+    );
+    let boost = 20.0 * (processed / raw).log10();
+    assert!(
+        (boost - 12.0).abs() < 0.2,
+        "the EQ boost comes back: {boost}"
+    );
+}

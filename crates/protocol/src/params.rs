@@ -191,6 +191,7 @@ pub enum ParamId {
     LimiterReleaseMs = 74,
     LimiterBypass = 75,
     TempoBpm = 76,
+    BypassAll = 77,
 }
 
 /// Number of EQ bands per strip.
@@ -274,7 +275,7 @@ const SMOOTH_MS: f32 = 20.0;
 const FADE_MS: f32 = 10.0;
 
 /// The parameter table, indexed by [`ParamId`].
-pub const PARAMS: [ParamSpec; 77] = [
+pub const PARAMS: [ParamSpec; 78] = [
     row(
         P::GainDb,
         "gain_db",
@@ -968,6 +969,17 @@ pub const PARAMS: [ParamSpec; 77] = [
         0.0,
         K::MASTER,
     ),
+    // A/B: bypasses the filters, gate, EQ and compressor of every strip, the returns' effects
+    // and the master's EQ and glue compressor (levels, pans, sends and the limiter stay).
+    row(
+        P::BypassAll,
+        "bypass_all",
+        "Bypass all processing",
+        U::Toggle,
+        (0.0, 1.0, 0.0),
+        0.0,
+        K::MASTER,
+    ),
 ];
 
 /// Number of slots in the parameter block: every parameter for every strip index.
@@ -1141,7 +1153,7 @@ mod tests {
         assert_eq!(ParamId::Pan.slot(StripIndex::track(3).unwrap()), 131);
         assert_eq!(ParamId::GainDb.slot(StripIndex::MASTER), 127);
         assert_eq!(ParamId::TempoBpm.slot(StripIndex::MASTER), 76 * 128 + 127);
-        assert_eq!(PARAM_SLOTS, 77 * 128);
+        assert_eq!(PARAM_SLOTS, 78 * 128);
         for spec in &PARAMS {
             for strip in StripIndex::all() {
                 assert_eq!(
