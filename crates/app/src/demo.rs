@@ -40,6 +40,7 @@ pub fn session() -> Session {
             .map(|(id, name)| Track {
                 name: (*name).to_owned(),
                 source: Source::Demo((*id).to_owned()),
+                color: None,
                 strip: Strip::default(),
             })
             .collect(),

@@ -1,9 +1,10 @@
 //! mixroom-app: the Mixroom page (Leptos, client-side rendered) and its audio bridge.
 
+mod analysis;
 mod audio;
 mod demo;
 mod meters;
-mod mixer;
+mod state;
 mod test_api;
 mod ui;
 

@@ -4,7 +4,7 @@
 //!   IEC 60268-18).
 //! - Peak hold: the highest peak stays for [`HOLD_S`], then falls like the peak.
 //! - RMS: exponential average of the mean square with time constant [`RMS_TAU_S`].
-//! - Clip: latched once a sample reaches full scale.
+//! - Clip: latched once a sample reaches full scale, until cleared.
 
 use mixroom_protocol::layout::meter_block::StripFigures;
 use mixroom_protocol::units::{lin_to_db, power_to_db, SILENCE_DB};
@@ -75,9 +75,14 @@ impl ChannelMeter {
         power_to_db(self.mean_square)
     }
 
-    /// Whether a sample reached full scale.
+    /// Whether a sample reached full scale (until [`Self::clear_clip`]).
     pub fn clipped(&self) -> bool {
         self.clipped
+    }
+
+    /// Clears the clip indicator.
+    pub fn clear_clip(&mut self) {
+        self.clipped = false;
     }
 }
 

@@ -93,6 +93,7 @@ pub struct Engine {
     quiet_limit_frames: usize,
     /// A/B: every insert, effect and the master's EQ and compressor bypassed.
     bypass_all: bool,
+    loudness_reset_serial: i32,
     taps: Taps,
     meters: Vec<MeterAccumulator>,
     dynamics: Vec<StripFigures>,
@@ -184,6 +185,7 @@ impl Engine {
             plan_dirty: true,
             quiet_limit_frames: (QUIET_S * sample_rate_hz) as usize,
             bypass_all: false,
+            loudness_reset_serial: 0,
             taps: Taps::new(),
             meters: vec![MeterAccumulator::default(); MAX_STRIPS],
             dynamics: vec![StripFigures::default(); MAX_STRIPS],
@@ -238,9 +240,14 @@ impl Engine {
         self.values[param.slot(strip)]
     }
 
-    /// Applies the transport state the UI asked for.
+    /// Applies the transport state the UI asked for (and starts a new loudness measurement when
+    /// its reset serial is new).
     pub fn apply_transport(&mut self, request: &TransportRequest) {
         self.transport.apply(request);
+        if request.loudness_reset_serial != self.loudness_reset_serial {
+            self.loudness_reset_serial = request.loudness_reset_serial;
+            self.master.reset_loudness();
+        }
     }
 
     /// The transport.

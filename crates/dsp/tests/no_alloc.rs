@@ -56,6 +56,7 @@ fn process_reset_and_parameter_changes_do_not_allocate() {
         loop_enabled: true,
         loop_start_frame: 100.0,
         loop_end_frame: 9_000.0,
+        loudness_reset_serial: 1,
     };
     COUNTING.store(true, Ordering::SeqCst);
     for i in 0..400 {

@@ -50,6 +50,9 @@ pub struct Track {
     pub name: String,
     /// The track's audio.
     pub source: Source,
+    /// Colour of the strip (CSS colour), if the user picked one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
     /// Strip settings.
     #[serde(flatten)]
     pub strip: Strip,
@@ -61,6 +64,9 @@ pub struct Track {
 pub struct NamedStrip {
     /// Name shown on the strip.
     pub name: String,
+    /// Colour of the strip (CSS colour), if the user picked one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
     /// Strip settings.
     #[serde(flatten)]
     pub strip: Strip,
@@ -296,6 +302,7 @@ pub fn benchmark(tracks: usize, routing: bool) -> Session {
         session.tracks.push(Track {
             name: format!("Noise {}", i + 1),
             source: Source::File(format!("noise{i}.wav")),
+            color: None,
             strip,
         });
     }
@@ -305,6 +312,7 @@ pub fn benchmark(tracks: usize, routing: bool) -> Session {
             strip.set(ParamId::CompBypass, 0.0);
             session.buses.push(NamedStrip {
                 name: format!("Bus {}", b + 1),
+                color: None,
                 strip,
             });
         }
@@ -312,10 +320,12 @@ pub fn benchmark(tracks: usize, routing: bool) -> Session {
         delay.set(ParamId::ReturnEffect, 2.0);
         session.returns.push(NamedStrip {
             name: "Reverb".to_owned(),
+            color: None,
             strip: Strip::default(),
         });
         session.returns.push(NamedStrip {
             name: "Delay".to_owned(),
+            color: None,
             strip: delay,
         });
         session.master.set(ParamId::CompBypass, 0.0);

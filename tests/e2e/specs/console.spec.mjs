@@ -31,21 +31,21 @@ test("the demo plays through shared memory and the controls reach the engine", a
   expect(loudness.latencyFrames).toBeGreaterThan(0);
 
   // Mute: the kick's meter falls silent, the others go on.
-  await page.getByRole("button", { name: "Mute Kick" }).click();
-  await expect(page.getByRole("button", { name: "Mute Kick" })).toHaveAttribute("aria-pressed", "true");
+  await page.getByRole("button", { name: "Kick Mute" }).click();
+  await expect(page.getByRole("button", { name: "Kick Mute" })).toHaveAttribute("aria-pressed", "true");
   await expectMeter(page, "Kick", (db) => db <= -59, "falls silent when muted");
   await expectMeter(page, "Chords", (db) => db > -40, "keeps playing");
 
   // Solo: only the soloed track sounds.
-  await page.getByRole("button", { name: "Solo Hats" }).click();
+  await page.getByRole("button", { name: "Hats Solo" }).click();
   await expectMeter(page, "Bass", (db) => db <= -59, "falls silent while Hats is soloed");
   await expectMeter(page, "Hats", (db) => db > -50, "plays while soloed");
-  await page.getByRole("button", { name: "Solo Hats" }).click();
-  await page.getByRole("button", { name: "Mute Kick" }).click();
+  await page.getByRole("button", { name: "Hats Solo" }).click();
+  await page.getByRole("button", { name: "Kick Mute" }).click();
   await expectMeter(page, "Kick", (db) => db > -40, "comes back when unmuted");
 
   // The fader, by keyboard: twelve steps down is −6 dB.
-  const fader = page.getByRole("slider", { name: "Bass fader" });
+  const fader = page.getByRole("slider", { name: "Bass Fader" });
   await fader.focus();
   for (let i = 0; i < 12; i++) await page.keyboard.press("ArrowDown");
   await expect(fader).toHaveAttribute("aria-valuetext", "−6.0 dB");

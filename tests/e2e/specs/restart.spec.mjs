@@ -13,7 +13,7 @@ for (const [url, mode] of [[ISOLATED_URL, "shared memory"], [PLAIN_URL, "message
     await openMixroom(page, url);
     await page.getByRole("button", { name: "Play" }).click();
     await expectMeter(page, "Master", (db) => db > -30, "shows the mix");
-    await page.getByRole("button", { name: "Mute Chords" }).click();
+    await page.getByRole("button", { name: "Chords Mute" }).click();
     await expectMeter(page, "Chords", (db) => db <= -59, "falls silent when muted");
 
     await crash(page);

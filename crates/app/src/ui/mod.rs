@@ -1,9 +1,25 @@
 //! The Leptos components of the page.
 
 mod app;
-mod channel_strip;
-mod meter_board;
+mod canvas;
+mod console;
+mod curves;
+mod detail;
+mod display;
+mod master;
 mod status;
-mod transport_bar;
+mod transport;
+mod widgets;
 
 pub use app::App;
+
+/// Which section the detail panel shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    /// The EQ editor.
+    Eq,
+    /// Compressor and gate.
+    Dynamics,
+    /// Sends and output (the effect on returns, the limiter on the master).
+    Routing,
+}

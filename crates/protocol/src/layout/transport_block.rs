@@ -8,6 +8,8 @@
 //! bytes 16..24    f64   seek target, frames
 //! bytes 24..32    f64   loop start, frames
 //! bytes 32..40    f64   loop end, frames (exclusive)
+//! bytes 40..44    i32   loudness reset serial: bumped to start a new loudness measurement
+//! bytes 44..48          reserved
 //! ```
 //!
 //! State, not commands: the engine applies the whole block whenever its generation changes, and
@@ -16,7 +18,7 @@
 use super::{read_f64, read_i32, write_f64, write_i32};
 
 /// Size of the block in bytes.
-pub const BYTES: usize = 40;
+pub const BYTES: usize = 48;
 /// Byte offset of the playing flag.
 pub const PLAYING_OFFSET: usize = 4;
 /// Byte offset of the seek serial.
@@ -29,6 +31,8 @@ pub const SEEK_FRAME_OFFSET: usize = 16;
 pub const LOOP_START_OFFSET: usize = 24;
 /// Byte offset of the loop end.
 pub const LOOP_END_OFFSET: usize = 32;
+/// Byte offset of the loudness reset serial.
+pub const LOUDNESS_RESET_OFFSET: usize = 40;
 
 /// The decoded transport block.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -45,6 +49,8 @@ pub struct TransportRequest {
     pub loop_start_frame: f64,
     /// Loop region end (exclusive), frames.
     pub loop_end_frame: f64,
+    /// Bumped once per request to start a new loudness measurement.
+    pub loudness_reset_serial: i32,
 }
 
 impl TransportRequest {
@@ -57,6 +63,7 @@ impl TransportRequest {
             loop_enabled: read_i32(block, LOOP_ENABLED_OFFSET) != 0,
             loop_start_frame: read_f64(block, LOOP_START_OFFSET),
             loop_end_frame: read_f64(block, LOOP_END_OFFSET),
+            loudness_reset_serial: read_i32(block, LOUDNESS_RESET_OFFSET),
         }
     }
 
@@ -68,6 +75,7 @@ impl TransportRequest {
         write_f64(block, SEEK_FRAME_OFFSET, self.seek_frame);
         write_f64(block, LOOP_START_OFFSET, self.loop_start_frame);
         write_f64(block, LOOP_END_OFFSET, self.loop_end_frame);
+        write_i32(block, LOUDNESS_RESET_OFFSET, self.loudness_reset_serial);
     }
 }
 
@@ -84,6 +92,7 @@ mod tests {
             loop_enabled: true,
             loop_start_frame: 480.0,
             loop_end_frame: 96_000.0,
+            loudness_reset_serial: 3,
         };
         let mut block = vec![0; BYTES];
         request.encode(&mut block);

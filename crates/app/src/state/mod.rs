@@ -1,0 +1,187 @@
+//! The mix being edited: a reactive model of every strip on screen, kept in step with the
+//! engine, with undo/redo and the selected strip.
+//!
+//! Every change goes through [`Mixer::set`]: the value is made valid, shown, written to the
+//! engine's parameter block and recorded in the history. A drag opens a gesture
+//! ([`Mixer::begin_gesture`]) so that it undoes as one step.
+
+pub mod history;
+pub mod strip;
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use mixroom_protocol::params::ParamId;
+use mixroom_protocol::session::Session;
+use mixroom_protocol::strips::{StripIndex, StripKind};
+
+use crate::audio::AudioBridge;
+pub use history::{Edit, History};
+pub use strip::StripModel;
+
+/// The handle components use to read and change the mix.
+#[derive(Clone, Copy)]
+pub struct Mixer {
+    bridge: StoredValue<Option<Rc<AudioBridge>>, LocalStorage>,
+    history: StoredValue<History, LocalStorage>,
+    history_version: RwSignal<u64>,
+    /// The tracks, in strip order.
+    pub tracks: RwSignal<Vec<StripModel>>,
+    /// The group buses.
+    pub buses: RwSignal<Vec<StripModel>>,
+    /// The aux returns.
+    pub returns: RwSignal<Vec<StripModel>>,
+    /// The master strip.
+    pub master: StoredValue<StripModel>,
+    /// The strip shown in the detail panel.
+    pub selected: RwSignal<StripIndex>,
+}
+
+impl Mixer {
+    /// A mixer showing `session` and driving `bridge` (none when the engine could not start).
+    pub fn new(session: &Session, bridge: Option<Rc<AudioBridge>>) -> Mixer {
+        let tracks = session
+            .tracks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                let strip = StripIndex::track(i)?;
+                Some(StripModel::new(
+                    strip,
+                    t.name.clone(),
+                    t.color.clone(),
+                    &t.strip,
+                ))
+            })
+            .collect();
+        let named = |list: &[mixroom_protocol::session::NamedStrip],
+                     index: fn(usize) -> Option<StripIndex>| {
+            list.iter()
+                .enumerate()
+                .filter_map(|(i, n)| {
+                    Some(StripModel::new(
+                        index(i)?,
+                        n.name.clone(),
+                        n.color.clone(),
+                        &n.strip,
+                    ))
+                })
+                .collect::<Vec<_>>()
+        };
+        let master = StripModel::new(
+            StripIndex::MASTER,
+            "Master".to_owned(),
+            None,
+            &session.master,
+        );
+        Mixer {
+            bridge: StoredValue::new_local(bridge),
+            history: StoredValue::new_local(History::default()),
+            history_version: RwSignal::new(0),
+            tracks: RwSignal::new(tracks),
+            buses: RwSignal::new(named(&session.buses, StripIndex::bus)),
+            returns: RwSignal::new(named(&session.returns, StripIndex::aux_return)),
+            master: StoredValue::new(master),
+            selected: RwSignal::new(StripIndex::track(0).unwrap_or(StripIndex::MASTER)),
+        }
+    }
+
+    /// Runs `f` with the bridge, if there is one.
+    pub fn with_bridge<R>(&self, f: impl FnOnce(&Rc<AudioBridge>) -> R) -> Option<R> {
+        self.bridge.with_value(|b| b.as_ref().map(f))
+    }
+
+    /// The model of `strip`, if it is on screen.
+    pub fn model(&self, strip: StripIndex) -> Option<StripModel> {
+        let find = |list: RwSignal<Vec<StripModel>>| {
+            list.with_untracked(|l| l.iter().find(|m| m.strip == strip).cloned())
+        };
+        match strip.kind() {
+            StripKind::Track => find(self.tracks),
+            StripKind::Bus => find(self.buses),
+            StripKind::Return => find(self.returns),
+            StripKind::Master => Some(self.master.get_value()),
+        }
+    }
+
+    /// Sets `param` of `strip` (made valid first): on screen, in the engine and in the history.
+    pub fn set(&self, strip: &StripModel, param: ParamId, value: f32) {
+        let value = param.spec().sanitize(value);
+        let from = strip.value(param).get_untracked();
+        if from == value {
+            return;
+        }
+        self.apply(strip, param, value);
+        self.history.update_value(|h| {
+            h.record(Edit::Param {
+                strip: strip.strip,
+                param,
+                from,
+                to: value,
+            })
+        });
+        self.history_version.update(|v| *v += 1);
+    }
+
+    /// Flips a toggle parameter.
+    pub fn toggle(&self, strip: &StripModel, param: ParamId) {
+        let on = strip.value(param).get_untracked() >= 0.5;
+        self.set(strip, param, if on { 0.0 } else { 1.0 });
+    }
+
+    fn apply(&self, strip: &StripModel, param: ParamId, value: f32) {
+        strip.value(param).set(value);
+        self.with_bridge(|b| b.set_param(param.slot(strip.strip), value));
+    }
+
+    /// Starts a gesture: the changes until [`Self::end_gesture`] undo as one step.
+    pub fn begin_gesture(&self) {
+        self.history.update_value(History::begin_gesture);
+    }
+
+    /// Ends the current gesture.
+    pub fn end_gesture(&self) {
+        self.history.update_value(History::end_gesture);
+        self.history_version.update(|v| *v += 1);
+    }
+
+    /// Reverts the last step.
+    pub fn undo(&self) {
+        let step = self.history.try_update_value(History::undo).flatten();
+        for edit in step.into_iter().flatten() {
+            let Edit::Param {
+                strip, param, from, ..
+            } = edit;
+            if let Some(model) = self.model(strip) {
+                self.apply(&model, param, from);
+            }
+        }
+        self.history_version.update(|v| *v += 1);
+    }
+
+    /// Applies the last undone step again.
+    pub fn redo(&self) {
+        let step = self.history.try_update_value(History::redo).flatten();
+        for edit in step.into_iter().flatten() {
+            let Edit::Param {
+                strip, param, to, ..
+            } = edit;
+            if let Some(model) = self.model(strip) {
+                self.apply(&model, param, to);
+            }
+        }
+        self.history_version.update(|v| *v += 1);
+    }
+
+    /// Whether there is something to undo (reactive).
+    pub fn can_undo(&self) -> bool {
+        self.history_version.track();
+        self.history.with_value(History::can_undo)
+    }
+
+    /// Whether there is something to redo (reactive).
+    pub fn can_redo(&self) -> bool {
+        self.history_version.track();
+        self.history.with_value(History::can_redo)
+    }
+}

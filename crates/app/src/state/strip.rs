@@ -1,0 +1,66 @@
+//! One strip on screen: its identity and a reactive value per parameter.
+
+use leptos::prelude::*;
+use mixroom_protocol::params::{ParamId, PARAMS};
+use mixroom_protocol::session::Strip;
+use mixroom_protocol::strips::{StripIndex, StripKind};
+
+/// Colours of strips, by position (tracks cycle through them).
+const PALETTE: [&str; 8] = [
+    "#e8804f", "#e6b84f", "#8fce5a", "#4fc3b0", "#5aa9ff", "#9a7cf0", "#e06fb5", "#c9c9c9",
+];
+
+/// A strip on screen.
+#[derive(Clone, Debug)]
+pub struct StripModel {
+    /// Which strip.
+    pub strip: StripIndex,
+    /// Name shown on the strip.
+    pub name: RwSignal<String>,
+    /// Colour of its name bar (CSS colour).
+    pub color: String,
+    values: [RwSignal<f32>; PARAMS.len()],
+}
+
+impl StripModel {
+    /// A strip named `name` showing the values of `settings`.
+    pub fn new(
+        strip: StripIndex,
+        name: String,
+        color: Option<String>,
+        settings: &Strip,
+    ) -> StripModel {
+        let color = color.unwrap_or_else(|| default_color(strip).to_owned());
+        StripModel {
+            strip,
+            name: RwSignal::new(name),
+            color,
+            values: PARAMS.map(|p| RwSignal::new(settings.value(p.id))),
+        }
+    }
+
+    /// The reactive value of `param`.
+    pub fn value(&self, param: ParamId) -> RwSignal<f32> {
+        self.values[param as usize]
+    }
+
+    /// The kind of strip.
+    pub fn kind(&self) -> StripKind {
+        self.strip.kind()
+    }
+
+    /// Whether the strip has `param`.
+    pub fn has(&self, param: ParamId) -> bool {
+        param.spec().applies_to(self.kind())
+    }
+}
+
+/// The colour a strip gets when the session names none.
+pub fn default_color(strip: StripIndex) -> &'static str {
+    match strip.kind() {
+        StripKind::Track => PALETTE[strip.position() % PALETTE.len()],
+        StripKind::Bus => "#d08a3c",
+        StripKind::Return => "#6fa8dc",
+        StripKind::Master => "#e6e9ee",
+    }
+}

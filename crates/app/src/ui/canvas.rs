@@ -1,0 +1,52 @@
+//! Canvas plumbing: a 2D context whose backing store matches the element's size on screen (times
+//! the device pixel ratio), so drawings stay sharp on every display.
+
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+/// The canvas's 2D context, scaled so drawing coordinates are CSS pixels, and its CSS size.
+pub fn context(canvas: &HtmlCanvasElement) -> Option<(CanvasRenderingContext2d, f64, f64)> {
+    let (w, h) = (canvas.client_width() as f64, canvas.client_height() as f64);
+    if w <= 0.0 || h <= 0.0 {
+        return None;
+    }
+    let ratio = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(1.0);
+    let (pw, ph) = ((w * ratio).round() as u32, (h * ratio).round() as u32);
+    if canvas.width() != pw || canvas.height() != ph {
+        canvas.set_width(pw);
+        canvas.set_height(ph);
+    }
+    let g = canvas
+        .get_context("2d")
+        .ok()??
+        .dyn_into::<CanvasRenderingContext2d>()
+        .ok()?;
+    // Scaling cannot fail on a live 2D context.
+    let _ = g.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
+    Some((g, w, h))
+}
+
+/// x position (0..width) of `freq_hz` on a 20 Hz–20 kHz logarithmic axis.
+pub fn freq_x(freq_hz: f32, width: f64) -> f64 {
+    f64::from((freq_hz.max(1.0) / 20.0).log2() / 1000f32.log2()) * width
+}
+
+/// The frequency at x position `x` of a 20 Hz–20 kHz logarithmic axis `width` wide, Hz.
+pub fn x_freq(x: f64, width: f64) -> f32 {
+    20.0 * 1000f32.powf((x / width) as f32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_axis_places_decades_evenly() {
+        assert_eq!(freq_x(20.0, 300.0), 0.0);
+        assert!((freq_x(200.0, 300.0) - 100.0).abs() < 1e-3);
+        assert!((freq_x(20_000.0, 300.0) - 300.0).abs() < 1e-3);
+        assert!((x_freq(150.0, 300.0) - 632.456).abs() < 0.01);
+    }
+}
