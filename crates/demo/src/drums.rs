@@ -7,7 +7,7 @@
 //! detuned square waves and noise through a steep high-pass (the 808's metallic oscillator
 //! bank). Each piece then exists in three perspectives, computed once: close (as synthesized),
 //! far (thinned by a high-pass, as the overheads hear the shells) and room (low-passed and
-//! smeared by twelve early reflections, J. B. Allen & D. A. Berkley, "Image method for
+//! smeared by seventeen early reflections, J. B. Allen & D. A. Berkley, "Image method for
 //! efficiently simulating small-room acoustics", JASA 65(4), 1979, reduced to a fixed tap set).
 //! A stroke adds the right perspective to each mic with that mic's gain and arrival delay
 //! (distance / 343 m/s): the overheads and room are the whole kit from further away, the crash
@@ -69,7 +69,7 @@ impl Mic {
             Mic::TomLo => 0.474,
             Mic::OverheadL => 0.517,
             Mic::OverheadR => 0.517,
-            Mic::Room => 0.504,
+            Mic::Room => 0.35,
         }
     }
 }
@@ -109,7 +109,7 @@ fn pickup(mic: Mic, piece: Piece) -> Option<(View, f32, f32)> {
             P::Crash => (View::Far, 0.7, 3.5),
         },
         Mic::Room => match piece {
-            P::Kick => (View::Room, 0.5, 11.0),
+            P::Kick => (View::Room, 0.2, 11.0),
             P::Snare => (View::Room, 0.7, 10.0),
             P::HatClosed(_) | P::HatOpen => (View::Room, 0.22, 11.0),
             P::TomHi => (View::Room, 0.6, 10.0),
@@ -120,20 +120,27 @@ fn pickup(mic: Mic, piece: Piece) -> Option<(View, f32, f32)> {
     })
 }
 
-/// Early reflections of the room mic: (delay ms, gain), the direct sound first.
-const REFLECTIONS: [(f32, f32); 12] = [
-    (0.0, 1.0),
-    (6.1, 0.62),
-    (9.7, -0.55),
-    (13.4, 0.5),
-    (17.9, -0.44),
-    (23.3, 0.38),
-    (29.8, 0.34),
-    (36.2, -0.28),
-    (44.5, 0.24),
-    (53.9, -0.2),
-    (64.0, 0.16),
-    (77.0, 0.12),
+/// Early reflections of the room mic: (delay ms, gain), the direct sound first. A few metres
+/// from the kit the reflections off the floor, walls and ceiling arrive within 90 ms and,
+/// together, carry more energy than the direct sound.
+const REFLECTIONS: [(f32, f32); 17] = [
+    (0.0, 0.55),
+    (5.3, 0.6),
+    (7.9, -0.5),
+    (11.2, 0.55),
+    (14.6, -0.45),
+    (18.3, 0.5),
+    (22.9, 0.42),
+    (27.4, -0.4),
+    (31.7, 0.36),
+    (37.1, -0.33),
+    (42.8, 0.3),
+    (49.3, 0.26),
+    (56.2, -0.22),
+    (63.5, 0.18),
+    (71.9, -0.14),
+    (81.0, 0.1),
+    (90.4, 0.07),
 ];
 
 /// One piece in its three perspectives.
@@ -151,8 +158,9 @@ impl Sound {
         } else {
             close.clone()
         };
-        let dull = low_passed(&far, 5_000.0, sample_rate_hz);
-        let tail = (0.08 * sample_rate_hz) as usize;
+        // The room hears the whole drum (boom included), dulled by distance.
+        let dull = low_passed(&close, 5_000.0, sample_rate_hz);
+        let tail = (0.091 * sample_rate_hz) as usize;
         let mut room = vec![0.0; dull.len() + tail];
         for (ms, gain) in REFLECTIONS {
             add(
@@ -480,4 +488,70 @@ fn tom(sr: f32, f0: f32, tau_s: f32, seed: u32) -> Vec<f32> {
     fade_tail(&mut x, 0.3);
     normalize(&mut x, 1.0);
     x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Energy-weighted mean time of `x`, s.
+    fn centre_s(x: &[f32], sr: f32) -> f32 {
+        let e: f32 = x.iter().map(|v| v * v).sum();
+        x.iter()
+            .enumerate()
+            .map(|(i, v)| i as f32 * v * v)
+            .sum::<f32>()
+            / e
+            / sr
+    }
+
+    #[test]
+    fn the_room_smears_and_the_overheads_thin_the_kick() {
+        // References: the reflection table (taps up to 77 ms move the energy centre later) and
+        // the far view's 200 Hz high-pass (less than half the kick's energy survives it).
+        let sr = 48_000.0;
+        let kick = Sound::new(kick(sr), 200.0, sr);
+        let energy = |x: &[f32]| x.iter().map(|v| v * v).sum::<f32>();
+        let kept = energy(&kick.far) / energy(&kick.close);
+        assert!(kept < 0.5, "{kept}");
+        for (name, close) in [("snare", snare(sr)), ("hat", hat(sr, 1, false))] {
+            let sound = Sound::new(close, 150.0, sr);
+            let delay_ms = 1000.0 * (centre_s(&sound.room, sr) - centre_s(&sound.close, sr));
+            println!("{name}: room energy centre {delay_ms:.1} ms after the close mic's");
+            assert!(delay_ms > 10.0, "{name}: {delay_ms}");
+        }
+    }
+
+    #[test]
+    fn open_hats_are_choked_by_the_next_stroke() {
+        // Reference: the score's hi-hat strokes: every stroke rings only until the next one.
+        let kit = Kit::new(Clock::new(48_000.0));
+        for s in kit.strokes.iter().filter(|s| s.gate.is_some()) {
+            let gate = s.gate.unwrap_or(0);
+            assert!(gate > 0 && gate <= 115_200, "{gate}");
+        }
+        let open = kit
+            .strokes
+            .iter()
+            .filter(|s| s.piece == Piece::HatOpen)
+            .count();
+        assert_eq!(open, 3, "on the 'and' of 4 before bars 5, 9 and 13");
+    }
+
+    #[test]
+    fn every_piece_starts_from_silence() {
+        // Reference: a fade-in of at least 0.4 ms: the first sample of every sound is 0.
+        let sr = 44_100.0;
+        for x in [
+            kick(sr),
+            snare(sr),
+            hat(sr, 0, false),
+            hat(sr, 0, true),
+            crash(sr),
+        ] {
+            assert_eq!(x[0], 0.0);
+            assert!(x[1].abs() < 0.2);
+            assert!(x.last().unwrap().abs() < 1e-6, "and ends in silence");
+        }
+    }
 }
