@@ -1,28 +1,42 @@
 //! mixroom-demo: Mixroom's built-in demo song, synthesized on the spot (nothing to download).
 //!
-//! "Late Train" is 16 bars of pop in A minor at 100 BPM (38.4 s), Am – F – C – G, recorded as
-//! fourteen stems the way a band would hand them to a mixing engineer: an eight-mic drum kit
-//! (kick, snare, hi-hat, two toms, two overheads, room), bass, guitar, keys, pad, lead and shaker.
-//! The song loops: the last bar is a fill into the first, and every tail that rings past the end
-//! continues at the start. See [`score`](crate::score) for the arrangement.
+//! "Late Train": 16 bars of pop in A minor at 100 BPM (38.4 s), Am – F – C – G once every four
+//! bars, recorded as fourteen stems the way a band hands them to a mixing engineer. The song
+//! loops: the last bar is a fill into the first, and every tail that rings past the end (a
+//! crash, the pad's release, the fill's floor tom) continues at the start.
 //!
-//! The stems come deliberately **unmixed**, so there is something to fix: the bass and pad sit
-//! a few dB too hot, the lead too quiet, the hi-hat far too loud; the pad, keys and guitar all
-//! crowd 200–500 Hz; everything is mono in the centre; and it is bone dry (no reverb in any
-//! stem, only the room mic's early reflections). [`session`] opens them that way: faders at
-//! 0 dB, pans centred, sends at −∞, with a drum bus and a hall reverb and dotted-eighth delay
-//! waiting on the returns.
+//! | bars | section | what plays |
+//! |---|---|---|
+//! | 1–4 | intro | pad, guitar arpeggios, bass on whole notes, kick on 1 and 3, hi-hat eighths, crash on the 1; shaker and backbeat from bar 3, a snare pickup into bar 5 |
+//! | 5–8 | groove | the full kit (kick on 1, the "and" of 2 and 3, ghost notes on the snare), bass eighths (root, octave, fifth), keys comping in 3 + 3 + 2, a tom pickup into bar 9 |
+//! | 9–15 | lead | the groove with sixteenth hi-hats and the lead melody (two four-bar phrases, glides and vibrato); crashes on bars 9 and 13 |
+//! | 16 | fill | snare and tom fill, the bass walking G–F–E down to E1, the lead's last note leading back to bar 1 |
+//!
+//! The stems: `kick`, `snare`, `hihat`, `tom_hi`, `tom_lo` (close mics), `overhead_l`,
+//! `overhead_r` (the whole kit from above, cymbals and crash prominent, the left one over the
+//! hi-hat), `room` (the whole kit from a few metres, low-passed and smeared by early
+//! reflections), `bass` (a filter-enveloped synth bass), `guitar` (plucked arpeggios), `keys`
+//! (an FM electric piano), `pad` (detuned saws, slow attack), `lead` (a monophonic synth
+//! melody) and `shaker`. All are mono.
+//!
+//! They come deliberately **unmixed**, so there is something to fix: the bass and pad sit a
+//! few dB too hot, the lead too quiet, the hi-hat far too loud (as loud as the snare); the pad,
+//! keys and guitar all crowd 200–500 Hz; everything is in the centre; and it is bone dry (no
+//! reverb in any stem, only the room mic's early reflections). [`session()`] opens them that
+//! way: faders at 0 dB, pans centred, sends at −∞, with a drum bus and a hall reverb and a
+//! dotted-eighth delay waiting on the returns.
 //!
 //! Techniques (each module cites its sources): Karplus–Strong plucked strings with the
 //! Jaffe–Smith extensions (guitar); two-operator FM after Chowning (keys); PolyBLEP sawtooths
-//! after Välimäki & Huovilainen through trapezoidal state-variable filters after Zavalishin
-//! (bass, pad, lead); TR-808-style analog drum voices; image-method early reflections after
-//! Allen & Berkley (room mic); noise-burst percussion after Cook (shaker).
+//! after Välimäki & Huovilainen through trapezoidal state-variable and one-pole filters after
+//! Zavalishin (bass, pad, lead); TR-808-style analog drum voices; image-method early
+//! reflections after Allen & Berkley (room mic); noise-burst percussion after Cook (shaker).
 //!
 //! Speed: this runs in WebAssembly when the page loads. Each distinct note or drum stroke is
 //! synthesized once and then added at every position it occurs; oscillators are phase
-//! accumulators with a polynomial sine, envelopes are recursive exponentials, and nothing
-//! allocates per sample. `cargo bench -p mixroom-demo` times a full render.
+//! accumulators with a polynomial sine, envelopes are recursive exponentials, filter sweeps
+//! move at control rate, and nothing allocates per sample. `cargo bench -p mixroom-demo`
+//! times a full render.
 
 #![forbid(unsafe_code)]
 

@@ -7,7 +7,7 @@
 //! | 1–4 | intro | pad, guitar arpeggios, bass on whole notes, kick on 1 and 3, hi-hat eighths; shaker from bar 3, backbeat from bar 3, a snare pickup into bar 5 |
 //! | 5–8 | groove | full kit, bass eighths, keys comping (3 + 3 + 2), crash on bar 5, a tom pickup into bar 9 |
 //! | 9–15 | lead | the groove with sixteenth hi-hats and the lead melody; crashes on bars 9 and 13 |
-//! | 16 | fill | a snare and tom fill, the bass walking down to E, leading back to bar 1 |
+//! | 16 | fill | a snare and tom fill, the bass walking down to E1, leading back to bar 1 |
 //!
 //! Positions are in sixteenth-note steps from the start of the song (256 steps), plus a small
 //! offset in seconds for the players' timing (kick and snare sit exactly on the grid).

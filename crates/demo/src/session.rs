@@ -32,7 +32,7 @@ fn unmixed_strip(pan: bool) -> Strip {
     strip
 }
 
-/// The unmixed demo session (see [`crate::session`]).
+/// The unmixed demo session (see [`crate::session()`]).
 pub fn session() -> Session {
     let tracks = STEMS
         .iter()
