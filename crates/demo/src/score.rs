@@ -292,7 +292,7 @@ pub fn keys() -> Vec<Note> {
             Section::Groove | Section::Lead => {
                 &[(0.0, 5.0, 0.9), (6.0, 5.0, 0.72), (12.0, 3.5, 0.8)]
             }
-            Section::Fill => &[(0.0, 7.5, 0.9), (8.0, 7.5, 0.8)],
+            Section::Fill => &[(0.0, 5.0, 0.9), (8.0, 5.0, 0.8)],
         };
         for (h, &(step, len, velocity)) in rhythm.iter().enumerate() {
             let hit = (bar * 4 + h) as u32;
