@@ -1,15 +1,12 @@
-//! The built-in demo session: four short stems synthesized here (no download), encoded as WAV
-//! and decoded by the browser like any imported file.
+//! The built-in demo session: four short stems synthesized here (no download), at the engine's
+//! sample rate (generated again whenever the engine needs them).
 //!
 //! Four bars of A minor – F – C – G at 120 BPM (8 s, looped): kick, bass, chords and hi-hats.
 
 use std::f32::consts::TAU;
-use std::io::Cursor;
 
 use mixroom_protocol::session::{Session, Source, Strip, Track, SESSION_VERSION};
 
-/// Sample rate of the generated stems, Hz (the browser resamples to its own).
-pub const STEM_RATE_HZ: u32 = 48_000;
 const BEAT_S: f32 = 0.5;
 const BARS: usize = 4;
 const LENGTH_S: f32 = BEAT_S * 4.0 * BARS as f32;
@@ -49,45 +46,23 @@ pub fn session() -> Session {
     }
 }
 
-/// The stem with `id` as a 32-bit float WAV file, or `None` for an unknown id.
-pub fn stem_wav(id: &str) -> Option<Vec<u8>> {
-    let channels = stem(id)?;
-    let spec = hound::WavSpec {
-        channels: channels.len() as u16,
-        sample_rate: STEM_RATE_HZ,
-        bits_per_sample: 32,
-        sample_format: hound::SampleFormat::Float,
-    };
-    let mut bytes = Cursor::new(Vec::new());
-    let mut writer = hound::WavWriter::new(&mut bytes, spec).expect("writing to memory");
-    for i in 0..channels[0].len() {
-        for channel in &channels {
-            writer.write_sample(channel[i]).expect("writing to memory");
-        }
-    }
-    writer.finalize().expect("writing to memory");
-    Some(bytes.into_inner())
-}
-
-/// The samples of stem `id`, one Vec per channel.
-pub fn stem(id: &str) -> Option<Vec<Vec<f32>>> {
-    let frames = (LENGTH_S * STEM_RATE_HZ as f32) as usize;
+/// The samples of stem `id` at `rate_hz`, one Vec per channel.
+pub fn stem(id: &str, rate_hz: f32) -> Option<Vec<Vec<f32>>> {
+    let frames = (LENGTH_S * rate_hz) as usize;
     Some(match id {
-        "kick" => vec![render(frames, kick)],
-        "bass" => vec![render(frames, bass)],
+        "kick" => vec![render(frames, rate_hz, kick)],
+        "bass" => vec![render(frames, rate_hz, bass)],
         "chords" => vec![
-            render(frames, |t| chords(t, 1.0)),
-            render(frames, |t| chords(t, 1.003)),
+            render(frames, rate_hz, |t| chords(t, 1.0)),
+            render(frames, rate_hz, |t| chords(t, 1.003)),
         ],
-        "hats" => vec![hats(frames)],
+        "hats" => vec![hats(frames, rate_hz)],
         _ => return None,
     })
 }
 
-fn render(frames: usize, f: impl Fn(f32) -> f32) -> Vec<f32> {
-    (0..frames)
-        .map(|i| f(i as f32 / STEM_RATE_HZ as f32))
-        .collect()
+fn render(frames: usize, rate_hz: f32, f: impl Fn(f32) -> f32) -> Vec<f32> {
+    (0..frames).map(|i| f(i as f32 / rate_hz)).collect()
 }
 
 /// Time since the last multiple of `step_s`.
@@ -131,7 +106,7 @@ fn chords(t: f32, detune: f32) -> f32 {
 }
 
 /// Eighth-note noise bursts, high-passed by a first difference.
-fn hats(frames: usize) -> Vec<f32> {
+fn hats(frames: usize, rate_hz: f32) -> Vec<f32> {
     let mut state = 0x1234_5678_u32;
     let mut previous = 0.0;
     (0..frames)
@@ -142,7 +117,7 @@ fn hats(frames: usize) -> Vec<f32> {
             let white = state as f32 / u32::MAX as f32 * 2.0 - 1.0;
             let bright = white - previous;
             previous = white;
-            let local = since(i as f32 / STEM_RATE_HZ as f32, BEAT_S / 2.0);
+            let local = since(i as f32 / rate_hz, BEAT_S / 2.0);
             0.2 * bright * (-local / 0.035).exp()
         })
         .collect()
@@ -153,16 +128,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_stem_decodes_as_wav_and_stays_below_full_scale() {
-        for (id, _) in STEMS {
-            let wav = stem_wav(id).unwrap();
-            let reader = hound::WavReader::new(Cursor::new(wav)).unwrap();
-            assert_eq!(reader.spec().sample_rate, STEM_RATE_HZ);
-            let samples: Vec<f32> = reader.into_samples().map(Result::unwrap).collect();
-            let peak = samples.iter().fold(0.0_f32, |m, x| m.max(x.abs()));
-            assert!(peak > 0.1 && peak < 0.7, "{id}: peak {peak}");
+    fn every_stem_stays_below_full_scale_at_any_rate() {
+        for rate_hz in [44_100.0, 48_000.0] {
+            for (id, _) in STEMS {
+                let channels = stem(id, rate_hz).unwrap();
+                assert_eq!(channels[0].len(), (LENGTH_S * rate_hz) as usize);
+                let peak = channels
+                    .iter()
+                    .flatten()
+                    .fold(0.0_f32, |m, x| m.max(x.abs()));
+                assert!(peak > 0.1 && peak < 0.7, "{id}: peak {peak}");
+            }
         }
-        assert!(stem_wav("nothing").is_none());
+        assert!(stem("nothing", 48_000.0).is_none());
         assert_eq!(session().tracks.len(), STEMS.len());
     }
 }

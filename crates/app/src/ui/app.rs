@@ -8,7 +8,7 @@ use super::channel_strip::ChannelStrip;
 use super::meter_board::MeterBoard;
 use super::status::{EngineBanner, ModeBadge};
 use super::transport_bar::TransportBar;
-use crate::audio::{describe, AudioBridge, EngineStatus, Mode, TrackAudio};
+use crate::audio::{describe, AudioBridge, EngineStatus, Mode};
 use crate::demo;
 use crate::mixer::{strip_models, Mixer};
 use crate::test_api;
@@ -64,16 +64,20 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Decodes the demo stems, starts the engine with them and loops the whole song.
+/// Starts the engine, loads the demo stems (generated at the engine's rate) and loops the song.
 async fn load_demo(bridge: &std::rc::Rc<AudioBridge>) -> Result<(), wasm_bindgen::JsValue> {
-    let mut tracks = Vec::new();
-    for (track, (id, _)) in demo::STEMS.iter().enumerate() {
-        let wav = demo::stem_wav(id).expect("every demo stem id is known");
-        let buffer = bridge.decode(&wav).await?;
-        tracks.push((track, TrackAudio::from_buffer(&buffer)));
+    bridge.start().await?;
+    let mut length = 0;
+    for (track, (id, name)) in demo::STEMS.iter().enumerate() {
+        let generate = std::rc::Rc::new(move |rate_hz: f32| {
+            demo::stem(id, rate_hz).expect("every demo stem id is known")
+        });
+        let info = bridge
+            .load_generated(track, name, generate)
+            .await
+            .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))?;
+        length = length.max(info.frames);
     }
-    let length = tracks.iter().map(|(_, a)| a.frames()).max().unwrap_or(0);
-    bridge.start(tracks).await?;
     bridge.set_transport(TransportRequest {
         loop_enabled: true,
         loop_start_frame: 0.0,
