@@ -217,12 +217,6 @@ class MixroomProcessor extends AudioWorkletProcessor {
         error = "tracks take one or two channels";
       }
     }
-    // The samples now live in the module's memory. Detaching the transferred buffers frees
-    // them at once, instead of whenever this scope's garbage collector gets to them (ten
-    // minutes of stereo are 100 MB or more).
-    for (const samples of arrays) {
-      if (samples && samples.buffer instanceof ArrayBuffer && !samples.buffer.detached) samples.buffer.transfer(0);
-    }
     this.port.postMessage({
       type: "loaded", track, ok: error === null, error, loadMs: Date.now() - started, ...this.memory(),
     });
@@ -247,6 +241,12 @@ class MixroomProcessor extends AudioWorkletProcessor {
         break;
       case "load":
         this.load(message);
+        // The samples now live in the module's memory. Detaching the transferred buffers frees
+        // them at once, instead of whenever this scope's garbage collector gets to them (ten
+        // minutes of stereo are 100 MB or more).
+        for (const buffer of Array.isArray(message.channels) ? message.channels : []) {
+          if (buffer instanceof ArrayBuffer && !buffer.detached) buffer.transfer(0);
+        }
         break;
       case "clear":
         this.clear(message.track);
@@ -269,7 +269,7 @@ class MixroomProcessor extends AudioWorkletProcessor {
     const x = this.x;
     if (this.panicRequested) x.mixroom_debug_panic();
     if (this.held) {
-      for (const channel of output) channel.fill(0);
+      for (let channel = 0; channel < output.length; channel++) output[channel].fill(0);
       return;
     }
     const frames = output[0].length;
