@@ -14,12 +14,28 @@
 //   meterBlock      meter block (engine -> UI)
 //   spectrumBlock   spectrum block (tap selectors UI -> engine, sample rings engine -> UI)
 //   sources         [{ track, channels: [Float32Array, ...] }] loaded before the first quantum
+//   hold            true: render silence, and leave the transport and meters alone, until a
+//                   "start" message (the page loads the tracks first, so a restarted engine
+//                   resumes with every track in place and the playhead where it was)
 //
 // Messages in:  { type: "params" | "transport", block }   (message mode: a new snapshot)
 //               { type: "taps", selectors }                (message mode: the tap selectors)
+//               { type: "load", track, format, channels }  (a track's audio, at any time:
+//                                                          format "f32" (Float32Array data) or
+//                                                          "i16" (Int16Array, i / 32768), one
+//                                                          ArrayBuffer per channel, transferred)
+//               { type: "clear", track }                   (unload a track)
+//               { type: "start" }                          (held engine: start rendering)
 //               { type: "debug-panic" }                    (test hook: abort the instance)
-// Messages out: { type: "ready" }
-//               { type: "loaded", track, ok }            (once per initial source)
+// Messages out: { type: "ready", memoryBytes, sourceBytes }
+//                                                          (rendering started; memoryBytes: the
+//                                                          module's wasm memory, sourceBytes: the
+//                                                          loaded sources' samples)
+//               { type: "loaded", track, ok, error, loadMs, memoryBytes, sourceBytes }
+//                                                          (once per initial source and per
+//                                                          "load"; loadMs: time spent on the
+//                                                          audio thread, ms)
+//               { type: "cleared", track, ok, memoryBytes, sourceBytes }
 //               { type: "meters", first, count, entries }  (message mode: new meter entries)
 //               { type: "spectrum", first, frames, samples }
 //                                                          (message mode: new tap samples, taps
@@ -74,12 +90,30 @@ class MixroomProcessor extends AudioWorkletProcessor {
     this.selectors = new Int32Array(this.taps).fill(-1);
     this.tapFrames = Atomics.load(this.spectrumWords, this.spectrumCountWord) >>> 0;
     this.postedTapFrames = this.tapFrames;
-    // A new engine starts on the mix: wait for a consistent snapshot, then jump there.
+    for (const source of options.sources || []) {
+      this.load({ track: source.track, format: "f32", channels: source.channels });
+    }
+    this.held = true;
+    if (!options.hold) this.begin();
+  }
+
+  // Starts rendering. A new engine starts on the mix: wait for a consistent snapshot of the
+  // blocks, jump there (smoothers at their targets), then render.
+  begin() {
+    if (!this.held) return;
     for (let tries = 0; tries < 1000 && this.params.gen < 0; tries++) this.syncParams();
     for (let tries = 0; tries < 1000 && this.transport.gen < 0; tries++) this.syncTransport();
-    for (const source of options.sources || []) this.load(source.track, source.channels);
-    x.mixroom_reset();
-    this.port.postMessage({ type: "ready" });
+    this.x.mixroom_reset();
+    this.held = false;
+    this.port.postMessage({ type: "ready", ...this.memory() });
+  }
+
+  // The module's memory and what the sources take of it, bytes.
+  memory() {
+    return {
+      memoryBytes: this.x.memory.buffer.byteLength,
+      sourceBytes: this.x.mixroom_source_bytes(),
+    };
   }
 
   checkSize(name, block, bytes) {
@@ -149,17 +183,48 @@ class MixroomProcessor extends AudioWorkletProcessor {
     this.syncBlock(this.transport, this.transportImage, this.x.mixroom_transport_changed);
   }
 
-  load(track, channels) {
+  // Loads a track's audio (see the "load" message). Bad data is refused with a reason, never
+  // thrown: a throw here would kill the engine.
+  load({ track, format, channels }) {
+    const started = Date.now();
     const x = this.x;
-    let ok = channels.length > 0 && x.mixroom_source_alloc(channels.length, channels[0].length) === 1;
-    if (ok) {
-      channels.forEach((samples, channel) => {
-        const ptr = x.mixroom_source_channel_ptr(channel);
-        new Float32Array(x.memory.buffer, ptr, samples.length).set(samples);
-      });
-      ok = x.mixroom_source_commit(track) === 1;
+    const compact = format === "i16";
+    const Samples = compact ? Int16Array : Float32Array;
+    let error = null;
+    const arrays = Array.isArray(channels)
+      ? channels.map((c) => (c instanceof Samples ? c : c instanceof ArrayBuffer ? new Samples(c) : null))
+      : [];
+    const frames = arrays.length > 0 && arrays[0] ? arrays[0].length : 0;
+    if (format !== "i16" && format !== "f32") {
+      error = `unknown sample format ${format}`;
+    } else if (arrays.length < 1 || arrays.length > 2 || arrays.some((a) => !a || a.length !== frames)) {
+      error = "tracks take one or two channels of equal length";
+    } else {
+      const staged = compact
+        ? x.mixroom_source_alloc_i16(arrays.length, frames)
+        : x.mixroom_source_alloc(arrays.length, frames);
+      if (staged === 1) {
+        arrays.forEach((samples, channel) => {
+          const ptr = compact ? x.mixroom_source_channel_ptr_i16(channel) : x.mixroom_source_channel_ptr(channel);
+          new Samples(x.memory.buffer, ptr, frames).set(samples);
+        });
+        if (x.mixroom_source_commit(track) !== 1) error = `there is no track ${track + 1}`;
+      } else if (staged === 2) {
+        const bytes = arrays.length * frames * Samples.BYTES_PER_ELEMENT;
+        error = `out of memory: ${Math.round(bytes / 1e6)} MB more do not fit next to the ` +
+          `${Math.round(x.mixroom_source_bytes() / 1e6)} MB of audio already loaded`;
+      } else {
+        error = "tracks take one or two channels";
+      }
     }
-    this.port.postMessage({ type: "loaded", track, ok });
+    this.port.postMessage({
+      type: "loaded", track, ok: error === null, error, loadMs: Date.now() - started, ...this.memory(),
+    });
+  }
+
+  clear(track) {
+    const ok = this.x.mixroom_source_clear(track) === 1;
+    this.port.postMessage({ type: "cleared", track, ok, ...this.memory() });
   }
 
   onMessage(message) {
@@ -173,6 +238,21 @@ class MixroomProcessor extends AudioWorkletProcessor {
       case "taps":
         message.selectors.forEach((selector, tap) => Atomics.store(this.spectrumWords,
           this.selectorWord + tap, selector));
+        break;
+      case "load":
+        this.load(message);
+        // The samples now live in the module's memory. Detaching the transferred buffers frees
+        // them at once, instead of whenever this scope's garbage collector gets to them (ten
+        // minutes of stereo are 100 MB or more).
+        for (const buffer of Array.isArray(message.channels) ? message.channels : []) {
+          if (buffer instanceof ArrayBuffer && !buffer.detached) buffer.transfer(0);
+        }
+        break;
+      case "clear":
+        this.clear(message.track);
+        break;
+      case "start":
+        this.begin();
         break;
       case "debug-panic":
         this.panicRequested = true;
@@ -188,6 +268,10 @@ class MixroomProcessor extends AudioWorkletProcessor {
   render(output) {
     const x = this.x;
     if (this.panicRequested) x.mixroom_debug_panic();
+    if (this.held) {
+      for (let channel = 0; channel < output.length; channel++) output[channel].fill(0);
+      return;
+    }
     const frames = output[0].length;
     this.views(frames);
     this.syncParams();

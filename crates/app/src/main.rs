@@ -2,7 +2,6 @@
 
 mod analysis;
 mod audio;
-mod demo;
 mod meters;
 mod state;
 mod test_api;

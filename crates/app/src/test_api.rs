@@ -1,25 +1,28 @@
 //! Functions the end-to-end suite calls through `window.wasmBindings` (Trunk exposes the app's
 //! wasm-bindgen exports there). They use the same engine and bridge as the page.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Float32Array};
 use mixroom_protocol::layout::spectrum_block::TAPS;
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::session::Session;
-use mixroom_protocol::strips::StripIndex;
+use mixroom_protocol::strips::{StripIndex, MAX_TRACKS};
 use wasm_bindgen::prelude::*;
 
 use crate::audio::{render_offline, AudioBridge, ParamChange, TrackAudio};
+use crate::ui::Importer;
 
 thread_local! {
     static LIVE: RefCell<Option<Rc<AudioBridge>>> = const { RefCell::new(None) };
+    static IMPORTER: Cell<Option<Importer>> = const { Cell::new(None) };
 }
 
-/// Remembers the page's live engine for [`mixroom_crash_engine`].
-pub fn set_live_bridge(bridge: Rc<AudioBridge>) {
+/// Remembers the page's live engine and importer for the hooks below.
+pub fn set_live(bridge: Rc<AudioBridge>, importer: Importer) {
     LIVE.with_borrow_mut(|live| *live = Some(bridge));
+    IMPORTER.set(Some(importer));
 }
 
 fn js_error(message: String) -> JsValue {
@@ -186,4 +189,128 @@ pub fn mixroom_master_figures() -> Result<js_sys::Object, JsValue> {
 #[wasm_bindgen]
 pub fn mixroom_crash_engine() -> Result<(), JsValue> {
     with_live(AudioBridge::crash_engine)
+}
+
+fn set(object: &js_sys::Object, key: &str, value: impl Into<JsValue>) {
+    js_sys::Reflect::set(object, &key.into(), &value.into())
+        .expect("setting a property of a plain object cannot fail");
+}
+
+/// Imports `files` (`File`s) through the page's importer, as a drop of those files would (each
+/// becomes a track at the end of the console), and resolves to one result per file:
+///
+/// - success: `{ ok: true, name, track, channels, fileChannels, frames, sampleRateHz,
+///   durationS, downmixed, compact, peak, overview: { framesPerPoint, points, min, max }
+///   (Float32Arrays), readMs, decodeMs, convertMs, loadMs (the whole wait for the engine),
+///   engineLoadMs (the load on the audio thread), wasmMemoryBytes, sourceBytes }`;
+/// - failure: `{ ok: false, name, error }` (the message the user would see).
+#[wasm_bindgen]
+pub async fn mixroom_import_files(files: Array) -> Result<Array, JsValue> {
+    let importer = IMPORTER
+        .get()
+        .ok_or_else(|| js_error("no live page".to_owned()))?;
+    let files = files
+        .iter()
+        .map(|f| f.dyn_into::<web_sys::File>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let results = Array::new();
+    for (name, outcome) in importer.import(files).await {
+        let result = js_sys::Object::new();
+        set(&result, "name", name);
+        match outcome {
+            Ok(imported) => {
+                let info = &imported.info;
+                let overview = js_sys::Object::new();
+                set(
+                    &overview,
+                    "framesPerPoint",
+                    info.overview.frames_per_point as u32,
+                );
+                set(&overview, "points", info.overview.points() as u32);
+                set(
+                    &overview,
+                    "min",
+                    Float32Array::from(info.overview.min.as_slice()),
+                );
+                set(
+                    &overview,
+                    "max",
+                    Float32Array::from(info.overview.max.as_slice()),
+                );
+                set(&result, "ok", true);
+                set(&result, "track", imported.strip.position() as u32);
+                set(&result, "channels", info.channels);
+                set(&result, "fileChannels", info.file_channels);
+                set(&result, "frames", info.frames);
+                set(&result, "sampleRateHz", info.sample_rate_hz);
+                set(&result, "durationS", info.duration_s);
+                set(&result, "downmixed", info.downmixed);
+                set(&result, "compact", info.compact);
+                set(&result, "peak", info.peak_lin);
+                set(&result, "overview", overview);
+                set(&result, "readMs", imported.timings.read_ms);
+                set(&result, "decodeMs", imported.timings.decode_ms);
+                set(&result, "convertMs", imported.timings.convert_ms);
+                set(&result, "loadMs", imported.load_ms);
+                set(&result, "engineLoadMs", imported.engine_load_ms);
+                set(&result, "wasmMemoryBytes", imported.memory.wasm_bytes);
+                set(&result, "sourceBytes", imported.memory.source_bytes);
+            }
+            Err(e) => {
+                set(&result, "ok", false);
+                set(&result, "error", e.to_string());
+            }
+        }
+        results.push(&result);
+    }
+    Ok(results)
+}
+
+/// The tracks of the live engine that hold audio: `[{ track, name, frames, channels, compact }]`.
+#[wasm_bindgen]
+pub fn mixroom_tracks() -> Result<Array, JsValue> {
+    with_live(|bridge| {
+        (0..MAX_TRACKS)
+            .filter_map(|track| {
+                let info = bridge.track_info(track)?;
+                let entry = js_sys::Object::new();
+                set(&entry, "track", track as u32);
+                set(&entry, "name", info.name);
+                set(&entry, "frames", info.frames);
+                set(&entry, "channels", info.channels);
+                set(&entry, "compact", info.compact);
+                Some(JsValue::from(entry))
+            })
+            .collect()
+    })
+}
+
+/// Per track (all 64), the largest post-fader peak of each channel (linear) over the newest
+/// `quanta` meter entries of the live engine (at most half the meter ring), as
+/// `[left0, right0, left1, right1, ...]`.
+#[wasm_bindgen]
+pub fn mixroom_track_peaks(quanta: u32) -> Result<Float32Array, JsValue> {
+    with_live(|bridge| {
+        let peaks: Vec<f32> = bridge
+            .recent_track_peaks(quanta)
+            .into_iter()
+            .flatten()
+            .collect();
+        Float32Array::from(peaks.as_slice())
+    })
+}
+
+/// The live engine's memory as last reported: `{ wasmMemoryBytes, sourceBytes, lastLoadMs }`
+/// (the worklet's whole wasm memory, what the tracks' samples take of it, and how long the last
+/// load took on the audio thread).
+#[wasm_bindgen]
+pub fn mixroom_engine_memory() -> Result<js_sys::Object, JsValue> {
+    with_live(|bridge| {
+        let (memory, last_load_ms) = bridge.engine_memory();
+        let result = js_sys::Object::new();
+        set(&result, "wasmMemoryBytes", memory.wasm_bytes);
+        set(&result, "sourceBytes", memory.source_bytes);
+        set(&result, "lastLoadMs", last_load_ms);
+        result
+    })
 }

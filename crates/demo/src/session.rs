@@ -9,6 +9,17 @@ use crate::{STEMS, TEMPO_BPM};
 /// Stems routed to the "Drums" bus: the eight kit microphones.
 pub const DRUM_STEMS: usize = 8;
 
+/// Strip colours (CSS): the kit in warm shades, each instrument its own.
+const DRUM_COLOR: &str = "#e8804f";
+const COLORS: [(&str, &str); 6] = [
+    ("bass", "#8fce5a"),
+    ("guitar", "#e6b84f"),
+    ("keys", "#4fc3b0"),
+    ("pad", "#9a7cf0"),
+    ("lead", "#e06fb5"),
+    ("shaker", "#d9a36b"),
+];
+
 /// Delay feedback of the "Delay" return, 0..1.
 const DELAY_FEEDBACK: f32 = 0.3;
 
@@ -41,9 +52,18 @@ pub fn session() -> Session {
             let mut strip = unmixed_strip(true);
             let output = if i < DRUM_STEMS { 1.0 } else { 0.0 };
             strip.set(ParamId::Output, output);
+            let color = if i < DRUM_STEMS {
+                DRUM_COLOR
+            } else {
+                COLORS
+                    .iter()
+                    .find(|(stem, _)| stem == id)
+                    .map_or(DRUM_COLOR, |(_, c)| c)
+            };
             Track {
                 name: (*name).to_owned(),
                 source: Source::Demo((*id).to_owned()),
+                color: Some(color.to_owned()),
                 strip,
             }
         })
@@ -65,15 +85,18 @@ pub fn session() -> Session {
         tracks,
         buses: vec![NamedStrip {
             name: "Drums".to_owned(),
+            color: Some(DRUM_COLOR.to_owned()),
             strip: unmixed_strip(true),
         }],
         returns: vec![
             NamedStrip {
                 name: "Reverb".to_owned(),
+                color: None,
                 strip: reverb,
             },
             NamedStrip {
                 name: "Delay".to_owned(),
+                color: None,
                 strip: delay,
             },
         ],

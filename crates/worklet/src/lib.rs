@@ -8,8 +8,13 @@
 //!    `mixroom_protocol::layout`. When the UI's generation changes, the processor copies the
 //!    block into the image (`mixroom_param_block_ptr`, `mixroom_transport_block_ptr`) and calls
 //!    `mixroom_params_changed` / `mixroom_transport_changed`.
-//! 3. Sources: `mixroom_source_alloc(channels, frames)`, fill each `mixroom_source_channel_ptr`,
-//!    then `mixroom_source_commit(track)`. Loading allocates; it never happens inside `process`.
+//! 3. Sources, at any time between quanta: stage the samples with
+//!    `mixroom_source_alloc(channels, frames)` (f32) or `mixroom_source_alloc_i16(channels,
+//!    frames)` (compact 16-bit, sample `i` = `i / 32768`), fill each `mixroom_source_channel_ptr`
+//!    / `mixroom_source_channel_ptr_i16`, then `mixroom_source_commit(track)`.
+//!    `mixroom_source_clear(track)` unloads a track. Staged i16 samples become the source as they
+//!    are (no copy); staged f32 samples are kept as f32 up to a minute and compacted beyond
+//!    (`Source::for_rate`). Loading allocates and frees; it never happens inside `process`.
 //! 4. Each render quantum: `mixroom_process(frames)`, then read `mixroom_output_ptr(0|1)` and copy
 //!    the meter entry (`mixroom_meter_entry_ptr`) into the ring at
 //!    `mixroom_meter_entry_offset(n)` of the shared meter block.
@@ -41,9 +46,25 @@ struct Worklet {
     transport_image: Vec<u8>,
     meter_entry: Vec<u8>,
     output: [Vec<f32>; 2],
-    staged_source: Vec<Vec<f32>>,
+    staged: Staged,
+    source_bytes: usize,
+    sample_rate_hz: f32,
     frames: usize,
 }
+
+/// Samples waiting for `mixroom_source_commit`.
+enum Staged {
+    Nothing,
+    F32(Vec<Vec<f32>>),
+    I16(Vec<Vec<i16>>),
+}
+
+/// `mixroom_source_alloc*`: the samples are staged.
+pub const STAGED: u32 = 1;
+/// `mixroom_source_alloc*`: the shape is not one a track takes (channels not 1 or 2).
+pub const REFUSED: u32 = 0;
+/// `mixroom_source_alloc*`: the module's memory cannot grow enough for the samples.
+pub const OUT_OF_MEMORY: u32 = 2;
 
 thread_local! {
     static WORKLET: RefCell<Option<Worklet>> = const { RefCell::new(None) };
@@ -63,7 +84,9 @@ pub extern "C" fn mixroom_init(sample_rate_hz: f32) {
         transport_image: vec![0; transport_block::BYTES],
         meter_entry: vec![0; meter_block::ENTRY_BYTES],
         output: [vec![0.0; MAX_QUANTUM_FRAMES], vec![0.0; MAX_QUANTUM_FRAMES]],
-        staged_source: Vec::new(),
+        staged: Staged::Nothing,
+        source_bytes: 0,
+        sample_rate_hz,
         frames: 0,
     };
     WORKLET.with_borrow_mut(|w| *w = Some(worklet));
@@ -121,27 +144,83 @@ pub extern "C" fn mixroom_reset() {
     with((), |w| w.engine.reset());
 }
 
-/// Allocates staging space for a source of `channels` (1 or 2) channels of `frames` frames and
-/// returns 1, or returns 0 when the shape is not one a track takes.
+/// `channels` zeroed channels of `frames` samples, or `None` when memory runs out (reported to
+/// the page instead of aborting the instance).
+fn zeroed_channels<T: Copy + Default>(channels: u32, frames: u32) -> Option<Vec<Vec<T>>> {
+    (0..channels)
+        .map(|_| {
+            let mut channel = Vec::new();
+            channel.try_reserve_exact(frames as usize).ok()?;
+            channel.resize(frames as usize, T::default());
+            Some(channel)
+        })
+        .collect()
+}
+
+/// Stages `channels` channels of `frames` frames made by `make`, after freeing what was staged.
+fn stage(w: &mut Worklet, channels: u32, make: impl FnOnce() -> Option<Staged>) -> u32 {
+    w.staged = Staged::Nothing;
+    if !(1..=2).contains(&channels) {
+        return REFUSED;
+    }
+    match make() {
+        Some(staged) => {
+            w.staged = staged;
+            STAGED
+        }
+        None => OUT_OF_MEMORY,
+    }
+}
+
+/// Stages a source of `channels` (1 or 2) channels of `frames` f32 frames. Returns [`STAGED`],
+/// [`REFUSED`] (a shape no track takes) or [`OUT_OF_MEMORY`]. Frees anything staged before.
 #[no_mangle]
 pub extern "C" fn mixroom_source_alloc(channels: u32, frames: u32) -> u32 {
-    with(0, |w| {
-        if !(1..=2).contains(&channels) {
-            return 0;
-        }
-        w.staged_source = vec![vec![0.0; frames as usize]; channels as usize];
-        1
+    with(REFUSED, |w| {
+        stage(w, channels, || {
+            zeroed_channels(channels, frames).map(Staged::F32)
+        })
     })
 }
 
-/// Address of staged channel `channel` (`frames` f32 long), or null.
+/// Stages a compact source of `channels` (1 or 2) channels of `frames` 16-bit frames (sample
+/// `i` stands for `i / 32768`). Returns like [`mixroom_source_alloc`].
+#[no_mangle]
+pub extern "C" fn mixroom_source_alloc_i16(channels: u32, frames: u32) -> u32 {
+    with(REFUSED, |w| {
+        stage(w, channels, || {
+            zeroed_channels(channels, frames).map(Staged::I16)
+        })
+    })
+}
+
+/// Address of staged f32 channel `channel` (`frames` f32 long), or null when none is staged.
 #[no_mangle]
 pub extern "C" fn mixroom_source_channel_ptr(channel: u32) -> *mut f32 {
-    with(std::ptr::null_mut(), |w| {
-        w.staged_source
+    with(std::ptr::null_mut(), |w| match &mut w.staged {
+        Staged::F32(channels) => channels
             .get_mut(channel as usize)
-            .map_or(std::ptr::null_mut(), |c| c.as_mut_ptr())
+            .map_or(std::ptr::null_mut(), |c| c.as_mut_ptr()),
+        _ => std::ptr::null_mut(),
     })
+}
+
+/// Address of staged 16-bit channel `channel` (`frames` i16 long), or null when none is staged.
+#[no_mangle]
+pub extern "C" fn mixroom_source_channel_ptr_i16(channel: u32) -> *mut i16 {
+    with(std::ptr::null_mut(), |w| match &mut w.staged {
+        Staged::I16(channels) => channels
+            .get_mut(channel as usize)
+            .map_or(std::ptr::null_mut(), |c| c.as_mut_ptr()),
+        _ => std::ptr::null_mut(),
+    })
+}
+
+/// Puts `source` on `track` (freeing the previous one) and keeps the byte count.
+fn put(w: &mut Worklet, track: usize, source: Option<Source>) {
+    w.source_bytes += source.as_ref().map_or(0, Source::bytes);
+    let old = w.engine.load_source(track, source);
+    w.source_bytes -= old.as_ref().map_or(0, Source::bytes);
 }
 
 /// Moves the staged source onto track `track` and returns 1, or returns 0 when nothing valid
@@ -150,18 +229,42 @@ pub extern "C" fn mixroom_source_channel_ptr(channel: u32) -> *mut f32 {
 #[no_mangle]
 pub extern "C" fn mixroom_source_commit(track: u32) -> u32 {
     with(0, |w| {
-        let channels = std::mem::take(&mut w.staged_source);
+        let staged = std::mem::replace(&mut w.staged, Staged::Nothing);
         if StripIndex::track(track as usize).is_none() {
             return 0;
         }
-        match Source::new(channels) {
+        let source = match staged {
+            Staged::Nothing => return 0,
+            Staged::F32(channels) => Source::for_rate(channels, w.sample_rate_hz),
+            Staged::I16(channels) => Source::from_i16(channels),
+        };
+        match source {
             Ok(source) => {
-                drop(w.engine.load_source(track as usize, Some(source)));
+                put(w, track as usize, Some(source));
                 1
             }
             Err(_) => 0,
         }
     })
+}
+
+/// Unloads track `track` (its source is freed here; the track falls silent) and returns 1, or
+/// returns 0 when the track does not exist.
+#[no_mangle]
+pub extern "C" fn mixroom_source_clear(track: u32) -> u32 {
+    with(0, |w| {
+        if StripIndex::track(track as usize).is_none() {
+            return 0;
+        }
+        put(w, track as usize, None);
+        1
+    })
+}
+
+/// Memory the loaded sources take, bytes (saturates at `u32::MAX`).
+#[no_mangle]
+pub extern "C" fn mixroom_source_bytes() -> u32 {
+    with(0, |w| u32::try_from(w.source_bytes).unwrap_or(u32::MAX))
 }
 
 /// Renders `frames` frames (at most `MAX_QUANTUM_FRAMES`) into the output buffers and fills the

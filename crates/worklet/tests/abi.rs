@@ -85,3 +85,126 @@ fn a_quantum_through_the_abi() {
         transport_block::BYTES
     );
 }
+
+/// Renders 40 quanta (past any fade-in) and returns the track's post-fader peaks (left, right)
+/// in the last one.
+fn track_peaks(track: usize) -> [f32; 2] {
+    for _ in 0..40 {
+        assert_eq!(mixroom_process(128), 128);
+    }
+    let entry = bytes_mut(
+        mixroom_meter_entry_ptr().cast_mut(),
+        mixroom_meter_entry_bytes(),
+    );
+    meter_block::read_strip(entry, StripIndex::track(track).unwrap().index()).peak
+}
+
+fn play() {
+    let transport = bytes_mut(
+        mixroom_transport_block_ptr(),
+        mixroom_transport_block_bytes(),
+    );
+    TransportRequest {
+        playing: true,
+        ..TransportRequest::default()
+    }
+    .encode(transport);
+    mixroom_transport_changed();
+    mixroom_reset();
+}
+
+#[test]
+fn compact_sources_load_and_clear_at_any_time() {
+    assert_eq!(
+        mixroom_source_alloc_i16(1, 10),
+        REFUSED,
+        "no-op before init"
+    );
+    mixroom_init(48_000.0);
+    play();
+    assert_eq!(track_peaks(1), [0.0, 0.0], "nothing loaded yet");
+    // An empty session ends at once: the engine stopped by itself. Load with the transport
+    // running: a session longer than the playhead so far.
+    play();
+    assert_eq!(mixroom_source_alloc(1, 1_000), STAGED);
+    assert_eq!(mixroom_source_commit(0), 1);
+
+    // While playing: a stereo 16-bit source, 0.5 left and −0.25 right, onto track 1.
+    assert_eq!(mixroom_source_alloc_i16(3, 10), REFUSED);
+    assert_eq!(mixroom_source_alloc_i16(0, 10), REFUSED);
+    assert_eq!(mixroom_source_alloc_i16(2, 48_000), STAGED);
+    assert!(
+        mixroom_source_channel_ptr(0).is_null(),
+        "no f32 view of i16 staging"
+    );
+    assert!(mixroom_source_channel_ptr_i16(2).is_null());
+    // SAFETY: the staging channels are Vecs of 48 000 i16 owned by this thread's module state,
+    // untouched until the commit below.
+    let (left, right) = unsafe {
+        (
+            std::slice::from_raw_parts_mut(mixroom_source_channel_ptr_i16(0), 48_000),
+            std::slice::from_raw_parts_mut(mixroom_source_channel_ptr_i16(1), 48_000),
+        )
+    };
+    left.fill(16_384);
+    right.fill(-8_192);
+    assert_eq!(mixroom_source_commit(1), 1);
+    assert_eq!(mixroom_source_bytes(), 1_000 * 4 + 48_000 * 2 * 2);
+    // The source plays, its samples exactly.
+    let [l, r] = track_peaks(1);
+    assert_eq!(
+        (l, r),
+        (0.5, 0.25),
+        "exact: 16 384 / 32 768 and 8 192 / 32 768"
+    );
+
+    // Staging f32 and committing to a track that does not exist frees the staging.
+    assert_eq!(mixroom_source_alloc(1, 100), STAGED);
+    assert!(mixroom_source_channel_ptr_i16(0).is_null());
+    assert_eq!(mixroom_source_commit(64), 0, "tracks end at 63");
+    assert_eq!(
+        mixroom_source_commit(1),
+        0,
+        "the staging went with the refusal"
+    );
+    assert_eq!(mixroom_source_bytes(), 1_000 * 4 + 48_000 * 2 * 2);
+
+    // A new source replaces the old one; its bytes replace the old bytes.
+    assert_eq!(mixroom_source_alloc(1, 1_000), STAGED);
+    floats(mixroom_source_channel_ptr(0), 1_000).fill(f32::NAN);
+    assert_eq!(mixroom_source_commit(1), 1);
+    assert_eq!(mixroom_source_bytes(), 1_000 * 4 * 2);
+    assert_eq!(track_peaks(1), [0.0, 0.0], "NaN came out as silence");
+
+    assert_eq!(mixroom_source_clear(64), 0);
+    assert_eq!(mixroom_source_clear(1), 1);
+    assert_eq!(mixroom_source_bytes(), 1_000 * 4);
+    assert_eq!(
+        mixroom_source_clear(1),
+        1,
+        "clearing an empty track is fine"
+    );
+}
+
+#[test]
+fn f32_sources_longer_than_a_minute_are_compacted() {
+    mixroom_init(48_000.0);
+    let minute = 48_000 * 60;
+    assert_eq!(mixroom_source_alloc(1, minute), STAGED);
+    floats(mixroom_source_channel_ptr(0), minute as usize).fill(0.25);
+    assert_eq!(mixroom_source_commit(0), 1);
+    assert_eq!(mixroom_source_bytes(), minute * 4, "a minute stays f32");
+    assert_eq!(mixroom_source_alloc(2, minute + 1), STAGED);
+    for channel in 0..2 {
+        floats(mixroom_source_channel_ptr(channel), minute as usize + 1).fill(0.25);
+    }
+    assert_eq!(mixroom_source_commit(1), 1);
+    assert_eq!(
+        mixroom_source_bytes(),
+        minute * 4 + (minute + 1) * 2 * 2,
+        "a minute and a frame is stored as 16-bit"
+    );
+    play();
+    let [l, r] = track_peaks(1);
+    assert_eq!((l, r), (0.25, 0.25), "0.25 is on the 16-bit grid");
+}

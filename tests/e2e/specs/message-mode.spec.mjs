@@ -9,11 +9,10 @@ test("without cross-origin isolation the app runs in message mode", async ({ pag
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
   await expect(page.getByTestId("audio-mode")).toHaveText("Message mode");
 
-  await page.getByRole("button", { name: "Play" }).click();
   await expectMeter(page, "Master", (db) => db > -30, "shows the mix");
-  await expectMeter(page, "Chords", (db) => db > -40, "plays");
-  await page.getByRole("button", { name: "Chords Mute" }).click();
-  await expectMeter(page, "Chords", (db) => db <= -59, "falls silent when muted");
+  await expectMeter(page, "Pad", (db) => db > -40, "plays");
+  await page.getByRole("button", { name: "Pad Mute" }).click();
+  await expectMeter(page, "Pad", (db) => db <= -59, "falls silent when muted");
   await expectMeter(page, "Bass", (db) => db > -40, "keeps playing");
   await page.screenshot({ path: "artifacts/console-message-mode.png" });
   expect(errors).toEqual([]);

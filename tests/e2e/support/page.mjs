@@ -1,7 +1,7 @@
 // Helpers that act on the page as a user would, through roles and accessible names.
 import { expect } from "@playwright/test";
 
-/** Opens the page and waits until the engine runs the demo session. */
+/** Opens the page and waits until the engine plays the demo song (it starts by itself). */
 export async function openMixroom(page, url) {
   const errors = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -9,8 +9,8 @@ export async function openMixroom(page, url) {
     if (message.type() === "error") errors.push(message.text());
   });
   await page.goto(url);
-  await expect(page.getByRole("button", { name: "Play" })).toBeVisible();
   await expect(page.getByTestId("engine-status")).toHaveCount(0, { timeout: 20_000 });
+  await expect(page.getByRole("button", { name: "Pause" })).toBeVisible();
   return errors;
 }
 

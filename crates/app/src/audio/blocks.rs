@@ -263,6 +263,22 @@ impl Blocks {
         }
         self.meters_seen.set(count);
     }
+
+    /// Calls `f` with the newest `count` meter entries (at most half the ring), oldest first,
+    /// without marking them read: [`Blocks::read_new_meters`] still sees them.
+    pub fn recent_meters(&self, count: u32, mut f: impl FnMut(&[u8])) {
+        let written = Atomics::load(&self.meter_words, meter_block::COUNT_WORD as u32)
+            .expect("Atomics.load on an Int32Array") as u32;
+        let count = count.min(written).min(RING_CAPACITY as u32 / 2);
+        let mut entry = vec![0; meter_block::ENTRY_BYTES];
+        for back in (1..=count).rev() {
+            let at = meter_block::entry_offset(written.wrapping_sub(back)) as u32;
+            self.meter_bytes
+                .subarray(at, at + meter_block::ENTRY_BYTES as u32)
+                .copy_to(&mut entry);
+            f(&entry);
+        }
+    }
 }
 
 fn seqlock_write(words: &Int32Array, write: impl FnOnce()) {

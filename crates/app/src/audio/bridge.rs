@@ -1,9 +1,13 @@
-//! The live engine: an AudioContext, the worklet node, its blocks, and the restart on death.
+//! The live engine: an AudioContext, the worklet node, its blocks, its tracks, and the restart
+//! on death.
 //!
-//! The bridge keeps everything needed to rebuild the engine: the blocks (which already hold the
-//! current mix) and the decoded sources. When the processor reports that its instance died (a
-//! panic aborts a wasm instance), the bridge replaces the node, seeks the new engine to where the
-//! old one was, and says so through [`EngineStatus`].
+//! The bridge keeps everything needed to rebuild the engine, but no audio: the blocks (which
+//! already hold the current mix) and, per track, where its audio came from ([`TrackOrigin`]).
+//! Tracks load at any time ([`AudioBridge::load_track`], [`AudioBridge::load_generated`],
+//! [`AudioBridge::clear_track`]). When the processor reports that its instance died (a panic
+//! aborts a wasm instance), the bridge replaces the node with a held one, loads every track into
+//! it again from its origin, one at a time, then lets it start where the old one was, and says so
+//! through [`EngineStatus`].
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -13,12 +17,17 @@ use leptos::task::spawn_local;
 use mixroom_protocol::layout::meter_block::{self, MasterFigures};
 use mixroom_protocol::layout::spectrum_block::TAPS;
 use mixroom_protocol::layout::transport_block::TransportRequest;
+use mixroom_protocol::strips::{StripIndex, MAX_TRACKS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AudioBuffer, AudioContext};
+use web_sys::{AudioContext, BaseAudioContext};
 
 use super::blocks::{Blocks, Mode};
-use super::worklet_node::{add_processor, TrackAudio, WorkletEvent, WorkletNode};
+use super::import::{
+    import_generated, prepare_origin, EngineAudio, Generator, ImportError, ImportedTrack,
+    TrackInfo, TrackOrigin,
+};
+use super::worklet_node::{add_processor, EngineMemory, WorkletEvent, WorkletNode};
 
 /// More deaths than this within [`RESTART_WINDOW_MS`] and the bridge gives up restarting.
 const MAX_QUICK_RESTARTS: u32 = 3;
@@ -42,12 +51,33 @@ pub enum EngineStatus {
     Failed(String),
 }
 
+/// A loaded track: where its audio came from and what the page knows about it.
+struct Track {
+    origin: TrackOrigin,
+    info: TrackInfo,
+}
+
+/// A load the engine has not answered yet.
+struct PendingLoad {
+    track: usize,
+    outcome: Rc<RefCell<Option<Result<f64, String>>>>,
+    wake: js_sys::Function,
+}
+
 /// The live engine and everything needed to rebuild it.
 pub struct AudioBridge {
     context: AudioContext,
     blocks: Blocks,
     node: RefCell<Option<WorkletNode>>,
-    tracks: RefCell<Vec<(usize, TrackAudio)>>,
+    /// Bumped for every new node: a restart in progress notices when another one replaced it.
+    node_serial: Cell<u32>,
+    tracks: RefCell<Vec<Option<Track>>>,
+    /// Per track, bumped whenever a load or clear is sent: a restart's reload skips tracks the
+    /// user changed meanwhile.
+    track_serials: RefCell<Vec<u64>>,
+    pending_loads: RefCell<Vec<PendingLoad>>,
+    memory: Cell<EngineMemory>,
+    last_load_ms: Cell<f64>,
     status: RwSignal<EngineStatus>,
     restarts: Cell<u32>,
     recent_deaths: RefCell<Vec<f64>>,
@@ -69,7 +99,12 @@ impl AudioBridge {
             context: AudioContext::new()?,
             blocks: Blocks::new(Mode::detect(), params, transport),
             node: RefCell::new(None),
-            tracks: RefCell::new(Vec::new()),
+            node_serial: Cell::new(0),
+            tracks: RefCell::new((0..MAX_TRACKS).map(|_| None).collect()),
+            track_serials: RefCell::new(vec![0; MAX_TRACKS]),
+            pending_loads: RefCell::new(Vec::new()),
+            memory: Cell::new(EngineMemory::default()),
+            last_load_ms: Cell::new(0.0),
             status,
             restarts: Cell::new(0),
             recent_deaths: RefCell::new(Vec::new()),
@@ -90,28 +125,28 @@ impl AudioBridge {
         self.context.sample_rate()
     }
 
-    /// Decodes an encoded audio file (any format the browser knows) at the context's rate.
-    pub async fn decode(&self, bytes: &[u8]) -> Result<AudioBuffer, JsValue> {
-        let buffer = js_sys::Uint8Array::from(bytes).buffer();
-        let decoded = JsFuture::from(self.context.decode_audio_data(&buffer)?).await?;
-        decoded.dyn_into()
+    /// The audio context (decoding happens at its rate).
+    pub fn context(&self) -> &BaseAudioContext {
+        &self.context
     }
 
-    /// Starts the engine with `tracks` (track index, audio).
-    pub async fn start(self: &Rc<Self>, tracks: Vec<(usize, TrackAudio)>) -> Result<(), JsValue> {
+    /// Starts the engine (with no tracks: load them with [`Self::load_track`] and
+    /// [`Self::load_generated`]).
+    pub async fn start(self: &Rc<Self>) -> Result<(), JsValue> {
         add_processor(&self.context).await?;
-        let longest = tracks.iter().map(|(_, a)| a.frames()).max().unwrap_or(0);
-        self.length_frames.set(f64::from(longest));
-        *self.tracks.borrow_mut() = tracks;
         self.spawn_node().await?;
+        if let Some(node) = &*self.node.borrow() {
+            node.start();
+        }
         self.status.set(EngineStatus::Running);
         Ok(())
     }
 
-    async fn spawn_node(self: &Rc<Self>) -> Result<(), JsValue> {
+    /// Replaces the node with a new, held engine (see [`WorkletNode::create`]); returns its
+    /// serial.
+    async fn spawn_node(self: &Rc<Self>) -> Result<u32, JsValue> {
         let weak = Rc::downgrade(self);
-        let tracks = self.tracks.borrow().clone();
-        let node = WorkletNode::create(&self.context, &self.blocks, &tracks, move |event| {
+        let node = WorkletNode::create(&self.context, &self.blocks, &[], true, move |event| {
             if let Some(bridge) = weak.upgrade() {
                 bridge.on_event(event);
             }
@@ -120,7 +155,9 @@ impl AudioBridge {
         if let Some(old) = self.node.replace(Some(node)) {
             old.shut_down();
         }
-        Ok(())
+        let serial = self.node_serial.get().wrapping_add(1);
+        self.node_serial.set(serial);
+        Ok(serial)
     }
 
     fn on_event(self: &Rc<Self>, event: WorkletEvent) {
@@ -136,10 +173,26 @@ impl AudioBridge {
                 samples,
             } => self.blocks.receive_spectrum(first, frames, &samples),
             WorkletEvent::Died { message } => self.restart(message),
-            WorkletEvent::Loaded { track, ok: false } => self.status.set(EngineStatus::Failed(
-                format!("the engine refused the audio of track {}", track + 1),
-            )),
-            WorkletEvent::Ready | WorkletEvent::Loaded { ok: true, .. } => {}
+            WorkletEvent::Loaded {
+                track,
+                error,
+                load_ms,
+                memory,
+            } => {
+                self.memory.set(memory);
+                self.last_load_ms.set(load_ms);
+                let pending = {
+                    let mut pending = self.pending_loads.borrow_mut();
+                    let at = pending.iter().position(|p| p.track == track as usize);
+                    at.map(|at| pending.remove(at))
+                };
+                if let Some(pending) = pending {
+                    pending.finish(error.map_or(Ok(load_ms), Err));
+                }
+            }
+            WorkletEvent::Ready { memory } | WorkletEvent::Cleared { memory } => {
+                self.memory.set(memory);
+            }
         }
     }
 
@@ -154,6 +207,12 @@ impl AudioBridge {
         if let Some(old) = self.node.take() {
             old.shut_down();
         }
+        // Loads in flight died with the engine; their tracks never joined the session (so a
+        // file that brought the engine down is not loaded into the next one).
+        let pending: Vec<PendingLoad> = self.pending_loads.borrow_mut().drain(..).collect();
+        for load in pending {
+            load.finish(Err("the audio engine stopped while loading it".to_owned()));
+        }
         if quick > MAX_QUICK_RESTARTS {
             self.status.set(EngineStatus::Failed(format!(
                 "the audio engine keeps stopping ({reason}); reload the page to try again"
@@ -165,22 +224,199 @@ impl AudioBridge {
         transport.seek_serial = transport.seek_serial.wrapping_add(1);
         transport.seek_frame = self.playhead_frames.get();
         self.blocks.write_transport(transport);
+        self.status.set(EngineStatus::Starting);
         let bridge = Rc::clone(self);
         spawn_local(async move {
-            match bridge.spawn_node().await {
-                Ok(()) => {
-                    let restarts = bridge.restarts.get() + 1;
-                    bridge.restarts.set(restarts);
-                    bridge
-                        .status
-                        .set(EngineStatus::Restarted { restarts, reason });
+            let serial = match bridge.spawn_node().await {
+                Ok(serial) => serial,
+                Err(e) => {
+                    bridge.status.set(EngineStatus::Failed(format!(
+                        "the audio engine stopped and could not be restarted: {}",
+                        describe(&e)
+                    )));
+                    return;
                 }
-                Err(e) => bridge.status.set(EngineStatus::Failed(format!(
-                    "the audio engine stopped and could not be restarted: {}",
-                    describe(&e)
-                ))),
+            };
+            let lost = bridge.reload_tracks(serial).await;
+            if bridge.node_serial.get() != serial {
+                return; // It died again meanwhile; that restart carries on.
             }
+            if let Some(node) = &*bridge.node.borrow() {
+                node.start();
+            }
+            let restarts = bridge.restarts.get() + 1;
+            bridge.restarts.set(restarts);
+            let reason = if lost.is_empty() {
+                reason
+            } else {
+                format!("{reason}; {}", lost.join("; "))
+            };
+            bridge
+                .status
+                .set(EngineStatus::Restarted { restarts, reason });
         });
+    }
+
+    /// Loads every track into the held engine `serial` again, one at a time, from its origin.
+    /// Returns what could not come back (those tracks are dropped from the session).
+    async fn reload_tracks(self: &Rc<Self>, serial: u32) -> Vec<String> {
+        let snapshot: Vec<(usize, u64)> = {
+            let tracks = self.tracks.borrow();
+            let serials = self.track_serials.borrow();
+            (0..MAX_TRACKS)
+                .filter(|&t| tracks[t].is_some())
+                .map(|t| (t, serials[t]))
+                .collect()
+        };
+        let mut lost = Vec::new();
+        for (track, track_serial) in snapshot {
+            // Skip tracks the user loaded or cleared meanwhile; stop if the engine died again.
+            let unchanged = || {
+                self.node_serial.get() == serial
+                    && self.track_serials.borrow()[track] == track_serial
+            };
+            let Some((origin, name)) = self.tracks.borrow()[track]
+                .as_ref()
+                .map(|t| (t.origin.clone(), t.info.name.clone()))
+            else {
+                continue;
+            };
+            let prepared = prepare_origin(&self.context, &origin, &name).await;
+            if self.node_serial.get() != serial {
+                return lost;
+            }
+            if !unchanged() {
+                continue;
+            }
+            let result = match prepared {
+                Ok((_, audio)) => self.send_load(track, audio).await.map_err(|reason| {
+                    ImportError::Engine {
+                        name: name.clone(),
+                        reason,
+                    }
+                    .to_string()
+                }),
+                Err(e) => Err(e.to_string()),
+            };
+            if let Err(message) = result {
+                if self.node_serial.get() != serial {
+                    return lost;
+                }
+                lost.push(format!("track {} was lost: {message}", track + 1));
+                self.tracks.borrow_mut()[track] = None;
+                self.update_length();
+            }
+        }
+        lost
+    }
+
+    /// Sends `audio` to the engine for `track` and waits for its answer: the time the load took
+    /// on the audio thread (ms), or why it failed.
+    async fn send_load(&self, track: usize, audio: EngineAudio) -> Result<f64, String> {
+        let outcome = Rc::new(RefCell::new(None));
+        let mut wake = None;
+        let answered = js_sys::Promise::new(&mut |resolve, _reject| wake = Some(resolve));
+        let wake = wake.expect("the Promise executor runs at once");
+        {
+            let node = self.node.borrow();
+            let node = node
+                .as_ref()
+                .ok_or_else(|| "the audio engine is not running".to_owned())?;
+            node.load(track, audio).map_err(|e| describe(&e))?;
+        }
+        self.track_serials.borrow_mut()[track] += 1;
+        self.pending_loads.borrow_mut().push(PendingLoad {
+            track,
+            outcome: Rc::clone(&outcome),
+            wake,
+        });
+        // The promise only ever resolves (by `PendingLoad::finish`).
+        let _ = JsFuture::from(answered).await;
+        let result = outcome.borrow_mut().take();
+        result.unwrap_or_else(|| Err("the audio engine did not answer".to_owned()))
+    }
+
+    /// Loads an imported file (or generated audio) onto track `track` of the running engine,
+    /// replacing what the track held, and waits until the engine has it. On success the track
+    /// plays from the next quantum and comes back after an engine restart; on failure nothing
+    /// changed. Returns what the page keeps about the track.
+    pub async fn load_track(
+        &self,
+        track: usize,
+        imported: ImportedTrack,
+    ) -> Result<TrackInfo, ImportError> {
+        let (info, audio, origin) = imported.into_parts();
+        let engine_error = |reason: String| ImportError::Engine {
+            name: info.name.clone(),
+            reason,
+        };
+        if StripIndex::track(track).is_none() {
+            return Err(engine_error(format!(
+                "there is no track {} (a session holds {MAX_TRACKS})",
+                track + 1
+            )));
+        }
+        self.send_load(track, audio).await.map_err(engine_error)?;
+        self.tracks.borrow_mut()[track] = Some(Track {
+            origin,
+            info: info.clone(),
+        });
+        self.update_length();
+        Ok(info)
+    }
+
+    /// Generates audio with `generate` at the engine's rate and loads it onto track `track`
+    /// like [`Self::load_track`] (overview included). After an engine restart it is generated
+    /// again.
+    pub async fn load_generated(
+        &self,
+        track: usize,
+        name: &str,
+        generate: Generator,
+    ) -> Result<TrackInfo, ImportError> {
+        let imported = import_generated(name, generate, self.sample_rate_hz()).await?;
+        self.load_track(track, imported).await
+    }
+
+    /// Unloads track `track` (e.g. when its import is undone): it falls silent, its memory is
+    /// freed in the engine, and a restart no longer brings it back. The mix settings stay.
+    pub fn clear_track(&self, track: usize) {
+        if track >= MAX_TRACKS {
+            return;
+        }
+        self.tracks.borrow_mut()[track] = None;
+        self.track_serials.borrow_mut()[track] += 1;
+        if let Some(node) = &*self.node.borrow() {
+            node.clear(track);
+        }
+        self.update_length();
+    }
+
+    /// What the page knows about track `track`'s audio, or `None` when it has none.
+    pub fn track_info(&self, track: usize) -> Option<TrackInfo> {
+        self.tracks
+            .borrow()
+            .get(track)?
+            .as_ref()
+            .map(|t| t.info.clone())
+    }
+
+    /// The engine's memory as last reported, and how long the last load took on the audio
+    /// thread (ms).
+    pub fn engine_memory(&self) -> (EngineMemory, f64) {
+        (self.memory.get(), self.last_load_ms.get())
+    }
+
+    fn update_length(&self) {
+        let longest = self
+            .tracks
+            .borrow()
+            .iter()
+            .flatten()
+            .map(|t| t.info.frames)
+            .max()
+            .unwrap_or(0);
+        self.length_frames.set(f64::from(longest));
     }
 
     /// Sets parameter slot `slot` to `value` (plain units).
@@ -263,11 +499,34 @@ impl AudioBridge {
         self.playhead_frames.get() >= self.length_frames.get()
     }
 
+    /// Per track, the largest peak of each channel (linear, post-fader: left, right) over the
+    /// newest `quanta` meter entries; leaves the entries to [`Self::read_new_meters`].
+    pub fn recent_track_peaks(&self, quanta: u32) -> Vec<[f32; 2]> {
+        let mut peaks = vec![[0.0_f32; 2]; MAX_TRACKS];
+        self.blocks.recent_meters(quanta, |entry| {
+            for (track, peak) in peaks.iter_mut().enumerate() {
+                let figures = meter_block::read_strip(entry, track);
+                peak[0] = peak[0].max(figures.peak[0]);
+                peak[1] = peak[1].max(figures.peak[1]);
+            }
+        });
+        peaks
+    }
+
     /// Test hook: makes the engine panic, so the end-to-end suite can watch the restart.
     pub fn crash_engine(&self) {
         if let Some(node) = &*self.node.borrow() {
             node.crash();
         }
+    }
+}
+
+impl PendingLoad {
+    /// Settles the load and wakes whoever waits for it.
+    fn finish(self, result: Result<f64, String>) {
+        *self.outcome.borrow_mut() = Some(result);
+        // Resolving a promise cannot throw.
+        let _ = self.wake.call0(&JsValue::UNDEFINED);
     }
 }
 

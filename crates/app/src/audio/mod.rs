@@ -2,8 +2,11 @@
 
 pub mod blocks;
 pub mod bridge;
+pub mod downmix;
+pub mod import;
 mod js;
 pub mod offline;
+pub mod waveform;
 pub mod worklet_node;
 
 pub use blocks::Mode;

@@ -81,9 +81,9 @@ pub async fn render_offline(
     let ready = Rc::new(Cell::new(false));
     let (died_in_node, blocks_in_node) = (Rc::clone(&died), Rc::clone(&blocks));
     let ready_in_node = Rc::clone(&ready);
-    let node = WorkletNode::create(&context, &blocks, tracks, move |event| match event {
+    let node = WorkletNode::create(&context, &blocks, tracks, false, move |event| match event {
         WorkletEvent::Died { message } => *died_in_node.borrow_mut() = Some(message),
-        WorkletEvent::Ready => ready_in_node.set(true),
+        WorkletEvent::Ready { .. } => ready_in_node.set(true),
         WorkletEvent::Meters {
             first,
             count,
@@ -94,7 +94,7 @@ pub async fn render_offline(
             frames,
             samples,
         } => blocks_in_node.receive_spectrum(first, frames, &samples),
-        WorkletEvent::Loaded { .. } => {}
+        WorkletEvent::Loaded { .. } | WorkletEvent::Cleared { .. } => {}
     })
     .await?;
 

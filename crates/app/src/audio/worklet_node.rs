@@ -8,12 +8,11 @@ use std::cell::RefCell;
 use js_sys::{Array, Float32Array, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AudioBuffer, AudioWorkletNode, AudioWorkletNodeOptions, BaseAudioContext, MessageEvent,
-};
+use web_sys::{AudioWorkletNode, AudioWorkletNodeOptions, BaseAudioContext, MessageEvent};
 
 use super::blocks::{Blocks, Mode};
-use super::js::{self, channel_view};
+use super::import::EngineAudio;
+use super::js;
 
 /// Where the page finds the engine module and the processor script (next to index.html).
 const WORKLET_WASM_URL: &str = "./mixroom_worklet.wasm";
@@ -54,27 +53,15 @@ pub async fn add_processor(context: &BaseAudioContext) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// A track's decoded audio at the context's sample rate: one or two channels.
+/// A track's audio as f32 channels at the context's sample rate, for the engine to load before
+/// its first quantum (offline renders; the live engine loads [`EngineAudio`] at any time).
 #[derive(Clone, Debug)]
 pub struct TrackAudio {
-    /// The channels (views of the decoded buffer).
+    /// The channels.
     pub channels: Vec<Float32Array>,
 }
 
 impl TrackAudio {
-    /// The first one or two channels of a decoded buffer (more are not mixed in yet).
-    pub fn from_buffer(buffer: &AudioBuffer) -> TrackAudio {
-        let channels = buffer.number_of_channels().min(2);
-        TrackAudio {
-            channels: (0..channels).map(|c| channel_view(buffer, c)).collect(),
-        }
-    }
-
-    /// Length in frames.
-    pub fn frames(&self) -> u32 {
-        self.channels.first().map_or(0, |c| c.length())
-    }
-
     fn to_js(&self, track: usize) -> js_sys::Object {
         let channels: Array = self.channels.iter().collect();
         js::object(&[
@@ -84,17 +71,48 @@ impl TrackAudio {
     }
 }
 
+/// The engine's memory, as the processor last reported it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct EngineMemory {
+    /// Size of the engine module's wasm memory (it only ever grows), bytes.
+    pub wasm_bytes: f64,
+    /// What the loaded tracks' samples take of it, bytes.
+    pub source_bytes: f64,
+}
+
+impl EngineMemory {
+    fn parse(data: &JsValue) -> EngineMemory {
+        let number = |key| js::get(data, key).as_f64().unwrap_or(0.0);
+        EngineMemory {
+            wasm_bytes: number("memoryBytes"),
+            source_bytes: number("sourceBytes"),
+        }
+    }
+}
+
 /// What the processor tells the page.
 #[derive(Debug)]
 pub enum WorkletEvent {
-    /// The engine is running.
-    Ready,
-    /// A source finished loading.
+    /// The engine renders.
+    Ready {
+        /// Its memory.
+        memory: EngineMemory,
+    },
+    /// A source finished loading (or was refused).
     Loaded {
         /// The track.
         track: u32,
-        /// Whether the engine took it.
-        ok: bool,
+        /// Why the engine refused it; `None` when it took it.
+        error: Option<String>,
+        /// Time the load took on the audio thread, ms.
+        load_ms: f64,
+        /// The engine's memory after it.
+        memory: EngineMemory,
+    },
+    /// A track was unloaded.
+    Cleared {
+        /// The engine's memory after it.
+        memory: EngineMemory,
     },
     /// Message mode: new tap samples.
     Spectrum {
@@ -125,10 +143,25 @@ impl WorkletEvent {
     fn parse(data: &JsValue) -> Option<WorkletEvent> {
         let number = |key| js::get(data, key).as_f64().unwrap_or(0.0) as u32;
         Some(match js::get(data, "type").as_string()?.as_str() {
-            "ready" => WorkletEvent::Ready,
+            "ready" => WorkletEvent::Ready {
+                memory: EngineMemory::parse(data),
+            },
             "loaded" => WorkletEvent::Loaded {
                 track: number("track"),
-                ok: js::get(data, "ok").as_bool().unwrap_or(false),
+                error: if js::get(data, "ok").as_bool() == Some(true) {
+                    None
+                } else {
+                    Some(
+                        js::get(data, "error")
+                            .as_string()
+                            .unwrap_or_else(|| "the engine refused the audio".to_owned()),
+                    )
+                },
+                load_ms: js::get(data, "loadMs").as_f64().unwrap_or(0.0),
+                memory: EngineMemory::parse(data),
+            },
+            "cleared" => WorkletEvent::Cleared {
+                memory: EngineMemory::parse(data),
             },
             "meters" => WorkletEvent::Meters {
                 first: number("first"),
@@ -157,11 +190,13 @@ pub struct WorkletNode {
 impl WorkletNode {
     /// Creates the node with the blocks and the initial sources (loaded before the first render
     /// quantum), connects it to the destination, and routes the processor's messages to
-    /// `on_event`. The processor script must already be added to `context`.
+    /// `on_event`. A `held` engine renders silence until [`Self::start`] (load its tracks
+    /// first). The processor script must already be added to `context`.
     pub async fn create(
         context: &BaseAudioContext,
         blocks: &Blocks,
         sources: &[(usize, TrackAudio)],
+        held: bool,
         mut on_event: impl FnMut(WorkletEvent) + 'static,
     ) -> Result<WorkletNode, JsValue> {
         let module = engine_module().await?;
@@ -174,6 +209,7 @@ impl WorkletNode {
             ("meterBlock", blocks.meter_buffer()),
             ("spectrumBlock", blocks.spectrum_buffer()),
             ("sources", &sources.into()),
+            ("hold", &JsValue::from(held)),
         ]);
         let options = AudioWorkletNodeOptions::new();
         options.set_number_of_inputs(0);
@@ -228,6 +264,34 @@ impl WorkletNode {
                 ("selectors", &selectors.into()),
             ]));
         }
+    }
+
+    /// Sends a track's audio to the engine; the buffers are transferred (the page keeps
+    /// nothing). The processor answers with [`WorkletEvent::Loaded`].
+    pub fn load(&self, track: usize, audio: EngineAudio) -> Result<(), JsValue> {
+        let channels: Array = audio.channels().iter().collect();
+        let message = js::object(&[
+            ("type", &"load".into()),
+            ("track", &JsValue::from(track as u32)),
+            ("format", &audio.format().into()),
+            ("channels", &channels),
+        ]);
+        self.node
+            .port()?
+            .post_message_with_transferable(&message, &channels)
+    }
+
+    /// Unloads a track in the engine (answered with [`WorkletEvent::Cleared`]).
+    pub fn clear(&self, track: usize) {
+        self.post(&js::object(&[
+            ("type", &"clear".into()),
+            ("track", &JsValue::from(track as u32)),
+        ]));
+    }
+
+    /// A held engine starts rendering from the blocks (answered with [`WorkletEvent::Ready`]).
+    pub fn start(&self) {
+        self.post(&js::object(&[("type", &"start".into())]));
     }
 
     /// Test hook: makes the engine panic, which aborts its instance.

@@ -6,7 +6,9 @@
 //! ([`Mixer::begin_gesture`]) so that it undoes as one step.
 
 pub mod history;
+pub mod import;
 pub mod strip;
+mod tracks;
 
 use std::rc::Rc;
 
@@ -25,8 +27,11 @@ pub struct Mixer {
     bridge: StoredValue<Option<Rc<AudioBridge>>, LocalStorage>,
     history: StoredValue<History, LocalStorage>,
     history_version: RwSignal<u64>,
-    /// The tracks, in strip order.
+    /// The tracks on screen, in the order shown.
     pub tracks: RwSignal<Vec<StripModel>>,
+    /// Tracks taken off screen (removed, or their import undone) that a step of the history
+    /// could bring back; their audio stays in the engine, muted.
+    shelf: StoredValue<Vec<StripModel>>,
     /// The group buses.
     pub buses: RwSignal<Vec<StripModel>>,
     /// The aux returns.
@@ -79,6 +84,7 @@ impl Mixer {
             history: StoredValue::new_local(History::default()),
             history_version: RwSignal::new(0),
             tracks: RwSignal::new(tracks),
+            shelf: StoredValue::new(Vec::new()),
             buses: RwSignal::new(named(&session.buses, StripIndex::bus)),
             returns: RwSignal::new(named(&session.returns, StripIndex::aux_return)),
             master: StoredValue::new(master),
@@ -104,6 +110,15 @@ impl Mixer {
         }
     }
 
+    /// Where a track's output can go, by choice index: the master, then each bus by name
+    /// (reactive).
+    pub fn output_names(&self) -> Vec<String> {
+        let buses = self
+            .buses
+            .with(|b| b.iter().map(|m| m.name.get()).collect::<Vec<_>>());
+        std::iter::once("Master".to_owned()).chain(buses).collect()
+    }
+
     /// Sets `param` of `strip` (made valid first): on screen, in the engine and in the history.
     pub fn set(&self, strip: &StripModel, param: ParamId, value: f32) {
         let value = param.spec().sanitize(value);
@@ -112,14 +127,26 @@ impl Mixer {
             return;
         }
         self.apply(strip, param, value);
-        self.history.update_value(|h| {
-            h.record(Edit::Param {
-                strip: strip.strip,
-                param,
-                from,
-                to: value,
-            })
+        self.record(Edit::Param {
+            strip: strip.strip,
+            param,
+            from,
+            to: value,
         });
+    }
+
+    /// Records `edit` in the history (and frees the tracks that leaves behind).
+    fn record(&self, edit: Edit) {
+        self.history.update_value(|h| h.record(edit));
+        self.after_history_change();
+    }
+
+    fn after_history_change(&self) {
+        let released = self
+            .history
+            .try_update_value(History::take_released)
+            .unwrap_or_default();
+        self.release(released);
         self.history_version.update(|v| *v += 1);
     }
 
@@ -142,35 +169,45 @@ impl Mixer {
     /// Ends the current gesture.
     pub fn end_gesture(&self) {
         self.history.update_value(History::end_gesture);
-        self.history_version.update(|v| *v += 1);
+        self.after_history_change();
     }
 
     /// Reverts the last step.
     pub fn undo(&self) {
         let step = self.history.try_update_value(History::undo).flatten();
         for edit in step.into_iter().flatten() {
-            let Edit::Param {
-                strip, param, from, ..
-            } = edit;
-            if let Some(model) = self.model(strip) {
-                self.apply(&model, param, from);
+            match edit {
+                Edit::Param {
+                    strip, param, from, ..
+                } => {
+                    if let Some(model) = self.model(strip) {
+                        self.apply(&model, param, from);
+                    }
+                }
+                Edit::AddTrack { strip, .. } => self.hide(strip),
+                Edit::RemoveTrack { strip, at } => self.show(strip, at),
             }
         }
-        self.history_version.update(|v| *v += 1);
+        self.after_history_change();
     }
 
     /// Applies the last undone step again.
     pub fn redo(&self) {
         let step = self.history.try_update_value(History::redo).flatten();
         for edit in step.into_iter().flatten() {
-            let Edit::Param {
-                strip, param, to, ..
-            } = edit;
-            if let Some(model) = self.model(strip) {
-                self.apply(&model, param, to);
+            match edit {
+                Edit::Param {
+                    strip, param, to, ..
+                } => {
+                    if let Some(model) = self.model(strip) {
+                        self.apply(&model, param, to);
+                    }
+                }
+                Edit::AddTrack { strip, at } => self.show(strip, at),
+                Edit::RemoveTrack { strip, .. } => self.hide(strip),
             }
         }
-        self.history_version.update(|v| *v += 1);
+        self.after_history_change();
     }
 
     /// Whether there is something to undo (reactive).

@@ -12,14 +12,13 @@ use wasm_bindgen::JsCast;
 use super::console::Console;
 use super::detail::DetailPanel;
 use super::display::Display;
+use super::import::{DropZone, ImportButton, Importer};
 use super::master::MasterPanel;
-use super::status::{EngineBanner, ModeBadge};
-use super::transport::{
-    seek, toggle_loop, toggle_play, Overview, Timeline, TimelineInfo, TransportBar,
-};
+use super::status::{EngineBanner, ModeBadge, SoundGate};
+use super::transport::{seek, toggle_loop, toggle_play, Timeline, TransportBar};
 use super::Panel;
-use crate::audio::{describe, AudioBridge, EngineStatus, Mode, TrackAudio};
-use crate::demo;
+use crate::audio::import::Generator;
+use crate::audio::{describe, AudioBridge, EngineStatus, Mode};
 use crate::state::Mixer;
 use crate::test_api;
 
@@ -27,7 +26,7 @@ use crate::test_api;
 #[component]
 pub fn App() -> impl IntoView {
     let status = RwSignal::new(EngineStatus::Starting);
-    let session = demo::session();
+    let session = mixroom_demo::session();
     let bridge = match AudioBridge::new(&session.param_block(), TransportRequest::default(), status)
     {
         Ok(bridge) => Some(bridge),
@@ -42,11 +41,11 @@ pub fn App() -> impl IntoView {
     let mode = bridge.as_ref().map_or(Mode::detect(), |b| b.mode());
     let mixer = Mixer::new(&session, bridge.clone());
     let display = StoredValue::new_local(Display::default());
-    let timeline = TimelineInfo::new();
+    let importer = Importer::new(mixer);
     provide_context(mixer);
     provide_context(display);
     provide_context(RwSignal::new(Panel::Eq));
-    provide_context(timeline);
+    provide_context(importer);
 
     // The spectra follow the selected strip.
     Effect::new(move |_| {
@@ -55,9 +54,9 @@ pub fn App() -> impl IntoView {
     });
 
     if let Some(bridge) = bridge {
-        test_api::set_live_bridge(bridge.clone());
+        test_api::set_live(bridge.clone(), importer);
         spawn_local(async move {
-            match load_demo(&bridge, timeline).await {
+            match load_demo(&bridge).await {
                 Ok(()) => {
                     display.with_value(|d| {
                         d.start(mixer);
@@ -75,10 +74,13 @@ pub fn App() -> impl IntoView {
             <header class="top">
                 <h1 class="logo">"Mixroom"</h1>
                 <TransportBar>
+                    <ImportButton/>
                     <ModeBadge mode=mode/>
                 </TransportBar>
             </header>
             <EngineBanner status=status/>
+            <SoundGate/>
+            <DropZone/>
             <Timeline/>
             <main class="workspace">
                 <Console/>
@@ -123,49 +125,21 @@ fn install_shortcuts(mixer: Mixer) {
     on_cleanup(move || handle.remove());
 }
 
-/// Frames per overview point.
-const OVERVIEW_FRAMES: usize = 256;
-
-/// The waveform overview of decoded channels (mono sum).
-fn overview(audio: &TrackAudio) -> Overview {
-    let channels: Vec<Vec<f32>> = audio.channels.iter().map(|c| c.to_vec()).collect();
-    let frames = channels.first().map_or(0, Vec::len);
-    let points = frames.div_ceil(OVERVIEW_FRAMES);
-    let mut o = Overview {
-        frames_per_point: OVERVIEW_FRAMES,
-        min: vec![0.0; points],
-        max: vec![0.0; points],
-    };
-    let scale = 1.0 / channels.len().max(1) as f32;
-    for i in 0..frames {
-        let x: f32 = channels.iter().map(|c| c[i]).sum::<f32>() * scale;
-        let p = i / OVERVIEW_FRAMES;
-        o.min[p] = o.min[p].min(x);
-        o.max[p] = o.max[p].max(x);
+/// Starts the engine, loads the demo stems (synthesized at the engine's rate, one at a time so
+/// the page never holds the whole song), loops the song and plays it.
+async fn load_demo(bridge: &Rc<AudioBridge>) -> Result<(), wasm_bindgen::JsValue> {
+    bridge.start().await?;
+    let mut length = 0;
+    for (track, (id, name)) in mixroom_demo::STEMS.iter().enumerate() {
+        let generate: Generator = Rc::new(move |rate_hz: f32| {
+            mixroom_demo::render_stem(id, rate_hz).map_or_else(Vec::new, |stem| stem.channels)
+        });
+        let info = bridge
+            .load_generated(track, name, generate)
+            .await
+            .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))?;
+        length = length.max(info.frames);
     }
-    o
-}
-
-/// Decodes the demo stems, starts the engine with them, loops the whole song and plays it.
-async fn load_demo(
-    bridge: &Rc<AudioBridge>,
-    timeline: TimelineInfo,
-) -> Result<(), wasm_bindgen::JsValue> {
-    let mut tracks = Vec::new();
-    let mut overviews = Vec::new();
-    for (track, (id, _)) in demo::STEMS.iter().enumerate() {
-        let wav = demo::stem_wav(id).expect("every demo stem id is known");
-        let buffer = bridge.decode(&wav).await?;
-        let audio = TrackAudio::from_buffer(&buffer);
-        overviews.push(Some(Rc::new(overview(&audio))));
-        tracks.push((track, audio));
-    }
-    let length = tracks.iter().map(|(_, a)| a.frames()).max().unwrap_or(0);
-    bridge.start(tracks).await?;
-    timeline
-        .length_s
-        .set(f64::from(length) / f64::from(bridge.sample_rate_hz()));
-    timeline.overviews.set(overviews);
     bridge.set_transport(TransportRequest {
         playing: true,
         loop_enabled: true,

@@ -6,12 +6,14 @@ mod console;
 mod curves;
 mod detail;
 mod display;
+mod import;
 mod master;
 mod status;
 mod transport;
 mod widgets;
 
 pub use app::App;
+pub use import::Importer;
 
 /// Which section the detail panel shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

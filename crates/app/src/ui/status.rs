@@ -1,8 +1,13 @@
-//! What the page says about the audio path: which mode it runs in, and the engine's health.
+//! What the page says about the audio path: which mode it runs in, the engine's health, and
+//! whether the browser waits for a click before it plays.
+
+use std::time::Duration;
 
 use leptos::prelude::*;
+use web_sys::AudioContextState;
 
 use crate::audio::{EngineStatus, Mode};
+use crate::state::Mixer;
 
 /// Shows whether the worklet shares memory with the page or exchanges messages with it.
 #[component]
@@ -62,5 +67,44 @@ pub fn EngineBanner(
         }
         .into_any(),
     }
+    }
+}
+
+/// Browsers may refuse to start audio before the user touches the page. While the song should
+/// play but the audio context stays suspended, a button asks for that one click.
+#[component]
+pub fn SoundGate() -> impl IntoView {
+    let mixer = expect_context::<Mixer>();
+    let blocked = RwSignal::new(false);
+    let check = move || {
+        let suspended = mixer
+            .with_bridge(|b| {
+                b.transport().playing && b.context().state() == AudioContextState::Suspended
+            })
+            .unwrap_or(false);
+        if blocked.get_untracked() != suspended {
+            blocked.set(suspended);
+        }
+    };
+    let interval = set_interval_with_handle(check, Duration::from_millis(250)).ok();
+    on_cleanup(move || {
+        if let Some(handle) = interval {
+            handle.clear();
+        }
+    });
+    let start = move |_| {
+        mixer.with_bridge(|b| {
+            let _ = b.context().resume();
+        });
+    };
+    view! {
+        <Show when=move || blocked.get()>
+            <div class="sound-gate" role="dialog" aria-label="Start the sound">
+                <button class="primary" on:click=start>
+                    "▶ Click to start the sound"
+                </button>
+                <p>"Your browser waits for a click before it plays audio."</p>
+            </div>
+        </Show>
     }
 }

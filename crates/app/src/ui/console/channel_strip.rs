@@ -29,11 +29,12 @@ pub fn ChannelStrip(
         StripKind::Return => format!("return-{}", strip.position()),
         StripKind::Master => "strip-master".to_owned(),
     };
-    let buses = Signal::derive(move || mixer.buses.with(Vec::len) + 1);
+    let outputs = Signal::derive(move || mixer.output_names());
     let selected = move || mixer.selected.get() == strip;
     let routing = match kind {
         StripKind::Track => {
-            view! { <ParamSelect model=model.clone() param=ParamId::Output only=buses/> }.into_any()
+            view! { <ParamSelect model=model.clone() param=ParamId::Output names=outputs/> }
+                .into_any()
         }
         StripKind::Return => {
             view! { <ParamSelect model=model.clone() param=ParamId::ReturnEffect/> }.into_any()
@@ -61,6 +62,11 @@ pub fn ChannelStrip(
         >
             <header class="strip-head">
                 <h2 class="strip-name" title=name_text.clone()>{move || name.get()}</h2>
+                {(kind == StripKind::Track).then(|| view! {
+                    <button class="strip-remove" aria-label=format!("Remove {name_text}")
+                        title="Remove this track (Undo brings it back)"
+                        on:click=move |_| mixer.remove_track(strip)>"×"</button>
+                })}
             </header>
             {routing}
             <div class="strip-row">

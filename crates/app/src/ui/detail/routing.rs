@@ -33,12 +33,12 @@ pub fn SendsView(
             }
         })
         .collect_view();
-    let buses = Signal::derive(move || mixer.buses.with(Vec::len) + 1);
+    let outputs = Signal::derive(move || mixer.output_names());
     let output = model.has(ParamId::Output).then(|| {
         view! {
             <label class="output-row">
                 <span>"Output"</span>
-                <ParamSelect model=model.clone() param=ParamId::Output only=buses/>
+                <ParamSelect model=model.clone() param=ParamId::Output names=outputs/>
             </label>
         }
     });

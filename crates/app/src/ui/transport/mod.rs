@@ -4,7 +4,7 @@
 mod timeline;
 mod transport_bar;
 
-pub use timeline::{Overview, Timeline, TimelineInfo};
+pub use timeline::Timeline;
 pub use transport_bar::TransportBar;
 
 use mixroom_protocol::layout::transport_block::TransportRequest;

@@ -6,24 +6,29 @@ use mixroom_protocol::params::{ParamId, Unit};
 use super::accessible_name;
 use crate::state::{Mixer, StripModel};
 
-/// A `<select>` bound to a choice parameter; `only` limits the choices shown (e.g. the buses
-/// that exist).
+/// A `<select>` bound to a choice parameter; `names` replaces the parameter's labels and limits
+/// the choices to as many (e.g. the output route: the master, then the buses by name).
 #[component]
 pub fn ParamSelect(
     /// The strip.
     model: StripModel,
     /// The choice parameter.
     param: ParamId,
-    /// How many of the choices to offer (all by default).
+    /// The choices to offer, by name (the parameter's labels by default).
     #[prop(optional)]
-    only: Option<Signal<usize>>,
+    names: Option<Signal<Vec<String>>>,
 ) -> impl IntoView {
     let mixer = expect_context::<Mixer>();
     let value = model.value(param);
     let Unit::Choice(labels) = param.spec().unit else {
         return ().into_any();
     };
-    let count = move || only.map_or(labels.len(), |n| n.get().min(labels.len()));
+    let choices = move || {
+        names.map_or_else(
+            || labels.iter().map(|l| (*l).to_owned()).collect::<Vec<_>>(),
+            |n| n.get().into_iter().take(labels.len()).collect(),
+        )
+    };
     let name = accessible_name(&model, param);
     view! {
         <select
@@ -38,10 +43,12 @@ pub fn ParamSelect(
             }
         >
             {move || {
-                (0..count())
-                    .map(|i| view! {
+                choices()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, label)| view! {
                         <option value=i.to_string() selected=move || value.get() as usize == i>
-                            {labels[i]}
+                            {label}
                         </option>
                     })
                     .collect_view()

@@ -1,0 +1,132 @@
+//! Files become tracks: each file is decoded and loaded into a free track, then joins the end of
+//! the console with fresh settings. The files of one drop (or pick) undo as one step. A file
+//! that fails leaves everything as it was; the others carry on.
+
+use std::rc::Rc;
+
+use mixroom_protocol::strips::{StripIndex, MAX_TRACKS};
+use web_sys::File;
+
+use super::{Edit, Mixer};
+use crate::audio::import::{import_file, ImportError, ImportTimings, TrackInfo};
+use crate::audio::worklet_node::EngineMemory;
+use crate::audio::AudioBridge;
+
+/// A file that became a track.
+#[derive(Clone, Debug)]
+pub struct Imported {
+    /// Its track.
+    pub strip: StripIndex,
+    /// What the page keeps about its audio.
+    pub info: TrackInfo,
+    /// Where the decoding time went.
+    pub timings: ImportTimings,
+    /// From the end of decoding until the engine had the audio, ms.
+    pub load_ms: f64,
+    /// How long the load took on the audio thread, ms.
+    pub engine_load_ms: f64,
+    /// The engine's memory right after the load.
+    pub memory: EngineMemory,
+}
+
+/// Imports `files` one after another. Before each, `progress(index, count, name)`; after each,
+/// `done(name, result)`. Returns how many became tracks.
+pub async fn import_files(
+    mixer: Mixer,
+    files: Vec<File>,
+    mut progress: impl FnMut(usize, usize, &str),
+    mut done: impl FnMut(&str, &Result<Imported, ImportError>),
+) -> usize {
+    let count = files.len();
+    let mut anchor: Option<Edit> = None;
+    let mut loaded = 0;
+    for (index, file) in files.into_iter().enumerate() {
+        let name = file.name();
+        progress(index, count, &name);
+        let song_before = mixer.song_frames();
+        let result = import_one(mixer, file).await;
+        if let Ok(imported) = &result {
+            let edit = mixer.add_track(imported.strip, track_name(&name), anchor.as_ref());
+            anchor.get_or_insert(edit);
+            extend_whole_song_loop(mixer, song_before);
+            loaded += 1;
+        }
+        done(&name, &result);
+    }
+    loaded
+}
+
+/// Decodes `file` and loads it into a free track. When the engine runs out of memory while
+/// removed tracks still hold theirs, the history is forgotten to free it, and the file tried
+/// once more.
+async fn import_one(mixer: Mixer, file: File) -> Result<Imported, ImportError> {
+    let name = file.name();
+    let bridge: Rc<AudioBridge> =
+        mixer
+            .with_bridge(Rc::clone)
+            .ok_or_else(|| ImportError::Engine {
+                name: name.clone(),
+                reason: "the audio engine is not running".to_owned(),
+            })?;
+    let mut retried = false;
+    loop {
+        let strip = mixer.free_track().ok_or_else(|| ImportError::Engine {
+            name: name.clone(),
+            reason: format!("all {MAX_TRACKS} tracks are taken; remove one first"),
+        })?;
+        let imported = import_file(&bridge, file.clone()).await?;
+        let timings = imported.timings;
+        let started = js_sys::Date::now();
+        match bridge.load_track(strip.position(), imported).await {
+            Ok(info) => {
+                let (memory, engine_load_ms) = bridge.engine_memory();
+                return Ok(Imported {
+                    strip,
+                    info,
+                    timings,
+                    load_ms: js_sys::Date::now() - started,
+                    engine_load_ms,
+                    memory,
+                });
+            }
+            Err(e) if e.is_out_of_memory() && !retried && mixer.forget_shelved() => retried = true,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// When the loop spans the whole song and a longer track arrives, the loop grows with it.
+fn extend_whole_song_loop(mixer: Mixer, song_before: u32) {
+    let song = mixer.song_frames();
+    mixer.with_bridge(|b| {
+        let mut t = b.transport();
+        if song > song_before
+            && t.loop_start_frame == 0.0
+            && t.loop_end_frame == f64::from(song_before)
+        {
+            t.loop_end_frame = f64::from(song);
+            b.set_transport(t);
+        }
+    });
+}
+
+/// The track name for a file: its name without the extension.
+pub fn track_name(file_name: &str) -> String {
+    match file_name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 5 => stem.to_owned(),
+        _ => file_name.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::track_name;
+
+    #[test]
+    fn track_names_drop_the_extension() {
+        assert_eq!(track_name("Kick In.wav"), "Kick In");
+        assert_eq!(track_name("vox.take2.flac"), "vox.take2");
+        assert_eq!(track_name(".hidden"), ".hidden");
+        assert_eq!(track_name("no extension"), "no extension");
+    }
+}

@@ -1,0 +1,191 @@
+//! Importing from the page: drop audio files anywhere, or pick them with the "Import" button.
+//! A line says what is being decoded ("Decoding 3 of 16: name"); a file that fails gets a
+//! message of its own, and nothing else changes.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use leptos::ev::DragEvent;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::File;
+
+use crate::audio::import::ImportError;
+use crate::state::import::{import_files, Imported};
+use crate::state::Mixer;
+
+/// The outcome of one file: its name and what became of it.
+pub type Outcome = (String, Result<Imported, ImportError>);
+
+/// The page's importer: one batch of files at a time, the next waits its turn.
+#[derive(Clone, Copy)]
+pub struct Importer {
+    mixer: Mixer,
+    /// What is being decoded now, if anything.
+    progress: RwSignal<Option<String>>,
+    /// Messages about files that failed, newest last.
+    errors: RwSignal<Vec<String>>,
+    busy: StoredValue<Rc<Cell<bool>>, LocalStorage>,
+}
+
+impl Importer {
+    /// An idle importer adding tracks to `mixer`.
+    pub fn new(mixer: Mixer) -> Importer {
+        Importer {
+            mixer,
+            progress: RwSignal::new(None),
+            errors: RwSignal::new(Vec::new()),
+            busy: StoredValue::new_local(Rc::new(Cell::new(false))),
+        }
+    }
+
+    /// Imports `files` (after any batch in progress) and resolves to each file's outcome.
+    pub async fn import(self, files: Vec<File>) -> Vec<Outcome> {
+        let busy = self.busy.get_value();
+        while busy.get() {
+            sleep_ms(50).await;
+        }
+        busy.set(true);
+        let mut outcomes = Vec::new();
+        import_files(
+            self.mixer,
+            files,
+            |index, count, name| {
+                self.progress
+                    .set(Some(format!("Decoding {} of {count}: {name}", index + 1)));
+            },
+            |name, result| {
+                if let Err(e) = result {
+                    self.errors.update(|list| list.push(e.to_string()));
+                }
+                outcomes.push((name.to_owned(), result.clone()));
+            },
+        )
+        .await;
+        self.progress.set(None);
+        busy.set(false);
+        outcomes
+    }
+
+    /// Starts importing `files` in the background.
+    pub fn start(self, files: Vec<File>) {
+        if !files.is_empty() {
+            spawn_local(async move {
+                self.import(files).await;
+            });
+        }
+    }
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The files of a file list.
+fn files_of(list: Option<web_sys::FileList>) -> Vec<File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// The "Import" button with its hidden file picker.
+#[component]
+pub fn ImportButton() -> impl IntoView {
+    let importer = expect_context::<Importer>();
+    let input = NodeRef::<html::Input>::new();
+    let on_change = move |_| {
+        if let Some(input) = input.get_untracked() {
+            importer.start(files_of(input.files()));
+            input.set_value("");
+        }
+    };
+    view! {
+        <button class="import" aria-label="Import audio files"
+            title="Add tracks from audio files (or drop files anywhere on the page)"
+            on:click=move |_| { if let Some(i) = input.get_untracked() { i.click(); } }>
+            "+ Import"
+        </button>
+        <input node_ref=input type="file" accept="audio/*,video/*,.wav,.flac,.mp3,.ogg,.opus,.m4a,.aac,.webm"
+            multiple class="visually-hidden" tabindex="-1" aria-hidden="true"
+            data-testid="import-input" on:change=on_change/>
+    }
+}
+
+/// Accepts files dropped anywhere on the page and shows the import's progress and errors.
+#[component]
+pub fn DropZone() -> impl IntoView {
+    let importer = expect_context::<Importer>();
+    let dragging = RwSignal::new(false);
+    let carries_files = |ev: &DragEvent| {
+        ev.data_transfer()
+            .is_some_and(|d| d.types().includes(&"Files".into(), 0))
+    };
+    let over = window_event_listener(leptos::ev::dragover, move |ev: DragEvent| {
+        if carries_files(&ev) {
+            ev.prevent_default();
+            if let Some(d) = ev.data_transfer() {
+                d.set_drop_effect("copy");
+            }
+            dragging.set(true);
+        }
+    });
+    let leave = window_event_listener(leptos::ev::dragleave, move |ev: DragEvent| {
+        // Leaving the window (not just one element for another).
+        if ev.related_target().is_none() {
+            dragging.set(false);
+        }
+    });
+    let drop = window_event_listener(leptos::ev::drop, move |ev: DragEvent| {
+        dragging.set(false);
+        if carries_files(&ev) {
+            ev.prevent_default();
+            importer.start(files_of(ev.data_transfer().and_then(|d| d.files())));
+        }
+    });
+    on_cleanup(move || {
+        over.remove();
+        leave.remove();
+        drop.remove();
+    });
+    let dismiss = move |i: usize| {
+        importer.errors.update(|list| {
+            if i < list.len() {
+                list.remove(i);
+            }
+        })
+    };
+    view! {
+        <Show when=move || dragging.get()>
+            <div class="drop-overlay" aria-hidden="true">
+                <p>"Drop audio files to add them as tracks"</p>
+            </div>
+        </Show>
+        <div class="import-status">
+            <Show when=move || importer.progress.with(Option::is_some)>
+                <p class="banner" role="status" data-testid="import-progress">
+                    <span class="spinner" aria-hidden="true"></span>
+                    {move || importer.progress.get()}
+                </p>
+            </Show>
+            {move || {
+                importer
+                    .errors
+                    .get()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, message)| view! {
+                        <p class="banner error" role="alert" data-testid="import-error">
+                            {message}
+                            <button on:click=move |_| dismiss(i)>"Dismiss"</button>
+                        </p>
+                    })
+                    .collect_view()
+            }}
+        </div>
+    }
+}

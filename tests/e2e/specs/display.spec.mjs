@@ -1,0 +1,126 @@
+// How the page looks and keeps up: how soon the demo sounds after the page loads, screenshots of
+// the console at classroom-projector, desktop and tablet sizes (saved under artifacts/ to look
+// at), and frame times while 32 tracks meter. Figures are reported, not asserted: speed goals
+// are judged in benchmarks, not by timed assertions on a shared machine.
+import { test, expect } from "@playwright/test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { ISOLATED_URL } from "../support/urls.mjs";
+import { openMixroom, expectMeter } from "../support/page.mjs";
+
+mkdirSync("artifacts", { recursive: true });
+
+test("the demo sounds within a second of the page loading", async ({ page }) => {
+  // From the first script on the page: note when the master meter first shows sound.
+  await page.addInitScript(() => {
+    const poll = () => {
+      const meter = document.querySelector('[role="meter"][aria-label="Master level"]');
+      if (meter && Number(meter.getAttribute("aria-valuenow")) > -60) {
+        window.firstSoundMs = performance.now();
+      } else {
+        setTimeout(poll, 5);
+      }
+    };
+    poll();
+  });
+  const errors = await openMixroom(page, ISOLATED_URL);
+  await expect.poll(() => page.evaluate(() => window.firstSoundMs ?? null), { timeout: 20_000 }).not.toBeNull();
+  const timing = await page.evaluate(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    return { firstSoundMs: window.firstSoundMs, domContentLoadedMs: nav.domContentLoadedEventEnd, loadMs: nav.loadEventEnd };
+  });
+  console.log(`first sound on the master meter ${timing.firstSoundMs.toFixed(0)} ms after navigation ` +
+    `(DOMContentLoaded ${timing.domContentLoadedMs.toFixed(0)} ms, load ${timing.loadMs.toFixed(0)} ms)`);
+  writeFileSync("artifacts/first-sound.json", JSON.stringify(timing, null, 2));
+  expect(errors).toEqual([]);
+});
+
+for (const [width, height, name, touch] of [
+  [1280, 720, "console-1280x720", false],
+  [1920, 1080, "console-1920x1080", false],
+  [1080, 810, "console-tablet-1080x810", true],
+]) {
+  test(`screenshot of the console at ${width}x${height}${touch ? " (touch)" : ""}`, async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width, height }, hasTouch: touch });
+    const page = await context.newPage();
+    const errors = await openMixroom(page, ISOLATED_URL);
+    await expectMeter(page, "Master", (db) => db > -30, "shows the mix");
+    // Every strip's controls are reachable: the console scrolls sideways, the master stays.
+    await expect(page.getByRole("region", { name: "Master", exact: true })).toBeInViewport();
+    const shaker = page.getByRole("slider", { name: "Shaker Fader" });
+    await shaker.scrollIntoViewIfNeeded();
+    await expect(shaker).toBeInViewport();
+    await page.getByRole("slider", { name: "Kick Fader" }).scrollIntoViewIfNeeded();
+    await page.waitForTimeout(2_500);
+    await page.screenshot({ path: `artifacts/${name}.png` });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+}
+
+test("frame times while 32 tracks play and meter", async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = await openMixroom(page, ISOLATED_URL);
+  // Eighteen more tracks (the demo has fourteen): 20 s mono tones, imported as files.
+  const results = await page.evaluate(async () => {
+    const rate = 22_050;
+    const files = Array.from({ length: 18 }, (_, i) => {
+      const seconds = 20;
+      const samples = new Int16Array(rate * seconds);
+      for (let n = 0; n < samples.length; n++) {
+        samples[n] = Math.round(8000 * Math.sin((2 * Math.PI * (200 + 50 * i) * n) / rate));
+      }
+      const header = new DataView(new ArrayBuffer(44));
+      const text = (at, s) => [...s].forEach((c, k) => header.setUint8(at + k, c.charCodeAt(0)));
+      text(0, "RIFF");
+      header.setUint32(4, 36 + samples.byteLength, true);
+      text(8, "WAVE");
+      text(12, "fmt ");
+      header.setUint32(16, 16, true);
+      header.setUint16(20, 1, true);
+      header.setUint16(22, 1, true);
+      header.setUint32(24, rate, true);
+      header.setUint32(28, rate * 2, true);
+      header.setUint16(32, 2, true);
+      header.setUint16(34, 16, true);
+      text(36, "data");
+      header.setUint32(40, samples.byteLength, true);
+      return new File([header.buffer, samples.buffer], `Tone ${i + 1}.wav`, { type: "audio/wav" });
+    });
+    return (await window.wasmBindings.mixroom_import_files(files)).map((r) => r.ok);
+  });
+  expect(results).toEqual(Array(18).fill(true));
+  await expect(page.getByRole("meter", { name: /level$/ })).toHaveCount(14 + 18 + 1 + 2 + 1);
+  await expectMeter(page, "Tone 18", (db) => db > -40, "plays");
+  await page.waitForTimeout(1_000);
+
+  // Ten seconds of animation frames.
+  const frames = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const times = [];
+        const tick = (t) => {
+          times.push(t);
+          if (t - times[0] < 10_000) requestAnimationFrame(tick);
+          else resolve(times.slice(1).map((x, i) => x - times[i]));
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+  const sorted = [...frames].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const figures = {
+    frames: frames.length,
+    fps: frames.length / (frames.reduce((a, b) => a + b, 0) / 1000),
+    medianMs: at(0.5),
+    p95Ms: at(0.95),
+    maxMs: sorted[sorted.length - 1],
+    over50Ms: frames.filter((f) => f > 50).length,
+  };
+  console.log(`frame times, 32 tracks metering: ${figures.frames} frames, ${figures.fps.toFixed(1)} fps, ` +
+    `median ${figures.medianMs.toFixed(1)} ms, p95 ${figures.p95Ms.toFixed(1)} ms, longest ` +
+    `${figures.maxMs.toFixed(1)} ms, ${figures.over50Ms} over 50 ms`);
+  writeFileSync("artifacts/frame-times.json", JSON.stringify(figures, null, 2));
+  await page.screenshot({ path: "artifacts/console-32-tracks.png" });
+  expect(figures.frames).toBeGreaterThan(100);
+  expect(errors).toEqual([]);
+});
