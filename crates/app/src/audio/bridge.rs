@@ -3,13 +3,14 @@
 //!
 //! The bridge keeps everything needed to rebuild the engine, but no audio: the blocks (which
 //! already hold the current mix) and, per track, where its audio came from ([`TrackOrigin`]).
-//! Tracks load at any time ([`AudioBridge::load_track`], [`AudioBridge::load_generated`],
-//! [`AudioBridge::clear_track`]). When the processor reports that its instance died (a panic
+//! Tracks load at any time ([`AudioBridge::load_track`], from a file or generated audio, see
+//! `import`; [`AudioBridge::clear_track`]). When the processor reports that its instance died (a panic
 //! aborts a wasm instance), the bridge replaces the node with a held one, loads every track into
 //! it again from its origin, one at a time, then lets it start where the old one was, and says so
 //! through [`EngineStatus`].
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -24,10 +25,11 @@ use web_sys::{AudioContext, BaseAudioContext};
 
 use super::blocks::{Blocks, Mode};
 use super::import::{
-    import_generated, prepare_origin, EngineAudio, Generator, ImportError, ImportedTrack,
-    TrackInfo, TrackOrigin,
+    prepare_origin, EngineAudio, ImportError, ImportedTrack, TrackInfo, TrackOrigin,
 };
-use super::worklet_node::{add_processor, EngineMemory, WorkletEvent, WorkletNode};
+use super::worklet_node::{
+    load_processor, preload_engine_module, EngineMemory, WorkletEvent, WorkletNode,
+};
 
 /// More deaths than this within [`RESTART_WINDOW_MS`] and the bridge gives up restarting.
 const MAX_QUICK_RESTARTS: u32 = 3;
@@ -67,6 +69,8 @@ struct PendingLoad {
 /// The live engine and everything needed to rebuild it.
 pub struct AudioBridge {
     context: AudioContext,
+    /// The processor script loading into the context's worklet scope.
+    processor: js_sys::Promise,
     blocks: Blocks,
     node: RefCell<Option<WorkletNode>>,
     /// Bumped for every new node: a restart in progress notices when another one replaced it.
@@ -95,8 +99,13 @@ impl AudioBridge {
         transport: TransportRequest,
         status: RwSignal<EngineStatus>,
     ) -> Result<Rc<AudioBridge>, JsValue> {
+        let context = AudioContext::new()?;
+        // Both downloads start now, while the page builds itself.
+        let processor = load_processor(&context)?;
+        let _ = preload_engine_module();
         Ok(Rc::new(AudioBridge {
-            context: AudioContext::new()?,
+            context,
+            processor,
             blocks: Blocks::new(Mode::detect(), params, transport),
             node: RefCell::new(None),
             node_serial: Cell::new(0),
@@ -130,10 +139,9 @@ impl AudioBridge {
         &self.context
     }
 
-    /// Starts the engine (with no tracks: load them with [`Self::load_track`] and
-    /// [`Self::load_generated`]).
+    /// Starts the engine (with no tracks: load them with [`Self::load_track`]).
     pub async fn start(self: &Rc<Self>) -> Result<(), JsValue> {
-        add_processor(&self.context).await?;
+        JsFuture::from(self.processor.clone()).await?;
         self.spawn_node().await?;
         if let Some(node) = &*self.node.borrow() {
             node.start();
@@ -313,6 +321,16 @@ impl AudioBridge {
     /// Sends `audio` to the engine for `track` and waits for its answer: the time the load took
     /// on the audio thread (ms), or why it failed.
     async fn send_load(&self, track: usize, audio: EngineAudio) -> Result<f64, String> {
+        self.post_load(track, audio)?.await
+    }
+
+    /// Sends `audio` to the engine for `track` now; the future waits for the engine's answer
+    /// (the time the load took on the audio thread, ms, or why it failed).
+    fn post_load(
+        &self,
+        track: usize,
+        audio: EngineAudio,
+    ) -> Result<impl Future<Output = Result<f64, String>> + use<>, String> {
         let outcome = Rc::new(RefCell::new(None));
         let mut wake = None;
         let answered = js_sys::Promise::new(&mut |resolve, _reject| wake = Some(resolve));
@@ -330,52 +348,49 @@ impl AudioBridge {
             outcome: Rc::clone(&outcome),
             wake,
         });
-        // The promise only ever resolves (by `PendingLoad::finish`).
-        let _ = JsFuture::from(answered).await;
-        let result = outcome.borrow_mut().take();
-        result.unwrap_or_else(|| Err("the audio engine did not answer".to_owned()))
+        Ok(async move {
+            // The promise only ever resolves (by `PendingLoad::finish`).
+            let _ = JsFuture::from(answered).await;
+            let result = outcome.borrow_mut().take();
+            result.unwrap_or_else(|| Err("the audio engine did not answer".to_owned()))
+        })
     }
 
     /// Loads an imported file (or generated audio) onto track `track` of the running engine,
-    /// replacing what the track held, and waits until the engine has it. On success the track
-    /// plays from the next quantum and comes back after an engine restart; on failure nothing
-    /// changed. Returns what the page keeps about the track.
-    pub async fn load_track(
+    /// replacing what the track held. The audio is sent at once; the future waits until the
+    /// engine has it (so the next track can be prepared meanwhile). On success the track plays
+    /// from the next quantum and comes back after an engine restart; on failure nothing
+    /// changed. Resolves to what the page keeps about the track.
+    pub fn load_track(
         &self,
         track: usize,
         imported: ImportedTrack,
-    ) -> Result<TrackInfo, ImportError> {
+    ) -> impl Future<Output = Result<TrackInfo, ImportError>> + '_ {
         let (info, audio, origin) = imported.into_parts();
-        let engine_error = |reason: String| ImportError::Engine {
-            name: info.name.clone(),
-            reason,
+        let engine_error = {
+            let name = info.name.clone();
+            move |reason: String| ImportError::Engine {
+                name: name.clone(),
+                reason,
+            }
         };
-        if StripIndex::track(track).is_none() {
-            return Err(engine_error(format!(
+        let sent = if StripIndex::track(track).is_none() {
+            Err(format!(
                 "there is no track {} (a session holds {MAX_TRACKS})",
                 track + 1
-            )));
+            ))
+        } else {
+            self.post_load(track, audio)
+        };
+        async move {
+            sent.map_err(&engine_error)?.await.map_err(&engine_error)?;
+            self.tracks.borrow_mut()[track] = Some(Track {
+                origin,
+                info: info.clone(),
+            });
+            self.update_length();
+            Ok(info)
         }
-        self.send_load(track, audio).await.map_err(engine_error)?;
-        self.tracks.borrow_mut()[track] = Some(Track {
-            origin,
-            info: info.clone(),
-        });
-        self.update_length();
-        Ok(info)
-    }
-
-    /// Generates audio with `generate` at the engine's rate and loads it onto track `track`
-    /// like [`Self::load_track`] (overview included). After an engine restart it is generated
-    /// again.
-    pub async fn load_generated(
-        &self,
-        track: usize,
-        name: &str,
-        generate: Generator,
-    ) -> Result<TrackInfo, ImportError> {
-        let imported = import_generated(name, generate, self.sample_rate_hz()).await?;
-        self.load_track(track, imported).await
     }
 
     /// Unloads track `track` (e.g. when its import is undone): it falls silent, its memory is

@@ -21,35 +21,55 @@ const PROCESSOR_URL: &str = "./worklet-processor.js";
 const PROCESSOR_NAME: &str = "mixroom";
 
 thread_local! {
-    static MODULE: RefCell<Option<WebAssembly::Module>> = const { RefCell::new(None) };
+    /// The engine module being fetched and compiled, or compiled.
+    static MODULE: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
 }
 
-/// The compiled engine module, fetched and compiled on first use.
+/// Starts fetching and compiling the engine module, once: the fetch begins before this returns,
+/// so calling it early lets the download overlap other work. A failed attempt is forgotten (the
+/// next call tries again).
+pub fn preload_engine_module() -> js_sys::Promise {
+    if let Some(promise) = MODULE.with_borrow(Clone::clone) {
+        return promise;
+    }
+    let fetched = web_sys::window().map(|w| w.fetch_with_str(WORKLET_WASM_URL));
+    let promise = wasm_bindgen_futures::future_to_promise(async move {
+        let compiled = async {
+            let fetched = fetched.ok_or_else(|| js::error("no window"))?;
+            let response: web_sys::Response = JsFuture::from(fetched).await?.dyn_into()?;
+            if !response.ok() {
+                return Err(js::error(&format!(
+                    "could not load the audio engine ({WORKLET_WASM_URL}: HTTP {})",
+                    response.status()
+                )));
+            }
+            let bytes = JsFuture::from(response.array_buffer()?).await?;
+            JsFuture::from(WebAssembly::compile(&bytes)).await
+        }
+        .await;
+        if compiled.is_err() {
+            MODULE.with_borrow_mut(|m| *m = None);
+        }
+        compiled
+    });
+    MODULE.with_borrow_mut(|m| *m = Some(promise.clone()));
+    promise
+}
+
+/// The compiled engine module (see [`preload_engine_module`]).
 pub async fn engine_module() -> Result<WebAssembly::Module, JsValue> {
-    if let Some(module) = MODULE.with_borrow(|m| m.clone()) {
-        return Ok(module);
-    }
-    let window = web_sys::window().ok_or_else(|| js::error("no window"))?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(WORKLET_WASM_URL))
-        .await?
-        .dyn_into()?;
-    if !response.ok() {
-        return Err(js::error(&format!(
-            "could not load the audio engine ({WORKLET_WASM_URL}: HTTP {})",
-            response.status()
-        )));
-    }
-    let bytes = JsFuture::from(response.array_buffer()?).await?;
-    let module: WebAssembly::Module = JsFuture::from(WebAssembly::compile(&bytes))
-        .await?
-        .dyn_into()?;
-    MODULE.with_borrow_mut(|m| *m = Some(module.clone()));
-    Ok(module)
+    JsFuture::from(preload_engine_module()).await?.dyn_into()
+}
+
+/// Starts loading the processor script into `context`'s worklet scope (once per context); the
+/// promise settles when it is there.
+pub fn load_processor(context: &BaseAudioContext) -> Result<js_sys::Promise, JsValue> {
+    context.audio_worklet()?.add_module(PROCESSOR_URL)
 }
 
 /// Loads the processor script into `context`'s worklet scope (once per context).
 pub async fn add_processor(context: &BaseAudioContext) -> Result<(), JsValue> {
-    JsFuture::from(context.audio_worklet()?.add_module(PROCESSOR_URL)?).await?;
+    JsFuture::from(load_processor(context)?).await?;
     Ok(())
 }
 

@@ -17,8 +17,8 @@ use super::master::MasterPanel;
 use super::status::{EngineBanner, ModeBadge, SoundGate};
 use super::transport::{seek, toggle_loop, toggle_play, Timeline, TransportBar};
 use super::Panel;
-use crate::audio::import::Generator;
-use crate::audio::{describe, AudioBridge, EngineStatus, Mode};
+use crate::audio::import::{import_generated, Generator, ImportError};
+use crate::audio::{describe, sleep_ms, AudioBridge, EngineStatus, Mode};
 use crate::state::Mixer;
 use crate::test_api;
 
@@ -126,19 +126,26 @@ fn install_shortcuts(mixer: Mixer) {
 }
 
 /// Starts the engine, loads the demo stems (synthesized at the engine's rate, one at a time so
-/// the page never holds the whole song), loops the song and plays it.
+/// the page never holds the whole song; each is sent while the next is made), loops the song
+/// and plays it.
 async fn load_demo(bridge: &Rc<AudioBridge>) -> Result<(), wasm_bindgen::JsValue> {
     bridge.start().await?;
-    let mut length = 0;
+    let failed = |e: ImportError| wasm_bindgen::JsValue::from_str(&e.to_string());
+    let mut loads = Vec::new();
     for (track, (id, name)) in mixroom_demo::STEMS.iter().enumerate() {
         let generate: Generator = Rc::new(move |rate_hz: f32| {
             mixroom_demo::render_stem(id, rate_hz).map_or_else(Vec::new, |stem| stem.channels)
         });
-        let info = bridge
-            .load_generated(track, name, generate)
+        let stem = import_generated(name, generate, bridge.sample_rate_hz())
             .await
-            .map_err(|e| wasm_bindgen::JsValue::from_str(&e.to_string()))?;
-        length = length.max(info.frames);
+            .map_err(failed)?;
+        loads.push(bridge.load_track(track, stem));
+        // Let the page paint and answer between stems.
+        let _ = sleep_ms(0).await;
+    }
+    let mut length = 0;
+    for load in loads {
+        length = length.max(load.await.map_err(failed)?.frames);
     }
     bridge.set_transport(TransportRequest {
         playing: true,

@@ -12,6 +12,7 @@ use leptos::task::spawn_local;
 use web_sys::File;
 
 use crate::audio::import::ImportError;
+use crate::audio::sleep_ms;
 use crate::state::import::{import_files, Imported};
 use crate::state::Mixer;
 
@@ -44,7 +45,7 @@ impl Importer {
     pub async fn import(self, files: Vec<File>) -> Vec<Outcome> {
         let busy = self.busy.get_value();
         while busy.get() {
-            sleep_ms(50).await;
+            let _ = sleep_ms(50).await;
         }
         busy.set(true);
         let mut outcomes = Vec::new();
@@ -76,15 +77,6 @@ impl Importer {
             });
         }
     }
-}
-
-async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// The files of a file list.
