@@ -76,8 +76,8 @@ fn load_sources(
         .tracks
         .iter()
         .map(|track| match &track.source {
-            session::Source::File(path) => {
-                let path = base.join(path);
+            session::Source::File(file) => {
+                let path = base.join(&file.path);
                 let (rate, channels) = wav::read(&path)?;
                 if rate != sample_rate_hz {
                     return Err(format!(
@@ -92,6 +92,10 @@ fn load_sources(
             }
             session::Source::Demo(id) => Err(format!(
                 "track \"{}\" uses the demo stem \"{id}\", which only the page can play so far",
+                track.name
+            )),
+            session::Source::Url(url) => Err(format!(
+                "track \"{}\" plays {url}; download it and name the file in the session",
                 track.name
             )),
         })

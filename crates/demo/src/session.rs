@@ -1,7 +1,9 @@
 //! The demo session: one track per stem, deliberately unmixed.
 
 use mixroom_protocol::params::{ParamId, DELAY_SYNCS, RETURN_EFFECTS, REVERB_KINDS};
-use mixroom_protocol::session::{NamedStrip, Session, Source, Strip, Track, SESSION_VERSION};
+use mixroom_protocol::session::{
+    NamedStrip, Session, Source, Strip, Track, Transport, SESSION_VERSION,
+};
 use mixroom_protocol::units::SILENCE_DB;
 
 use crate::{STEMS, TEMPO_BPM};
@@ -101,6 +103,7 @@ pub fn session() -> Session {
             },
         ],
         master,
+        transport: Transport::default(),
     }
 }
 

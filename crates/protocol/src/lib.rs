@@ -3,12 +3,13 @@
 //! - [`params`]: the parameter table (stable ids, keys, units, ranges, defaults, smoothing).
 //! - [`strips`]: how channel strips (tracks, master) are numbered.
 //! - [`layout`]: the byte layout of the shared-memory blocks between the UI and the worklet.
-//! - [`session`]: the session schema (serde).
+//! - [`session`]: the session schema (serde), with migrations from older versions.
 //! - [`units`]: decibel and linear gain conversions.
 //!
 //! This crate depends on nothing of ours and knows nothing about the browser or the DSP.
 
 pub mod layout;
+mod migrate;
 pub mod params;
 pub mod session;
 pub mod strips;

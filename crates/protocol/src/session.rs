@@ -1,15 +1,21 @@
 //! The session schema: everything needed to reproduce a mix, keyed by stable parameter keys.
 //!
 //! ```json
-//! { "version": 1,
-//!   "tracks": [ { "name": "Bass", "source": { "file": "bass.wav" },
-//!                 "params": { "gain_db": -6.0, "pan": -0.2, "mute": 0, "solo": 0 } } ],
-//!   "master": { "params": { "gain_db": 0.0 } } }
+//! { "version": 2,
+//!   "tracks": [ { "name": "Bass", "source": { "file": { "path": "bass.wav" } },
+//!                 "params": { "gain_db": -6.0, "pan": -0.2, "mute": 0, "solo": 0 } },
+//!               { "name": "Kick", "source": { "demo": "kick" } },
+//!               { "name": "Vox", "source": { "url": "https://example.com/vox.ogg" } } ],
+//!   "master": { "params": { "gain_db": 0.0 } },
+//!   "transport": { "loop_on": true, "loop_start_s": 0.0, "loop_end_s": 38.4 } }
 //! ```
 //!
 //! A parameter left out has its default. Track `i` of the list is track strip `i`; bus `i` is
 //! bus strip `i` (a track's `output` of `i + 1` routes it there); return `i` is aux return `i`
 //! (fed by send `i + 1` of every track and bus).
+//!
+//! Versions: 1 named files by a bare path (`"source": { "file": "bass.wav" }`) and had no
+//! transport section; [`Session::from_json`] migrates it. A newer version is refused.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -21,7 +27,7 @@ use crate::params::{ParamId, PARAMS};
 use crate::strips::{StripIndex, StripKind, MAX_BUSES, MAX_RETURNS, MAX_TRACKS};
 
 /// The schema version this build writes and the newest it reads.
-pub const SESSION_VERSION: u32 = 1;
+pub const SESSION_VERSION: u32 = 2;
 
 /// A whole mix.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,6 +46,39 @@ pub struct Session {
     /// The master strip.
     #[serde(default)]
     pub master: Strip,
+    /// The loop region.
+    #[serde(default)]
+    pub transport: Transport,
+}
+
+/// The loop region of a session (playing, pausing and the playhead are not part of a mix).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transport {
+    /// Whether playback loops.
+    #[serde(default = "yes")]
+    pub loop_on: bool,
+    /// Start of the loop region, s.
+    #[serde(default)]
+    pub loop_start_s: f64,
+    /// End of the loop region, s; `None` for the end of the song (the longest track).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loop_end_s: Option<f64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Transport {
+    /// Looping the whole song.
+    fn default() -> Transport {
+        Transport {
+            loop_on: true,
+            loop_start_s: 0.0,
+            loop_end_s: None,
+        }
+    }
 }
 
 /// One track: where its audio comes from and its strip settings.
@@ -56,6 +95,17 @@ pub struct Track {
     /// Strip settings.
     #[serde(flatten)]
     pub strip: Strip,
+}
+
+impl Track {
+    /// What the user knows the track's audio by: the demo stem's id, the file's name or the URL.
+    pub fn source_name(&self) -> &str {
+        match &self.source {
+            Source::Demo(id) => id,
+            Source::File(file) => file.name(),
+            Source::Url(url) => url,
+        }
+    }
 }
 
 /// A bus or a return: a name and strip settings.
@@ -84,10 +134,32 @@ pub struct Strip {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
-    /// A built-in demo stem, by id.
+    /// A built-in demo stem, by id (`mixroom_demo::STEMS`).
     Demo(String),
-    /// An audio file, by path relative to the session file.
-    File(String),
+    /// An audio file in its original encoding.
+    File(FileSource),
+    /// An audio file on the web, fetched (with CORS) from an http or https URL.
+    Url(String),
+}
+
+/// An audio file a session refers to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSource {
+    /// Where the file is, relative to the session file, or inside a bundle; its last component
+    /// is the file's name as the user knows it.
+    pub path: String,
+    /// SHA-256 of the file's bytes (64 lower-case hex digits), when known: a file offered in
+    /// its place is matched by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+impl FileSource {
+    /// The file's name: the last component of its path.
+    pub fn name(&self) -> &str {
+        self.path.rsplit(['/', '\\']).next().unwrap_or(&self.path)
+    }
 }
 
 /// Why a session was refused.
@@ -186,19 +258,11 @@ impl Strip {
 impl Session {
     /// Parses and checks a session file.
     pub fn from_json(text: &str) -> Result<Session, SessionError> {
-        #[derive(Deserialize)]
-        struct Versioned {
-            version: u32,
-        }
-        let versioned: Versioned =
+        let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| SessionError::Malformed(e.to_string()))?;
-        if versioned.version > SESSION_VERSION {
-            return Err(SessionError::TooNew {
-                found: versioned.version,
-            });
-        }
+        let value = crate::migrate::to_current(value)?;
         let session: Session =
-            serde_json::from_str(text).map_err(|e| SessionError::Malformed(e.to_string()))?;
+            serde_json::from_value(value).map_err(|e| SessionError::Malformed(e.to_string()))?;
         session.check()?;
         Ok(session)
     }
@@ -283,6 +347,7 @@ pub fn benchmark(tracks: usize, routing: bool) -> Session {
         buses: Vec::new(),
         returns: Vec::new(),
         master: Strip::default(),
+        transport: Transport::default(),
     };
     for i in 0..tracks.min(MAX_TRACKS) {
         let mut strip = Strip::default();
@@ -301,7 +366,10 @@ pub fn benchmark(tracks: usize, routing: bool) -> Session {
         }
         session.tracks.push(Track {
             name: format!("Noise {}", i + 1),
-            source: Source::File(format!("noise{i}.wav")),
+            source: Source::File(FileSource {
+                path: format!("noise{i}.wav"),
+                sha256: None,
+            }),
             color: None,
             strip,
         });
