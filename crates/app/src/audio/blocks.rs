@@ -198,6 +198,15 @@ impl Blocks {
         });
     }
 
+    /// Writes every parameter slot at once from a whole parameter block's bytes (one
+    /// generation bump: the engine never sees half of it).
+    pub fn write_all_params(&self, block: &[u8]) {
+        let values: Vec<f32> = (0..PARAM_SLOTS)
+            .map(|slot| param_block::read_value(block, slot))
+            .collect();
+        seqlock_write(&self.param_words, || self.param_values.copy_from(&values));
+    }
+
     /// The transport state last written.
     pub fn transport(&self) -> TransportRequest {
         self.transport_state.get()

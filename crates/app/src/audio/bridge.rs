@@ -28,7 +28,7 @@ use super::import::{
     prepare_origin, EngineAudio, ImportError, ImportedTrack, TrackInfo, TrackOrigin,
 };
 use super::worklet_node::{
-    load_processor, preload_engine_module, EngineMemory, WorkletEvent, WorkletNode,
+    load_processor, preload_engine_module, EngineMemory, TrackAudio, WorkletEvent, WorkletNode,
 };
 
 /// More deaths than this within [`RESTART_WINDOW_MS`] and the bridge gives up restarting.
@@ -407,6 +407,22 @@ impl AudioBridge {
         self.update_length();
     }
 
+    /// Track `track`'s audio prepared again from its origin (decoded or generated at the
+    /// engine's rate), as f32 channels for an offline render; `None` when it has none.
+    pub async fn track_audio(&self, track: usize) -> Option<Result<TrackAudio, ImportError>> {
+        let (origin, name) = self
+            .tracks
+            .borrow()
+            .get(track)?
+            .as_ref()
+            .map(|t| (t.origin.clone(), t.info.name.clone()))?;
+        Some(
+            prepare_origin(&self.context, &origin, &name)
+                .await
+                .map(|(_, audio)| audio.into_track_audio()),
+        )
+    }
+
     /// What the page knows about track `track`'s audio, or `None` when it has none.
     pub fn track_info(&self, track: usize) -> Option<TrackInfo> {
         self.tracks
@@ -437,6 +453,14 @@ impl AudioBridge {
     /// Sets parameter slot `slot` to `value` (plain units).
     pub fn set_param(&self, slot: usize, value: f32) {
         self.blocks.write_param(slot, value);
+        if let Some(node) = &*self.node.borrow() {
+            node.send_params(&self.blocks);
+        }
+    }
+
+    /// Sets every parameter from a whole parameter block (a session opened).
+    pub fn set_all_params(&self, block: &[u8]) {
+        self.blocks.write_all_params(block);
         if let Some(node) = &*self.node.borrow() {
             node.send_params(&self.blocks);
         }

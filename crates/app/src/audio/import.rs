@@ -32,6 +32,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use js_sys::{ArrayBuffer, Float32Array, Int16Array};
+use mixroom_protocol::session::{FileSource, Source};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioBuffer, BaseAudioContext, File};
@@ -40,6 +41,7 @@ use super::bridge::{describe, AudioBridge};
 use super::downmix::{ChannelPlan, MAX_FILE_CHANNELS};
 use super::js;
 use super::waveform::{Overview, OverviewBuilder, FRAMES_PER_POINT};
+use super::worklet_node::TrackAudio;
 
 /// Tracks longer than this travel to the engine, and stay there, as 16-bit integers (half the
 /// memory; error below −96 dBFS, see `mixroom_dsp::Source`), seconds. The same figure as
@@ -93,6 +95,9 @@ pub struct TrackInfo {
     pub duration_s: f64,
     /// Min/max overview for the timeline.
     pub overview: Rc<Overview>,
+    /// Where the audio comes from, as a session names it (a file with its SHA-256, a demo
+    /// stem, a URL).
+    pub source: Source,
     /// Whether a surround file was folded down to stereo (ITU-R BS.775).
     pub downmixed: bool,
     /// Largest absolute sample after the downmix, linear (above 1.0: the file clips).
@@ -259,13 +264,35 @@ impl EngineAudio {
     pub fn channels(&self) -> &[ArrayBuffer] {
         &self.channels
     }
+
+    /// The audio as f32 channels, for an offline render (16-bit samples become `i / 32768`,
+    /// which the engine stores back as the same integers).
+    pub fn into_track_audio(self) -> TrackAudio {
+        let channels = self
+            .channels
+            .iter()
+            .map(|buffer| {
+                if self.compact {
+                    let samples = Int16Array::new(buffer).to_vec();
+                    let converted: Vec<f32> =
+                        samples.iter().map(|&i| f32::from(i) / 32_768.0).collect();
+                    Float32Array::from(converted.as_slice())
+                } else {
+                    Float32Array::new(buffer)
+                }
+            })
+            .collect();
+        TrackAudio { channels }
+    }
 }
 
 /// Decodes `file` at the bridge's sample rate and prepares it for [`AudioBridge::load_track`]:
 /// downmixed, with its overview, in the engine's storage. Changes nothing anywhere: on error
 /// there is nothing to undo.
+///
+/// The track's source is the file with its SHA-256 (by which a session finds it again).
 pub async fn import_file(bridge: &AudioBridge, file: File) -> Result<ImportedTrack, ImportError> {
-    let (info, audio, timings) = prepare_file(bridge.context(), &file).await?;
+    let (info, audio, timings) = prepare_file(bridge.context(), &file, true).await?;
     Ok(ImportedTrack {
         info,
         timings,
@@ -274,14 +301,17 @@ pub async fn import_file(bridge: &AudioBridge, file: File) -> Result<ImportedTra
     })
 }
 
-/// Prepares generated audio like a decoded file (see [`import_file`]).
+/// Prepares generated audio like a decoded file (see [`import_file`]); `source` says what a
+/// session calls it.
 pub async fn import_generated(
     name: &str,
+    source: Source,
     generate: Generator,
     sample_rate_hz: f32,
 ) -> Result<ImportedTrack, ImportError> {
     let started = js_sys::Date::now();
-    let (info, audio) = prepare_generated(name, &generate, sample_rate_hz).await?;
+    let (mut info, audio) = prepare_generated(name, &generate, sample_rate_hz).await?;
+    info.source = source;
     Ok(ImportedTrack {
         info,
         timings: ImportTimings {
@@ -300,7 +330,7 @@ pub async fn prepare_origin(
     name: &str,
 ) -> Result<(TrackInfo, EngineAudio), ImportError> {
     match origin {
-        TrackOrigin::File(file) => prepare_file(context, file)
+        TrackOrigin::File(file) => prepare_file(context, file, false)
             .await
             .map(|(info, audio, _)| (info, audio)),
         TrackOrigin::Generated(generate) => {
@@ -309,9 +339,12 @@ pub async fn prepare_origin(
     }
 }
 
+/// Reads, decodes and converts `file`; with `hash`, the info's source carries the SHA-256 of
+/// its bytes.
 async fn prepare_file(
     context: &BaseAudioContext,
     file: &File,
+    hash: bool,
 ) -> Result<(TrackInfo, EngineAudio, ImportTimings), ImportError> {
     let name = file.name();
     if file.size() == 0.0 {
@@ -325,6 +358,18 @@ async fn prepare_file(
             name: name.clone(),
             reason: describe(&e),
         })?;
+    let sha256 = if hash {
+        Some(
+            js::sha256_hex(&bytes)
+                .await
+                .map_err(|e| ImportError::Unreadable {
+                    name: name.clone(),
+                    reason: describe(&e),
+                })?,
+        )
+    } else {
+        None
+    };
     let read = js_sys::Date::now();
     let undecodable = |e: JsValue| ImportError::Undecodable {
         name: name.clone(),
@@ -337,7 +382,11 @@ async fn prepare_file(
             .map_err(undecodable)?;
     drop(bytes);
     let decoded_at = js_sys::Date::now();
-    let (info, audio) = prepare(&name, &decoded, context.sample_rate()).await?;
+    let (mut info, audio) = prepare(&name, &decoded, context.sample_rate()).await?;
+    info.source = Source::File(FileSource {
+        path: name.clone(),
+        sha256,
+    });
     let timings = ImportTimings {
         read_ms: read - started,
         decode_ms: decoded_at - read,
@@ -560,6 +609,10 @@ async fn prepare(
         sample_rate_hz,
         duration_s: frames as f64 / f64::from(sample_rate_hz),
         overview: Rc::new(overview.finish()),
+        source: Source::File(FileSource {
+            path: name.to_owned(),
+            sha256: None,
+        }),
         downmixed: plan.is_downmix(),
         peak_lin,
         compact,

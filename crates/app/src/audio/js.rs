@@ -15,6 +15,10 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     fn suspend(this: &SuspendableContext, time_s: f64) -> Result<Promise, JsValue>;
 
+    /// `crypto.subtle.digest`: a hash computed by the browser, off the page's wasm.
+    #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = digest)]
+    fn subtle_digest(algorithm: &str, data: &js_sys::ArrayBuffer) -> Result<Promise, JsValue>;
+
     /// The global `crossOriginIsolated`: whether SharedArrayBuffer may be shared with the worklet.
     #[wasm_bindgen(thread_local_v2, js_name = crossOriginIsolated)]
     static CROSS_ORIGIN_ISOLATED: Option<bool>;
@@ -75,4 +79,12 @@ pub fn object(entries: &[(&str, &JsValue)]) -> js_sys::Object {
 /// A JS error value with `message`.
 pub fn error(message: &str) -> JsValue {
     js_sys::Error::new(message).into()
+}
+
+/// The SHA-256 of `bytes` as 64 lower-case hex digits (`crypto.subtle`; the page is a secure
+/// context on localhost and https).
+pub async fn sha256_hex(bytes: &js_sys::ArrayBuffer) -> Result<String, JsValue> {
+    let digest = wasm_bindgen_futures::JsFuture::from(subtle_digest("SHA-256", bytes)?).await?;
+    let digest = js_sys::Uint8Array::new(&digest).to_vec();
+    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -7,6 +7,8 @@
 
 pub mod history;
 pub mod import;
+mod replace;
+mod snapshot;
 pub mod strip;
 mod tracks;
 
@@ -19,6 +21,7 @@ use mixroom_protocol::strips::{StripIndex, StripKind};
 
 use crate::audio::AudioBridge;
 pub use history::{Edit, History};
+pub use snapshot::Snapshot;
 pub use strip::StripModel;
 
 /// The handle components use to read and change the mix.
@@ -32,6 +35,8 @@ pub struct Mixer {
     /// Tracks taken off screen (removed, or their import undone) that a step of the history
     /// could bring back; their audio stays in the engine, muted.
     shelf: StoredValue<Vec<StripModel>>,
+    /// Tracks on screen whose audio is not loaded (yet): what they wait for.
+    pub missing: RwSignal<Vec<(StripIndex, mixroom_protocol::session::Source)>>,
     /// The group buses.
     pub buses: RwSignal<Vec<StripModel>>,
     /// The aux returns.
@@ -45,34 +50,7 @@ pub struct Mixer {
 impl Mixer {
     /// A mixer showing `session` and driving `bridge` (none when the engine could not start).
     pub fn new(session: &Session, bridge: Option<Rc<AudioBridge>>) -> Mixer {
-        let tracks = session
-            .tracks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| {
-                let strip = StripIndex::track(i)?;
-                Some(StripModel::new(
-                    strip,
-                    t.name.clone(),
-                    t.color.clone(),
-                    &t.strip,
-                ))
-            })
-            .collect();
-        let named = |list: &[mixroom_protocol::session::NamedStrip],
-                     index: fn(usize) -> Option<StripIndex>| {
-            list.iter()
-                .enumerate()
-                .filter_map(|(i, n)| {
-                    Some(StripModel::new(
-                        index(i)?,
-                        n.name.clone(),
-                        n.color.clone(),
-                        &n.strip,
-                    ))
-                })
-                .collect::<Vec<_>>()
-        };
+        let (tracks, buses, returns) = replace::models(session);
         let master = StripModel::new(
             StripIndex::MASTER,
             "Master".to_owned(),
@@ -85,8 +63,9 @@ impl Mixer {
             history_version: RwSignal::new(0),
             tracks: RwSignal::new(tracks),
             shelf: StoredValue::new(Vec::new()),
-            buses: RwSignal::new(named(&session.buses, StripIndex::bus)),
-            returns: RwSignal::new(named(&session.returns, StripIndex::aux_return)),
+            missing: RwSignal::new(Vec::new()),
+            buses: RwSignal::new(buses),
+            returns: RwSignal::new(returns),
             master: StoredValue::new(master),
             selected: RwSignal::new(StripIndex::track(0).unwrap_or(StripIndex::MASTER)),
         }

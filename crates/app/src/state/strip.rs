@@ -1,5 +1,7 @@
 //! One strip on screen: its identity and a reactive value per parameter.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use leptos::prelude::*;
 use mixroom_protocol::params::{ParamId, PARAMS};
 use mixroom_protocol::session::Strip;
@@ -10,9 +12,15 @@ const PALETTE: [&str; 8] = [
     "#e8804f", "#e6b84f", "#8fce5a", "#4fc3b0", "#5aa9ff", "#9a7cf0", "#e06fb5", "#c9c9c9",
 ];
 
+/// Numbers every [`StripModel`] ever made.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
 /// A strip on screen.
 #[derive(Clone, Debug)]
 pub struct StripModel {
+    /// Unique among all models ever made: the key of its component (a session opened later
+    /// may use the same strip for another track).
+    pub id: u64,
     /// Which strip.
     pub strip: StripIndex,
     /// Name shown on the strip.
@@ -32,6 +40,7 @@ impl StripModel {
     ) -> StripModel {
         let color = color.unwrap_or_else(|| default_color(strip).to_owned());
         StripModel {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             strip,
             name: RwSignal::new(name),
             color,
@@ -42,6 +51,13 @@ impl StripModel {
     /// The reactive value of `param`.
     pub fn value(&self, param: ParamId) -> RwSignal<f32> {
         self.values[param as usize]
+    }
+
+    /// Shows the values of `settings` (defaults for what it leaves out).
+    pub fn show(&self, settings: &Strip) {
+        for p in PARAMS.iter() {
+            self.values[p.id as usize].set(settings.value(p.id));
+        }
     }
 
     /// The kind of strip.

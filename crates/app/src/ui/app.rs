@@ -7,6 +7,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mixroom_protocol::layout::transport_block::TransportRequest;
+use mixroom_protocol::session::Source;
 use wasm_bindgen::JsCast;
 
 use super::console::Console;
@@ -136,7 +137,8 @@ async fn load_demo(bridge: &Rc<AudioBridge>) -> Result<(), wasm_bindgen::JsValue
         let generate: Generator = Rc::new(move |rate_hz: f32| {
             mixroom_demo::render_stem(id, rate_hz).map_or_else(Vec::new, |stem| stem.channels)
         });
-        let stem = import_generated(name, generate, bridge.sample_rate_hz())
+        let source = Source::Demo((*id).to_owned());
+        let stem = import_generated(name, source, generate, bridge.sample_rate_hz())
             .await
             .map_err(failed)?;
         loads.push(bridge.load_track(track, stem));

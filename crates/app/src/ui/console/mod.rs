@@ -17,15 +17,15 @@ pub fn Console() -> impl IntoView {
     view! {
         <div class="console" role="region" aria-label="Mixing console">
             <div class="tracks" role="group" aria-label="Tracks">
-                <For each=move || mixer.tracks.get() key=|m| m.strip let:model>
+                <For each=move || mixer.tracks.get() key=|m| m.id let:model>
                     <ChannelStrip model=model/>
                 </For>
             </div>
             <div class="fixed-strips" role="group" aria-label="Buses and returns">
-                <For each=move || mixer.buses.get() key=|m| m.strip let:model>
+                <For each=move || mixer.buses.get() key=|m| m.id let:model>
                     <ChannelStrip model=model/>
                 </For>
-                <For each=move || mixer.returns.get() key=|m| m.strip let:model>
+                <For each=move || mixer.returns.get() key=|m| m.id let:model>
                     <ChannelStrip model=model/>
                 </For>
             </div>
