@@ -3,6 +3,8 @@
 mod analysis;
 mod audio;
 mod meters;
+mod persist;
+mod project;
 mod state;
 mod test_api;
 mod ui;

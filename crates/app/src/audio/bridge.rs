@@ -423,6 +423,14 @@ impl AudioBridge {
         )
     }
 
+    /// The file track `track` was imported from, if it came from one.
+    pub fn track_file(&self, track: usize) -> Option<web_sys::File> {
+        match &self.tracks.borrow().get(track)?.as_ref()?.origin {
+            TrackOrigin::File(file) => Some(file.clone()),
+            TrackOrigin::Generated(_) => None,
+        }
+    }
+
     /// What the page knows about track `track`'s audio, or `None` when it has none.
     pub fn track_info(&self, track: usize) -> Option<TrackInfo> {
         self.tracks

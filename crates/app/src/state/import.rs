@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use mixroom_protocol::session::{FileSource, Source};
 use mixroom_protocol::strips::{StripIndex, MAX_TRACKS};
 use web_sys::File;
 
@@ -27,6 +28,9 @@ pub struct Imported {
     pub engine_load_ms: f64,
     /// The engine's memory right after the load.
     pub memory: EngineMemory,
+    /// Whether the file was one a track on screen waited for (matched by its SHA-256): it
+    /// went to that track instead of a new one.
+    pub awaited: bool,
 }
 
 /// Imports `files` one after another. Before each, `progress(index, count, name)`; after each,
@@ -46,8 +50,12 @@ pub async fn import_files(
         let song_before = mixer.song_frames();
         let result = import_one(mixer, file).await;
         if let Ok(imported) = &result {
-            let edit = mixer.add_track(imported.strip, track_name(&name), anchor.as_ref());
-            anchor.get_or_insert(edit);
+            if imported.awaited {
+                mixer.found(imported.strip);
+            } else {
+                let edit = mixer.add_track(imported.strip, track_name(&name), anchor.as_ref());
+                anchor.get_or_insert(edit);
+            }
             extend_whole_song_loop(mixer, song_before);
             loaded += 1;
         }
@@ -56,9 +64,9 @@ pub async fn import_files(
     loaded
 }
 
-/// Decodes `file` and loads it into a free track. When the engine runs out of memory while
-/// removed tracks still hold theirs, the history is forgotten to free it, and the file tried
-/// once more.
+/// Decodes `file` and loads it into the track waiting for it (same SHA-256), or else a free
+/// track. When the engine runs out of memory while removed tracks still hold theirs, the
+/// history is forgotten to free it, and the file tried once more.
 async fn import_one(mixer: Mixer, file: File) -> Result<Imported, ImportError> {
     let name = file.name();
     let bridge: Rc<AudioBridge> =
@@ -70,11 +78,14 @@ async fn import_one(mixer: Mixer, file: File) -> Result<Imported, ImportError> {
             })?;
     let mut retried = false;
     loop {
-        let strip = mixer.free_track().ok_or_else(|| ImportError::Engine {
-            name: name.clone(),
-            reason: format!("all {MAX_TRACKS} tracks are taken; remove one first"),
-        })?;
         let imported = import_file(&bridge, file.clone()).await?;
+        let waiting = waiting_for(mixer, &imported.info.source);
+        let strip = waiting
+            .or_else(|| mixer.free_track())
+            .ok_or_else(|| ImportError::Engine {
+                name: name.clone(),
+                reason: format!("all {MAX_TRACKS} tracks are taken; remove one first"),
+            })?;
         let timings = imported.timings;
         let started = js_sys::Date::now();
         match bridge.load_track(strip.position(), imported).await {
@@ -87,12 +98,31 @@ async fn import_one(mixer: Mixer, file: File) -> Result<Imported, ImportError> {
                     load_ms: js_sys::Date::now() - started,
                     engine_load_ms,
                     memory,
+                    awaited: waiting.is_some(),
                 });
             }
             Err(e) if e.is_out_of_memory() && !retried && mixer.forget_shelved() => retried = true,
             Err(e) => return Err(e),
         }
     }
+}
+
+/// The track on screen waiting for a file with the same contents as `source`.
+fn waiting_for(mixer: Mixer, source: &Source) -> Option<StripIndex> {
+    let Source::File(FileSource {
+        sha256: Some(sha256),
+        ..
+    }) = source
+    else {
+        return None;
+    };
+    mixer.waiting().into_iter().find_map(|(strip, wanted)| match wanted {
+        Source::File(FileSource {
+            sha256: Some(wanted),
+            ..
+        }) if wanted == *sha256 => Some(strip),
+        _ => None,
+    })
 }
 
 /// When the loop spans the whole song and a longer track arrives, the loop grows with it.

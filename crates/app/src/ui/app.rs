@@ -1,13 +1,10 @@
 //! The page: top bar, timeline, console with the master section, and the detail panel of the
 //! selected strip; opens on the demo song and starts playing it.
 
-use std::rc::Rc;
-
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mixroom_protocol::layout::transport_block::TransportRequest;
-use mixroom_protocol::session::Source;
 use wasm_bindgen::JsCast;
 
 use super::console::Console;
@@ -18,8 +15,9 @@ use super::master::MasterPanel;
 use super::status::{EngineBanner, ModeBadge, SoundGate};
 use super::transport::{seek, toggle_loop, toggle_play, Timeline, TransportBar};
 use super::Panel;
-use crate::audio::import::{import_generated, Generator, ImportError};
-use crate::audio::{describe, sleep_ms, AudioBridge, EngineStatus, Mode};
+use super::project::{Notices, ProjectButtons};
+use crate::audio::{describe, AudioBridge, EngineStatus, Mode};
+use crate::project::{self, Project};
 use crate::state::Mixer;
 use crate::test_api;
 
@@ -43,7 +41,9 @@ pub fn App() -> impl IntoView {
     let mixer = Mixer::new(&session, bridge.clone());
     let display = StoredValue::new_local(Display::default());
     let importer = Importer::new(mixer);
+    let project = Project::new(mixer);
     provide_context(mixer);
+    provide_context(project);
     provide_context(display);
     provide_context(RwSignal::new(Panel::Eq));
     provide_context(importer);
@@ -56,8 +56,9 @@ pub fn App() -> impl IntoView {
 
     if let Some(bridge) = bridge {
         test_api::set_live(bridge.clone(), importer);
+        project::test_hooks::set_project(project);
         spawn_local(async move {
-            match load_demo(&bridge).await {
+            match project::start(project, bridge).await {
                 Ok(()) => {
                     display.with_value(|d| {
                         d.start(mixer);
@@ -76,12 +77,14 @@ pub fn App() -> impl IntoView {
                 <h1 class="logo">"Mixroom"</h1>
                 <TransportBar>
                     <ImportButton/>
+                    <ProjectButtons/>
                     <ModeBadge mode=mode/>
                 </TransportBar>
             </header>
             <EngineBanner status=status/>
             <SoundGate/>
             <DropZone/>
+            <Notices/>
             <Timeline/>
             <main class="workspace">
                 <Console/>
@@ -124,37 +127,4 @@ fn install_shortcuts(mixer: Mixer) {
         ev.prevent_default();
     });
     on_cleanup(move || handle.remove());
-}
-
-/// Starts the engine, loads the demo stems (synthesized at the engine's rate, one at a time so
-/// the page never holds the whole song; each is sent while the next is made), loops the song
-/// and plays it.
-async fn load_demo(bridge: &Rc<AudioBridge>) -> Result<(), wasm_bindgen::JsValue> {
-    bridge.start().await?;
-    let failed = |e: ImportError| wasm_bindgen::JsValue::from_str(&e.to_string());
-    let mut loads = Vec::new();
-    for (track, (id, name)) in mixroom_demo::STEMS.iter().enumerate() {
-        let generate: Generator = Rc::new(move |rate_hz: f32| {
-            mixroom_demo::render_stem(id, rate_hz).map_or_else(Vec::new, |stem| stem.channels)
-        });
-        let source = Source::Demo((*id).to_owned());
-        let stem = import_generated(name, source, generate, bridge.sample_rate_hz())
-            .await
-            .map_err(failed)?;
-        loads.push(bridge.load_track(track, stem));
-        // Let the page paint and answer between stems.
-        let _ = sleep_ms(0).await;
-    }
-    let mut length = 0;
-    for load in loads {
-        length = length.max(load.await.map_err(failed)?.frames);
-    }
-    bridge.set_transport(TransportRequest {
-        playing: true,
-        loop_enabled: true,
-        loop_start_frame: 0.0,
-        loop_end_frame: f64::from(length),
-        ..bridge.transport()
-    });
-    Ok(())
 }

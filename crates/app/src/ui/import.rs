@@ -13,6 +13,7 @@ use web_sys::File;
 
 use crate::audio::import::ImportError;
 use crate::audio::sleep_ms;
+use crate::project::{open_bundle_file, Project};
 use crate::state::import::{import_files, Imported};
 use crate::state::Mixer;
 
@@ -132,11 +133,20 @@ pub fn DropZone() -> impl IntoView {
             dragging.set(false);
         }
     });
+    let project = expect_context::<Project>();
     let drop = window_event_listener(leptos::ev::drop, move |ev: DragEvent| {
         dragging.set(false);
         if carries_files(&ev) {
             ev.prevent_default();
-            importer.start(files_of(ev.data_transfer().and_then(|d| d.files())));
+            // A project bundle opens; audio files become tracks.
+            let (bundles, audio): (Vec<File>, Vec<File>) =
+                files_of(ev.data_transfer().and_then(|d| d.files()))
+                    .into_iter()
+                    .partition(|f| f.name().to_lowercase().ends_with(".mixroom"));
+            match bundles.into_iter().next() {
+                Some(bundle) => spawn_local(open_bundle_file(project, bundle)),
+                None => importer.start(audio),
+            }
         }
     });
     on_cleanup(move || {
@@ -154,7 +164,7 @@ pub fn DropZone() -> impl IntoView {
     view! {
         <Show when=move || dragging.get()>
             <div class="drop-overlay" aria-hidden="true">
-                <p>"Drop audio files to add them as tracks"</p>
+                <p>"Drop audio files to add them as tracks, or a .mixroom project to open it"</p>
             </div>
         </Show>
         <div class="import-status">

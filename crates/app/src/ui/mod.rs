@@ -8,6 +8,7 @@ mod detail;
 mod display;
 mod import;
 mod master;
+mod project;
 mod status;
 mod transport;
 mod widgets;

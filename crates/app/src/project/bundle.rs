@@ -1,0 +1,103 @@
+//! Project bundles (`.mixroom`, see `mixroom_protocol::bundle`): the session and every file in
+//! its original encoding, in one zip that moves between computers.
+
+use std::rc::Rc;
+
+use js_sys::{Array, ArrayBuffer, Uint8Array};
+use mixroom_protocol::bundle;
+use mixroom_protocol::session::Source;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, BlobPropertyBag, File, HtmlElement, Url};
+
+use super::open::Opening;
+use super::sources::BundleFiles;
+use super::{Notice, Project};
+use crate::audio::describe;
+
+/// The name the bundle is offered under.
+const FILE_NAME: &str = "mixroom-project.mixroom";
+
+/// Builds the bundle of the mix as it is now and offers it as a download. Every file must be
+/// at hand (a mix still waiting for a dropped file cannot be saved whole).
+pub async fn save_bundle(project: Project) -> Result<String, String> {
+    let mixer = project.mixer();
+    let snapshot = mixer.snapshot();
+    let bridge = mixer
+        .with_bridge(Rc::clone)
+        .ok_or("the audio engine is not running")?;
+    let mut files = Vec::new();
+    for (track, strip) in snapshot.session.tracks.iter().zip(&snapshot.strips) {
+        let Source::File(source) = &track.source else {
+            continue;
+        };
+        let file = bridge.track_file(strip.position()).ok_or_else(|| {
+            format!(
+                "“{}” is not here yet: drop it on the page first, then save",
+                source.name()
+            )
+        })?;
+        files.push((source.path.clone(), read_bytes(&file).await?));
+    }
+    let bytes = bundle::write(&snapshot.session, &files).map_err(|e| e.to_string())?;
+    download(&bytes, FILE_NAME, "application/zip").map_err(|e| describe(&e))?;
+    Ok(FILE_NAME.to_owned())
+}
+
+/// Opens the bundle `file`: its mix replaces the current one (which is kept to go back to).
+/// A bundle that cannot be read changes nothing.
+pub async fn open_bundle_file(project: Project, file: File) {
+    let name = file.name();
+    let opened = match read_bytes(&file).await {
+        Ok(bytes) => bundle::read(&bytes).map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    match opened {
+        Ok(bundle) => {
+            project.clear_notice("bundle");
+            let files: BundleFiles = bundle.files;
+            project
+                .open(bundle.session, Some(files), Opening::Bundle(name))
+                .await;
+        }
+        Err(e) => project.notify(Notice::error(
+            "bundle",
+            format!("“{name}” could not be opened: {e}. Your mix is unchanged."),
+        )),
+    }
+}
+
+/// The bytes of `file`.
+async fn read_bytes(file: &File) -> Result<Vec<u8>, String> {
+    let buffer: ArrayBuffer = JsFuture::from(file.array_buffer())
+        .await
+        .and_then(|b| b.dyn_into())
+        .map_err(|e| format!("“{}” cannot be read ({})", file.name(), describe(&e)))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// Offers `bytes` as a download named `name`.
+pub fn download(bytes: &[u8], name: &str, mime: &str) -> Result<(), wasm_bindgen::JsValue> {
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob =
+        Blob::new_with_u8_array_sequence_and_options(&Array::of1(&Uint8Array::from(bytes)), &options)?;
+    let url = Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no document"))?;
+    let anchor: HtmlElement = document.create_element("a")?.dyn_into()?;
+    anchor.set_attribute("href", &url)?;
+    anchor.set_attribute("download", name)?;
+    anchor.click();
+    // The download has its own copy once started; free the URL a little later.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = Url::revoke_object_url(&url);
+    });
+    web_sys::window()
+        .map(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000)
+        })
+        .transpose()?;
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! Finding a session track's audio: demo stems are synthesized, files come from a bundle or
+//! from the browser's storage (by SHA-256), URLs are fetched (with CORS).
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use js_sys::{Array, ArrayBuffer, Uint8Array};
+use mixroom_protocol::session::{Source, Track};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, File, RequestInit, RequestMode, Response};
+
+use crate::audio::import::{import_file, import_generated, Generator, ImportedTrack};
+use crate::audio::{describe, AudioBridge};
+use crate::persist::Store;
+
+/// A bundle's files by their path in the bundle.
+pub type BundleFiles = BTreeMap<String, Vec<u8>>;
+
+/// What became of a track's source.
+pub enum Resolved {
+    /// The audio, ready to load.
+    Ready(ImportedTrack),
+    /// A local file the page does not have: the user is asked to drop it.
+    Waiting,
+    /// It cannot be had; the message says why.
+    Failed(String),
+}
+
+/// The generator of demo stem `id`, if the demo has it.
+pub fn demo_stem(id: &str) -> Option<Generator> {
+    let (id, _) = mixroom_demo::STEMS.iter().find(|(stem, _)| *stem == id)?;
+    Some(Rc::new(move |rate_hz: f32| {
+        mixroom_demo::render_stem(id, rate_hz).map_or_else(Vec::new, |stem| stem.channels)
+    }))
+}
+
+/// Finds and prepares `track`'s audio.
+pub async fn resolve(
+    bridge: &AudioBridge,
+    store: Option<&Store>,
+    files: Option<&BundleFiles>,
+    track: &Track,
+) -> Resolved {
+    let failed = |why: String| Resolved::Failed(format!("Track “{}”: {why}", track.name));
+    match &track.source {
+        Source::Demo(id) => match demo_stem(id) {
+            Some(generate) => match import_generated(
+                &track.name,
+                track.source.clone(),
+                generate,
+                bridge.sample_rate_hz(),
+            )
+            .await
+            {
+                Ok(imported) => Resolved::Ready(imported),
+                Err(e) => failed(e.to_string()),
+            },
+            None => failed(format!("the demo song has no stem “{id}”.")),
+        },
+        Source::File(source) => {
+            let name = source.name();
+            let file = match files.and_then(|f| f.get(&source.path)) {
+                Some(bytes) => Some(file_from_bytes(bytes, name)),
+                None => match (store, &source.sha256) {
+                    (Some(store), Some(sha)) => match store.get_audio(sha).await {
+                        Ok(Some(blob)) => Some(file_from_blob(&blob, name)),
+                        _ => None,
+                    },
+                    _ => None,
+                },
+            };
+            match file {
+                Some(Ok(file)) => match import_file(bridge, file).await {
+                    Ok(imported) => Resolved::Ready(imported),
+                    Err(e) => failed(e.to_string()),
+                },
+                Some(Err(e)) => failed(format!("“{name}” cannot be read ({})", describe(&e))),
+                None => Resolved::Waiting,
+            }
+        }
+        Source::Url(url) => match fetch(url).await {
+            Ok(file) => match import_file(bridge, file).await {
+                Ok(mut imported) => {
+                    imported.info.source = track.source.clone();
+                    Resolved::Ready(imported)
+                }
+                Err(e) => failed(e.to_string()),
+            },
+            Err(why) => failed(format!("its audio could not be fetched from {url}: {why}.")),
+        },
+    }
+}
+
+/// A `File` named `name` holding `bytes`.
+pub fn file_from_bytes(bytes: &[u8], name: &str) -> Result<File, wasm_bindgen::JsValue> {
+    File::new_with_u8_array_sequence(&Array::of1(&Uint8Array::from(bytes)), name)
+}
+
+/// A `File` named `name` holding the bytes of `blob`.
+fn file_from_blob(blob: &Blob, name: &str) -> Result<File, wasm_bindgen::JsValue> {
+    File::new_with_blob_sequence(&Array::of1(blob), name)
+}
+
+/// Fetches an audio file over http(s), as a `File` named after the URL's last segment.
+async fn fetch(url: &str) -> Result<File, String> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err("only http and https addresses can be fetched".to_owned());
+    }
+    let window = web_sys::window().ok_or("there is no window")?;
+    let init = RequestInit::new();
+    init.set_mode(RequestMode::Cors);
+    let network = |e: wasm_bindgen::JsValue| {
+        format!(
+            "the request failed ({}); the server may be down, or may not allow other sites to \
+             fetch it (CORS)",
+            describe(&e)
+        )
+    };
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .and_then(|r| r.dyn_into())
+        .map_err(network)?;
+    if !response.ok() {
+        return Err(format!(
+            "the server answered {} {}",
+            response.status(),
+            response.status_text()
+        ));
+    }
+    let bytes: ArrayBuffer = JsFuture::from(response.array_buffer().map_err(network)?)
+        .await
+        .and_then(|b| b.dyn_into())
+        .map_err(network)?;
+    let name = url
+        .split(['?', '#'])
+        .next()
+        .and_then(|u| u.rsplit('/').next())
+        .filter(|n| !n.is_empty())
+        .unwrap_or("audio");
+    File::new_with_buffer_source_sequence(&Array::of1(&bytes), name).map_err(|e| describe(&e))
+}

@@ -1,0 +1,209 @@
+//! The project controls in the top bar (Share, Save, Open) with the share dialog, and the
+//! notices under the bar: what opening a mix left undone, files a mix waits for, storage
+//! trouble.
+
+use leptos::ev::KeyboardEvent;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use mixroom_protocol::session::Source;
+
+use crate::project::{open_bundle_file, save_bundle, share_link, Action, Level, Notice, Project};
+
+/// Share, Save and Open.
+#[component]
+pub fn ProjectButtons() -> impl IntoView {
+    let project = expect_context::<Project>();
+    let sharing = RwSignal::new(false);
+    let input = NodeRef::<html::Input>::new();
+    let save = move |_| {
+        spawn_local(async move {
+            match save_bundle(project).await {
+                Ok(name) => project.notify(Notice::info(
+                    "bundle",
+                    format!("Saved “{name}”: the mix and its audio, to open on any computer."),
+                )),
+                Err(e) => project.notify(Notice::error(
+                    "bundle",
+                    format!("The project could not be saved: {e}."),
+                )),
+            }
+        });
+    };
+    let on_pick = move |_| {
+        let Some(input) = input.get_untracked() else { return };
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            spawn_local(open_bundle_file(project, file));
+        }
+        input.set_value("");
+    };
+    view! {
+        <button class="project" on:click=move |_| sharing.set(true)
+            title="A link that holds the whole mix" aria-haspopup="dialog">
+            "Share"
+        </button>
+        <button class="project" on:click=save
+            title="Download the project: the mix and its audio files, as one .mixroom file">
+            "Save"
+        </button>
+        <button class="project" title="Open a .mixroom project (or drop it on the page)"
+            on:click=move |_| { if let Some(i) = input.get_untracked() { i.click(); } }>
+            "Open"
+        </button>
+        <input node_ref=input type="file" accept=".mixroom,application/zip" class="visually-hidden"
+            tabindex="-1" aria-hidden="true" data-testid="open-input" on:change=on_pick/>
+        <Show when=move || sharing.get()>
+            <ShareDialog close=move || sharing.set(false)/>
+        </Show>
+    }
+}
+
+/// The share link, ready to copy.
+#[component]
+fn ShareDialog(
+    /// Closes the dialog.
+    close: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let project = expect_context::<Project>();
+    let link = share_link(project);
+    let field = NodeRef::<html::Input>::new();
+    let copied = RwSignal::new(None::<bool>);
+    let copy = move |_| {
+        let Some(field) = field.get_untracked() else { return };
+        field.select();
+        let text = field.value();
+        spawn_local(async move {
+            let clipboard = web_sys::window().map(|w| w.navigator().clipboard());
+            let done = match clipboard {
+                Some(c) => wasm_bindgen_futures::JsFuture::from(c.write_text(&text))
+                    .await
+                    .is_ok(),
+                None => false,
+            };
+            copied.set(Some(done));
+        });
+    };
+    let on_key = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.prevent_default();
+            close();
+        }
+    };
+    Effect::new(move |_| {
+        if let Some(field) = field.get() {
+            let _ = field.focus();
+            field.select();
+        }
+    });
+    let body = match link {
+        Ok(link) => {
+            let size = link.url.len();
+            let files = link.local_files.clone();
+            view! {
+                <label for="share-link">"Link to this mix"</label>
+                <input id="share-link" node_ref=field readonly value=link.url.clone()
+                    data-testid="share-link"/>
+                <p class="hint">
+                    {format!("{size} characters; the whole mix is in the link, nothing is uploaded.")}
+                </p>
+                {(!files.is_empty()).then(|| view! {
+                    <p class="hint">
+                        {format!(
+                            "Your own files are not in the link: whoever opens it is asked to drop {}.",
+                            files.iter().map(|f| format!("“{f}”")).collect::<Vec<_>>().join(", ")
+                        )}
+                    </p>
+                })}
+                <div class="dialog-buttons">
+                    <button on:click=copy>"Copy link"</button>
+                    <button on:click=move |_| close()>"Close"</button>
+                </div>
+                <p role="status" class="hint">
+                    {move || match copied.get() {
+                        Some(true) => "Copied.",
+                        Some(false) => "The browser did not allow copying: select the link and copy it.",
+                        None => "",
+                    }}
+                </p>
+            }
+            .into_any()
+        }
+        Err(e) => view! {
+            <p role="alert">{format!("No link could be made: {e}.")}</p>
+            <button on:click=move |_| close()>"Close"</button>
+        }
+        .into_any(),
+    };
+    view! {
+        <div class="dialog-backdrop" on:click=move |_| close()></div>
+        <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="share-title"
+            on:keydown=on_key data-testid="share-dialog">
+            <h2 id="share-title">"Share this mix"</h2>
+            {body}
+        </div>
+    }
+}
+
+/// Messages about the project, and the files the mix waits for.
+#[component]
+pub fn Notices() -> impl IntoView {
+    let project = expect_context::<Project>();
+    let mixer = project.mixer();
+    let missing = move || {
+        mixer.missing.track();
+        mixer.tracks.track();
+        let names: Vec<String> = mixer
+            .waiting()
+            .into_iter()
+            .filter_map(|(_, source)| match source {
+                Source::File(file) => Some(format!("“{}”", file.name())),
+                _ => None,
+            })
+            .collect();
+        (!names.is_empty()).then(|| {
+            let (things, them) = if names.len() == 1 { ("a file", "it") } else { ("files", "them") };
+            view! {
+                <p class="banner" role="status" data-testid="missing-files">
+                    {format!(
+                        "This mix uses {things} you have not given it yet: {}. Drop {them} on \
+                         the page (files are matched by their contents); meanwhile you hear the rest.",
+                        names.join(", ")
+                    )}
+                </p>
+            }
+        })
+    };
+    let dismiss = move |key: String| project.clear_notice(&key);
+    view! {
+        <div class="import-status">
+            {missing}
+            {move || {
+                project
+                    .notices
+                    .get()
+                    .into_iter()
+                    .map(|notice| {
+                        let key = notice.key.clone();
+                        let data_key = key.clone();
+                        let (class, role) = match notice.level {
+                            Level::Info => ("banner", "status"),
+                            Level::Error => ("banner error", "alert"),
+                        };
+                        let action = notice.action.map(|Action::RestorePrevious| view! {
+                            <button on:click=move |_| spawn_local(async move {
+                                project.restore_previous().await;
+                            })>"Back to my previous mix"</button>
+                        });
+                        view! {
+                            <p class=class role=role data-testid="notice" data-key=data_key>
+                                {notice.text}
+                                {action}
+                                <button on:click=move |_| dismiss(key.clone())>"Dismiss"</button>
+                            </p>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,335 @@
+// Sessions that are never lost and links that reproduce a mix exactly: a user mixes, shares a
+// link, and the other side (a fresh browser profile) hears exactly the same samples; autosave
+// brings the mix back after a reload, imported audio included; bad links and a damaged or
+// newer autosave get a clear message and lose nothing; a full storage quota is reported; a
+// project bundle moves the whole project to another profile.
+import { test, expect } from "@playwright/test";
+import { ISOLATED_URL } from "../support/urls.mjs";
+import { openMixroom } from "../support/page.mjs";
+
+/** A `seconds` long 16-bit stereo WAV of a `hz` sine. */
+function sineWav(seconds, hz, rate = 44_100) {
+  const frames = Math.round(seconds * rate);
+  const wav = Buffer.alloc(44 + frames * 4);
+  wav.write("RIFF", 0);
+  wav.writeUInt32LE(36 + frames * 4, 4);
+  wav.write("WAVEfmt ", 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(2, 22);
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 4, 28);
+  wav.writeUInt16LE(4, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write("data", 36);
+  wav.writeUInt32LE(frames * 4, 40);
+  for (let i = 0; i < frames; i++) {
+    const x = Math.round(9_000 * Math.sin((2 * Math.PI * hz * i) / rate));
+    wav.writeInt16LE(x, 44 + i * 4);
+    wav.writeInt16LE(-x, 46 + i * 4);
+  }
+  return wav;
+}
+
+/** Waits until the page has opened its mix (link, autosave or demo) with `tracks` tracks. */
+async function mixOpened(page, tracks) {
+  await expect
+    .poll(() => page.evaluate(() => window.wasmBindings?.mixroom_project_state?.() ?? { opening: true }), {
+      timeout: 20_000,
+    })
+    .toMatchObject({ opening: false, tracks });
+}
+
+const session = (page) => page.evaluate(() => JSON.parse(window.wasmBindings.mixroom_current_session()));
+
+/** Renders the first `frames` frames of the page's mix offline: [left, right] as arrays. */
+async function render(page, frames) {
+  return page.evaluate(async (frames) => {
+    const r = await window.wasmBindings.mixroom_render_current(frames);
+    return [Array.from(r.left), Array.from(r.right)];
+  }, frames);
+}
+
+function maxDifference(a, b) {
+  let worst = 0;
+  for (let c = 0; c < 2; c++) {
+    expect(a[c].length).toBe(b[c].length);
+    for (let i = 0; i < a[c].length; i++) worst = Math.max(worst, Math.abs(a[c][i] - b[c][i]));
+  }
+  return worst;
+}
+
+const peak = (channels) => Math.max(...channels.map((c) => c.reduce((m, x) => Math.max(m, Math.abs(x)), 0)));
+
+/** Mixes a little by keyboard: the kick down 6 dB, the bass panned, an EQ boost on the pad. */
+async function mixALittle(page) {
+  const kick = page.getByRole("slider", { name: "Kick Fader" });
+  await kick.focus();
+  for (let i = 0; i < 12; i++) await kick.press("ArrowDown");
+  await expect(kick).toHaveAttribute("aria-valuetext", "−6.0 dB");
+  const pan = page.getByRole("slider", { name: "Bass Pan" });
+  await pan.focus();
+  for (let i = 0; i < 5; i++) await pan.press("ArrowLeft");
+  await page.getByRole("region", { name: "Pad", exact: true }).click({ position: { x: 30, y: 12 } });
+  const gain = page.getByRole("slider", { name: "Pad EQ 3 gain" });
+  await gain.focus();
+  await gain.press("PageUp");
+}
+
+/** Opens the share dialog and returns the link it shows. */
+async function shareLink(page) {
+  await page.getByRole("button", { name: "Share" }).click();
+  const dialog = page.getByRole("dialog", { name: "Share this mix" });
+  await expect(dialog).toBeVisible();
+  const url = await dialog.getByTestId("share-link").inputValue();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  return url;
+}
+
+test("a share link reproduces the mix exactly in a fresh browser", async ({ page, browser }) => {
+  const errors = await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  await mixALittle(page);
+  const url = await shareLink(page);
+  const fragment = url.slice(url.indexOf("#"));
+  console.log(`share link of the mixed demo: ${url.length} characters (fragment ${fragment.length})`);
+  expect(url.length).toBeLessThan(2048);
+  const frames = 4 * 48_000;
+  const before = await render(page, frames);
+  const sent = await session(page);
+
+  const other = await browser.newContext();
+  const recipient = await other.newPage();
+  const recipientErrors = await openMixroom(recipient, url);
+  await mixOpened(recipient, 14);
+  await expect(recipient.getByTestId("notice").filter({ hasText: "Opened the shared mix" })).toBeVisible();
+  expect(await recipient.evaluate(() => location.hash)).toBe("");
+  expect(await session(recipient)).toEqual(sent);
+  await expect(recipient.getByRole("slider", { name: "Kick Fader" })).toHaveAttribute("aria-valuetext", "−6.0 dB");
+  const after = await render(recipient, frames);
+  const difference = maxDifference(before, after);
+  console.log(`share link: render before vs after over ${frames} frames x 2: max difference ${difference}, peak ${peak(before).toFixed(3)}`);
+  expect(peak(before)).toBeGreaterThan(0.05);
+  expect(difference).toBe(0);
+  expect(errors).toEqual([]);
+  expect(recipientErrors).toEqual([]);
+  await other.close();
+});
+
+test("autosave brings the mix back after a reload, imported audio included", async ({ page }) => {
+  const errors = await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  await mixALittle(page);
+  const chooser = page.waitForEvent("filechooser");
+  await page.getByRole("button", { name: "Import audio files" }).click();
+  await (await chooser).setFiles({ name: "Organ.wav", mimeType: "audio/wav", buffer: sineWav(3, 220) });
+  await expect(page.getByRole("region", { name: "Organ", exact: true })).toBeVisible();
+  const organ = page.getByRole("slider", { name: "Organ Fader" });
+  await organ.focus();
+  for (let i = 0; i < 4; i++) await organ.press("ArrowDown");
+  await expect(organ).toHaveAttribute("aria-valuetext", "−2.0 dB");
+  const saved = await session(page);
+  await page.waitForTimeout(800); // autosave runs within 250 ms of a change
+  const before = await render(page, 2 * 48_000);
+
+  await page.reload();
+  await expect(page.getByRole("button", { name: "Pause" })).toBeVisible({ timeout: 20_000 });
+  await mixOpened(page, 15);
+  expect(await session(page)).toEqual(saved);
+  await expect(page.getByRole("slider", { name: "Organ Fader" })).toHaveAttribute("aria-valuetext", "−2.0 dB");
+  await expect(page.getByTestId("missing-files")).toHaveCount(0);
+  const after = await render(page, 2 * 48_000);
+  const difference = maxDifference(before, after);
+  console.log(`autosave: render before vs after reload: max difference ${difference}`);
+  expect(difference).toBe(0);
+  expect(errors).toEqual([]);
+});
+
+test("a broken, cut or tampered link gets a clear message and the mix stays", async ({ page }) => {
+  await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  await mixALittle(page);
+  const url = await shareLink(page);
+  const mine = await session(page);
+  await page.waitForTimeout(800);
+  const at = url.indexOf("#mix=") + 5;
+  const payload = url.slice(at);
+  const flip = (s, i) => s.slice(0, i) + (s[i] === "A" ? "B" : "A") + s.slice(i + 1);
+  const cases = {
+    garbage: "#mix=this is not a link!",
+    cut: "#mix=" + payload.slice(0, Math.floor(payload.length / 2)),
+    tampered: "#mix=" + flip(payload, Math.floor(payload.length * 0.6)),
+    empty: "#mix=",
+  };
+  for (const [what, hash] of Object.entries(cases)) {
+    await page.goto(ISOLATED_URL + hash);
+    await expect(page.getByRole("button", { name: "Pause" })).toBeVisible({ timeout: 20_000 });
+    await mixOpened(page, 14);
+    const notice = page.getByTestId("notice").filter({ hasText: "This link could not be opened" });
+    await expect(notice).toBeVisible();
+    console.log(`${what} link: ${await notice.textContent()}`);
+    await expect(notice).toContainText("Your mix is unchanged");
+    expect(await session(page)).toEqual(mine);
+  }
+});
+
+test("a link with local files asks for them, plays the rest, and takes them when dropped", async ({ page, browser }) => {
+  await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  const wav = sineWav(2, 330);
+  const chooser = page.waitForEvent("filechooser");
+  await page.getByRole("button", { name: "Import audio files" }).click();
+  await (await chooser).setFiles({ name: "Vocal.wav", mimeType: "audio/wav", buffer: wav });
+  await expect(page.getByRole("region", { name: "Vocal", exact: true })).toBeVisible();
+  const url = await shareLink(page);
+  const sent = await session(page);
+  const frames = 2 * 48_000;
+  const before = await render(page, frames);
+
+  const other = await browser.newContext();
+  const recipient = await other.newPage();
+  await openMixroom(recipient, url);
+  await mixOpened(recipient, 15);
+  const missing = recipient.getByTestId("missing-files");
+  await expect(missing).toContainText("“Vocal.wav”");
+  expect(peak(await render(recipient, frames))).toBeGreaterThan(0.05); // the rest plays
+
+  // A different file with the same name is not taken for it; the right one is, by content.
+  const drop = (name, bytes) =>
+    recipient.evaluate(async ([name, bytes]) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(bytes)], name, { type: "audio/wav" }));
+      for (const type of ["dragenter", "dragover", "drop"]) {
+        document.body.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }
+    }, [name, [...bytes]]);
+  await drop("my vocal take.wav", wav);
+  await expect(missing).toHaveCount(0);
+  await mixOpened(recipient, 15);
+  expect(await session(recipient)).toEqual({
+    ...sent,
+    tracks: sent.tracks.map((t) => (t.name === "Vocal" ? { ...t, source: { file: { ...t.source.file, path: "my vocal take.wav" } } } : t)),
+  });
+  const difference = maxDifference(before, await render(recipient, frames));
+  console.log(`local file matched by hash: render difference ${difference}`);
+  expect(difference).toBe(0);
+  await other.close();
+});
+
+test("a damaged or newer autosaved mix is kept aside with a message; an old version migrates", async ({ page }) => {
+  await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  const put = (json) =>
+    page.evaluate(
+      (json) =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open("mixroom", 1);
+          open.onsuccess = () => {
+            const tx = open.result.transaction("sessions", "readwrite");
+            tx.objectStore("sessions").put(json, "current");
+            tx.oncomplete = () => { open.result.close(); resolve(); };
+            tx.onerror = () => reject(tx.error);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+      json,
+    );
+  const v1 = JSON.stringify({
+    version: 1,
+    tracks: [
+      { name: "Old kick", source: { demo: "kick" }, params: { gain_db: -3 } },
+      { name: "Old bass", source: { demo: "bass" }, params: { pan: 0.5 } },
+    ],
+    master: { params: { gain_db: -1 } },
+  });
+  for (const [what, json, expected] of [
+    ["newer", JSON.stringify({ version: 99, tracks: [] }), "newer Mixroom"],
+    ["damaged", '{"version": 2, "tracks": [', "could not be opened"],
+  ]) {
+    // The page autosaves its own mix every 250 ms: stop it by navigating away first.
+    await page.goto("about:blank");
+    await page.goto(ISOLATED_URL);
+    await page.waitForFunction(() => window.wasmBindings?.mixroom_project_state);
+    await page.goto("about:blank");
+    await page.goto(ISOLATED_URL + "#");
+    await put(json);
+    await page.reload();
+    await mixOpened(page, 14);
+    const notice = page.getByTestId("notice").filter({ hasText: "The mix saved in this browser could not be opened" });
+    await expect(notice).toBeVisible();
+    console.log(`${what} autosave: ${await notice.textContent()}`);
+    await expect(notice).toContainText(expected);
+    await expect(notice).toContainText("kept aside");
+  }
+  await put(v1);
+  await page.reload();
+  await mixOpened(page, 2);
+  await expect(page.getByRole("slider", { name: "Old kick Fader" })).toHaveAttribute("aria-valuetext", "−3.0 dB");
+  const migrated = await session(page);
+  expect(migrated.version).toBe(2);
+  expect(migrated.tracks.map((t) => t.name)).toEqual(["Old kick", "Old bass"]);
+});
+
+test("a full storage quota is reported and the mix plays on", async ({ page }) => {
+  await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Storage.overrideQuotaForOrigin", { origin: new URL(ISOLATED_URL).origin, quotaSize: 200_000 });
+  const chooser = page.waitForEvent("filechooser");
+  await page.getByRole("button", { name: "Import audio files" }).click();
+  await (await chooser).setFiles({ name: "Big.wav", mimeType: "audio/wav", buffer: sineWav(4, 110) });
+  await expect(page.getByRole("region", { name: "Big", exact: true })).toBeVisible();
+  const notice = page.getByTestId("notice").filter({ hasText: "“Big.wav” is not kept in this browser" });
+  await expect(notice).toBeVisible({ timeout: 10_000 });
+  console.log(`quota: ${await notice.textContent()}`);
+  await expect(notice).toContainText("full");
+  expect(peak(await render(page, 48_000))).toBeGreaterThan(0.05);
+});
+
+test("a project bundle carries the mix and its audio to another browser", async ({ page, browser }) => {
+  await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  await mixALittle(page);
+  const chooser = page.waitForEvent("filechooser");
+  await page.getByRole("button", { name: "Import audio files" }).click();
+  await (await chooser).setFiles({ name: "Strings.wav", mimeType: "audio/wav", buffer: sineWav(3, 440) });
+  await expect(page.getByRole("region", { name: "Strings", exact: true })).toBeVisible();
+  const frames = 2 * 48_000;
+  const before = await render(page, frames);
+  const sent = await session(page);
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Save" }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/\.mixroom$/);
+  const path = await file.path();
+
+  const other = await browser.newContext();
+  const recipient = await other.newPage();
+  await openMixroom(recipient, ISOLATED_URL);
+  await mixOpened(recipient, 14);
+  const picker = recipient.waitForEvent("filechooser");
+  await recipient.getByRole("button", { name: "Open" }).click();
+  await (await picker).setFiles(path);
+  await expect(recipient.getByTestId("notice").filter({ hasText: "Opened the project" })).toBeVisible({ timeout: 20_000 });
+  await mixOpened(recipient, 15);
+  const opened = await session(recipient);
+  expect(opened.tracks.map((t) => t.name)).toEqual(sent.tracks.map((t) => t.name));
+  const difference = maxDifference(before, await render(recipient, frames));
+  console.log(`bundle: render difference ${difference}`);
+  expect(difference).toBe(0);
+
+  // The user's own mix in that browser is kept, and comes back.
+  await recipient.getByRole("button", { name: "Back to my previous mix" }).click();
+  await mixOpened(recipient, 14);
+
+  // A damaged bundle changes nothing.
+  const picker2 = recipient.waitForEvent("filechooser");
+  await recipient.getByRole("button", { name: "Open" }).click();
+  await (await picker2).setFiles({ name: "broken.mixroom", mimeType: "application/zip", buffer: Buffer.from("PK\u0003\u0004 not really a zip") });
+  const notice = recipient.getByTestId("notice").filter({ hasText: "“broken.mixroom” could not be opened" });
+  await expect(notice).toBeVisible();
+  console.log(`damaged bundle: ${await notice.textContent()}`);
+  await mixOpened(recipient, 14);
+  await other.close();
+});
