@@ -4,11 +4,13 @@
 //! - [`strips`]: how channel strips (tracks, master) are numbered.
 //! - [`layout`]: the byte layout of the shared-memory blocks between the UI and the worklet.
 //! - [`session`]: the session schema (serde), with migrations from older versions.
+//! - [`link`]: the share link (a whole mix in a URL fragment).
 //! - [`units`]: decibel and linear gain conversions.
 //!
 //! This crate depends on nothing of ours and knows nothing about the browser or the DSP.
 
 pub mod layout;
+pub mod link;
 mod migrate;
 pub mod params;
 pub mod session;
