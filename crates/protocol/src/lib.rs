@@ -2,6 +2,7 @@
 //!
 //! - [`params`]: the parameter table (stable ids, keys, units, ranges, defaults, smoothing).
 //! - [`strips`]: how channel strips (tracks, master) are numbered.
+//! - [`hash`]: SHA-256 of audio files, as sessions record it.
 //! - [`layout`]: the byte layout of the shared-memory blocks between the UI and the worklet.
 //! - [`session`]: the session schema (serde), with migrations from older versions.
 //! - [`link`]: the share link (a whole mix in a URL fragment).
@@ -9,6 +10,7 @@
 //!
 //! This crate depends on nothing of ours and knows nothing about the browser or the DSP.
 
+pub mod hash;
 pub mod layout;
 pub mod link;
 mod migrate;
