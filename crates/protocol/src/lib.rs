@@ -2,13 +2,19 @@
 //!
 //! - [`params`]: the parameter table (stable ids, keys, units, ranges, defaults, smoothing).
 //! - [`strips`]: how channel strips (tracks, master) are numbered.
+//! - [`bundle`]: the project bundle (`.mixroom`, a zip of the session and its audio).
+//! - [`hash`]: SHA-256 of audio files, as sessions record it.
 //! - [`layout`]: the byte layout of the shared-memory blocks between the UI and the worklet.
 //! - [`session`]: the session schema (serde), with migrations from older versions.
+//! - [`link`]: the share link (a whole mix in a URL fragment).
 //! - [`units`]: decibel and linear gain conversions.
 //!
 //! This crate depends on nothing of ours and knows nothing about the browser or the DSP.
 
+pub mod bundle;
+pub mod hash;
 pub mod layout;
+pub mod link;
 mod migrate;
 pub mod params;
 pub mod session;
