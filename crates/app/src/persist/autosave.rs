@@ -9,9 +9,9 @@ use leptos::task::spawn_local;
 use mixroom_protocol::session::Source;
 
 use super::Store;
-use crate::state::Snapshot;
 use crate::audio::sleep_ms;
 use crate::project::{Notice, Project};
+use crate::state::Snapshot;
 
 /// The key of the mix being edited.
 pub const CURRENT: &str = "current";
@@ -26,7 +26,12 @@ pub fn start_autosave(project: Project, store: Store) {
     spawn_local(async move {
         let mut saved = String::new();
         let mut reported = false;
-        let mut kept: HashSet<String> = store.audio_keys().await.unwrap_or_default().into_iter().collect();
+        let mut kept: HashSet<String> = store
+            .audio_keys()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
         loop {
             let _ = sleep_ms(AUTOSAVE_EVERY_MS).await;
             if project.is_opening() {
@@ -67,7 +72,12 @@ pub fn start_autosave(project: Project, store: Store) {
 
 /// Stores the files of `snapshot` that are not stored yet. A file that does not fit is
 /// reported, and not tried again this visit.
-async fn keep_audio(project: Project, store: &Store, snapshot: &Snapshot, kept: &mut HashSet<String>) {
+async fn keep_audio(
+    project: Project,
+    store: &Store,
+    snapshot: &Snapshot,
+    kept: &mut HashSet<String>,
+) {
     for (track, strip) in snapshot.session.tracks.iter().zip(&snapshot.strips) {
         let Source::File(source) = &track.source else {
             continue;

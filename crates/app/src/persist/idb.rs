@@ -32,7 +32,10 @@ impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StoreError::Unavailable(why) => {
-                write!(f, "this browser does not let Mixroom store anything ({why})")
+                write!(
+                    f,
+                    "this browser does not let Mixroom store anything ({why})"
+                )
             }
             StoreError::Full => write!(f, "the browser's storage for this site is full"),
             StoreError::Failed(why) => write!(f, "the browser's storage failed ({why})"),
@@ -70,7 +73,11 @@ fn request_done(request: &IdbRequest) -> Promise {
         });
         let failed = request.clone();
         let on_error = Closure::once_into_js(move || {
-            let error = failed.error().ok().flatten().map_or(JsValue::NULL, Into::into);
+            let error = failed
+                .error()
+                .ok()
+                .flatten()
+                .map_or(JsValue::NULL, Into::into);
             let _ = reject.call1(&JsValue::UNDEFINED, &error);
         });
         request.set_onsuccess(Some(on_success.unchecked_ref()));
@@ -105,7 +112,9 @@ impl Store {
             .indexed_db()
             .map_err(unavailable)?
             .ok_or_else(|| StoreError::Unavailable("no IndexedDB".into()))?;
-        let request = factory.open_with_u32(DB_NAME, DB_VERSION).map_err(unavailable)?;
+        let request = factory
+            .open_with_u32(DB_NAME, DB_VERSION)
+            .map_err(unavailable)?;
         let upgrading = request.clone();
         let on_upgrade = Closure::once_into_js(move || {
             if let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
@@ -154,7 +163,9 @@ impl Store {
 
     async fn get(&self, name: &str, key: &str) -> Result<JsValue, StoreError> {
         let (_, store) = self.store(name, IdbTransactionMode::Readonly)?;
-        let request = store.get(&key.into()).map_err(|e| StoreError::from_js(&e))?;
+        let request = store
+            .get(&key.into())
+            .map_err(|e| StoreError::from_js(&e))?;
         JsFuture::from(request_done(&request))
             .await
             .map_err(|e| StoreError::from_js(&e))

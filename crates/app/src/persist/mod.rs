@@ -5,4 +5,4 @@ mod autosave;
 mod idb;
 
 pub use autosave::{start_autosave, CURRENT, PREVIOUS};
-pub use idb::{Store, StoreError};
+pub use idb::Store;

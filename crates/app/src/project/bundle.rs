@@ -39,8 +39,12 @@ pub async fn save_bundle(project: Project) -> Result<String, String> {
         })?;
         files.push((source.path.clone(), read_bytes(&file).await?));
     }
-    let bytes = bundle::write(&snapshot.session, &files).map_err(|e| e.to_string())?;
-    download(&bytes, FILE_NAME, "application/zip").map_err(|e| describe(&e))?;
+    let files: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
+        .collect();
+    let written = bundle::write(&snapshot.session, &files).map_err(|e| e.to_string())?;
+    download(&written.bytes, FILE_NAME, "application/zip").map_err(|e| describe(&e))?;
     Ok(FILE_NAME.to_owned())
 }
 
@@ -80,8 +84,10 @@ async fn read_bytes(file: &File) -> Result<Vec<u8>, String> {
 pub fn download(bytes: &[u8], name: &str, mime: &str) -> Result<(), wasm_bindgen::JsValue> {
     let options = BlobPropertyBag::new();
     options.set_type(mime);
-    let blob =
-        Blob::new_with_u8_array_sequence_and_options(&Array::of1(&Uint8Array::from(bytes)), &options)?;
+    let blob = Blob::new_with_u8_array_sequence_and_options(
+        &Array::of1(&Uint8Array::from(bytes)),
+        &options,
+    )?;
     let url = Url::create_object_url_with_blob(&blob)?;
     let document = web_sys::window()
         .and_then(|w| w.document())

@@ -18,9 +18,7 @@ pub struct ShareLink {
 /// The link to the mix as it is now.
 pub fn share_link(project: Project) -> Result<ShareLink, String> {
     let session = project.mixer().snapshot().session;
-    let location = web_sys::window()
-        .ok_or("there is no window")?
-        .location();
+    let location = web_sys::window().ok_or("there is no window")?.location();
     let origin = location.origin().map_err(|_| "the page has no address")?;
     let path = location.pathname().unwrap_or_default();
     let local_files = session

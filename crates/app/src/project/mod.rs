@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-pub use bundle::{download, open_bundle_file, save_bundle};
+pub use bundle::{open_bundle_file, save_bundle};
 pub use link::share_link;
 pub use startup::start;
 

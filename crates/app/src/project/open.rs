@@ -95,7 +95,9 @@ impl Project {
             seek_serial: t.seek_serial.wrapping_add(1),
             seek_frame: 0.0,
             loop_enabled: loop_settings.loop_on,
-            loop_start_frame: (loop_settings.loop_start_s * rate_hz).round().clamp(0.0, song),
+            loop_start_frame: (loop_settings.loop_start_s * rate_hz)
+                .round()
+                .clamp(0.0, song),
             loop_end_frame: loop_settings
                 .loop_end_s
                 .map_or(song, |end_s| (end_s * rate_hz).round()),

@@ -5,13 +5,13 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use mixroom_protocol::link;
-use mixroom_protocol::session::Session;
+use mixroom_protocol::session::{Session, Source, Track};
 use wasm_bindgen::JsValue;
 
 use super::open::Opening;
 use super::{Notice, Project};
 use crate::audio::AudioBridge;
-use crate::persist::{start_autosave, Store, CURRENT};
+use crate::persist::{start_autosave, Store, CURRENT, PREVIOUS};
 
 /// The key under which an autosaved mix that could not be read is kept.
 const DAMAGED: &str = "damaged";
@@ -38,6 +38,7 @@ pub async fn start(project: Project, bridge: Rc<AudioBridge>) -> Result<(), JsVa
             .await;
     }
     if let Some(store) = store {
+        forget_unused_audio(project, &store).await;
         start_autosave(project, store);
     }
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
@@ -99,10 +100,45 @@ async fn open_autosave(project: Project, store: &Option<Store>) -> bool {
                 format!(
                     "The mix saved in this browser could not be opened: {e}.{} The demo song \
                      opened instead.",
-                    if kept { " It is kept aside, untouched." } else { "" }
+                    if kept {
+                        " It is kept aside, untouched."
+                    } else {
+                        ""
+                    }
                 ),
             ));
             false
         }
+    }
+}
+
+/// Deletes stored files that neither the open mix nor the previous one uses (a fresh visit has
+/// no history to bring them back).
+async fn forget_unused_audio(project: Project, store: &Store) {
+    let mut used: Vec<String> = project
+        .mixer()
+        .snapshot()
+        .session
+        .tracks
+        .iter()
+        .filter_map(sha256)
+        .collect();
+    if let Ok(Some(previous)) = store.get_session(PREVIOUS).await {
+        if let Ok(previous) = Session::from_json(&previous) {
+            used.extend(previous.tracks.iter().filter_map(sha256));
+        }
+    }
+    for key in store.audio_keys().await.unwrap_or_default() {
+        if !used.contains(&key) {
+            let _ = store.delete_audio(&key).await;
+        }
+    }
+}
+
+/// The SHA-256 of a track's file, if it has one.
+fn sha256(track: &Track) -> Option<String> {
+    match &track.source {
+        Source::File(file) => file.sha256.clone(),
+        _ => None,
     }
 }

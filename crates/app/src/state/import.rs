@@ -116,13 +116,16 @@ fn waiting_for(mixer: Mixer, source: &Source) -> Option<StripIndex> {
     else {
         return None;
     };
-    mixer.waiting().into_iter().find_map(|(strip, wanted)| match wanted {
-        Source::File(FileSource {
-            sha256: Some(wanted),
-            ..
-        }) if wanted == *sha256 => Some(strip),
-        _ => None,
-    })
+    mixer
+        .waiting()
+        .into_iter()
+        .find_map(|(strip, wanted)| match wanted {
+            Source::File(FileSource {
+                sha256: Some(wanted),
+                ..
+            }) if wanted == *sha256 => Some(strip),
+            _ => None,
+        })
 }
 
 /// When the loop spans the whole song and a longer track arrives, the loop grows with it.

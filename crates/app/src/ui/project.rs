@@ -31,7 +31,9 @@ pub fn ProjectButtons() -> impl IntoView {
         });
     };
     let on_pick = move |_| {
-        let Some(input) = input.get_untracked() else { return };
+        let Some(input) = input.get_untracked() else {
+            return;
+        };
         if let Some(file) = input.files().and_then(|f| f.get(0)) {
             spawn_local(open_bundle_file(project, file));
         }
@@ -69,7 +71,9 @@ fn ShareDialog(
     let field = NodeRef::<html::Input>::new();
     let copied = RwSignal::new(None::<bool>);
     let copy = move |_| {
-        let Some(field) = field.get_untracked() else { return };
+        let Some(field) = field.get_untracked() else {
+            return;
+        };
         field.select();
         let text = field.value();
         spawn_local(async move {
