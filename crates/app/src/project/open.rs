@@ -12,7 +12,7 @@ use mixroom_protocol::strips::StripIndex;
 use super::sources::{resolve, BundleFiles, Resolved};
 use super::{Action, Notice, Project};
 use crate::audio::{sleep_ms, AudioBridge};
-use crate::persist::{CURRENT, PREVIOUS};
+use crate::persist::PREVIOUS;
 
 /// Where a mix being opened comes from.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,8 +42,21 @@ impl Project {
         let store = self.store();
         let replaces_user_mix = matches!(opening, Opening::Link | Opening::Bundle(_));
         if let (true, Some(store)) = (replaces_user_mix, &store) {
-            if let Ok(Some(current)) = store.get_session(CURRENT).await {
-                let _ = store.put_session(PREVIOUS, &current).await;
+            let current = mixer.snapshot().session.to_json();
+            if let Err(e) = store.put_session(PREVIOUS, &current).await {
+                self.notify(Notice::error(
+                    "opened",
+                    format!(
+                        "The {} was not opened: your current mix could not be kept aside ({e}). \
+                         Save your project first, then open it again.",
+                        if opening == Opening::Link {
+                            "link"
+                        } else {
+                            "project"
+                        }
+                    ),
+                ));
+                return;
             }
         }
         bridge.set_transport(TransportRequest {
