@@ -2,6 +2,7 @@
 
 mod analysis;
 mod audio;
+mod export;
 mod meters;
 mod state;
 mod test_api;

@@ -1,0 +1,4 @@
+//! Export.
+
+pub mod normalize;
+pub mod wav;
