@@ -39,7 +39,7 @@ use mixroom_protocol::session::Session;
 
 use crate::audio::offline::render_offline_with_progress;
 use crate::audio::{describe, sleep_ms, TrackAudio};
-use crate::state::Mixer;
+use crate::state::{Mixer, Snapshot};
 pub use download::download;
 use normalize::{GainPlan, Loudness, LoudnessTarget};
 use wav::WavFormat;
@@ -204,7 +204,7 @@ async fn prepare(mixer: Mixer, progress: &dyn Fn(Progress)) -> Result<Prepared, 
     let bridge = mixer
         .with_bridge(Rc::clone)
         .ok_or_else(|| fail("Could not export: the audio engine is not running."))?;
-    let snapshot = mixer.snapshot();
+    let snapshot: Snapshot = mixer.snapshot();
     let count = snapshot.strips.len();
     if count == 0 {
         return Err(fail(

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use super::console::Console;
 use super::detail::DetailPanel;
 use super::display::Display;
+use super::export::ExportButton;
 use super::import::{DropZone, ImportButton, Importer};
 use super::master::MasterPanel;
 use super::status::{EngineBanner, ModeBadge, SoundGate};
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                 <h1 class="logo">"Mixroom"</h1>
                 <TransportBar>
                     <ImportButton/>
+                    <ExportButton/>
                     <ModeBadge mode=mode/>
                 </TransportBar>
             </header>
