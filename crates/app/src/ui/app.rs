@@ -48,6 +48,7 @@ pub fn App() -> impl IntoView {
     provide_context(display);
     provide_context(RwSignal::new(Panel::Eq));
     provide_context(importer);
+    test_api::set_mixer(mixer);
 
     // The spectra follow the selected strip.
     Effect::new(move |_| {
