@@ -19,7 +19,9 @@
 //! the mix before the master processing, up to the nonlinear processing of buses (a bus
 //! compressor hears one track instead of all). A bus stem holds its tracks again: it is a
 //! submix, not a part to add to the track stems. A muted strip's stem is silent. Stems are
-//! never normalized (that is for the finished mix); their format is the one chosen.
+//! never normalized (that is for the finished mix); their format is the one chosen. Without
+//! the limiter a stem may go over full scale: 16- and 24-bit files clip there and the result
+//! line names them (32-bit float keeps those peaks).
 //!
 //! **Normalization** (mix only): see [`normalize`]. The gain is applied before dithering.
 //!
@@ -144,6 +146,8 @@ pub struct Exported {
     pub plan: Option<GainPlan>,
     /// Wall-clock rendering time of every render together, ms.
     pub render_ms: f64,
+    /// The WAV files that went over full scale and were clipped (PCM only), by file name.
+    pub clipped: Vec<String>,
 }
 
 impl Exported {
@@ -178,7 +182,15 @@ impl Exported {
             ),
             _ => String::new(),
         };
-        format!("Exported {}: {figures}{shortfall}", self.file_name)
+        let clipped = if self.clipped.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ". Clipped over full scale: {}; export as 32-bit float to keep those peaks",
+                self.clipped.join(", ")
+            )
+        };
+        format!("Exported {}: {figures}{shortfall}{clipped}", self.file_name)
     }
 }
 
@@ -334,7 +346,7 @@ pub async fn export_mix(
     progress(Progress::Encoding);
     paint().await;
     let gain_lin = plan.map_or(1.0, |p| p.gain_lin());
-    let bytes = encode(
+    let encoded = encode(
         &left,
         &right,
         rate_hz,
@@ -345,13 +357,18 @@ pub async fn export_mix(
     let exported = Exported {
         file_name: MIX_FILE_NAME.to_owned(),
         mime: "audio/wav",
-        bytes,
+        bytes: encoded.bytes,
         sample_rate_hz: rate_hz,
         frames: prepared.frames,
         renders: 1,
         loudness: Some(loudness),
         plan,
         render_ms,
+        clipped: if encoded.clipped_samples > 0 {
+            vec![MIX_FILE_NAME.to_owned()]
+        } else {
+            Vec::new()
+        },
     };
     log_speed(&exported);
     Ok(exported)
@@ -364,7 +381,7 @@ fn encode(
     format: WavFormat,
     gain_lin: f32,
     seed: u64,
-) -> Result<Vec<u8>, ExportError> {
+) -> Result<wav::Encoded, ExportError> {
     wav::encode(left, right, sample_rate_hz as u32, format, gain_lin, seed)
         .map_err(|e| fail(format!("Could not export: {e}.")))
 }
@@ -492,6 +509,7 @@ pub async fn export_stems(
         ))
     };
     let mut render_ms = 0.0;
+    let mut clipped = Vec::new();
     let count = stems.len();
     for (i, (strip, name, file)) in stems.iter().enumerate() {
         let session = stem_session(&prepared.session, *strip);
@@ -506,7 +524,7 @@ pub async fn export_stems(
         let ([left, right], ms) = render(&prepared, &session, &report).await?;
         render_ms += ms;
         let seed = options.dither_seed.wrapping_add(i as u64);
-        let bytes = encode(
+        let encoded = encode(
             &left,
             &right,
             prepared.sample_rate_hz,
@@ -514,9 +532,12 @@ pub async fn export_stems(
             1.0,
             seed,
         )?;
+        if encoded.clipped_samples > 0 {
+            clipped.push(file.clone());
+        }
         zip.start_file(file.as_str(), entry)
             .map_err(|e| zip_failed(&e))?;
-        zip.write_all(&bytes).map_err(|e| zip_failed(&e))?;
+        zip.write_all(&encoded.bytes).map_err(|e| zip_failed(&e))?;
     }
     progress(Progress::Encoding);
     let bytes = zip.finish().map_err(|e| zip_failed(&e))?.into_inner();
@@ -530,6 +551,7 @@ pub async fn export_stems(
         loudness: None,
         plan: None,
         render_ms,
+        clipped,
     };
     log_speed(&exported);
     Ok(exported)
@@ -627,12 +649,27 @@ mod tests {
                 shortfall_lu: 1.2,
             }),
             render_ms: 38_400.0 / 9.5,
+            clipped: Vec::new(),
         };
         assert_eq!(
             exported.summary(),
             "Exported mixroom-mix.wav: 38.4 s, −15.2 LUFS, −1.0 dBTP, rendered 9.5× faster \
              than real time (reached −15.2 LUFS; the true-peak ceiling kept it 1.2 LU under the \
              target)"
+        );
+        let stems = Exported {
+            file_name: STEMS_FILE_NAME.to_owned(),
+            renders: 15,
+            loudness: None,
+            plan: None,
+            clipped: vec!["Drums (bus).wav".to_owned()],
+            ..exported
+        };
+        assert_eq!(
+            stems.summary(),
+            "Exported mixroom-stems.zip: 15 stems of 38.4 s, rendered 142.5× faster than real \
+             time. Clipped over full scale: Drums (bus).wav; export as 32-bit float to keep those \
+             peaks"
         );
     }
 }

@@ -130,10 +130,20 @@ impl std::fmt::Display for WavError {
 /// headers.
 const MAX_DATA_BYTES: u64 = u32::MAX as u64 - 1_024;
 
+/// A WAV file in memory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Encoded {
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// Samples (of either channel) that went beyond the PCM code range and were clamped; always
+    /// 0 for float.
+    pub clipped_samples: u64,
+}
+
 /// Encodes `left` and `right` (equally long; full scale ±1.0), each sample multiplied by
 /// `gain_lin` first, as a stereo WAV file at `sample_rate_hz` in `format`. `seed` seeds the
-/// dither (the same seed gives the same bytes). Fails only when the audio is too long for a WAV
-/// file (4 GiB).
+/// dither (the same seed gives the same bytes). Fails when the audio is too long for a WAV file
+/// (4 GiB) or the page has no memory left for it.
 pub fn encode(
     left: &[f32],
     right: &[f32],
@@ -141,7 +151,7 @@ pub fn encode(
     format: WavFormat,
     gain_lin: f32,
     seed: u64,
-) -> Result<Vec<u8>, WavError> {
+) -> Result<Encoded, WavError> {
     let frames = left.len().min(right.len());
     let bytes_per_sample = u64::from(format.bits() / 8);
     let data_bytes = frames as u64 * 2 * bytes_per_sample;
@@ -160,13 +170,23 @@ pub fn encode(
             WavFormat::Pcm16 | WavFormat::Pcm24 => hound::SampleFormat::Int,
         },
     };
-    let mut cursor = Cursor::new(Vec::with_capacity(data_bytes as usize + 128));
+    let mut buffer = Vec::new();
+    buffer
+        .try_reserve_exact(data_bytes as usize + 128)
+        .map_err(|_| {
+            WavError(format!(
+                "the page ran out of memory for the WAV file ({} MB)",
+                data_bytes.div_ceil(1_000_000)
+            ))
+        })?;
+    let mut cursor = Cursor::new(buffer);
     let fail = |e: hound::Error| WavError(format!("the WAV file could not be written ({e})"));
     let mut writer = hound::WavWriter::new(&mut cursor, spec).map_err(fail)?;
     let samples = left[..frames]
         .iter()
         .zip(&right[..frames])
         .flat_map(|(l, r)| [l * gain_lin, r * gain_lin]);
+    let mut clipped_samples = 0;
     match format {
         WavFormat::Float32 => {
             for x in samples {
@@ -178,15 +198,23 @@ pub fn encode(
         WavFormat::Pcm16 | WavFormat::Pcm24 => {
             let mut dither = Tpdf::new(seed);
             let bits = format.bits();
+            let (lowest, highest) = (-(1_i32 << (bits - 1)), (1_i32 << (bits - 1)) - 1);
             for x in samples {
-                writer
-                    .write_sample(quantize(x, bits, dither.next_lsb()))
-                    .map_err(fail)?;
+                let code = quantize(x, bits, dither.next_lsb());
+                // A code at either end may be a clamp (or a sample exactly there): count those
+                // beyond full scale.
+                if (code == lowest || code == highest) && x.abs() > 1.0 {
+                    clipped_samples += 1;
+                }
+                writer.write_sample(code).map_err(fail)?;
             }
         }
     }
     writer.finalize().map_err(fail)?;
-    Ok(cursor.into_inner())
+    Ok(Encoded {
+        bytes: cursor.into_inner(),
+        clipped_samples,
+    })
 }
 
 #[cfg(test)]
@@ -221,8 +249,12 @@ mod tests {
     fn float_round_trips_exactly() {
         let left = [0.5, -0.25, 1e-7, 1.5, -3.0, f32::MIN_POSITIVE];
         let right = [0.0, 1.0, -1.0, 0.123_456_79, -1e-30, 0.999_999_9];
-        let bytes = encode(&left, &right, 44_100, WavFormat::Float32, 1.0, 7).unwrap();
-        let (spec, samples, _) = read(&bytes);
+        let encoded = encode(&left, &right, 44_100, WavFormat::Float32, 1.0, 7).unwrap();
+        assert_eq!(
+            encoded.clipped_samples, 0,
+            "float keeps what is over full scale"
+        );
+        let (spec, samples, _) = read(&encoded.bytes);
         assert_eq!(spec.sample_format, hound::SampleFormat::Float);
         assert_eq!((spec.channels, spec.bits_per_sample), (2, 32));
         let interleaved: Vec<f32> = left
@@ -240,7 +272,7 @@ mod tests {
             1.0,
             0,
         );
-        assert_eq!(read(&bad.unwrap()).1, [0.0, 0.0]);
+        assert_eq!(read(&bad.unwrap().bytes).1, [0.0, 0.0]);
     }
 
     /// Reference: the RIFF/WAVE layout (Microsoft "Multimedia Programming Interface and Data
@@ -254,7 +286,9 @@ mod tests {
             (WavFormat::Pcm24, 0xFFFE, Some(1)),
             (WavFormat::Float32, 0xFFFE, Some(3)),
         ] {
-            let b = encode(&zeros, &zeros, 48_000, format, 1.0, 1).unwrap();
+            let b = encode(&zeros, &zeros, 48_000, format, 1.0, 1)
+                .unwrap()
+                .bytes;
             let bytes_per_frame = 2 * u32::from(format.bits() / 8);
             assert_eq!(&b[0..4], b"RIFF");
             assert_eq!(u32_at(&b, 4) as usize, b.len() - 8, "{format:?} RIFF size");
@@ -287,7 +321,9 @@ mod tests {
         let lsb = 1.0 / 8_388_608.0_f64;
         let left = [(0x12_3456 as f64 * lsb) as f32, -1.5];
         let right = [(-2.0 * lsb) as f32, 2.0];
-        let b = encode(&left, &right, 48_000, WavFormat::Pcm24, 1.0, 3).unwrap();
+        let encoded = encode(&left, &right, 48_000, WavFormat::Pcm24, 1.0, 3).unwrap();
+        assert_eq!(encoded.clipped_samples, 2, "−1.5 and 2.0 clamp");
+        let b = encoded.bytes;
         let data = &b[b.len() - 12..];
         // The dither moves each code by at most one step; the exact bytes below hold for this
         // seed and are checked against the codes read back by hound.
@@ -373,13 +409,14 @@ mod tests {
         let a = encode(&x, &x, 48_000, WavFormat::Pcm16, 1.0, 5).unwrap();
         assert_eq!(a, encode(&x, &x, 48_000, WavFormat::Pcm16, 1.0, 5).unwrap());
         assert_ne!(a, encode(&x, &x, 48_000, WavFormat::Pcm16, 1.0, 6).unwrap());
+        assert_eq!(a.clipped_samples, 0);
     }
 
     /// Reference: the gain multiplies every sample before quantization.
     #[test]
     fn gain_applies_before_quantizing() {
         let bytes = encode(&[0.25], &[-0.125], 48_000, WavFormat::Float32, 2.0, 0).unwrap();
-        assert_eq!(read(&bytes).1, [0.5, -0.25]);
+        assert_eq!(read(&bytes.bytes).1, [0.5, -0.25]);
         assert!(WavFormat::ALL
             .iter()
             .all(|f| WavFormat::from_key(f.key()) == Some(*f)));
