@@ -318,7 +318,7 @@ async fn paint() {
 }
 
 /// Renders the mix, measures it, normalizes it to `options.target` and encodes it as a WAV
-/// file in `options.format`; nothing is downloaded (see [`download`]). Reports progress
+/// file in `options.format`; nothing is downloaded (see [`download()`]). Reports progress
 /// through `progress`.
 pub async fn export_mix(
     mixer: Mixer,
@@ -489,7 +489,7 @@ fn stem_session(session: &Session, strip: StemStrip) -> Session {
 
 /// Renders one stem per track and per used bus (see the module docs) and packs them, in
 /// `options.format`, into a zip of stored (uncompressed) WAV files; nothing is downloaded (see
-/// [`download`]). Reports progress through `progress`.
+/// [`download()`]). Reports progress through `progress`.
 pub async fn export_stems(
     mixer: Mixer,
     options: ExportOptions,
