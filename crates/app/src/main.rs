@@ -2,6 +2,7 @@
 
 mod analysis;
 mod audio;
+mod export;
 mod meters;
 mod persist;
 mod project;

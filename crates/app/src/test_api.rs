@@ -12,17 +12,36 @@ use mixroom_protocol::strips::{StripIndex, MAX_TRACKS};
 use wasm_bindgen::prelude::*;
 
 use crate::audio::{render_offline, AudioBridge, ParamChange, TrackAudio};
+use crate::export::normalize::LoudnessTarget;
+use crate::export::wav::WavFormat;
+use crate::export::{export_mix, ExportOptions};
+use crate::state::Mixer;
 use crate::ui::Importer;
 
 thread_local! {
     static LIVE: RefCell<Option<Rc<AudioBridge>>> = const { RefCell::new(None) };
     static IMPORTER: Cell<Option<Importer>> = const { Cell::new(None) };
+    static MIXER: Cell<Option<Mixer>> = const { Cell::new(None) };
 }
+
+/// Dither seed of the export hook: its 16- and 24-bit files are reproducible.
+const TEST_DITHER_SEED: u64 = 1;
 
 /// Remembers the page's live engine and importer for the hooks below.
 pub fn set_live(bridge: Rc<AudioBridge>, importer: Importer) {
     LIVE.with_borrow_mut(|live| *live = Some(bridge));
     IMPORTER.set(Some(importer));
+}
+
+/// Remembers the page's mix for the hooks below.
+pub fn set_mixer(mixer: Mixer) {
+    MIXER.set(Some(mixer));
+}
+
+fn live_mixer() -> Result<Mixer, JsValue> {
+    MIXER
+        .get()
+        .ok_or_else(|| js_error("no live page".to_owned()))
 }
 
 fn js_error(message: String) -> JsValue {
@@ -313,4 +332,67 @@ pub fn mixroom_engine_memory() -> Result<js_sys::Object, JsValue> {
         set(&result, "lastLoadMs", last_load_ms);
         result
     })
+}
+
+/// The page's mix as session JSON (`Mixer::snapshot`), as an export renders it.
+#[wasm_bindgen]
+pub fn mixroom_session_json() -> Result<String, JsValue> {
+    Ok(live_mixer()?.snapshot().session.to_json())
+}
+
+/// Exports the page's mix as the dialog's "Export mix" does, with `format` (`"pcm16"`,
+/// `"pcm24"`, `"float32"`) and `target` (`"off"`, `"streaming"`, `"apple"`, `"ebu"`) and the
+/// dither seed 1, and resolves to the file instead of downloading it: `{ bytes (Uint8Array),
+/// sampleRate (Hz), frames, integratedLufs, truePeakDbtp (null for −∞), gainDb (0 when off),
+/// shortfallLu, renderMs, audioMs, summary }`. Rejects with the message the user would see.
+#[wasm_bindgen]
+pub async fn mixroom_export_mix(format: String, target: String) -> Result<js_sys::Object, JsValue> {
+    let format = WavFormat::from_key(&format)
+        .ok_or_else(|| js_error(format!("unknown export format \"{format}\"")))?;
+    let target = LoudnessTarget::from_key(&target)
+        .ok_or_else(|| js_error(format!("unknown loudness target \"{target}\"")))?;
+    let options = ExportOptions {
+        format,
+        target,
+        dither_seed: TEST_DITHER_SEED,
+    };
+    let exported = export_mix(live_mixer()?, options, &|_| {})
+        .await
+        .map_err(|e| js_error(e.to_string()))?;
+    let number = |v: f32| {
+        if v.is_finite() {
+            JsValue::from(v)
+        } else {
+            JsValue::NULL
+        }
+    };
+    let loudness = exported.loudness;
+    let result = js_sys::Object::new();
+    set(
+        &result,
+        "bytes",
+        js_sys::Uint8Array::from(exported.bytes.as_slice()),
+    );
+    set(&result, "sampleRate", exported.sample_rate_hz);
+    set(&result, "frames", exported.frames);
+    set(
+        &result,
+        "integratedLufs",
+        number(loudness.map_or(f32::NEG_INFINITY, |l| l.integrated_lufs)),
+    );
+    set(
+        &result,
+        "truePeakDbtp",
+        number(loudness.map_or(f32::NEG_INFINITY, |l| l.true_peak_dbtp)),
+    );
+    set(&result, "gainDb", exported.plan.map_or(0.0, |p| p.gain_db));
+    set(
+        &result,
+        "shortfallLu",
+        exported.plan.map_or(0.0, |p| p.shortfall_lu),
+    );
+    set(&result, "renderMs", exported.render_ms);
+    set(&result, "audioMs", exported.audio_ms());
+    set(&result, "summary", exported.summary());
+    Ok(result)
 }

@@ -40,7 +40,7 @@ async function mixOpened(page, tracks) {
     .toMatchObject({ opening: false, tracks });
 }
 
-const session = (page) => page.evaluate(() => JSON.parse(window.wasmBindings.mixroom_current_session()));
+const session = (page) => page.evaluate(() => JSON.parse(window.wasmBindings.mixroom_session_json()));
 
 /** Renders the first `frames` frames of the page's mix offline: [left, right] as arrays. */
 async function render(page, frames) {

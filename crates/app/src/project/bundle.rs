@@ -3,17 +3,18 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, ArrayBuffer, Uint8Array};
+use js_sys::{ArrayBuffer, Uint8Array};
 use mixroom_protocol::bundle;
 use mixroom_protocol::session::Source;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, BlobPropertyBag, File, HtmlElement, Url};
+use web_sys::File;
 
 use super::open::Opening;
 use super::sources::BundleFiles;
 use super::{Notice, Project};
 use crate::audio::describe;
+use crate::export::save_file;
 
 /// The name the bundle is offered under.
 const FILE_NAME: &str = "mixroom-project.mixroom";
@@ -44,7 +45,7 @@ pub async fn save_bundle(project: Project) -> Result<String, String> {
         .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
         .collect();
     let written = bundle::write(&snapshot.session, &files).map_err(|e| e.to_string())?;
-    download(&written.bytes, FILE_NAME, "application/zip").map_err(|e| describe(&e))?;
+    save_file(&written.bytes, FILE_NAME, "application/zip").map_err(|e| describe(&e))?;
     Ok(FILE_NAME.to_owned())
 }
 
@@ -78,32 +79,4 @@ async fn read_bytes(file: &File) -> Result<Vec<u8>, String> {
         .and_then(|b| b.dyn_into())
         .map_err(|e| format!("“{}” cannot be read ({})", file.name(), describe(&e)))?;
     Ok(Uint8Array::new(&buffer).to_vec())
-}
-
-/// Offers `bytes` as a download named `name`.
-pub fn download(bytes: &[u8], name: &str, mime: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let options = BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = Blob::new_with_u8_array_sequence_and_options(
-        &Array::of1(&Uint8Array::from(bytes)),
-        &options,
-    )?;
-    let url = Url::create_object_url_with_blob(&blob)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no document"))?;
-    let anchor: HtmlElement = document.create_element("a")?.dyn_into()?;
-    anchor.set_attribute("href", &url)?;
-    anchor.set_attribute("download", name)?;
-    anchor.click();
-    // The download has its own copy once started; free the URL a little later.
-    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let _ = Url::revoke_object_url(&url);
-    });
-    web_sys::window()
-        .map(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000)
-        })
-        .transpose()?;
-    Ok(())
 }

@@ -1,5 +1,5 @@
 //! Functions the end-to-end suite calls (through `window.wasmBindings`) to check that a mix
-//! comes back exactly: the current session, the project's state, and an offline render of the
+//! comes back exactly: the project's state, and an offline render of the
 //! mix as it is now through the same engine.
 
 use std::cell::Cell;
@@ -26,12 +26,6 @@ fn project() -> Result<Project, JsValue> {
     PROJECT
         .get()
         .ok_or_else(|| js_sys::Error::new("no project yet").into())
-}
-
-/// The mix as session JSON.
-#[wasm_bindgen]
-pub fn mixroom_current_session() -> Result<String, JsValue> {
-    Ok(project()?.mixer().snapshot().session.to_json())
 }
 
 /// `{ opening, tracks, waiting: [file names], notices: [texts] }`.

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use super::console::Console;
 use super::detail::DetailPanel;
 use super::display::Display;
+use super::export::ExportButton;
 use super::import::{DropZone, ImportButton, Importer};
 use super::master::MasterPanel;
 use super::project::{Notices, ProjectButtons};
@@ -47,6 +48,7 @@ pub fn App() -> impl IntoView {
     provide_context(display);
     provide_context(RwSignal::new(Panel::Eq));
     provide_context(importer);
+    test_api::set_mixer(mixer);
 
     // The spectra follow the selected strip.
     Effect::new(move |_| {
@@ -77,6 +79,7 @@ pub fn App() -> impl IntoView {
                 <h1 class="logo">"Mixroom"</h1>
                 <TransportBar>
                     <ImportButton/>
+                    <ExportButton/>
                     <ProjectButtons/>
                     <ModeBadge mode=mode/>
                 </TransportBar>
