@@ -135,6 +135,16 @@ impl Store {
         Ok(Store { db })
     }
 
+    /// The open database as a JS value (to hand through a promise).
+    pub fn into_js(self) -> JsValue {
+        self.db.into()
+    }
+
+    /// The store of a database handed through [`Store::into_js`].
+    pub fn from_js(db: JsValue) -> Option<Store> {
+        db.dyn_into::<IdbDatabase>().ok().map(|db| Store { db })
+    }
+
     fn store(
         &self,
         name: &str,

@@ -18,13 +18,23 @@ const DAMAGED: &str = "damaged";
 
 /// Starts the engine and opens the first mix (the console shows the demo until then).
 pub async fn start(project: Project, bridge: Rc<AudioBridge>) -> Result<(), JsValue> {
+    // The storage opens while the engine starts.
+    let opening_store = wasm_bindgen_futures::future_to_promise(async {
+        Store::open()
+            .await
+            .map(Store::into_js)
+            .map_err(|e| JsValue::from_str(&e.to_string()))
+    });
     bridge.start().await?;
-    let store = match Store::open().await {
-        Ok(store) => Some(store),
+    let store = match wasm_bindgen_futures::JsFuture::from(opening_store).await {
+        Ok(db) => Store::from_js(db),
         Err(e) => {
             project.notify(Notice::error(
                 "storage",
-                format!("Your mix will not be kept between visits: {e}."),
+                format!(
+                    "Your mix will not be kept between visits: {}.",
+                    e.as_string().unwrap_or_default()
+                ),
             ));
             None
         }
