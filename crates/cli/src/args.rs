@@ -45,9 +45,12 @@ pub fn parse_bench(args: &[String]) -> Result<BenchArgs, String> {
 /// Arguments of `mixroom render`.
 #[derive(Debug, PartialEq)]
 pub struct RenderArgs {
+    /// The session file (JSON).
     pub session: PathBuf,
+    /// The WAV file to write.
     pub output: PathBuf,
-    /// Render rate, Hz (every source must have it).
+    /// Render rate, Hz (8000..=192000): demo stems are synthesized at it, files at other rates
+    /// resampled to it.
     pub sample_rate_hz: u32,
     /// Frames to render; by default the longest source.
     pub frames: Option<usize>,
@@ -70,7 +73,7 @@ pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
         };
         match arg.as_str() {
             "-o" | "--output" => output = Some(PathBuf::from(value(arg)?)),
-            "--sample-rate" => sample_rate_hz = number(arg, &value(arg)?)?,
+            "--sample-rate" => sample_rate_hz = sample_rate(&value(arg)?)?,
             "--frames" => frames = Some(number(arg, &value(arg)?)?),
             "--block" => block = number::<usize>(arg, &value(arg)?)?.max(1),
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}; {USAGE}")),
@@ -85,6 +88,16 @@ pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
         frames,
         block,
     })
+}
+
+/// Lowest and highest render rates, Hz (the demo song's range).
+const SAMPLE_RATES_HZ: std::ops::RangeInclusive<u32> = 8_000..=192_000;
+
+fn sample_rate(text: &str) -> Result<u32, String> {
+    text.parse()
+        .ok()
+        .filter(|hz| SAMPLE_RATES_HZ.contains(hz))
+        .ok_or_else(|| format!("--sample-rate takes 8000 to 192000 Hz, not \"{text}\""))
 }
 
 fn number<T: std::str::FromStr>(name: &str, text: &str) -> Result<T, String> {
@@ -122,6 +135,11 @@ mod tests {
         assert!(parse_render(&strings(&["s", "-o", "x", "--block", "big"]))
             .unwrap_err()
             .contains("whole number"));
+        assert!(
+            parse_render(&strings(&["s", "-o", "x", "--sample-rate", "4000"]))
+                .unwrap_err()
+                .contains("8000 to 192000")
+        );
         assert!(parse_render(&strings(&["s", "-o"]))
             .unwrap_err()
             .contains("needs a value"));
