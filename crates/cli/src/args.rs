@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+/// The usage text (`mixroom help`).
 pub const USAGE: &str = "usage: mixroom render SESSION.json -o OUT.wav \
                          [--sample-rate HZ] [--frames N] [--block FRAMES]\n       \
+                         mixroom loudness FILE...\n       \
                          mixroom bench [--tracks N] [--seconds S]";
 
 /// Arguments of `mixroom bench`.
@@ -15,6 +17,7 @@ pub struct BenchArgs {
     pub seconds: f32,
 }
 
+/// Parses the arguments after `mixroom bench`.
 pub fn parse_bench(args: &[String]) -> Result<BenchArgs, String> {
     let mut parsed = BenchArgs {
         tracks: 64,
@@ -22,9 +25,7 @@ pub fn parse_bench(args: &[String]) -> Result<BenchArgs, String> {
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let value = it
-            .next()
-            .ok_or_else(|| format!("{arg} needs a value; {USAGE}"))?;
+        let value = it.next().ok_or_else(|| format!("{arg} needs a value"))?;
         match arg.as_str() {
             "--tracks" => parsed.tracks = number::<usize>(arg, value)?.clamp(1, 64),
             "--seconds" => {
@@ -36,7 +37,7 @@ pub fn parse_bench(args: &[String]) -> Result<BenchArgs, String> {
                         format!("--seconds takes a number of seconds up to 600, not \"{value}\"")
                     })?
             }
-            other => return Err(format!("unknown option {other}; {USAGE}")),
+            other => return Err(format!("unknown option {other}")),
         }
     }
     Ok(parsed)
@@ -58,6 +59,7 @@ pub struct RenderArgs {
     pub block: usize,
 }
 
+/// Parses the arguments after `mixroom render`.
 pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
     let mut session = None;
     let mut output = None;
@@ -69,25 +71,36 @@ pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
         let mut value = |name: &str| {
             it.next()
                 .cloned()
-                .ok_or_else(|| format!("{name} needs a value; {USAGE}"))
+                .ok_or_else(|| format!("{name} needs a value"))
         };
         match arg.as_str() {
             "-o" | "--output" => output = Some(PathBuf::from(value(arg)?)),
             "--sample-rate" => sample_rate_hz = sample_rate(&value(arg)?)?,
             "--frames" => frames = Some(number(arg, &value(arg)?)?),
             "--block" => block = number::<usize>(arg, &value(arg)?)?.max(1),
-            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}; {USAGE}")),
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             path if session.is_none() => session = Some(PathBuf::from(path)),
-            extra => return Err(format!("unexpected argument {extra}; {USAGE}")),
+            extra => return Err(format!("unexpected argument {extra}")),
         }
     }
     Ok(RenderArgs {
-        session: session.ok_or_else(|| format!("no session given; {USAGE}"))?,
-        output: output.ok_or_else(|| format!("no output given (-o OUT.wav); {USAGE}"))?,
+        session: session.ok_or_else(|| "no session given".to_owned())?,
+        output: output.ok_or_else(|| "no output given (-o OUT.wav)".to_owned())?,
         sample_rate_hz,
         frames,
         block,
     })
+}
+
+/// The files of `mixroom loudness FILE...` (at least one).
+pub fn parse_loudness(args: &[String]) -> Result<Vec<PathBuf>, String> {
+    if let Some(flag) = args.iter().find(|a| a.starts_with('-')) {
+        return Err(format!("unknown option {flag}"));
+    }
+    if args.is_empty() {
+        return Err("no file given".to_owned());
+    }
+    Ok(args.iter().map(PathBuf::from).collect())
 }
 
 /// Lowest and highest render rates, Hz (the demo song's range).
@@ -154,6 +167,14 @@ mod tests {
             }
         );
         assert!(parse_bench(&strings(&["--seconds", "-1"])).is_err());
+        assert_eq!(
+            parse_loudness(&strings(&["a.wav", "b.flac"])).unwrap(),
+            [PathBuf::from("a.wav"), PathBuf::from("b.flac")]
+        );
+        assert!(parse_loudness(&[]).unwrap_err().contains("no file"));
+        assert!(parse_loudness(&strings(&["a.wav", "-x"]))
+            .unwrap_err()
+            .contains("unknown option -x"));
         assert!(parse_bench(&strings(&["--tracks"])).is_err());
     }
 }
