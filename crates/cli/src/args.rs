@@ -6,6 +6,7 @@ use std::path::PathBuf;
 pub const USAGE: &str = "usage: mixroom render SESSION.json -o OUT.wav \
                          [--sample-rate HZ] [--frames N] [--block FRAMES]\n       \
                          mixroom loudness FILE...\n       \
+                         mixroom demo -o DIR [--sample-rate HZ]\n       \
                          mixroom bench [--tracks N] [--seconds S]";
 
 /// Arguments of `mixroom bench`.
@@ -92,6 +93,39 @@ pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
     })
 }
 
+/// Arguments of `mixroom demo`.
+#[derive(Debug, PartialEq)]
+pub struct DemoArgs {
+    /// The folder to write the stems and the session into.
+    pub dir: PathBuf,
+    /// Sample rate of the stems, Hz (8000..=192000).
+    pub sample_rate_hz: u32,
+}
+
+/// Parses the arguments after `mixroom demo`.
+pub fn parse_demo(args: &[String]) -> Result<DemoArgs, String> {
+    let mut dir = None;
+    let mut sample_rate_hz = 48_000;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match arg.as_str() {
+            "-o" | "--output" => dir = Some(PathBuf::from(value(arg)?)),
+            "--sample-rate" => sample_rate_hz = sample_rate(&value(arg)?)?,
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            extra => return Err(format!("unexpected argument {extra}")),
+        }
+    }
+    Ok(DemoArgs {
+        dir: dir.ok_or_else(|| "no folder given (-o DIR)".to_owned())?,
+        sample_rate_hz,
+    })
+}
+
 /// The files of `mixroom loudness FILE...` (at least one).
 pub fn parse_loudness(args: &[String]) -> Result<Vec<PathBuf>, String> {
     if let Some(flag) = args.iter().find(|a| a.starts_with('-')) {
@@ -172,6 +206,17 @@ mod tests {
             [PathBuf::from("a.wav"), PathBuf::from("b.flac")]
         );
         assert!(parse_loudness(&[]).unwrap_err().contains("no file"));
+        assert_eq!(
+            parse_demo(&strings(&["-o", "d", "--sample-rate", "44100"])).unwrap(),
+            DemoArgs {
+                dir: "d".into(),
+                sample_rate_hz: 44_100
+            }
+        );
+        assert!(parse_demo(&[]).unwrap_err().contains("no folder"));
+        assert!(parse_demo(&strings(&["-o", "d", "x"]))
+            .unwrap_err()
+            .contains("unexpected argument x"));
         assert!(parse_loudness(&strings(&["a.wav", "-x"]))
             .unwrap_err()
             .contains("unknown option -x"));

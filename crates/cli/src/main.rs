@@ -3,6 +3,7 @@
 //! ```text
 //! mixroom render SESSION.json -o OUT.wav [--sample-rate HZ] [--frames N] [--block FRAMES]
 //! mixroom loudness FILE...
+//! mixroom demo -o DIR [--sample-rate HZ]
 //! mixroom bench [--tracks N] [--seconds S]
 //! mixroom help
 //! ```
@@ -17,6 +18,11 @@
 //! and short-term loudness, loudness range and true peak (EBU R 128 / BS.1770, the engine's
 //! meters; `null` for the −∞ of silence), the sample rate and the duration.
 //!
+//! `demo` writes the demo song's fourteen stems as `DIR/<id>.wav` (mono 32-bit float at the
+//! rate, 48000 by default: exactly what the engine plays) and `DIR/session.json`, the demo
+//! session playing those files: `mixroom render DIR/session.json -o mix.wav` renders the demo
+//! mix, bit for bit as with the built-in stems.
+//!
 //! `bench` times the benchmark mix and prints JSON.
 //!
 //! Errors are one line on stderr, `mixroom: ...`, naming the file or track and what is wrong.
@@ -27,6 +33,7 @@
 mod args;
 mod bench;
 mod decode;
+mod demo;
 mod loudness;
 mod render;
 mod resample;
@@ -76,6 +83,10 @@ fn run(args: &[String]) -> Result<(), Failure> {
         "loudness" => {
             let files = args::parse_loudness(rest).map_err(Failure::Usage)?;
             loudness::run(&files).then_some(()).ok_or(Failure::Reported)
+        }
+        "demo" => {
+            let parsed = args::parse_demo(rest).map_err(Failure::Usage)?;
+            demo::run(&parsed.dir, parsed.sample_rate_hz).map_err(Failure::Failed)
         }
         "bench" => {
             let parsed = args::parse_bench(rest).map_err(Failure::Usage)?;
