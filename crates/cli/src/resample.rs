@@ -6,7 +6,6 @@
 //! rate than the render's plays nearly, not exactly, as on the page; files at the render rate
 //! are not touched.
 
-use rubato::audioadapter::Adapter;
 use rubato::audioadapter_buffers::direct::SequentialSliceOfVecs;
 use rubato::{Fft, FixedSync, Resampler, WindowFunction};
 
@@ -28,9 +27,13 @@ fn block_frames(from_hz: u32, to_hz: u32) -> usize {
 }
 
 /// `channels` (equally long, at `from_hz`) converted to `to_hz`: `ceil(frames × to / from)`
-/// frames each, aligned in time (rubato trims its delay).
-pub fn resample(channels: &[Vec<f32>], from_hz: u32, to_hz: u32) -> Result<Vec<Vec<f32>>, String> {
-    let frames = channels.first().map_or(0, Vec::len);
+/// frames each, aligned in time (rubato trims its delay). One channel at a time, each freed once
+/// converted: at most the input and one and a half converted channels are held at once.
+pub fn resample(
+    channels: Vec<Vec<f32>>,
+    from_hz: u32,
+    to_hz: u32,
+) -> Result<Vec<Vec<f32>>, String> {
     let fail =
         |e: &dyn std::fmt::Display| format!("resampling {from_hz} Hz to {to_hz} Hz failed: {e}");
     let mut resampler = Fft::<f32>::new_custom(
@@ -38,26 +41,30 @@ pub fn resample(channels: &[Vec<f32>], from_hz: u32, to_hz: u32) -> Result<Vec<V
         to_hz as usize,
         block_frames(from_hz, to_hz),
         1,
-        channels.len(),
+        1,
         WindowFunction::BlackmanHarris2,
         FixedSync::Both,
     )
     .map_err(|e| fail(&e))?;
-    let input =
-        SequentialSliceOfVecs::new(channels, channels.len(), frames).map_err(|e| fail(&e))?;
-    let output = resampler
-        .process_all(&input, frames, None)
-        .map_err(|e| fail(&e))?;
-    // rubato sizes the output from a floating-point ratio (48001 frames for 1 s of 44.1 kHz
-    // to 48 kHz); the exact count is ceil(frames × to / from).
-    let out_frames = (frames as u64 * u64::from(to_hz)).div_ceil(u64::from(from_hz)) as usize;
-    Ok((0..channels.len())
-        .map(|c| {
-            let mut channel = vec![0.0; out_frames.min(output.frames())];
-            output.copy_from_channel_to_slice(c, 0, &mut channel);
-            channel
+    channels
+        .into_iter()
+        .map(|channel| {
+            let frames = channel.len();
+            let input = [channel];
+            let input = SequentialSliceOfVecs::new(&input, 1, frames).map_err(|e| fail(&e))?;
+            let output = resampler
+                .process_all(&input, frames, None)
+                .map_err(|e| fail(&e))?;
+            // rubato sizes the output from a floating-point ratio (48001 frames for 1 s of
+            // 44.1 kHz to 48 kHz); the exact count is ceil(frames × to / from).
+            let out_frames =
+                (frames as u64 * u64::from(to_hz)).div_ceil(u64::from(from_hz)) as usize;
+            let mut converted = output.take_data();
+            converted.truncate(out_frames);
+            converted.shrink_to_fit();
+            Ok(converted)
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -84,7 +91,7 @@ mod tests {
             (96_000, 48_000),
         ] {
             let input = vec![sine(1_000.0, from, from as usize); 2];
-            let output = resample(&input, from, to).unwrap();
+            let output = resample(input, from, to).unwrap();
             assert_eq!(output.len(), 2);
             assert_eq!(output[0].len(), to as usize, "{from} -> {to}");
             let want = sine(1_000.0, to, to as usize);

@@ -110,26 +110,31 @@ pub fn load_sources(
         .collect()
 }
 
-/// The demo stem `id` at `sample_rate_hz`; every stem is synthesized once, on first use, into
-/// `stems` (the drum kit is shared by eight of them).
+/// The demo stem `id` at `sample_rate_hz`. Every stem is synthesized on first use into `stems`
+/// (the drum kit is shared by eight of them) and handed over, not copied; a stem a second track
+/// plays again is synthesized again.
 fn demo_stem(
     track: &Track,
     id: &str,
     sample_rate_hz: u32,
     stems: &mut Option<Vec<mixroom_demo::Stem>>,
 ) -> Result<Vec<Vec<f32>>, String> {
-    if !mixroom_demo::STEMS.iter().any(|(known, _)| *known == id) {
-        return Err(format!(
+    let unknown = || {
+        format!(
             "track \"{}\" uses the demo stem \"{id}\", which the demo song does not have",
             track.name
-        ));
+        )
+    };
+    if !mixroom_demo::STEMS.iter().any(|(known, _)| *known == id) {
+        return Err(unknown());
     }
     let stems = stems.get_or_insert_with(|| mixroom_demo::render_stems(sample_rate_hz as f32));
-    let stem = stems
-        .iter()
-        .find(|s| s.id == id)
-        .expect("every known stem is rendered");
-    Ok(stem.channels.clone())
+    let stem = stems.iter_mut().find(|s| s.id == id).ok_or_else(unknown)?;
+    if stem.channels.is_empty() {
+        let again = mixroom_demo::render_stem(id, sample_rate_hz as f32).ok_or_else(unknown)?;
+        return Ok(again.channels);
+    }
+    Ok(std::mem::take(&mut stem.channels))
 }
 
 /// The file at `path` as a track's channels at `sample_rate_hz`.
@@ -152,6 +157,44 @@ fn file_channels(
         "mixroom: note: track \"{name}\": {path} is at {} Hz, resampled to {sample_rate_hz} Hz",
         decoded.sample_rate_hz
     );
-    resample(&channels, decoded.sample_rate_hz, sample_rate_hz)
+    resample(channels, decoded.sample_rate_hz, sample_rate_hz)
         .map_err(|e| format!("track \"{name}\": {path}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_demo_stem_played_twice_is_the_same_audio() {
+        let mut session = mixroom_demo::session();
+        session.tracks.truncate(3);
+        session.tracks[2].source = session::Source::Demo("kick".to_owned());
+        let sources = load_sources(&session, &Folder(PathBuf::new()), 8_000).unwrap();
+        let kick = mixroom_demo::render_stem("kick", 8_000.0).unwrap().channels;
+        let want = Source::for_rate(kick, 8_000.0).unwrap();
+        assert_eq!(sources[0].as_ref(), Some(&want));
+        assert_eq!(sources[2].as_ref(), Some(&want));
+        assert_ne!(sources[1].as_ref(), Some(&want), "the snare");
+    }
+
+    #[test]
+    fn surround_folds_down_and_mono_stays_mono() {
+        let (mono, folded) = track_channels(vec![vec![0.5; 3]]).unwrap();
+        assert_eq!((mono, folded), (vec![vec![0.5; 3]], false));
+        // 5.1: L R C LFE Ls Rs; the centre feeds both sides at −3 dB, the LFE is dropped.
+        let channels = [1.0, 0.0, 0.5, 9.0, 0.0, 0.25].map(|x| vec![x; 2]).to_vec();
+        let (stereo, folded) = track_channels(channels).unwrap();
+        let g = std::f32::consts::FRAC_1_SQRT_2;
+        assert!(folded);
+        assert_eq!(
+            stereo,
+            [vec![1.0 + 0.5 * g; 2], vec![0.5 * g + 0.25 * g; 2]]
+        );
+        let error = track_channels(vec![vec![0.0; 1]; 10]).unwrap_err();
+        assert_eq!(
+            error,
+            "has 10 channels; Mixroom takes 1 to 8 (mono, stereo or surround up to 7.1)"
+        );
+    }
 }

@@ -32,6 +32,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use js_sys::{ArrayBuffer, Float32Array, Int16Array};
+use mixroom_dsp::downmix::{ChannelPlan, MAX_FILE_CHANNELS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioBuffer, BaseAudioContext, File};
@@ -39,7 +40,6 @@ use web_sys::{AudioBuffer, BaseAudioContext, File};
 use super::bridge::{describe, AudioBridge};
 use super::js;
 use super::waveform::{Overview, OverviewBuilder, FRAMES_PER_POINT};
-use mixroom_dsp::downmix::{ChannelPlan, MAX_FILE_CHANNELS};
 
 /// Tracks longer than this travel to the engine, and stay there, as 16-bit integers (half the
 /// memory; error below −96 dBFS, see `mixroom_dsp::Source`), seconds. The same figure as
