@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
+/// The usage text (`mixroom help`).
 pub const USAGE: &str = "usage: mixroom render SESSION.json -o OUT.wav \
                          [--sample-rate HZ] [--frames N] [--block FRAMES]\n       \
+                         mixroom loudness FILE...\n       \
+                         mixroom demo -o DIR [--sample-rate HZ]\n       \
                          mixroom bench [--tracks N] [--seconds S]";
 
 /// Arguments of `mixroom bench`.
@@ -15,6 +18,7 @@ pub struct BenchArgs {
     pub seconds: f32,
 }
 
+/// Parses the arguments after `mixroom bench`.
 pub fn parse_bench(args: &[String]) -> Result<BenchArgs, String> {
     let mut parsed = BenchArgs {
         tracks: 64,
@@ -22,9 +26,7 @@ pub fn parse_bench(args: &[String]) -> Result<BenchArgs, String> {
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let value = it
-            .next()
-            .ok_or_else(|| format!("{arg} needs a value; {USAGE}"))?;
+        let value = it.next().ok_or_else(|| format!("{arg} needs a value"))?;
         match arg.as_str() {
             "--tracks" => parsed.tracks = number::<usize>(arg, value)?.clamp(1, 64),
             "--seconds" => {
@@ -36,7 +38,7 @@ pub fn parse_bench(args: &[String]) -> Result<BenchArgs, String> {
                         format!("--seconds takes a number of seconds up to 600, not \"{value}\"")
                     })?
             }
-            other => return Err(format!("unknown option {other}; {USAGE}")),
+            other => return Err(format!("unknown option {other}")),
         }
     }
     Ok(parsed)
@@ -45,9 +47,12 @@ pub fn parse_bench(args: &[String]) -> Result<BenchArgs, String> {
 /// Arguments of `mixroom render`.
 #[derive(Debug, PartialEq)]
 pub struct RenderArgs {
+    /// The session file (JSON).
     pub session: PathBuf,
+    /// The WAV file to write.
     pub output: PathBuf,
-    /// Render rate, Hz (every source must have it).
+    /// Render rate, Hz (8000..=192000): demo stems are synthesized at it, files at other rates
+    /// resampled to it.
     pub sample_rate_hz: u32,
     /// Frames to render; by default the longest source.
     pub frames: Option<usize>,
@@ -55,6 +60,7 @@ pub struct RenderArgs {
     pub block: usize,
 }
 
+/// Parses the arguments after `mixroom render`.
 pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
     let mut session = None;
     let mut output = None;
@@ -66,25 +72,79 @@ pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
         let mut value = |name: &str| {
             it.next()
                 .cloned()
-                .ok_or_else(|| format!("{name} needs a value; {USAGE}"))
+                .ok_or_else(|| format!("{name} needs a value"))
         };
         match arg.as_str() {
             "-o" | "--output" => output = Some(PathBuf::from(value(arg)?)),
-            "--sample-rate" => sample_rate_hz = number(arg, &value(arg)?)?,
+            "--sample-rate" => sample_rate_hz = sample_rate(&value(arg)?)?,
             "--frames" => frames = Some(number(arg, &value(arg)?)?),
             "--block" => block = number::<usize>(arg, &value(arg)?)?.max(1),
-            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}; {USAGE}")),
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             path if session.is_none() => session = Some(PathBuf::from(path)),
-            extra => return Err(format!("unexpected argument {extra}; {USAGE}")),
+            extra => return Err(format!("unexpected argument {extra}")),
         }
     }
     Ok(RenderArgs {
-        session: session.ok_or_else(|| format!("no session given; {USAGE}"))?,
-        output: output.ok_or_else(|| format!("no output given (-o OUT.wav); {USAGE}"))?,
+        session: session.ok_or_else(|| "no session given".to_owned())?,
+        output: output.ok_or_else(|| "no output given (-o OUT.wav)".to_owned())?,
         sample_rate_hz,
         frames,
         block,
     })
+}
+
+/// Arguments of `mixroom demo`.
+#[derive(Debug, PartialEq)]
+pub struct DemoArgs {
+    /// The folder to write the stems and the session into.
+    pub dir: PathBuf,
+    /// Sample rate of the stems, Hz (8000..=192000).
+    pub sample_rate_hz: u32,
+}
+
+/// Parses the arguments after `mixroom demo`.
+pub fn parse_demo(args: &[String]) -> Result<DemoArgs, String> {
+    let mut dir = None;
+    let mut sample_rate_hz = 48_000;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match arg.as_str() {
+            "-o" | "--output" => dir = Some(PathBuf::from(value(arg)?)),
+            "--sample-rate" => sample_rate_hz = sample_rate(&value(arg)?)?,
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            extra => return Err(format!("unexpected argument {extra}")),
+        }
+    }
+    Ok(DemoArgs {
+        dir: dir.ok_or_else(|| "no folder given (-o DIR)".to_owned())?,
+        sample_rate_hz,
+    })
+}
+
+/// The files of `mixroom loudness FILE...` (at least one).
+pub fn parse_loudness(args: &[String]) -> Result<Vec<PathBuf>, String> {
+    if let Some(flag) = args.iter().find(|a| a.starts_with('-')) {
+        return Err(format!("unknown option {flag}"));
+    }
+    if args.is_empty() {
+        return Err("no file given".to_owned());
+    }
+    Ok(args.iter().map(PathBuf::from).collect())
+}
+
+/// Lowest and highest render rates, Hz (the demo song's range).
+const SAMPLE_RATES_HZ: std::ops::RangeInclusive<u32> = 8_000..=192_000;
+
+fn sample_rate(text: &str) -> Result<u32, String> {
+    text.parse()
+        .ok()
+        .filter(|hz| SAMPLE_RATES_HZ.contains(hz))
+        .ok_or_else(|| format!("--sample-rate takes 8000 to 192000 Hz, not \"{text}\""))
 }
 
 fn number<T: std::str::FromStr>(name: &str, text: &str) -> Result<T, String> {
@@ -122,6 +182,11 @@ mod tests {
         assert!(parse_render(&strings(&["s", "-o", "x", "--block", "big"]))
             .unwrap_err()
             .contains("whole number"));
+        assert!(
+            parse_render(&strings(&["s", "-o", "x", "--sample-rate", "4000"]))
+                .unwrap_err()
+                .contains("8000 to 192000")
+        );
         assert!(parse_render(&strings(&["s", "-o"]))
             .unwrap_err()
             .contains("needs a value"));
@@ -136,6 +201,25 @@ mod tests {
             }
         );
         assert!(parse_bench(&strings(&["--seconds", "-1"])).is_err());
+        assert_eq!(
+            parse_loudness(&strings(&["a.wav", "b.flac"])).unwrap(),
+            [PathBuf::from("a.wav"), PathBuf::from("b.flac")]
+        );
+        assert!(parse_loudness(&[]).unwrap_err().contains("no file"));
+        assert_eq!(
+            parse_demo(&strings(&["-o", "d", "--sample-rate", "44100"])).unwrap(),
+            DemoArgs {
+                dir: "d".into(),
+                sample_rate_hz: 44_100
+            }
+        );
+        assert!(parse_demo(&[]).unwrap_err().contains("no folder"));
+        assert!(parse_demo(&strings(&["-o", "d", "x"]))
+            .unwrap_err()
+            .contains("unexpected argument x"));
+        assert!(parse_loudness(&strings(&["a.wav", "-x"]))
+            .unwrap_err()
+            .contains("unknown option -x"));
         assert!(parse_bench(&strings(&["--tracks"])).is_err());
     }
 }

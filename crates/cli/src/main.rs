@@ -2,102 +2,105 @@
 //!
 //! ```text
 //! mixroom render SESSION.json -o OUT.wav [--sample-rate HZ] [--frames N] [--block FRAMES]
+//! mixroom loudness FILE...
+//! mixroom demo -o DIR [--sample-rate HZ]
 //! mixroom bench [--tracks N] [--seconds S]
+//! mixroom help
 //! ```
 //!
 //! `render` renders a session natively with mixroom-dsp, exactly as the browser's worklet does,
-//! into a stereo 32-bit float WAV. `bench` times the benchmark mix and prints JSON. Errors are
-//! one line on stderr and a non-zero exit.
+//! into a stereo 32-bit float WAV file (no dither, no normalization). Demo stems are synthesized
+//! at the render rate (`--sample-rate`, 48000 by default); files (WAV, AIFF, FLAC, MP3, Ogg
+//! Vorbis, AAC/ALAC in MP4; paths relative to the session file) are decoded, surround folded
+//! down to stereo (ITU-R BS.775) and other rates resampled, with a note on stderr.
+//!
+//! `loudness` prints one JSON object per file and line: integrated loudness, maximum momentary
+//! and short-term loudness, loudness range and true peak (EBU R 128 / BS.1770, the engine's
+//! meters; `null` for the −∞ of silence), the sample rate and the duration.
+//!
+//! `demo` writes the demo song's fourteen stems as `DIR/<id>.wav` (mono 32-bit float at the
+//! rate, 48000 by default: exactly what the engine plays) and `DIR/session.json`, the demo
+//! session playing those files: `mixroom render DIR/session.json -o mix.wav` renders the demo
+//! mix, bit for bit as with the built-in stems.
+//!
+//! `bench` times the benchmark mix and prints JSON.
+//!
+//! Errors are one line on stderr, `mixroom: ...`, naming the file or track and what is wrong.
+//! Exit codes: 0 done; 1 a command failed (for `loudness`: any file failed, the others are still
+//! measured); 2 the command line is wrong (unknown command or option, missing argument; no
+//! command at all prints the usage).
 
 mod args;
 mod bench;
+mod decode;
+mod demo;
+mod loudness;
+mod render;
+mod resample;
+mod sources;
 mod wav;
 
-use std::path::Path;
 use std::process::ExitCode;
 
-use mixroom_dsp::{render, SessionSources, Source};
-use mixroom_protocol::session::{self, Session};
-
-use args::RenderArgs;
+/// How a command ended badly.
+enum Failure {
+    /// The command line is wrong: exit code 2.
+    Usage(String),
+    /// The command failed: exit code 1.
+    Failed(String),
+    /// Failures already reported on stderr: exit code 1.
+    Reported,
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("render") => args::parse_render(&args[1..]).and_then(|a| run_render(&a)),
-        Some("bench") => args::parse_bench(&args[1..]).map(|a| {
-            let ms = bench::render_ms(a.tracks, a.seconds, 48_000);
-            println!(
-                "{{\"tracks\": {}, \"seconds\": {}, \"sample_rate_hz\": 48000, \"render_ms\": {ms:.3}}}",
-                a.tracks, a.seconds
-            );
-        }),
-        _ => Err(args::USAGE.to_owned()),
-    };
-    match result {
+    if args.is_empty() {
+        eprintln!("{}", args::USAGE);
+        return ExitCode::from(2);
+    }
+    match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure::Usage(message)) => {
+            eprintln!("mixroom: {message} (`mixroom help` shows the usage)");
+            ExitCode::from(2)
+        }
+        Err(Failure::Failed(message)) => {
             eprintln!("mixroom: {message}");
             ExitCode::FAILURE
         }
+        Err(Failure::Reported) => ExitCode::FAILURE,
     }
 }
 
-fn run_render(args: &RenderArgs) -> Result<(), String> {
-    let text = std::fs::read_to_string(&args.session)
-        .map_err(|e| format!("cannot read {}: {e}", args.session.display()))?;
-    let session =
-        Session::from_json(&text).map_err(|e| format!("{}: {e}", args.session.display()))?;
-    let base = args.session.parent().unwrap_or(Path::new("."));
-    let sources = load_sources(&session, base, args.sample_rate_hz)?;
-    let longest = sources
-        .iter()
-        .flatten()
-        .map(Source::frames)
-        .max()
-        .unwrap_or(0);
-    let frames = args.frames.unwrap_or(longest);
-    let [left, right] = render(
-        &session,
-        sources,
-        args.sample_rate_hz as f32,
-        frames,
-        args.block,
-    );
-    wav::write_stereo_f32(&args.output, args.sample_rate_hz, &left, &right)
-}
-
-fn load_sources(
-    session: &Session,
-    base: &Path,
-    sample_rate_hz: u32,
-) -> Result<SessionSources, String> {
-    session
-        .tracks
-        .iter()
-        .map(|track| match &track.source {
-            session::Source::File(file) => {
-                let path = base.join(&file.path);
-                let (rate, channels) = wav::read(&path)?;
-                if rate != sample_rate_hz {
-                    return Err(format!(
-                        "{}: recorded at {rate} Hz, the render runs at {sample_rate_hz} Hz \
-                         (pass --sample-rate {rate}, or convert the file)",
-                        path.display()
-                    ));
-                }
-                Source::new(channels)
-                    .map(Some)
-                    .map_err(|e| format!("{}: {e}", path.display()))
-            }
-            session::Source::Demo(id) => Err(format!(
-                "track \"{}\" uses the demo stem \"{id}\", which only the page can play so far",
-                track.name
-            )),
-            session::Source::Url(url) => Err(format!(
-                "track \"{}\" plays {url}; download it and name the file in the session",
-                track.name
-            )),
-        })
-        .collect()
+/// Runs the command `args[0]` (there is one) with the rest of `args`.
+fn run(args: &[String]) -> Result<(), Failure> {
+    let rest = &args[1..];
+    match args[0].as_str() {
+        "render" => {
+            let parsed = args::parse_render(rest).map_err(Failure::Usage)?;
+            render::run(&parsed).map_err(Failure::Failed)
+        }
+        "loudness" => {
+            let files = args::parse_loudness(rest).map_err(Failure::Usage)?;
+            loudness::run(&files).then_some(()).ok_or(Failure::Reported)
+        }
+        "demo" => {
+            let parsed = args::parse_demo(rest).map_err(Failure::Usage)?;
+            demo::run(&parsed.dir, parsed.sample_rate_hz).map_err(Failure::Failed)
+        }
+        "bench" => {
+            let parsed = args::parse_bench(rest).map_err(Failure::Usage)?;
+            let ms = bench::render_ms(parsed.tracks, parsed.seconds, 48_000);
+            println!(
+                "{{\"tracks\": {}, \"seconds\": {}, \"sample_rate_hz\": 48000, \"render_ms\": {ms:.3}}}",
+                parsed.tracks, parsed.seconds
+            );
+            Ok(())
+        }
+        "help" | "-h" | "--help" => {
+            println!("{}", args::USAGE);
+            Ok(())
+        }
+        other => Err(Failure::Usage(format!("unknown command \"{other}\""))),
+    }
 }

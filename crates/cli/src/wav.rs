@@ -1,51 +1,24 @@
-//! WAV reading and writing (hound).
+//! Writing WAV files (hound): 32-bit float, the engine's samples exactly (no dither, no
+//! normalization).
 
 use std::path::Path;
 
-/// Reads a WAV file as f32 channels in −1..1, with its sample rate, Hz.
-pub fn read(path: &Path) -> Result<(u32, Vec<Vec<f32>>), String> {
-    let fail = |e: hound::Error| format!("{}: not a readable WAV file ({e})", path.display());
-    let mut reader = hound::WavReader::open(path).map_err(fail)?;
-    let spec = reader.spec();
-    let interleaved: Vec<f32> = match spec.sample_format {
-        hound::SampleFormat::Float => reader
-            .samples::<f32>()
-            .collect::<Result<_, _>>()
-            .map_err(fail)?,
-        hound::SampleFormat::Int => {
-            let scale = 1.0 / (1_i64 << (spec.bits_per_sample - 1)) as f32;
-            reader
-                .samples::<i32>()
-                .map(|s| s.map(|s| s as f32 * scale))
-                .collect::<Result<_, _>>()
-                .map_err(fail)?
-        }
-    };
-    let count = usize::from(spec.channels.max(1));
-    let channels = (0..count)
-        .map(|c| interleaved.iter().skip(c).step_by(count).copied().collect())
-        .collect();
-    Ok((spec.sample_rate, channels))
-}
-
-/// Writes a stereo 32-bit float WAV file.
-pub fn write_stereo_f32(
-    path: &Path,
-    sample_rate_hz: u32,
-    left: &[f32],
-    right: &[f32],
-) -> Result<(), String> {
+/// Writes `channels` (equally long; 1 for mono, 2 for stereo) as a 32-bit float WAV file at
+/// `sample_rate_hz`.
+pub fn write_f32(path: &Path, sample_rate_hz: u32, channels: &[&[f32]]) -> Result<(), String> {
     let spec = hound::WavSpec {
-        channels: 2,
+        channels: channels.len() as u16,
         sample_rate: sample_rate_hz,
         bits_per_sample: 32,
         sample_format: hound::SampleFormat::Float,
     };
     let fail = |e: hound::Error| format!("cannot write {}: {e}", path.display());
     let mut writer = hound::WavWriter::create(path, spec).map_err(fail)?;
-    for (l, r) in left.iter().zip(right) {
-        writer.write_sample(*l).map_err(fail)?;
-        writer.write_sample(*r).map_err(fail)?;
+    let frames = channels.first().map_or(0, |c| c.len());
+    for frame in 0..frames {
+        for channel in channels {
+            writer.write_sample(channel[frame]).map_err(fail)?;
+        }
     }
     writer.finalize().map_err(fail)
 }
@@ -53,18 +26,22 @@ pub fn write_stereo_f32(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::decode_file;
 
     #[test]
-    fn writes_and_reads_back_exactly() {
+    fn writes_what_decodes_back_exactly() {
         let dir = std::env::temp_dir().join(format!("mixroom-cli-wav-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("t.wav");
-        write_stereo_f32(&path, 44_100, &[0.5, -0.25, 1e-7], &[0.0, 1.0, -1.0]).unwrap();
-        let (rate, channels) = read(&path).unwrap();
-        assert_eq!(rate, 44_100);
-        assert_eq!(channels, [vec![0.5, -0.25, 1e-7], vec![0.0, 1.0, -1.0]]);
-        std::fs::write(&path, b"RIFF nonsense").unwrap();
-        assert!(read(&path).unwrap_err().contains("not a readable WAV"));
+        write_f32(&path, 44_100, &[&[0.5, -0.25, 1e-7], &[0.0, 1.0, -1.0]]).unwrap();
+        let decoded = decode_file(&path).unwrap();
+        assert_eq!(decoded.sample_rate_hz, 44_100);
+        assert_eq!(
+            decoded.channels,
+            [vec![0.5, -0.25, 1e-7], vec![0.0, 1.0, -1.0]]
+        );
+        write_f32(&path, 8_000, &[&[0.125, 3.0]]).unwrap();
+        assert_eq!(decode_file(&path).unwrap().channels, [vec![0.125, 3.0]]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -21,6 +21,7 @@ mod compressor;
 mod crossfade;
 mod delay;
 mod denormal;
+pub mod downmix;
 mod engine;
 mod eq;
 mod gate;

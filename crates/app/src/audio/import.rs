@@ -32,13 +32,13 @@ use std::fmt;
 use std::rc::Rc;
 
 use js_sys::{ArrayBuffer, Float32Array, Int16Array};
+use mixroom_dsp::downmix::{ChannelPlan, MAX_FILE_CHANNELS};
 use mixroom_protocol::session::{FileSource, Source};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioBuffer, BaseAudioContext, File};
 
 use super::bridge::{describe, AudioBridge};
-use super::downmix::{ChannelPlan, MAX_FILE_CHANNELS};
 use super::js;
 use super::waveform::{Overview, OverviewBuilder, FRAMES_PER_POINT};
 use super::worklet_node::TrackAudio;

@@ -2,7 +2,6 @@
 
 pub mod blocks;
 pub mod bridge;
-pub mod downmix;
 pub mod import;
 mod js;
 pub mod offline;

@@ -1,5 +1,5 @@
-//! What happens to a file's channels on the way to a track: mono and stereo pass as they are;
-//! surround files are folded down to stereo with the ITU-R BS.775-3 downmix (Table 2, 3/2 to
+//! What happens to a file's channels on the way to a track, in the page's import and in the CLI
+//! alike: mono and stereo pass as they are; surround files are folded down to stereo with the ITU-R BS.775-3 downmix (Table 2, 3/2 to
 //! 2/0):
 //!
 //! ```text
@@ -18,7 +18,7 @@
 //! | 8 | L R C LFE Lb Rb Ls Rs | 7.1: back and side surrounds each at −3 dB |
 //!
 //! The downmix is not normalized (as the recommendation has it): a loud surround file may sum
-//! past full scale; the import result reports the peak.
+//! past full scale (the page's import reports the peak).
 
 use std::f32::consts::FRAC_1_SQRT_2;
 

@@ -1,0 +1,200 @@
+//! A session's sources made into the engine's: demo stems synthesized at the render rate, files
+//! decoded from a folder or from memory (a bundle's entries), downmixed and resampled the way
+//! the page's import does, and stored as [`Source::for_rate`] stores them in the browser (16-bit
+//! above 60 s).
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use mixroom_dsp::downmix::ChannelPlan;
+use mixroom_dsp::{SessionSources, Source};
+use mixroom_protocol::session::{self, Session, Track};
+
+use crate::decode::{decode_bytes, decode_file, Decoded};
+use crate::resample::resample;
+
+/// Where a session's files are: each is named by its `FileSource.path`.
+pub trait Files {
+    /// Decodes the file at `path`; the error names the file and what is wrong with it.
+    fn decode(&self, path: &str) -> Result<Decoded, String>;
+}
+
+/// Files on disk, relative to a folder (the session file's).
+pub struct Folder(pub PathBuf);
+
+impl Files for Folder {
+    fn decode(&self, path: &str) -> Result<Decoded, String> {
+        decode_path(&self.0.join(path))
+    }
+}
+
+/// Files in memory by path (a bundle's entries).
+impl Files for BTreeMap<String, Vec<u8>> {
+    fn decode(&self, path: &str) -> Result<Decoded, String> {
+        let bytes = self
+            .get(path)
+            .ok_or_else(|| format!("{path} is not in the bundle"))?;
+        decode_bytes(bytes, path).map_err(|e| format!("{path} {e}"))
+    }
+}
+
+/// Decodes the file at `path`; the error is a sentence naming it (missing, a folder, empty, not
+/// audio, damaged...).
+pub fn decode_path(path: &Path) -> Result<Decoded, String> {
+    let shown = path.display();
+    let metadata = std::fs::metadata(path).map_err(|e| io_problem(path, &e))?;
+    if metadata.is_dir() {
+        return Err(format!("{shown} is a folder, not an audio file"));
+    }
+    decode_file(path).map_err(|e| format!("{shown} {e}"))
+}
+
+/// A sentence for an error reading `path`.
+pub fn io_problem(path: &Path, e: &io::Error) -> String {
+    let shown = path.display();
+    match e.kind() {
+        io::ErrorKind::NotFound => format!("cannot find {shown}"),
+        io::ErrorKind::PermissionDenied => format!("not allowed to read {shown}"),
+        io::ErrorKind::IsADirectory => format!("{shown} is a folder, not a file"),
+        _ => format!("cannot read {shown}: {e}"),
+    }
+}
+
+/// A file's channels as a track's: mono and stereo as they are, 3 to 8 channels folded down to
+/// stereo (ITU-R BS.775, [`ChannelPlan`]). Returns the channels and whether they were folded.
+pub fn track_channels(channels: Vec<Vec<f32>>) -> Result<(Vec<Vec<f32>>, bool), String> {
+    let count = channels.len();
+    let plan = ChannelPlan::for_channels(count).ok_or_else(|| {
+        format!("has {count} channels; Mixroom takes 1 to 8 (mono, stereo or surround up to 7.1)")
+    })?;
+    if !plan.is_downmix() {
+        return Ok((channels, false));
+    }
+    let frames = channels.first().map_or(0, Vec::len);
+    let (mut left, mut right) = (vec![0.0; frames], vec![0.0; frames]);
+    plan.mix(&channels, frames, &mut left, &mut right);
+    Ok((vec![left, right], true))
+}
+
+/// The engine's sources for `session`'s tracks at `sample_rate_hz` (8 kHz..192 kHz): demo
+/// stems synthesized, files found in `files`, downmixed and resampled (a note on stderr for each
+/// file resampled). The error names the track and what is wrong.
+pub fn load_sources(
+    session: &Session,
+    files: &dyn Files,
+    sample_rate_hz: u32,
+) -> Result<SessionSources, String> {
+    let mut stems = None;
+    session
+        .tracks
+        .iter()
+        .map(|track| {
+            let channels = match &track.source {
+                session::Source::Demo(id) => demo_stem(track, id, sample_rate_hz, &mut stems)?,
+                session::Source::File(file) => {
+                    file_channels(track, files, &file.path, sample_rate_hz)?
+                }
+                session::Source::Url(url) => {
+                    return Err(format!(
+                        "track \"{}\" plays {url}, which the command line does not download; \
+                         download it and point the session at the file",
+                        track.name
+                    ))
+                }
+            };
+            Source::for_rate(channels, sample_rate_hz as f32)
+                .map(Some)
+                .map_err(|e| format!("track \"{}\": {e}", track.name))
+        })
+        .collect()
+}
+
+/// The demo stem `id` at `sample_rate_hz`. Every stem is synthesized on first use into `stems`
+/// (the drum kit is shared by eight of them) and handed over, not copied; a stem a second track
+/// plays again is synthesized again.
+fn demo_stem(
+    track: &Track,
+    id: &str,
+    sample_rate_hz: u32,
+    stems: &mut Option<Vec<mixroom_demo::Stem>>,
+) -> Result<Vec<Vec<f32>>, String> {
+    let unknown = || {
+        format!(
+            "track \"{}\" uses the demo stem \"{id}\", which the demo song does not have",
+            track.name
+        )
+    };
+    if !mixroom_demo::STEMS.iter().any(|(known, _)| *known == id) {
+        return Err(unknown());
+    }
+    let stems = stems.get_or_insert_with(|| mixroom_demo::render_stems(sample_rate_hz as f32));
+    let stem = stems.iter_mut().find(|s| s.id == id).ok_or_else(unknown)?;
+    if stem.channels.is_empty() {
+        let again = mixroom_demo::render_stem(id, sample_rate_hz as f32).ok_or_else(unknown)?;
+        return Ok(again.channels);
+    }
+    Ok(std::mem::take(&mut stem.channels))
+}
+
+/// The file at `path` as a track's channels at `sample_rate_hz`.
+fn file_channels(
+    track: &Track,
+    files: &dyn Files,
+    path: &str,
+    sample_rate_hz: u32,
+) -> Result<Vec<Vec<f32>>, String> {
+    let name = &track.name;
+    let decoded = files
+        .decode(path)
+        .map_err(|e| format!("track \"{name}\": {e}"))?;
+    let (channels, _) =
+        track_channels(decoded.channels).map_err(|e| format!("track \"{name}\": {path} {e}"))?;
+    if decoded.sample_rate_hz == sample_rate_hz {
+        return Ok(channels);
+    }
+    eprintln!(
+        "mixroom: note: track \"{name}\": {path} is at {} Hz, resampled to {sample_rate_hz} Hz",
+        decoded.sample_rate_hz
+    );
+    resample(channels, decoded.sample_rate_hz, sample_rate_hz)
+        .map_err(|e| format!("track \"{name}\": {path}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_demo_stem_played_twice_is_the_same_audio() {
+        let mut session = mixroom_demo::session();
+        session.tracks.truncate(3);
+        session.tracks[2].source = session::Source::Demo("kick".to_owned());
+        let sources = load_sources(&session, &Folder(PathBuf::new()), 8_000).unwrap();
+        let kick = mixroom_demo::render_stem("kick", 8_000.0).unwrap().channels;
+        let want = Source::for_rate(kick, 8_000.0).unwrap();
+        assert_eq!(sources[0].as_ref(), Some(&want));
+        assert_eq!(sources[2].as_ref(), Some(&want));
+        assert_ne!(sources[1].as_ref(), Some(&want), "the snare");
+    }
+
+    #[test]
+    fn surround_folds_down_and_mono_stays_mono() {
+        let (mono, folded) = track_channels(vec![vec![0.5; 3]]).unwrap();
+        assert_eq!((mono, folded), (vec![vec![0.5; 3]], false));
+        // 5.1: L R C LFE Ls Rs; the centre feeds both sides at −3 dB, the LFE is dropped.
+        let channels = [1.0, 0.0, 0.5, 9.0, 0.0, 0.25].map(|x| vec![x; 2]).to_vec();
+        let (stereo, folded) = track_channels(channels).unwrap();
+        let g = std::f32::consts::FRAC_1_SQRT_2;
+        assert!(folded);
+        assert_eq!(
+            stereo,
+            [vec![1.0 + 0.5 * g; 2], vec![0.5 * g + 0.25 * g; 2]]
+        );
+        let error = track_channels(vec![vec![0.0; 1]; 10]).unwrap_err();
+        assert_eq!(
+            error,
+            "has 10 channels; Mixroom takes 1 to 8 (mono, stereo or surround up to 7.1)"
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! Bad input through the binary: every failure is one line on stderr, `mixroom: ...`, naming
+//! the file or track and what is wrong, with exit code 1 (2 for a wrong command line).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mixroom_protocol::session::{FileSource, Source};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mixroom-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs mixroom with `args`; returns the exit code and stderr, which must be lines that each
+/// start with "mixroom: ".
+fn mixroom(args: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_mixroom"))
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    for line in stderr.lines() {
+        assert!(line.starts_with("mixroom: "), "{stderr}");
+    }
+    (output.status.code().unwrap(), stderr)
+}
+
+/// Asserts that `mixroom args` fails with `code` and one stderr line containing `expected`.
+fn fails(args: &[&str], code: i32, expected: &str) {
+    let (got, stderr) = mixroom(args);
+    assert_eq!(got, code, "mixroom {args:?}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.contains(expected),
+        "{stderr} should say {expected:?}"
+    );
+}
+
+/// A 16-bit stereo WAV file of `frames` frames at `rate_hz`.
+fn write_wav(path: &Path, rate_hz: u32, frames: usize) {
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: rate_hz,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(path, spec).unwrap();
+    for n in 0..frames * 2 {
+        writer.write_sample((n % 2000) as i16 - 1000).unwrap();
+    }
+    writer.finalize().unwrap();
+}
+
+/// Writes a one-track session ("Kick") playing `source` into `dir`; returns its path.
+fn session_with(dir: &Path, name: &str, source: Source) -> String {
+    let mut session = mixroom_demo::session();
+    session.tracks.truncate(1);
+    session.tracks[0].source = source;
+    let path = dir.join(name);
+    std::fs::write(&path, session.to_json()).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+fn file(path: &str) -> Source {
+    Source::File(FileSource {
+        path: path.to_owned(),
+        sha256: None,
+    })
+}
+
+#[test]
+fn command_line_mistakes_exit_with_2() {
+    fails(&["mix"], 2, "unknown command \"mix\"");
+    fails(
+        &["render", "s.json", "-o", "o.wav", "--loud"],
+        2,
+        "unknown option --loud",
+    );
+    fails(&["render", "s.json"], 2, "no output given");
+    fails(&["loudness", "--all"], 2, "unknown option --all");
+    fails(&["demo"], 2, "no folder given");
+    let (code, stdout) = {
+        let output = Command::new(env!("CARGO_BIN_EXE_mixroom"))
+            .arg("help")
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+        )
+    };
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("mixroom loudness FILE..."));
+}
+
+#[test]
+fn bad_sessions_and_bad_audio_name_the_track_and_the_file() {
+    let dir = temp_dir("errors");
+    let d = dir.to_str().unwrap();
+    let out = dir.join("out.wav");
+    let out = out.to_str().unwrap();
+    let render = |session: &str, code: i32, expected: &str| {
+        fails(&["render", session, "-o", out], code, expected)
+    };
+
+    // The session itself.
+    render(
+        &format!("{d}/none.json"),
+        1,
+        &format!("cannot find {d}/none.json"),
+    );
+    render(d, 1, &format!("{d} is a folder, not a session file"));
+    std::fs::write(dir.join("song.mixroom"), b"PK\x03\x04....").unwrap();
+    render(
+        &format!("{d}/song.mixroom"),
+        1,
+        "is not a Mixroom project (.mixroom), or it is damaged",
+    );
+    std::fs::write(dir.join("bad.json"), b"{\"version\": 2, \"tracks\": 7}").unwrap();
+    render(&format!("{d}/bad.json"), 1, "is not a Mixroom session");
+
+    // A track's audio.
+    let missing = session_with(&dir, "missing.json", file("kick.wav"));
+    render(
+        &missing,
+        1,
+        &format!("track \"Kick\": cannot find {d}/kick.wav"),
+    );
+    std::fs::create_dir_all(dir.join("folder.wav")).unwrap();
+    let folder = session_with(&dir, "folder.json", file("folder.wav"));
+    render(
+        &folder,
+        1,
+        &format!("track \"Kick\": {d}/folder.wav is a folder"),
+    );
+    std::fs::write(dir.join("empty.wav"), b"").unwrap();
+    let empty = session_with(&dir, "empty.json", file("empty.wav"));
+    render(
+        &empty,
+        1,
+        &format!("track \"Kick\": {d}/empty.wav is empty"),
+    );
+    std::fs::write(dir.join("x.mp3"), b"These are my notes for the mix.\n").unwrap();
+    let text = session_with(&dir, "text.json", file("x.mp3"));
+    render(
+        &text,
+        1,
+        &format!("track \"Kick\": {d}/x.mp3 is not an audio file"),
+    );
+    write_wav(&dir.join("whole.wav"), 48_000, 10_000);
+    let whole = std::fs::read(dir.join("whole.wav")).unwrap();
+    std::fs::write(dir.join("cut.wav"), &whole[..whole.len() / 2]).unwrap();
+    let cut = session_with(&dir, "cut.json", file("cut.wav"));
+    render(&cut, 1, &format!("track \"Kick\": {d}/cut.wav ends early"));
+    let demo = session_with(&dir, "demo.json", Source::Demo("cowbell".to_owned()));
+    render(
+        &demo,
+        1,
+        "track \"Kick\" uses the demo stem \"cowbell\", which the demo song does not have",
+    );
+    let url = session_with(
+        &dir,
+        "url.json",
+        Source::Url("https://example.com/a.wav".to_owned()),
+    );
+    render(&url, 1, "download it and point the session at the file");
+
+    // loudness: each bad file gets its line, exit 1.
+    let (code, stderr) = mixroom(&[
+        "loudness",
+        &format!("{d}/empty.wav"),
+        &format!("{d}/x.mp3"),
+        &format!("{d}/cut.wav"),
+        &format!("{d}/folder.wav"),
+        &format!("{d}/none.wav"),
+    ]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!("mixroom: {d}/empty.wav is empty"),
+            format!(
+                "mixroom: {d}/x.mp3 is not an audio file Mixroom can read (WAV, AIFF, FLAC, \
+                 MP3, Ogg Vorbis, or AAC/ALAC in MP4)"
+            ),
+            format!("mixroom: {d}/cut.wav ends early: the file is cut short"),
+            format!("mixroom: {d}/folder.wav is a folder, not an audio file"),
+            format!("mixroom: cannot find {d}/none.wav"),
+        ]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_file_at_another_rate_is_resampled_with_a_note() {
+    let dir = temp_dir("resampled");
+    write_wav(&dir.join("a.wav"), 44_100, 44_100);
+    let session = session_with(&dir, "s.json", file("a.wav"));
+    let out = dir.join("out.wav");
+    let (code, stderr) = mixroom(&["render", &session, "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr,
+        "mixroom: note: track \"Kick\": a.wav is at 44100 Hz, resampled to 48000 Hz\n"
+    );
+    let reader = hound::WavReader::open(&out).unwrap();
+    assert_eq!(reader.spec().sample_rate, 48_000);
+    assert_eq!(reader.duration(), 48_000, "1 s at 48 kHz");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
