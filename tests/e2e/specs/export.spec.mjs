@@ -249,3 +249,45 @@ test("mixroom-cli renders the exported session as the 32-bit float export, withi
   expect(max).toBeLessThanOrEqual(1e-6);
   expect(errors).toEqual([]);
 });
+
+test("mixroom-cli renders the demo mix (stems synthesized natively) as the browser's float export", async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = await openMixroom(page, ISOLATED_URL);
+  // A few moves of a user: the kick down, the bass panned, reverb on the snare.
+  const kick = page.getByRole("slider", { name: "Kick Fader" });
+  await kick.focus();
+  for (let i = 0; i < 8; i++) await kick.press("ArrowDown");
+  const pan = page.getByRole("slider", { name: "Bass Pan" });
+  await pan.focus();
+  for (let i = 0; i < 4; i++) await pan.press("ArrowRight");
+  const send = page.getByRole("slider", { name: "Snare Send 1" });
+  await send.focus();
+  await send.press("End");
+  const rate = await page.evaluate(() => {
+    const context = new AudioContext();
+    const rate = context.sampleRate;
+    context.close();
+    return rate;
+  });
+  const dir = mkdtempSync(join(tmpdir(), "mixroom-demo-export-"));
+  const sessionJson = await page.evaluate(() => window.wasmBindings.mixroom_session_json());
+  const exported = await page.evaluate(async () => {
+    const e = await window.wasmBindings.mixroom_export_mix("float32", "off");
+    let binary = "";
+    for (let i = 0; i < e.bytes.length; i += 0x8000) binary += String.fromCharCode(...e.bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  });
+  writeFileSync(join(dir, "browser.wav"), Buffer.from(exported, "base64"));
+  writeFileSync(join(dir, "session.json"), sessionJson);
+  const native = join(dir, "native.wav");
+  execFileSync(CLI, ["render", join(dir, "session.json"), "-o", native, "--sample-rate", String(rate)]);
+  const browser = readFloatWav(join(dir, "browser.wav"));
+  const cli = readFloatWav(native);
+  expect(cli.channels[0].length).toBe(browser.channels[0].length);
+  const { max, where } = maxDifference(browser.channels, cli.channels);
+  console.log(`demo mix export vs mixroom-cli: max difference ${max.toExponential(3)} at frame ${where} ` +
+    `over ${browser.channels[0].length} frames x 2 channels at ${rate} Hz; peak ${peak(cli.channels).toFixed(3)}`);
+  expect(peak(cli.channels)).toBeGreaterThan(0.1);
+  expect(max).toBeLessThanOrEqual(1e-6);
+  expect(errors).toEqual([]);
+});
