@@ -4,6 +4,7 @@
 // newer autosave get a clear message and lose nothing; a full storage quota is reported; a
 // project bundle moves the whole project to another profile.
 import { test, expect } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { ISOLATED_URL } from "../support/urls.mjs";
 import { openMixroom } from "../support/page.mjs";
 
@@ -76,12 +77,18 @@ async function mixALittle(page) {
   await gain.press("PageUp");
 }
 
-/** Opens the share dialog and returns the link it shows. */
-async function shareLink(page) {
+/** Opens the share dialog and returns the link it shows (with `look`, screenshots and checks it). */
+async function shareLink(page, look = false) {
   await page.getByRole("button", { name: "Share" }).click();
   const dialog = page.getByRole("dialog", { name: "Share this mix" });
   await expect(dialog).toBeVisible();
   const url = await dialog.getByTestId("share-link").inputValue();
+  if (look) {
+    await expect(dialog.getByTestId("share-link")).toBeFocused();
+    await page.screenshot({ path: "artifacts/share-dialog.png" });
+    const axe = await new AxeBuilder({ page }).include('[role="dialog"]').analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  }
   await page.keyboard.press("Escape");
   await expect(dialog).toHaveCount(0);
   return url;
@@ -91,7 +98,7 @@ test("a share link reproduces the mix exactly in a fresh browser", async ({ page
   const errors = await openMixroom(page, ISOLATED_URL);
   await mixOpened(page, 14);
   await mixALittle(page);
-  const url = await shareLink(page);
+  const url = await shareLink(page, true);
   const fragment = url.slice(url.indexOf("#"));
   console.log(`share link of the mixed demo: ${url.length} characters (fragment ${fragment.length})`);
   expect(url.length).toBeLessThan(2048);
@@ -104,6 +111,7 @@ test("a share link reproduces the mix exactly in a fresh browser", async ({ page
   const recipientErrors = await openMixroom(recipient, url);
   await mixOpened(recipient, 14);
   await expect(recipient.getByTestId("notice").filter({ hasText: "Opened the shared mix" })).toBeVisible();
+  await recipient.screenshot({ path: "artifacts/link-opened.png" });
   expect(await recipient.evaluate(() => location.hash)).toBe("");
   expect(await session(recipient)).toEqual(sent);
   await expect(recipient.getByRole("slider", { name: "Kick Fader" })).toHaveAttribute("aria-valuetext", "−6.0 dB");
