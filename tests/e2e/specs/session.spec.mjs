@@ -349,3 +349,58 @@ test("a project bundle carries the mix and its audio to another browser", async 
   await mixOpened(recipient, 14);
   await other.close();
 });
+
+test("audio by URL is fetched with CORS, and a failing URL is explained while the rest plays", async ({ page }) => {
+  // A web server with CORS (played by Playwright's router), one that answers 404, and a host
+  // that does not exist.
+  await page.context().route("https://audio.example/**", (route) => {
+    const cors = { "Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin" };
+    if (route.request().url().endsWith("/tone.wav")) {
+      route.fulfill({ status: 200, headers: { ...cors, "Content-Type": "audio/wav" }, body: sineWav(2, 550) });
+    } else {
+      route.fulfill({ status: 404, headers: cors, body: "not found" });
+    }
+  });
+  await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  const json = JSON.stringify({
+    version: 2,
+    tracks: [
+      { name: "Web tone", source: { url: "https://audio.example/stems/tone.wav" }, params: { gain_db: -3 } },
+      { name: "Gone", source: { url: "https://audio.example/stems/gone.wav" } },
+      { name: "Nowhere", source: { url: "https://nowhere.invalid/x.wav" } },
+      { name: "Kick", source: { demo: "kick" } },
+    ],
+  });
+  await page.goto("about:blank");
+  await page.goto(ISOLATED_URL + "#");
+  await page.evaluate(
+    (json) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("mixroom", 1);
+        open.onsuccess = () => {
+          const tx = open.result.transaction("sessions", "readwrite");
+          tx.objectStore("sessions").put(json, "current");
+          tx.oncomplete = () => { open.result.close(); resolve(); };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    json,
+  );
+  await page.reload();
+  await mixOpened(page, 4);
+  const gone = page.getByTestId("notice").filter({ hasText: "Track “Gone”" });
+  const nowhere = page.getByTestId("notice").filter({ hasText: "Track “Nowhere”" });
+  await expect(gone).toContainText("404");
+  await expect(nowhere).toContainText("could not be fetched from https://nowhere.invalid/x.wav");
+  console.log(`URL 404: ${await gone.textContent()}`);
+  console.log(`URL unreachable: ${await nowhere.textContent()}`);
+  const mix = await session(page);
+  expect(mix.tracks[0].source).toEqual({ url: "https://audio.example/stems/tone.wav" });
+  // The fetched track plays: solo it and render.
+  const solo = page.getByRole("button", { name: "Web tone Solo" });
+  await solo.click();
+  const soloed = await render(page, 48_000);
+  console.log(`URL track soloed: peak ${peak(soloed).toFixed(3)}`);
+  expect(peak(soloed)).toBeGreaterThan(0.05);
+});
