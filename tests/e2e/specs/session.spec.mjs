@@ -151,6 +151,22 @@ test("autosave brings the mix back after a reload, imported audio included", asy
   const difference = maxDifference(before, after);
   console.log(`autosave: render before vs after reload: max difference ${difference}`);
   expect(difference).toBe(0);
+
+  // A crash of the tab: one more change, the renderer killed, the page opened again.
+  const kick = page.getByRole("slider", { name: "Kick Fader" });
+  await kick.focus();
+  await kick.press("End");
+  await expect(kick).toHaveAttribute("aria-valuetext", "+12.0 dB");
+  const changed = await session(page);
+  await page.waitForTimeout(800);
+  const crashed = page.waitForEvent("crash");
+  page.goto("chrome://crash").catch(() => {});
+  await crashed;
+  const again = await page.context().newPage();
+  await openMixroom(again, ISOLATED_URL);
+  await mixOpened(again, 15);
+  expect(await session(again)).toEqual(changed);
+  console.log("autosave: after a crash of the tab the mix came back with its last change");
   expect(errors).toEqual([]);
 });
 
@@ -403,4 +419,42 @@ test("audio by URL is fetched with CORS, and a failing URL is explained while th
   const soloed = await render(page, 48_000);
   console.log(`URL track soloed: peak ${peak(soloed).toFixed(3)}`);
   expect(peak(soloed)).toBeGreaterThan(0.05);
+});
+
+test("a track added from a URL travels in the share link as its URL", async ({ page, browser }) => {
+  const serve = (context) =>
+    context.route("https://audio.example/**", (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { "Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin", "Content-Type": "audio/wav" },
+        body: sineWav(2, 660),
+      }),
+    );
+  await serve(page.context());
+  await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  await page.getByRole("button", { name: "+ URL" }).click();
+  const address = page.getByRole("textbox", { name: "Audio file address" });
+  await expect(address).toBeFocused();
+  await page.screenshot({ path: "artifacts/add-url.png" });
+  await address.fill("https://audio.example/takes/violin.wav");
+  await address.press("Enter");
+  await expect(page.getByRole("region", { name: "violin", exact: true })).toBeVisible();
+  await mixOpened(page, 15);
+  const mine = await session(page);
+  expect(mine.tracks[14].source).toEqual({ url: "https://audio.example/takes/violin.wav" });
+  const url = await shareLink(page);
+  const frames = 2 * 48_000;
+  const before = await render(page, frames);
+
+  const other = await browser.newContext();
+  await serve(other);
+  const recipient = await other.newPage();
+  await openMixroom(recipient, url);
+  await mixOpened(recipient, 15);
+  await expect(recipient.getByTestId("missing-files")).toHaveCount(0);
+  const difference = maxDifference(before, await render(recipient, frames));
+  console.log(`URL track through a link: render difference ${difference}`);
+  expect(difference).toBe(0);
+  await other.close();
 });

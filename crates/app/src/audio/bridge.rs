@@ -423,6 +423,13 @@ impl AudioBridge {
         )
     }
 
+    /// Says that track `track`'s audio came from `source` (e.g. a URL it was fetched from).
+    pub fn set_track_source(&self, track: usize, source: mixroom_protocol::session::Source) {
+        if let Some(Some(t)) = self.tracks.borrow_mut().get_mut(track) {
+            t.info.source = source;
+        }
+    }
+
     /// The file track `track` was imported from, if it came from one.
     pub fn track_file(&self, track: usize) -> Option<web_sys::File> {
         match &self.tracks.borrow().get(track)?.as_ref()?.origin {

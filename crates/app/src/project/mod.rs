@@ -15,6 +15,7 @@ use leptos::prelude::*;
 
 pub use bundle::{open_bundle_file, save_bundle};
 pub use link::share_link;
+pub use sources::fetch;
 pub use startup::start;
 
 use crate::persist::Store;

@@ -102,8 +102,9 @@ fn file_from_blob(blob: &Blob, name: &str) -> Result<File, wasm_bindgen::JsValue
     File::new_with_blob_sequence(&Array::of1(blob), name)
 }
 
-/// Fetches an audio file over http(s), as a `File` named after the URL's last segment.
-async fn fetch(url: &str) -> Result<File, String> {
+/// Fetches an audio file over http(s), as a `File` named after the URL's last segment; the
+/// error says why not (for "could not be fetched from URL: …").
+pub async fn fetch(url: &str) -> Result<File, String> {
     if !(url.starts_with("https://") || url.starts_with("http://")) {
         return Err("only http and https addresses can be fetched".to_owned());
     }

@@ -11,7 +11,7 @@ use super::console::Console;
 use super::detail::DetailPanel;
 use super::display::Display;
 use super::export::ExportButton;
-use super::import::{DropZone, ImportButton, Importer};
+use super::import::{DropZone, ImportButton, Importer, UrlButton};
 use super::master::MasterPanel;
 use super::project::{Notices, ProjectButtons};
 use super::status::{EngineBanner, ModeBadge, SoundGate};
@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                 <h1 class="logo">"Mixroom"</h1>
                 <TransportBar>
                     <ImportButton/>
+                    <UrlButton/>
                     <ExportButton/>
                     <ProjectButtons/>
                     <ModeBadge mode=mode/>

@@ -9,11 +9,12 @@ use leptos::ev::DragEvent;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use mixroom_protocol::session::Source;
 use web_sys::File;
 
 use crate::audio::import::ImportError;
 use crate::audio::sleep_ms;
-use crate::project::{open_bundle_file, Project};
+use crate::project::{fetch, open_bundle_file, Project};
 use crate::state::import::{import_files, Imported};
 use crate::state::Mixer;
 
@@ -70,6 +71,28 @@ impl Importer {
         outcomes
     }
 
+    /// Fetches the audio file at `url` (http or https, with CORS) and imports it as a track
+    /// whose source is the URL (a share link then carries the URL, not the file).
+    pub async fn import_url(self, url: String) {
+        self.progress.set(Some(format!("Fetching {url}")));
+        match fetch(&url).await {
+            Ok(file) => {
+                for (_, result) in self.import(vec![file]).await {
+                    if let Ok(imported) = result {
+                        self.mixer.with_bridge(|b| {
+                            b.set_track_source(imported.strip.position(), Source::Url(url.clone()))
+                        });
+                    }
+                }
+            }
+            Err(why) => {
+                self.progress.set(None);
+                self.errors
+                    .update(|list| list.push(format!("Could not add {url}: {why}.")));
+            }
+        }
+    }
+
     /// Starts importing `files` in the background.
     pub fn start(self, files: Vec<File>) {
         if !files.is_empty() {
@@ -106,6 +129,49 @@ pub fn ImportButton() -> impl IntoView {
         <input node_ref=input type="file" accept="audio/*,video/*,.wav,.flac,.mp3,.ogg,.opus,.m4a,.aac,.webm"
             multiple class="visually-hidden" tabindex="-1" aria-hidden="true"
             data-testid="import-input" on:change=on_change/>
+    }
+}
+
+/// "+ URL": adds a track from an audio file on the web.
+#[component]
+pub fn UrlButton() -> impl IntoView {
+    let importer = expect_context::<Importer>();
+    let open = RwSignal::new(false);
+    let field = NodeRef::<html::Input>::new();
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(field) = field.get_untracked() else {
+            return;
+        };
+        let url = field.value().trim().to_owned();
+        if !url.is_empty() {
+            open.set(false);
+            spawn_local(importer.import_url(url));
+        }
+    };
+    Effect::new(move |_| {
+        if let Some(field) = field.get() {
+            let _ = field.focus();
+        }
+    });
+    view! {
+        <button class="import" on:click=move |_| open.update(|o| *o = !*o)
+            aria-expanded=move || open.get().to_string()
+            title="Add a track from an audio file on the web (http or https)">
+            "+ URL"
+        </button>
+        <Show when=move || open.get()>
+            <form class="url-form" on:submit=add
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Escape" { open.set(false); }
+                }>
+                <label for="audio-url">"Audio file address"</label>
+                <input id="audio-url" node_ref=field type="url" required
+                    placeholder="https://example.com/take.wav"/>
+                <button type="submit">"Add"</button>
+                <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
+            </form>
+        </Show>
     }
 }
 
