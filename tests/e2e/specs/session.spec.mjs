@@ -5,7 +5,7 @@
 // project bundle moves the whole project to another profile.
 import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { ISOLATED_URL } from "../support/urls.mjs";
+import { ISOLATED_URL, PLAIN_URL } from "../support/urls.mjs";
 import { openMixroom } from "../support/page.mjs";
 
 /** A `seconds` long 16-bit stereo WAV of a `hz` sine. */
@@ -94,13 +94,14 @@ async function shareLink(page, look = false) {
   return url;
 }
 
-test("a share link reproduces the mix exactly in a fresh browser", async ({ page, browser }) => {
-  const errors = await openMixroom(page, ISOLATED_URL);
+for (const [mode, origin] of [["shared memory", ISOLATED_URL], ["message mode", PLAIN_URL]]) {
+test(`a share link reproduces the mix exactly in a fresh browser (${mode})`, async ({ page, browser }) => {
+  const errors = await openMixroom(page, origin);
   await mixOpened(page, 14);
   await mixALittle(page);
-  const url = await shareLink(page, true);
+  const url = await shareLink(page, mode === "shared memory");
   const fragment = url.slice(url.indexOf("#"));
-  console.log(`share link of the mixed demo: ${url.length} characters (fragment ${fragment.length})`);
+  console.log(`${mode}: share link of the mixed demo: ${url.length} characters (fragment ${fragment.length})`);
   expect(url.length).toBeLessThan(2048);
   const frames = 4 * 48_000;
   const before = await render(page, frames);
@@ -111,19 +112,20 @@ test("a share link reproduces the mix exactly in a fresh browser", async ({ page
   const recipientErrors = await openMixroom(recipient, url);
   await mixOpened(recipient, 14);
   await expect(recipient.getByTestId("notice").filter({ hasText: "Opened the shared mix" })).toBeVisible();
-  await recipient.screenshot({ path: "artifacts/link-opened.png" });
+  if (mode === "shared memory") await recipient.screenshot({ path: "artifacts/link-opened.png" });
   expect(await recipient.evaluate(() => location.hash)).toBe("");
   expect(await session(recipient)).toEqual(sent);
   await expect(recipient.getByRole("slider", { name: "Kick Fader" })).toHaveAttribute("aria-valuetext", "−6.0 dB");
   const after = await render(recipient, frames);
   const difference = maxDifference(before, after);
-  console.log(`share link: render before vs after over ${frames} frames x 2: max difference ${difference}, peak ${peak(before).toFixed(3)}`);
+  console.log(`${mode}: share link: render before vs after over ${frames} frames x 2: max difference ${difference}, peak ${peak(before).toFixed(3)}`);
   expect(peak(before)).toBeGreaterThan(0.05);
   expect(difference).toBe(0);
   expect(errors).toEqual([]);
   expect(recipientErrors).toEqual([]);
   await other.close();
 });
+}
 
 test("autosave brings the mix back after a reload, imported audio included", async ({ page }) => {
   const errors = await openMixroom(page, ISOLATED_URL);
