@@ -4,6 +4,7 @@
 import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { ISOLATED_URL } from "../support/urls.mjs";
+import { sineWav } from "../support/wav.mjs";
 import { openMixroom } from "../support/page.mjs";
 
 test("axe-core finds no accessibility violations on the console", async ({ page }) => {
@@ -59,26 +60,7 @@ test("every slider says its value with a unit, and keyboard focus is visible", a
 test("files picked with the Import button or dropped on the page become tracks", async ({ page }) => {
   const errors = await openMixroom(page, ISOLATED_URL);
   // Picked: a 2 s 16-bit stereo WAV from disk through the file chooser.
-  const rate = 44_100;
-  const frames = 2 * rate;
-  const wav = Buffer.alloc(44 + frames * 4);
-  wav.write("RIFF", 0);
-  wav.writeUInt32LE(36 + frames * 4, 4);
-  wav.write("WAVEfmt ", 8);
-  wav.writeUInt32LE(16, 16);
-  wav.writeUInt16LE(1, 20);
-  wav.writeUInt16LE(2, 22);
-  wav.writeUInt32LE(rate, 24);
-  wav.writeUInt32LE(rate * 4, 28);
-  wav.writeUInt16LE(4, 32);
-  wav.writeUInt16LE(16, 34);
-  wav.write("data", 36);
-  wav.writeUInt32LE(frames * 4, 40);
-  for (let i = 0; i < frames; i++) {
-    const x = Math.round(12_000 * Math.sin((2 * Math.PI * 330 * i) / rate));
-    wav.writeInt16LE(x, 44 + i * 4);
-    wav.writeInt16LE(x, 46 + i * 4);
-  }
+  const wav = sineWav(2, 330, { amplitude: 12_000, invertRight: false });
   const chooser = page.waitForEvent("filechooser");
   await page.getByRole("button", { name: "Import audio files" }).click();
   await (await chooser).setFiles({ name: "Vocal take.wav", mimeType: "audio/wav", buffer: wav });

@@ -119,6 +119,9 @@ test("the demo plays by itself and a user mixes it on the console", async ({ pag
 
   // Pause stops the playhead; Space plays again.
   await page.getByRole("button", { name: "Pause" }).click();
+  await expect(page.getByRole("button", { name: "Play", exact: true })).toBeVisible();
+  // The display shows the engine's playhead a frame or two after the engine stops.
+  await page.waitForTimeout(200);
   const stopped = await page.getByTestId("playhead").textContent();
   await page.waitForTimeout(500);
   expect(await page.getByTestId("playhead").textContent()).toBe(stopped);

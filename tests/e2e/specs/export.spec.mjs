@@ -19,6 +19,25 @@ const STEMS = ["Kick", "Snare", "Hi-hat", "Tom hi", "Tom lo", "OH L", "OH R", "R
 const CLI = resolve(process.env.MIXROOM_CLI || "../../target/release/mixroom");
 const ARTIFACTS = resolve("artifacts");
 
+/** Exports the page's mix as 32-bit float (no normalization) into `dir`, renders its session
+ * with mixroom-cli at `rate`, and returns both files' samples: { browser, cli }. */
+async function exportAndRenderNatively(page, dir, rate) {
+  const sessionJson = await page.evaluate(() => window.wasmBindings.mixroom_session_json());
+  const exported = await page.evaluate(async () => {
+    const e = await window.wasmBindings.mixroom_export_mix("float32", "off");
+    let binary = "";
+    for (let i = 0; i < e.bytes.length; i += 0x8000) binary += String.fromCharCode(...e.bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  });
+  writeFileSync(join(dir, "browser.wav"), Buffer.from(exported, "base64"));
+  writeFileSync(join(dir, "session.json"), sessionJson);
+  const native = join(dir, "native.wav");
+  execFileSync(CLI, ["render", join(dir, "session.json"), "-o", native, "--sample-rate", String(rate)]);
+  const browser = readFloatWav(join(dir, "browser.wav"));
+  const cli = readFloatWav(native);
+  return { browser, cli };
+}
+
 /** The fmt and data chunks of a WAV file: { tag, subFormat, channels, sampleRate, bits, data }. */
 function parseWav(buffer) {
   expect(buffer.toString("ascii", 0, 4)).toBe("RIFF");
@@ -227,19 +246,7 @@ test("mixroom-cli renders the exported session as the 32-bit float export, withi
     .poll(async () => JSON.parse(await page.evaluate(() => window.wasmBindings.mixroom_session_json())).tracks.length,
       { timeout: 20_000 })
     .toBe(2);
-  const sessionJson = await page.evaluate(() => window.wasmBindings.mixroom_session_json());
-  const exported = await page.evaluate(async () => {
-    const e = await window.wasmBindings.mixroom_export_mix("float32", "off");
-    let binary = "";
-    for (let i = 0; i < e.bytes.length; i += 0x8000) binary += String.fromCharCode(...e.bytes.subarray(i, i + 0x8000));
-    return btoa(binary);
-  });
-  writeFileSync(join(dir, "browser.wav"), Buffer.from(exported, "base64"));
-  writeFileSync(join(dir, "session.json"), sessionJson);
-  const native = join(dir, "native.wav");
-  execFileSync(CLI, ["render", join(dir, "session.json"), "-o", native, "--sample-rate", String(rate)]);
-  const browser = readFloatWav(join(dir, "browser.wav"));
-  const cli = readFloatWav(native);
+  const { browser, cli } = await exportAndRenderNatively(page, dir, rate);
   expect(browser.sampleRate).toBe(rate);
   expect(browser.channels[0].length).toBe(2 * rate);
   const { max, where } = maxDifference(browser.channels, cli.channels);
@@ -270,19 +277,7 @@ test("mixroom-cli renders the demo mix (stems synthesized natively) as the brows
     return rate;
   });
   const dir = mkdtempSync(join(tmpdir(), "mixroom-demo-export-"));
-  const sessionJson = await page.evaluate(() => window.wasmBindings.mixroom_session_json());
-  const exported = await page.evaluate(async () => {
-    const e = await window.wasmBindings.mixroom_export_mix("float32", "off");
-    let binary = "";
-    for (let i = 0; i < e.bytes.length; i += 0x8000) binary += String.fromCharCode(...e.bytes.subarray(i, i + 0x8000));
-    return btoa(binary);
-  });
-  writeFileSync(join(dir, "browser.wav"), Buffer.from(exported, "base64"));
-  writeFileSync(join(dir, "session.json"), sessionJson);
-  const native = join(dir, "native.wav");
-  execFileSync(CLI, ["render", join(dir, "session.json"), "-o", native, "--sample-rate", String(rate)]);
-  const browser = readFloatWav(join(dir, "browser.wav"));
-  const cli = readFloatWav(native);
+  const { browser, cli } = await exportAndRenderNatively(page, dir, rate);
   expect(cli.channels[0].length).toBe(browser.channels[0].length);
   const { max, where } = maxDifference(browser.channels, cli.channels);
   console.log(`demo mix export vs mixroom-cli: max difference ${max.toExponential(3)} at frame ${where} ` +

@@ -7,29 +7,24 @@ import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { ISOLATED_URL, PLAIN_URL } from "../support/urls.mjs";
 import { openMixroom } from "../support/page.mjs";
+import { sineWav } from "../support/wav.mjs";
 
-/** A `seconds` long 16-bit stereo WAV of a `hz` sine. */
-function sineWav(seconds, hz, rate = 44_100) {
-  const frames = Math.round(seconds * rate);
-  const wav = Buffer.alloc(44 + frames * 4);
-  wav.write("RIFF", 0);
-  wav.writeUInt32LE(36 + frames * 4, 4);
-  wav.write("WAVEfmt ", 8);
-  wav.writeUInt32LE(16, 16);
-  wav.writeUInt16LE(1, 20);
-  wav.writeUInt16LE(2, 22);
-  wav.writeUInt32LE(rate, 24);
-  wav.writeUInt32LE(rate * 4, 28);
-  wav.writeUInt16LE(4, 32);
-  wav.writeUInt16LE(16, 34);
-  wav.write("data", 36);
-  wav.writeUInt32LE(frames * 4, 40);
-  for (let i = 0; i < frames; i++) {
-    const x = Math.round(9_000 * Math.sin((2 * Math.PI * hz * i) / rate));
-    wav.writeInt16LE(x, 44 + i * 4);
-    wav.writeInt16LE(-x, 46 + i * 4);
-  }
-  return wav;
+/** Writes `json` as the mix saved in this browser, as the page's autosave would. */
+function putAutosave(page, json) {
+  return page.evaluate(
+    (json) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("mixroom", 1);
+        open.onsuccess = () => {
+          const tx = open.result.transaction("sessions", "readwrite");
+          tx.objectStore("sessions").put(json, "current");
+          tx.oncomplete = () => { open.result.close(); resolve(); };
+          tx.onerror = () => reject(tx.error);
+        };
+        open.onerror = () => reject(open.error);
+      }),
+    json,
+  );
 }
 
 /** Waits until the page has opened its mix (link, autosave or demo) with `tracks` tracks. */
@@ -246,21 +241,7 @@ test("a link with local files asks for them, plays the rest, and takes them when
 test("a damaged or newer autosaved mix is kept aside with a message; an old version migrates", async ({ page }) => {
   await openMixroom(page, ISOLATED_URL);
   await mixOpened(page, 14);
-  const put = (json) =>
-    page.evaluate(
-      (json) =>
-        new Promise((resolve, reject) => {
-          const open = indexedDB.open("mixroom", 1);
-          open.onsuccess = () => {
-            const tx = open.result.transaction("sessions", "readwrite");
-            tx.objectStore("sessions").put(json, "current");
-            tx.oncomplete = () => { open.result.close(); resolve(); };
-            tx.onerror = () => reject(tx.error);
-          };
-          open.onerror = () => reject(open.error);
-        }),
-      json,
-    );
+  const put = (json) => putAutosave(page, json);
   const v1 = JSON.stringify({
     version: 1,
     tracks: [
@@ -392,19 +373,7 @@ test("audio by URL is fetched with CORS, and a failing URL is explained while th
   });
   await page.goto("about:blank");
   await page.goto(ISOLATED_URL + "#");
-  await page.evaluate(
-    (json) =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open("mixroom", 1);
-        open.onsuccess = () => {
-          const tx = open.result.transaction("sessions", "readwrite");
-          tx.objectStore("sessions").put(json, "current");
-          tx.oncomplete = () => { open.result.close(); resolve(); };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    json,
-  );
+  await putAutosave(page, json);
   await page.reload();
   await mixOpened(page, 4);
   const gone = page.getByTestId("notice").filter({ hasText: "Track “Gone”" });

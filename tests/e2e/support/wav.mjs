@@ -56,3 +56,28 @@ export function readFloatWav(path) {
   }
   throw new Error(`${path}: no data chunk`);
 }
+
+/** A `seconds` long 16-bit stereo WAV (as a Buffer) of a `hz` sine at amplitude `amplitude`
+ * (integer steps of 1/32768), the right channel inverted when `invertRight`. */
+export function sineWav(seconds, hz, { rate = 44_100, amplitude = 9_000, invertRight = true } = {}) {
+  const frames = Math.round(seconds * rate);
+  const wav = Buffer.alloc(44 + frames * 4);
+  wav.write("RIFF", 0);
+  wav.writeUInt32LE(36 + frames * 4, 4);
+  wav.write("WAVEfmt ", 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(2, 22);
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 4, 28);
+  wav.writeUInt16LE(4, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write("data", 36);
+  wav.writeUInt32LE(frames * 4, 40);
+  for (let i = 0; i < frames; i++) {
+    const x = Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / rate));
+    wav.writeInt16LE(x, 44 + i * 4);
+    wav.writeInt16LE(invertRight ? -x : x, 46 + i * 4);
+  }
+  return wav;
+}
