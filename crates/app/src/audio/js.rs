@@ -61,6 +61,20 @@ pub async fn sleep_ms(ms: i32) -> Result<(), JsValue> {
     Ok(())
 }
 
+/// Gives the page's event loop one turn: resolves in a new task (a message on a
+/// `MessageChannel`, which browsers do not throttle the way they clamp nested `setTimeout(0)`
+/// to 4 ms), so rendering and input can run in between.
+pub async fn yield_now() -> Result<(), JsValue> {
+    let channel = web_sys::MessageChannel::new()?;
+    let promise = Promise::new(&mut |resolve, _reject| {
+        channel.port1().set_onmessage(Some(&resolve));
+    });
+    channel.port2().post_message(&JsValue::UNDEFINED)?;
+    wasm_bindgen_futures::JsFuture::from(promise).await?;
+    channel.port1().set_onmessage(None);
+    Ok(())
+}
+
 /// Reads property `key` of `object`.
 pub fn get(object: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)

@@ -11,7 +11,7 @@ use mixroom_protocol::strips::StripIndex;
 
 use super::sources::{resolve, BundleFiles, Resolved};
 use super::{Action, Notice, Project};
-use crate::audio::{sleep_ms, AudioBridge};
+use crate::audio::{yield_now, AudioBridge};
 use crate::persist::PREVIOUS;
 
 /// Where a mix being opened comes from.
@@ -90,7 +90,7 @@ impl Project {
                 Resolved::Failed(message) => failures.push(message),
             }
             // Let the page paint and answer between tracks.
-            let _ = sleep_ms(0).await;
+            let _ = yield_now().await;
         }
         for (strip, load) in loads {
             match load.await {

@@ -48,8 +48,11 @@ pub async fn start(project: Project, bridge: Rc<AudioBridge>) -> Result<(), JsVa
             .await;
     }
     if let Some(store) = store {
-        forget_unused_audio(project, &store).await;
-        start_autosave(project, store);
+        // Housekeeping after the mix plays, without holding up the meters.
+        leptos::task::spawn_local(async move {
+            forget_unused_audio(project, &store).await;
+            start_autosave(project, store);
+        });
     }
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
         leptos::task::spawn_local(async move {
