@@ -81,11 +81,12 @@ async function shareLink(page, look = false) {
   if (look) {
     await expect(dialog.getByTestId("share-link")).toBeFocused();
     await page.screenshot({ path: "artifacts/share-dialog.png" });
-    const axe = await new AxeBuilder({ page }).include('[role="dialog"]').analyze();
+    const axe = await new AxeBuilder({ page }).include('[data-testid="share-dialog"]').analyze();
     expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
   }
   await page.keyboard.press("Escape");
   await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Share" })).toBeFocused();
   return url;
 }
 
@@ -116,6 +117,11 @@ test(`a share link reproduces the mix exactly in a fresh browser (${mode})`, asy
   console.log(`${mode}: share link: render before vs after over ${frames} frames x 2: max difference ${difference}, peak ${peak(before).toFixed(3)}`);
   expect(peak(before)).toBeGreaterThan(0.05);
   expect(difference).toBe(0);
+  // A link pasted into the address bar of a running page opens too.
+  await page.evaluate((hash) => { location.hash = hash; }, fragment);
+  await expect(page.getByTestId("notice").filter({ hasText: "Opened the shared mix" })).toBeVisible();
+  await mixOpened(page, 14);
+  expect(await session(page)).toEqual(sent);
   expect(errors).toEqual([]);
   expect(recipientErrors).toEqual([]);
   await other.close();

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 pub use bundle::{open_bundle_file, save_bundle};
-pub use link::share_link;
+pub use link::{share_link, ShareLink};
 pub use sources::fetch;
 pub use startup::start;
 

@@ -2,20 +2,70 @@
 //! notices under the bar: what opening a mix left undone, files a mix waits for, storage
 //! trouble.
 
-use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mixroom_protocol::session::Source;
 
-use crate::project::{open_bundle_file, save_bundle, share_link, Action, Level, Notice, Project};
+use crate::project::{
+    open_bundle_file, save_bundle, share_link, Action, Level, Notice, Project, ShareLink,
+};
 
 /// Share, Save and Open.
 #[component]
 pub fn ProjectButtons() -> impl IntoView {
     let project = expect_context::<Project>();
-    let sharing = RwSignal::new(false);
+    let dialog = NodeRef::<html::Dialog>::new();
+    let opener = NodeRef::<html::Button>::new();
+    let field = NodeRef::<html::Input>::new();
+    let link = RwSignal::new(None::<Result<ShareLink, String>>);
+    let copied = RwSignal::new(None::<bool>);
     let input = NodeRef::<html::Input>::new();
+    let share = move |_| {
+        let made = share_link(project);
+        if let (Ok(made), Some(field)) = (&made, field.get_untracked()) {
+            // Now, so that it is selected below (the reactive value follows a tick later).
+            field.set_value(&made.url);
+        }
+        link.set(Some(made));
+        copied.set(None);
+        if let Some(d) = dialog.get_untracked() {
+            if d.show_modal().is_ok() {
+                if let Some(field) = field.get_untracked() {
+                    let _ = field.focus();
+                    field.select();
+                }
+            }
+        }
+    };
+    let close = move || {
+        if let Some(d) = dialog.get_untracked() {
+            d.close();
+        }
+    };
+    // Escape (the dialog's own "cancel") and Close both end here.
+    let on_close = move |_| {
+        if let Some(button) = opener.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let copy = move |_| {
+        let Some(field) = field.get_untracked() else {
+            return;
+        };
+        field.select();
+        let text = field.value();
+        spawn_local(async move {
+            let clipboard = web_sys::window().map(|w| w.navigator().clipboard());
+            let done = match clipboard {
+                Some(c) => wasm_bindgen_futures::JsFuture::from(c.write_text(&text))
+                    .await
+                    .is_ok(),
+                None => false,
+            };
+            copied.set(Some(done));
+        });
+    };
     let save = move |_| {
         spawn_local(async move {
             match save_bundle(project).await {
@@ -39,8 +89,33 @@ pub fn ProjectButtons() -> impl IntoView {
         }
         input.set_value("");
     };
+    let url = move || {
+        link.with(|l| match l {
+            Some(Ok(link)) => link.url.clone(),
+            _ => String::new(),
+        })
+    };
+    let details = move || match link.get() {
+        Some(Ok(link)) => {
+            let files = (!link.local_files.is_empty()).then(|| {
+                let names: Vec<String> =
+                    link.local_files.iter().map(|f| format!("“{f}”")).collect();
+                format!(
+                    " Your own files are not in the link: whoever opens it is asked to drop {}.",
+                    names.join(", ")
+                )
+            });
+            format!(
+                "{} characters; the whole mix is in the link, nothing is uploaded.{}",
+                link.url.len(),
+                files.unwrap_or_default()
+            )
+        }
+        Some(Err(e)) => format!("No link could be made: {e}."),
+        None => String::new(),
+    };
     view! {
-        <button class="project" on:click=move |_| sharing.set(true)
+        <button node_ref=opener class="project" on:click=share
             title="A link that holds the whole mix" aria-haspopup="dialog">
             "Share"
         </button>
@@ -54,97 +129,25 @@ pub fn ProjectButtons() -> impl IntoView {
         </button>
         <input node_ref=input type="file" accept=".mixroom,application/zip" class="visually-hidden"
             tabindex="-1" aria-hidden="true" data-testid="open-input" on:change=on_pick/>
-        <Show when=move || sharing.get()>
-            <ShareDialog close=move || sharing.set(false)/>
-        </Show>
-    }
-}
-
-/// The share link, ready to copy.
-#[component]
-fn ShareDialog(
-    /// Closes the dialog.
-    close: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let project = expect_context::<Project>();
-    let link = share_link(project);
-    let field = NodeRef::<html::Input>::new();
-    let copied = RwSignal::new(None::<bool>);
-    let copy = move |_| {
-        let Some(field) = field.get_untracked() else {
-            return;
-        };
-        field.select();
-        let text = field.value();
-        spawn_local(async move {
-            let clipboard = web_sys::window().map(|w| w.navigator().clipboard());
-            let done = match clipboard {
-                Some(c) => wasm_bindgen_futures::JsFuture::from(c.write_text(&text))
-                    .await
-                    .is_ok(),
-                None => false,
-            };
-            copied.set(Some(done));
-        });
-    };
-    let on_key = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
-            ev.prevent_default();
-            close();
-        }
-    };
-    Effect::new(move |_| {
-        if let Some(field) = field.get() {
-            let _ = field.focus();
-            field.select();
-        }
-    });
-    let body = match link {
-        Ok(link) => {
-            let size = link.url.len();
-            let files = link.local_files.clone();
-            view! {
-                <label for="share-link">"Link to this mix"</label>
-                <input id="share-link" node_ref=field readonly value=link.url.clone()
-                    data-testid="share-link"/>
-                <p class="hint">
-                    {format!("{size} characters; the whole mix is in the link, nothing is uploaded.")}
-                </p>
-                {(!files.is_empty()).then(|| view! {
-                    <p class="hint">
-                        {format!(
-                            "Your own files are not in the link: whoever opens it is asked to drop {}.",
-                            files.iter().map(|f| format!("“{f}”")).collect::<Vec<_>>().join(", ")
-                        )}
-                    </p>
-                })}
-                <div class="dialog-buttons">
-                    <button on:click=copy>"Copy link"</button>
-                    <button on:click=move |_| close()>"Close"</button>
-                </div>
-                <p role="status" class="hint">
-                    {move || match copied.get() {
-                        Some(true) => "Copied.",
-                        Some(false) => "The browser did not allow copying: select the link and copy it.",
-                        None => "",
-                    }}
-                </p>
-            }
-            .into_any()
-        }
-        Err(e) => view! {
-            <p role="alert">{format!("No link could be made: {e}.")}</p>
-            <button on:click=move |_| close()>"Close"</button>
-        }
-        .into_any(),
-    };
-    view! {
-        <div class="dialog-backdrop" on:click=move |_| close()></div>
-        <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="share-title"
-            on:keydown=on_key data-testid="share-dialog">
+        <dialog node_ref=dialog class="share-dialog" aria-modal="true"
+            aria-labelledby="share-title" data-testid="share-dialog" on:close=on_close>
             <h2 id="share-title">"Share this mix"</h2>
-            {body}
-        </div>
+            <label for="share-link">"Link to this mix"</label>
+            <input id="share-link" node_ref=field readonly prop:value=url
+                data-testid="share-link"/>
+            <p class="hint">{details}</p>
+            <div class="dialog-buttons">
+                <button on:click=copy>"Copy link"</button>
+                <button on:click=move |_| close()>"Close"</button>
+            </div>
+            <p role="status" class="hint">
+                {move || match copied.get() {
+                    Some(true) => "Copied.",
+                    Some(false) => "The browser did not allow copying: select the link and copy it.",
+                    None => "",
+                }}
+            </p>
+        </dialog>
     }
 }
 
