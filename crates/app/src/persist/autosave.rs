@@ -37,37 +37,42 @@ pub fn start_autosave(project: Project, store: Store) {
             if project.is_opening() {
                 continue;
             }
+            // The mix first (small and quick), then any new file (maybe large and slow).
             let snapshot = project.mixer().snapshot();
-            keep_audio(project, &store, &snapshot, &mut kept).await;
             let json = snapshot.session.to_json();
-            if json == saved {
-                continue;
+            if json != saved {
+                saved = save_mix(project, &store, json, &mut reported).await;
             }
-            match store.put_session(CURRENT, &json).await {
-                Ok(()) => {
-                    saved = json;
-                    if reported {
-                        project.clear_notice("autosave");
-                        reported = false;
-                    }
-                }
-                Err(e) => {
-                    if !reported {
-                        project.notify(Notice::error(
-                            "autosave",
-                            format!(
-                                "Your latest changes are not saved in this browser: {e}. \
-                                 Save the project (.mixroom) to keep them, or free some space."
-                            ),
-                        ));
-                        reported = true;
-                    }
-                    // Try again with the next change, not in a tight loop.
-                    saved = json;
-                }
-            }
+            keep_audio(project, &store, &snapshot, &mut kept).await;
         }
     });
+}
+
+/// Writes `json` as the current mix and returns it (as what was saved, or tried: a failed
+/// write is tried again with the next change, not in a tight loop). A failure is reported
+/// once until a write works again.
+async fn save_mix(project: Project, store: &Store, json: String, reported: &mut bool) -> String {
+    match store.put_session(CURRENT, &json).await {
+        Ok(()) => {
+            if *reported {
+                project.clear_notice("autosave");
+                *reported = false;
+            }
+        }
+        Err(e) => {
+            if !*reported {
+                project.notify(Notice::error(
+                    "autosave",
+                    format!(
+                        "Your latest changes are not saved in this browser: {e}. \
+                         Save the project (.mixroom) to keep them, or free some space."
+                    ),
+                ));
+                *reported = true;
+            }
+        }
+    }
+    json
 }
 
 /// Stores the files of `snapshot` that are not stored yet. A file that does not fit is

@@ -38,7 +38,6 @@ impl Project {
         let Some(bridge) = mixer.with_bridge(Rc::clone) else {
             return;
         };
-        self.opening.with_value(|o| o.set(true));
         let store = self.store();
         let replaces_user_mix = matches!(opening, Opening::Link | Opening::Bundle(_));
         if let (true, Some(store)) = (replaces_user_mix, &store) {
@@ -78,6 +77,8 @@ impl Project {
         let mixer = self.mixer;
         let store = self.store();
         self.opening.with_value(|o| o.set(true));
+        self.notices
+            .update(|list| list.retain(|n| !n.key.starts_with("open-")));
         let mut failures = Vec::new();
         let mut loads = Vec::new();
         for (i, track) in session.tracks.iter().enumerate() {
