@@ -126,8 +126,12 @@ async fn open_autosave(project: Project, store: &Option<Store>) -> bool {
 }
 
 /// Deletes stored files that neither the open mix nor the previous one uses (a fresh visit has
-/// no history to bring them back).
+/// no history to bring them back). While a mix that could not be read is kept aside, nothing is
+/// deleted: its files may be the ones it needs.
 async fn forget_unused_audio(project: Project, store: &Store) {
+    if matches!(store.get_session(DAMAGED).await, Ok(Some(_))) {
+        return;
+    }
     let mut used: Vec<String> = project
         .mixer()
         .snapshot()
