@@ -9,6 +9,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::widgets::Modal;
 use crate::export::normalize::LoudnessTarget;
 use crate::export::wav::WavFormat;
 use crate::export::{download, export_mix, export_stems, ExportOptions, Progress};
@@ -55,8 +56,7 @@ impl ExportState {
 #[component]
 pub fn ExportButton() -> impl IntoView {
     let mixer = expect_context::<Mixer>();
-    let dialog = NodeRef::<html::Dialog>::new();
-    let opener = NodeRef::<html::Button>::new();
+    let modal = Modal::new();
     let first_field = NodeRef::<html::Select>::new();
     let format = RwSignal::new(WavFormat::Pcm24);
     let target = RwSignal::new(LoudnessTarget::Off);
@@ -67,24 +67,11 @@ pub fn ExportButton() -> impl IntoView {
         error: RwSignal::new(None),
     };
     let open = move |_| {
-        if let Some(d) = dialog.get_untracked() {
-            if d.show_modal().is_ok() {
-                if let Some(field) = first_field.get_untracked() {
-                    let _ = field.focus();
-                }
+        modal.open(|| {
+            if let Some(field) = first_field.get_untracked() {
+                let _ = field.focus();
             }
-        }
-    };
-    let close = move || {
-        if let Some(d) = dialog.get_untracked() {
-            d.close();
-        }
-    };
-    // Escape (the dialog's own "cancel") and the Close button both end here.
-    let on_close = move |_| {
-        if let Some(button) = opener.get_untracked() {
-            let _ = button.focus();
-        }
+        })
     };
     let run = move |stems: bool| {
         let options = ExportOptions {
@@ -103,15 +90,15 @@ pub fn ExportButton() -> impl IntoView {
         .map(|t| view! { <option value=t.key() selected=move || target.get() == *t>{t.label()}</option> })
         .collect_view();
     view! {
-        <button node_ref=opener class="export" aria-haspopup="dialog"
+        <button node_ref=modal.opener class="export" aria-haspopup="dialog"
             title="Render the mix to a WAV file, or the stems to a zip" on:click=open>
             "Export"
         </button>
-        <dialog node_ref=dialog class="export-dialog" aria-modal="true"
-            aria-labelledby="export-title" data-testid="export-dialog" on:close=on_close>
+        <dialog node_ref=modal.dialog class="modal export-dialog" aria-modal="true"
+            aria-labelledby="export-title" data-testid="export-dialog" on:close=move |_| modal.return_focus()>
             <div class="export-head">
                 <h2 id="export-title">"Export"</h2>
-                <button class="export-close" aria-label="Close" on:click=move |_| close()>"✕"</button>
+                <button class="export-close" aria-label="Close" on:click=move |_| modal.close()>"✕"</button>
             </div>
             <div class="export-fields">
                 <label for="export-format">"Format"</label>

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mixroom_protocol::session::Source;
 
+use super::widgets::Modal;
 use crate::project::{
     open_bundle_file, save_bundle, share_link, Action, Level, Notice, Project, ShareLink,
 };
@@ -15,8 +16,7 @@ use crate::project::{
 #[component]
 pub fn ProjectButtons() -> impl IntoView {
     let project = expect_context::<Project>();
-    let dialog = NodeRef::<html::Dialog>::new();
-    let opener = NodeRef::<html::Button>::new();
+    let modal = Modal::new();
     let field = NodeRef::<html::Input>::new();
     let link = RwSignal::new(None::<Result<ShareLink, String>>);
     let copied = RwSignal::new(None::<bool>);
@@ -29,25 +29,12 @@ pub fn ProjectButtons() -> impl IntoView {
         }
         link.set(Some(made));
         copied.set(None);
-        if let Some(d) = dialog.get_untracked() {
-            if d.show_modal().is_ok() {
-                if let Some(field) = field.get_untracked() {
-                    let _ = field.focus();
-                    field.select();
-                }
+        modal.open(|| {
+            if let Some(field) = field.get_untracked() {
+                let _ = field.focus();
+                field.select();
             }
-        }
-    };
-    let close = move || {
-        if let Some(d) = dialog.get_untracked() {
-            d.close();
-        }
-    };
-    // Escape (the dialog's own "cancel") and Close both end here.
-    let on_close = move |_| {
-        if let Some(button) = opener.get_untracked() {
-            let _ = button.focus();
-        }
+        });
     };
     let copy = move |_| {
         let Some(field) = field.get_untracked() else {
@@ -115,7 +102,7 @@ pub fn ProjectButtons() -> impl IntoView {
         None => String::new(),
     };
     view! {
-        <button node_ref=opener class="project" on:click=share
+        <button node_ref=modal.opener class="project" on:click=share
             title="A link that holds the whole mix" aria-haspopup="dialog">
             "Share"
         </button>
@@ -129,8 +116,8 @@ pub fn ProjectButtons() -> impl IntoView {
         </button>
         <input node_ref=input type="file" accept=".mixroom,application/zip" class="visually-hidden"
             tabindex="-1" aria-hidden="true" data-testid="open-input" on:change=on_pick/>
-        <dialog node_ref=dialog class="share-dialog" aria-modal="true"
-            aria-labelledby="share-title" data-testid="share-dialog" on:close=on_close>
+        <dialog node_ref=modal.dialog class="modal share-dialog" aria-modal="true"
+            aria-labelledby="share-title" data-testid="share-dialog" on:close=move |_| modal.return_focus()>
             <h2 id="share-title">"Share this mix"</h2>
             <label for="share-link">"Link to this mix"</label>
             <input id="share-link" node_ref=field readonly prop:value=url
@@ -138,7 +125,7 @@ pub fn ProjectButtons() -> impl IntoView {
             <p class="hint">{details}</p>
             <div class="dialog-buttons">
                 <button on:click=copy>"Copy link"</button>
-                <button on:click=move |_| close()>"Close"</button>
+                <button on:click=move |_| modal.close()>"Close"</button>
             </div>
             <p role="status" class="hint">
                 {move || match copied.get() {

@@ -3,12 +3,14 @@
 
 mod fader;
 mod knob;
+mod modal;
 mod param_select;
 mod param_toggle;
 pub mod taper;
 
 pub use fader::Fader;
 pub use knob::Knob;
+pub use modal::Modal;
 pub use param_select::ParamSelect;
 pub use param_toggle::ParamToggle;
 
