@@ -26,9 +26,9 @@ pub fn parse_bench(args: &[String]) -> Result<BenchArgs, String> {
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{arg} needs a value"))?;
+        let value = option_value(&mut it, arg)?;
         match arg.as_str() {
-            "--tracks" => parsed.tracks = number::<usize>(arg, value)?.clamp(1, 64),
+            "--tracks" => parsed.tracks = number::<usize>(arg, &value)?.clamp(1, 64),
             "--seconds" => {
                 parsed.seconds = value
                     .parse::<f32>()
@@ -60,6 +60,13 @@ pub struct RenderArgs {
     pub block: usize,
 }
 
+/// The value after option `name`, or why there is none.
+fn option_value(args: &mut std::slice::Iter<'_, String>, name: &str) -> Result<String, String> {
+    args.next()
+        .cloned()
+        .ok_or_else(|| format!("{name} needs a value"))
+}
+
 /// Parses the arguments after `mixroom render`.
 pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
     let mut session = None;
@@ -69,11 +76,7 @@ pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
     let mut block = 128;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
+        let mut value = |name: &str| option_value(&mut it, name);
         match arg.as_str() {
             "-o" | "--output" => output = Some(PathBuf::from(value(arg)?)),
             "--sample-rate" => sample_rate_hz = sample_rate(&value(arg)?)?,
@@ -108,11 +111,7 @@ pub fn parse_demo(args: &[String]) -> Result<DemoArgs, String> {
     let mut sample_rate_hz = 48_000;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
+        let mut value = |name: &str| option_value(&mut it, name);
         match arg.as_str() {
             "-o" | "--output" => dir = Some(PathBuf::from(value(arg)?)),
             "--sample-rate" => sample_rate_hz = sample_rate(&value(arg)?)?,
