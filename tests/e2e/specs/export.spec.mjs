@@ -19,6 +19,16 @@ const STEMS = ["Kick", "Snare", "Hi-hat", "Tom hi", "Tom lo", "OH L", "OH R", "R
 const CLI = resolve(process.env.MIXROOM_CLI || "../../target/release/mixroom");
 const ARTIFACTS = resolve("artifacts");
 
+/** The sample rate the page's audio context runs at (the engine's, and the export's), Hz. */
+function contextRate(page) {
+  return page.evaluate(() => {
+    const context = new AudioContext();
+    const rate = context.sampleRate;
+    context.close();
+    return rate;
+  });
+}
+
 /** Exports the page's mix as 32-bit float (no normalization) into `dir`, renders its session
  * with mixroom-cli at `rate`, and returns both files' samples: { browser, cli }. */
 async function exportAndRenderNatively(page, dir, rate) {
@@ -114,12 +124,7 @@ test("the Export dialog saves the mix as a normalized 24-bit WAV and the stems a
   test.setTimeout(420_000);
   const errors = await openMixroom(page, ISOLATED_URL);
   const frames = await songFrames(page);
-  const rate = await page.evaluate(() => {
-    const context = new AudioContext();
-    const rate = context.sampleRate;
-    context.close();
-    return rate;
-  });
+  const rate = await contextRate(page);
 
   const opener = page.getByRole("button", { name: "Export", exact: true });
   await opener.click();
@@ -248,12 +253,7 @@ test("mixroom-cli renders the exported session as the 32-bit float export, withi
   const errors = await openMixroom(page, ISOLATED_URL);
   // A mix of two imported files: the demo's tracks removed (its bus and returns stay).
   for (const name of STEMS) await page.getByRole("button", { name: `Remove ${name}`, exact: true }).click();
-  const rate = await page.evaluate(() => {
-    const context = new AudioContext();
-    const rate = context.sampleRate;
-    context.close();
-    return rate;
-  });
+  const rate = await contextRate(page);
   const dir = mkdtempSync(join(tmpdir(), "mixroom-export-"));
   const files = {
     "tone.wav": [sine(220, 0.5, 2 * rate, rate), sine(330, 0.4, 2 * rate, rate)],
@@ -289,12 +289,7 @@ test("mixroom-cli renders the demo mix (stems synthesized natively) as the brows
   const send = page.getByRole("slider", { name: "Snare Send 1" });
   await send.focus();
   await send.press("End");
-  const rate = await page.evaluate(() => {
-    const context = new AudioContext();
-    const rate = context.sampleRate;
-    context.close();
-    return rate;
-  });
+  const rate = await contextRate(page);
   const dir = mkdtempSync(join(tmpdir(), "mixroom-demo-export-"));
   const { browser, cli } = await exportAndRenderNatively(page, dir, rate);
   expect(cli.channels[0].length).toBe(browser.channels[0].length);

@@ -9,6 +9,13 @@ import { ISOLATED_URL, PLAIN_URL } from "../support/urls.mjs";
 import { openMixroom } from "../support/page.mjs";
 import { sineWav } from "../support/wav.mjs";
 
+/** Imports `buffer` as the file `name` through the Import button's file chooser. */
+async function importFile(page, name, buffer) {
+  const chooser = page.waitForEvent("filechooser");
+  await page.getByRole("button", { name: "Import audio files" }).click();
+  await (await chooser).setFiles({ name, mimeType: "audio/wav", buffer });
+}
+
 /** Writes `json` as the mix saved in this browser, as the page's autosave would. */
 function putAutosave(page, json) {
   return page.evaluate(
@@ -132,9 +139,7 @@ test("autosave brings the mix back after a reload, imported audio included", asy
   const errors = await openMixroom(page, ISOLATED_URL);
   await mixOpened(page, 14);
   await mixALittle(page);
-  const chooser = page.waitForEvent("filechooser");
-  await page.getByRole("button", { name: "Import audio files" }).click();
-  await (await chooser).setFiles({ name: "Organ.wav", mimeType: "audio/wav", buffer: sineWav(3, 220) });
+  await importFile(page, "Organ.wav", sineWav(3, 220));
   await expect(page.getByRole("region", { name: "Organ", exact: true })).toBeVisible();
   const organ = page.getByRole("slider", { name: "Organ Fader" });
   await organ.focus();
@@ -205,9 +210,7 @@ test("a link with local files asks for them, plays the rest, and takes them when
   await openMixroom(page, ISOLATED_URL);
   await mixOpened(page, 14);
   const wav = sineWav(2, 330);
-  const chooser = page.waitForEvent("filechooser");
-  await page.getByRole("button", { name: "Import audio files" }).click();
-  await (await chooser).setFiles({ name: "Vocal.wav", mimeType: "audio/wav", buffer: wav });
+  await importFile(page, "Vocal.wav", wav);
   await expect(page.getByRole("region", { name: "Vocal", exact: true })).toBeVisible();
   const url = await shareLink(page);
   const sent = await session(page);
@@ -297,9 +300,7 @@ test("a full storage quota is reported and the mix plays on", async ({ page }) =
       return put.call(this, value, key);
     };
   });
-  const chooser = page.waitForEvent("filechooser");
-  await page.getByRole("button", { name: "Import audio files" }).click();
-  await (await chooser).setFiles({ name: "Big.wav", mimeType: "audio/wav", buffer: sineWav(4, 110) });
+  await importFile(page, "Big.wav", sineWav(4, 110));
   await expect(page.getByRole("region", { name: "Big", exact: true })).toBeVisible();
   const notice = page.getByTestId("notice").filter({ hasText: "“Big.wav” is not kept in this browser" });
   await expect(notice).toBeVisible({ timeout: 10_000 });
@@ -312,9 +313,7 @@ test("a project bundle carries the mix and its audio to another browser", async 
   await openMixroom(page, ISOLATED_URL);
   await mixOpened(page, 14);
   await mixALittle(page);
-  const chooser = page.waitForEvent("filechooser");
-  await page.getByRole("button", { name: "Import audio files" }).click();
-  await (await chooser).setFiles({ name: "Strings.wav", mimeType: "audio/wav", buffer: sineWav(3, 440) });
+  await importFile(page, "Strings.wav", sineWav(3, 440));
   await expect(page.getByRole("region", { name: "Strings", exact: true })).toBeVisible();
   const frames = 2 * 48_000;
   const before = await render(page, frames);
