@@ -8,6 +8,7 @@
 //! - [`session`]: the session schema (serde), with migrations from older versions.
 //! - [`link`]: the share link (a whole mix in a URL fragment).
 //! - [`units`]: decibel and linear gain conversions.
+//! - [`validate`]: what every field of a session from outside may hold.
 //!
 //! This crate depends on nothing of ours and knows nothing about the browser or the DSP.
 
@@ -20,3 +21,4 @@ pub mod params;
 pub mod session;
 pub mod strips;
 pub mod units;
+pub mod validate;

@@ -24,6 +24,7 @@ use crate::params::ParamId;
 use crate::session::{
     FileSource, NamedStrip, Session, SessionError, Source, Strip, Track, Transport, SESSION_VERSION,
 };
+use crate::validate::Incoming;
 
 /// The link format this build writes and the newest it reads: the first byte of the payload.
 pub const LINK_FORMAT: u8 = 1;
@@ -93,8 +94,10 @@ pub fn encode(session: &Session) -> String {
 }
 
 /// The mix in `text`: a payload alone, a fragment (`#mix=…`) or a whole URL. Whitespace (a
-/// link wrapped over lines) is ignored. The session returned has passed [`Session::check`].
-pub fn decode(text: &str) -> Result<Session, LinkError> {
+/// link wrapped over lines) is ignored. The session returned has passed [`Session::check`], and
+/// every field that breaks a rule of [`validate`](crate::validate) is refused on its own and
+/// listed: a link is written by a stranger.
+pub fn open(text: &str) -> Result<Incoming, LinkError> {
     let payload: String = find_payload(text)
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -120,9 +123,16 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
     if !rest.is_empty() {
         return Err(LinkError::Damaged);
     }
-    let session = wire.into_session()?;
-    session.check().map_err(LinkError::Refused)?;
-    Ok(session)
+    wire.into_session()?.incoming().map_err(LinkError::Refused)
+}
+
+/// Like [`open`], but a link with any field refused is refused whole.
+pub fn decode(text: &str) -> Result<Session, LinkError> {
+    let incoming = open(text)?;
+    match incoming.refused.into_iter().next() {
+        Some(refusal) => Err(LinkError::Refused(SessionError::Field(refusal))),
+        None => Ok(incoming.session),
+    }
 }
 
 /// The payload in `text`: what follows [`FRAGMENT_KEY`] in the fragment of a URL (up to the
@@ -165,13 +175,14 @@ fn decode_base64(payload: &str) -> Result<Vec<u8>, LinkError> {
 ///   and dropped when its bits equal the default's; unknown keys are dropped;
 /// - a file source keeps only its file's name ([`FileSource::name`]) and its SHA-256 in
 ///   lower-case hex, dropped when it is not 64 hex digits;
-/// - a loop start that is not finite becomes 0 s, a loop end that is not finite becomes `None`.
+/// - a loop start that is not finite becomes 0 s, a loop end that is not finite becomes `None`;
+/// - then every field is made safe ([`Session::make_safe`]), as opening the link would.
 ///
-/// Every [`Strip::value`] of the result equals the original's, bit for bit. Normalizing twice
-/// changes nothing.
+/// Every [`Strip::value`] of the result equals the original's, bit for bit (of the tracks
+/// that are kept). Normalizing twice changes nothing.
 pub fn normalize(session: &Session) -> Session {
     let transport = &session.transport;
-    Session {
+    let mut normal = Session {
         version: SESSION_VERSION,
         tracks: session
             .tracks
@@ -201,7 +212,9 @@ pub fn normalize(session: &Session) -> Session {
             loop_start_s: finite_or(transport.loop_start_s, 0.0),
             loop_end_s: transport.loop_end_s.filter(|s| s.is_finite()),
         },
-    }
+    };
+    normal.make_safe();
+    normal
 }
 
 fn finite_or(value: f64, otherwise: f64) -> f64 {
@@ -488,7 +501,7 @@ mod tests {
         session.tracks[0].name = "Gesang – 声 🎤".into();
         session.tracks[0].color = Some("#ff00aa".into());
         session.tracks[1].source = Source::Demo("kick".into());
-        session.tracks[2].source = Source::Url("https://example.com/a b/vox.ogg?x=1#y".into());
+        session.tracks[2].source = Source::Url("https://example.com/a%20b/vox.ogg?x=1#y".into());
         session.tracks[3].source = Source::File(FileSource {
             path: "stems/take 2/bass.wav".into(),
             sha256: Some("AB".repeat(32)),
@@ -497,8 +510,8 @@ mod tests {
             path: "C:\\mix\\gtr.flac".into(),
             sha256: Some("not a hash".into()),
         });
-        session.buses[0].color = Some("rgb(1, 2, 3)".into());
-        session.returns[1].name = String::new();
+        session.buses[0].color = Some("#010203".into());
+        session.returns[1].name = "Verb ✨".into();
         session.transport = Transport {
             loop_on: false,
             loop_start_s: 12.345_678_901_234_567,
@@ -555,6 +568,44 @@ mod tests {
             back.tracks[0].strip.value(ParamId::Pan).to_bits(),
             tiny.to_bits()
         );
+    }
+
+    #[test]
+    fn a_hostile_link_opens_with_each_bad_field_refused() {
+        // Reference: crate::validate's rules; a link is written by a stranger.
+        let mut wire = Wire::from_session(&benchmark(3, false));
+        wire.tracks[0].color = Some("red; background: url(https://evil.example/x)".into());
+        wire.tracks[1].source = WireSource::Url("javascript:alert(1)".into());
+        wire.tracks[2].name = "\u{202E}".repeat(3);
+        let payload = wire_payload(&wire);
+        let opened = open(&payload).unwrap();
+        let fields: Vec<&str> = opened.refused.iter().map(|r| r.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "track 1 “Noise 1”, colour",
+                "track 2 “Noise 2”, audio",
+                "track 3, name"
+            ]
+        );
+        let names: Vec<&str> = opened
+            .session
+            .tracks
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["Noise 1", "Track 3"],
+            "the rest of the mix as it came"
+        );
+        assert_eq!(opened.session.tracks[0].color, None);
+        let strict = decode(&payload).unwrap_err();
+        assert!(
+            matches!(strict, LinkError::Refused(SessionError::Field(_))),
+            "{strict}"
+        );
+        assert!(strict.to_string().contains("colour"), "{strict}");
     }
 
     #[test]

@@ -16,6 +16,10 @@
 //!
 //! Versions: 1 named files by a bare path (`"source": { "file": "bass.wav" }`) and had no
 //! transport section; [`Session::from_json`] migrates it. A newer version is refused.
+//!
+//! Every field of a session read from outside is checked against the rules of
+//! [`validate`](crate::validate): [`Session::open_json`] refuses a bad field on its own and says
+//! so, [`Session::from_json`] refuses the whole session.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -25,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::layout::param_block;
 use crate::params::{ParamId, PARAMS};
 use crate::strips::{StripIndex, StripKind, MAX_BUSES, MAX_RETURNS, MAX_TRACKS};
+use crate::validate::{Incoming, Refusal};
 
 /// The schema version this build writes and the newest it reads.
 pub const SESSION_VERSION: u32 = 2;
@@ -89,7 +94,7 @@ pub struct Track {
     pub name: String,
     /// The track's audio.
     pub source: Source,
-    /// Colour of the strip (CSS colour), if the user picked one.
+    /// Colour of the strip (`#rrggbb`), if the user picked one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// Strip settings.
@@ -114,7 +119,7 @@ impl Track {
 pub struct NamedStrip {
     /// Name shown on the strip.
     pub name: String,
-    /// Colour of the strip (CSS colour), if the user picked one.
+    /// Colour of the strip (`#rrggbb`), if the user picked one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// Strip settings.
@@ -195,6 +200,9 @@ pub enum SessionError {
         /// The key.
         key: String,
     },
+    /// A field breaks a rule of [`validate`](crate::validate) (only from
+    /// [`Session::from_json`], which takes nothing but a wholly valid session).
+    Field(Refusal),
 }
 
 impl fmt::Display for SessionError {
@@ -219,6 +227,7 @@ impl fmt::Display for SessionError {
             SessionError::UnknownParam { strip, key } => {
                 write!(f, "{strip} has a setting Mixroom does not know: \"{key}\"")
             }
+            SessionError::Field(refusal) => write!(f, "{}: {}", refusal.field, refusal.why),
         }
     }
 }
@@ -256,15 +265,36 @@ impl Strip {
 }
 
 impl Session {
-    /// Parses and checks a session file.
-    pub fn from_json(text: &str) -> Result<Session, SessionError> {
+    /// Parses, migrates and checks session JSON from outside: a field that breaks a rule of
+    /// [`validate`](crate::validate) is refused on its own and listed; the rest is kept.
+    pub fn open_json(text: &str) -> Result<Incoming, SessionError> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| SessionError::Malformed(e.to_string()))?;
         let value = crate::migrate::to_current(value)?;
         let session: Session =
             serde_json::from_value(value).map_err(|e| SessionError::Malformed(e.to_string()))?;
-        session.check()?;
-        Ok(session)
+        session.incoming()
+    }
+
+    /// Like [`Session::open_json`], but a session with any field refused is refused whole
+    /// ([`SessionError::Field`], naming the first).
+    pub fn from_json(text: &str) -> Result<Session, SessionError> {
+        let incoming = Session::open_json(text)?;
+        match incoming.refused.into_iter().next() {
+            Some(refusal) => Err(SessionError::Field(refusal)),
+            None => Ok(incoming.session),
+        }
+    }
+
+    /// This session from outside, checked ([`Session::check`]) and made safe
+    /// ([`Session::make_safe`]).
+    pub fn incoming(mut self) -> Result<Incoming, SessionError> {
+        self.check()?;
+        let refused = self.make_safe();
+        Ok(Incoming {
+            session: self,
+            refused,
+        })
     }
 
     /// The session as pretty JSON.

@@ -79,8 +79,9 @@ fn source() -> impl Strategy<Value = Source> {
     let sha256 = proptest::option::of("[0-9a-f]{64}|[0-9A-F]{64}|\\PC{0,70}");
     prop_oneof![
         "[a-z_]{1,12}".prop_map(Source::Demo),
-        "https?://[a-z.]{1,16}/\\PC{0,24}".prop_map(Source::Url),
-        ("\\PC{0,24}", sha256).prop_map(|(path, sha256)| Source::File(FileSource { path, sha256 })),
+        "https?://[a-z.]{1,16}/[A-Za-z0-9._~%/?#=&-]{0,24}".prop_map(Source::Url),
+        ("\\PC{0,23}[a-z]", sha256)
+            .prop_map(|(path, sha256)| Source::File(FileSource { path, sha256 })),
     ]
 }
 
@@ -181,7 +182,9 @@ proptest! {
         let back = link::decode(&link::encode(&session)).unwrap();
         prop_assert_eq!(&back, &normal);
         prop_assert_eq!(Session::from_json(&normal.to_json()).unwrap(), normal.clone());
-        prop_assert_eq!(link::normalize(&normal), normal);
+        prop_assert_eq!(link::normalize(&normal), normal.clone());
+        prop_assert_eq!(normal.clone().make_safe(), vec![], "what a link keeps is safe");
+        prop_assert_eq!(normal.tracks.len(), session.tracks.len(), "every source is valid");
         // Every value plays the same, bit for bit.
         let strips = |s: &Session| {
             let mut all: Vec<(StripKind, Strip)> =
