@@ -10,6 +10,6 @@ pub mod worklet_node;
 
 pub use blocks::Mode;
 pub use bridge::{describe, AudioBridge, EngineStatus};
-pub use js::{sleep_ms, yield_now};
+pub use js::{get, object, sleep_ms, yield_now};
 pub use offline::{render_offline, ParamChange};
 pub use worklet_node::TrackAudio;

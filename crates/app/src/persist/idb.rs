@@ -1,11 +1,21 @@
-//! A small promise-based view of IndexedDB: one database, `mixroom`, with two object stores:
-//! `sessions` (session JSON by name: "current", "previous") and `audio` (imported files as
-//! Blobs, by the SHA-256 of their bytes).
+//! A small promise-based view of IndexedDB: one database, `mixroom`, version 2, with these
+//! object stores:
+//!
+//! | store | key | value |
+//! |---|---|---|
+//! | `mixes` | mix id | a kept mix ([`MixRecord`](super::MixRecord) as JSON) |
+//! | `aside` | mix id | a mix that could not be opened, kept untouched ([`AsideRecord`](super::AsideRecord) as JSON) |
+//! | `audio` | SHA-256 of the file's bytes | an imported file, as a Blob |
+//! | `sessions` | `current`, `previous`, `damaged` | version 1's mixes: moved into `mixes` and `aside` on the first start of version 2, then empty |
 //!
 //! Writes resolve when their transaction has committed, so a full quota shows up as
-//! [`StoreError::Full`] instead of being dropped silently.
+//! [`StoreError::Full`] instead of being dropped silently. Another tab that opens a newer
+//! version of the database makes this one close its connection (`versionchange`): every call
+//! after that fails with [`StoreError::Closed`], and the page says to reload.
 
+use std::cell::Cell;
 use std::fmt;
+use std::rc::Rc;
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
@@ -13,9 +23,15 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 const DB_NAME: &str = "mixroom";
-const DB_VERSION: u32 = 1;
-const SESSIONS: &str = "sessions";
-const AUDIO: &str = "audio";
+const DB_VERSION: u32 = 2;
+/// Kept mixes by id.
+pub const MIXES: &str = "mixes";
+/// Mixes set aside by id.
+pub const ASIDE: &str = "aside";
+/// Imported files by SHA-256.
+pub const AUDIO: &str = "audio";
+/// Version 1's sessions.
+pub const LEGACY_SESSIONS: &str = "sessions";
 
 /// Why the browser's storage could not be used.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +40,8 @@ pub enum StoreError {
     Unavailable(String),
     /// The storage quota is used up.
     Full,
+    /// Another tab opened a newer version of Mixroom's storage; this tab let go of it.
+    Closed,
     /// Any other failure, with the browser's reason.
     Failed(String),
 }
@@ -38,6 +56,10 @@ impl fmt::Display for StoreError {
                 )
             }
             StoreError::Full => write!(f, "the browser's storage for this site is full"),
+            StoreError::Closed => write!(
+                f,
+                "a newer Mixroom opened in another tab, so this tab stopped saving; reload it"
+            ),
             StoreError::Failed(why) => write!(f, "the browser's storage failed ({why})"),
         }
     }
@@ -61,6 +83,7 @@ impl StoreError {
 #[derive(Clone)]
 pub struct Store {
     db: IdbDatabase,
+    closed: Rc<Cell<bool>>,
 }
 
 /// Resolves with the request's result, or rejects with its error.
@@ -104,8 +127,13 @@ fn transaction_done(transaction: &IdbTransaction) -> Promise {
 }
 
 impl Store {
-    /// Opens (creating on first use) the database.
-    pub async fn open() -> Result<Store, StoreError> {
+    /// Opens (creating or upgrading on first use) the database. `on_blocked` runs when another
+    /// tab holds an older version open and does not let go (the open waits for it);
+    /// `on_closed` runs when another tab opens a newer version later (this connection closes).
+    pub async fn open(
+        on_blocked: impl FnOnce() + 'static,
+        on_closed: impl FnOnce() + 'static,
+    ) -> Result<Store, StoreError> {
         let unavailable = |e: JsValue| StoreError::Unavailable(crate::audio::describe(&e));
         let factory = web_sys::window()
             .ok_or_else(|| StoreError::Unavailable("no window".into()))?
@@ -119,7 +147,7 @@ impl Store {
         let on_upgrade = Closure::once_into_js(move || {
             if let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
                 let names = db.object_store_names();
-                for store in [SESSIONS, AUDIO] {
+                for store in [MIXES, ASIDE, AUDIO] {
                     if !names.contains(store) {
                         let _ = db.create_object_store(store);
                     }
@@ -127,22 +155,42 @@ impl Store {
             }
         });
         request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+        let blocked = Closure::once_into_js(on_blocked);
+        request.set_onblocked(Some(blocked.unchecked_ref()));
         let db = JsFuture::from(request_done(&request))
             .await
             .map_err(unavailable)?
             .dyn_into::<IdbDatabase>()
             .map_err(unavailable)?;
-        Ok(Store { db })
+        let closed = Rc::new(Cell::new(false));
+        let closing = db.clone();
+        let flag = Rc::clone(&closed);
+        let on_version_change = Closure::once_into_js(move || {
+            closing.close();
+            flag.set(true);
+            on_closed();
+        });
+        db.set_onversionchange(Some(on_version_change.unchecked_ref()));
+        Ok(Store { db, closed })
     }
 
-    /// The open database as a JS value (to hand through a promise).
-    pub fn into_js(self) -> JsValue {
-        self.db.into()
+    /// Whether this tab let go of the database for a newer version in another tab.
+    pub fn is_closed(&self) -> bool {
+        self.closed.get()
     }
 
-    /// The store of a database handed through [`Store::into_js`].
-    pub fn from_js(db: JsValue) -> Option<Store> {
-        db.dyn_into::<IdbDatabase>().ok().map(|db| Store { db })
+    fn transaction(
+        &self,
+        names: &[&str],
+        mode: IdbTransactionMode,
+    ) -> Result<IdbTransaction, StoreError> {
+        if self.closed.get() {
+            return Err(StoreError::Closed);
+        }
+        let list: Array = names.iter().map(|n| JsValue::from_str(n)).collect();
+        self.db
+            .transaction_with_str_sequence_and_mode(&list, mode)
+            .map_err(|e| StoreError::from_js(&e))
     }
 
     fn store(
@@ -150,16 +198,15 @@ impl Store {
         name: &str,
         mode: IdbTransactionMode,
     ) -> Result<(IdbTransaction, IdbObjectStore), StoreError> {
-        let failed = |e: JsValue| StoreError::from_js(&e);
-        let transaction = self
-            .db
-            .transaction_with_str_and_mode(name, mode)
-            .map_err(failed)?;
-        let store = transaction.object_store(name).map_err(failed)?;
+        let transaction = self.transaction(&[name], mode)?;
+        let store = transaction
+            .object_store(name)
+            .map_err(|e| StoreError::from_js(&e))?;
         Ok((transaction, store))
     }
 
-    async fn put(&self, name: &str, key: &str, value: &JsValue) -> Result<(), StoreError> {
+    /// Stores `value` under `key` in `name`.
+    pub async fn put(&self, name: &str, key: &str, value: &JsValue) -> Result<(), StoreError> {
         let (transaction, store) = self.store(name, IdbTransactionMode::Readwrite)?;
         let done = transaction_done(&transaction);
         store
@@ -171,7 +218,8 @@ impl Store {
             .map_err(|e| StoreError::from_js(&e))
     }
 
-    async fn get(&self, name: &str, key: &str) -> Result<JsValue, StoreError> {
+    /// The value under `key` in `name` (`undefined` when there is none).
+    pub async fn get(&self, name: &str, key: &str) -> Result<JsValue, StoreError> {
         let (_, store) = self.store(name, IdbTransactionMode::Readonly)?;
         let request = store
             .get(&key.into())
@@ -181,29 +229,21 @@ impl Store {
             .map_err(|e| StoreError::from_js(&e))
     }
 
-    /// Stores session JSON under `key`.
-    pub async fn put_session(&self, key: &str, json: &str) -> Result<(), StoreError> {
-        self.put(SESSIONS, key, &json.into()).await
+    /// Whether `name` holds a value under `key`.
+    pub async fn has(&self, name: &str, key: &str) -> Result<bool, StoreError> {
+        let (_, store) = self.store(name, IdbTransactionMode::Readonly)?;
+        let request = store
+            .count_with_key(&key.into())
+            .map_err(|e| StoreError::from_js(&e))?;
+        let count = JsFuture::from(request_done(&request))
+            .await
+            .map_err(|e| StoreError::from_js(&e))?;
+        Ok(count.as_f64().unwrap_or(0.0) > 0.0)
     }
 
-    /// The session JSON stored under `key`, if any.
-    pub async fn get_session(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.get(SESSIONS, key).await?.as_string())
-    }
-
-    /// Stores an audio file's bytes under its SHA-256.
-    pub async fn put_audio(&self, sha256: &str, blob: &Blob) -> Result<(), StoreError> {
-        self.put(AUDIO, sha256, blob).await
-    }
-
-    /// The audio file stored under `sha256`, if any.
-    pub async fn get_audio(&self, sha256: &str) -> Result<Option<Blob>, StoreError> {
-        Ok(self.get(AUDIO, sha256).await?.dyn_into::<Blob>().ok())
-    }
-
-    /// The SHA-256 keys of every stored audio file.
-    pub async fn audio_keys(&self) -> Result<Vec<String>, StoreError> {
-        let (_, store) = self.store(AUDIO, IdbTransactionMode::Readonly)?;
+    /// The keys of `name`, in key order.
+    pub async fn keys(&self, name: &str) -> Result<Vec<String>, StoreError> {
+        let (_, store) = self.store(name, IdbTransactionMode::Readonly)?;
         let request = store.get_all_keys().map_err(|e| StoreError::from_js(&e))?;
         let keys = JsFuture::from(request_done(&request))
             .await
@@ -214,16 +254,49 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// Deletes the audio file stored under `sha256`.
-    pub async fn delete_audio(&self, sha256: &str) -> Result<(), StoreError> {
-        let (transaction, store) = self.store(AUDIO, IdbTransactionMode::Readwrite)?;
+    /// Every key of `name` with its value, read in one transaction.
+    pub async fn entries(&self, name: &str) -> Result<Vec<(String, JsValue)>, StoreError> {
+        let (_, store) = self.store(name, IdbTransactionMode::Readonly)?;
+        let failed = |e: JsValue| StoreError::from_js(&e);
+        let keys = store.get_all_keys().map_err(failed)?;
+        let values = store.get_all().map_err(failed)?;
+        let keys = JsFuture::from(request_done(&keys)).await.map_err(failed)?;
+        let values = JsFuture::from(request_done(&values))
+            .await
+            .map_err(failed)?;
+        let (keys, values): (Array, Array) = (keys.unchecked_into(), values.unchecked_into());
+        Ok(keys
+            .iter()
+            .zip(values.iter())
+            .filter_map(|(k, v)| Some((k.as_string()?, v)))
+            .collect())
+    }
+
+    /// Deletes `key` from `name`.
+    pub async fn delete(&self, name: &str, key: &str) -> Result<(), StoreError> {
+        let (transaction, store) = self.store(name, IdbTransactionMode::Readwrite)?;
         let done = transaction_done(&transaction);
         store
-            .delete(&sha256.into())
+            .delete(&key.into())
             .map_err(|e| StoreError::from_js(&e))?;
         JsFuture::from(done)
             .await
             .map(|_| ())
             .map_err(|e| StoreError::from_js(&e))
+    }
+
+    /// Whether the database still has version 1's store of sessions.
+    pub fn has_legacy_sessions(&self) -> bool {
+        self.db.object_store_names().contains(LEGACY_SESSIONS)
+    }
+
+    /// Stores an audio file's bytes under its SHA-256.
+    pub async fn put_audio(&self, sha256: &str, blob: &Blob) -> Result<(), StoreError> {
+        self.put(AUDIO, sha256, blob).await
+    }
+
+    /// The audio file stored under `sha256`, if any.
+    pub async fn get_audio(&self, sha256: &str) -> Result<Option<Blob>, StoreError> {
+        Ok(self.get(AUDIO, sha256).await?.dyn_into::<Blob>().ok())
     }
 }

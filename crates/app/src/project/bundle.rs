@@ -61,8 +61,16 @@ pub async fn open_bundle_file(project: Project, file: File) {
         Ok(bundle) => {
             project.clear_notice("bundle");
             let files: BundleFiles = bundle.files;
+            let title = name.strip_suffix(".mixroom").unwrap_or(&name).to_owned();
+            let mix = project.new_tab_mix(title).await;
             project
-                .open(bundle.session, Some(files), Opening::Bundle(name))
+                .open(
+                    bundle.session,
+                    Some(files),
+                    Opening::Bundle(name),
+                    mix,
+                    Vec::new(),
+                )
                 .await;
         }
         Err(e) => project.notify(Notice::error(

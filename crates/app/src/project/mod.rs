@@ -1,7 +1,8 @@
-//! The project: opening a mix (the demo, the autosave, a share link, a bundle) with all its
+//! The project: opening a mix (the demo, a kept mix, a share link, a bundle) with all its
 //! audio, saving it, sharing it, and what the page tells the user about that.
 
 mod bundle;
+mod kept;
 mod link;
 mod open;
 mod sources;
@@ -18,7 +19,9 @@ pub use link::{share_link, ShareLink};
 pub use sources::fetch;
 pub use startup::start;
 
-use crate::persist::Store;
+pub use kept::{KeptList, OpenIn};
+
+use crate::persist::{Store, TabMix};
 use crate::state::Mixer;
 
 /// How much a notice matters.
@@ -31,10 +34,14 @@ pub enum Level {
 }
 
 /// Something to offer with a notice.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// Go back to the mix that opening a link or project replaced.
     RestorePrevious,
+    /// Download the mix set aside under this id, as it was stored.
+    DownloadAside(String),
+    /// Discard the mix set aside under this id (asks first).
+    DiscardAside(String),
 }
 
 /// A message to the user, until dismissed.
@@ -46,8 +53,8 @@ pub struct Notice {
     pub level: Level,
     /// The message.
     pub text: String,
-    /// A button to offer with it.
-    pub action: Option<Action>,
+    /// Buttons to offer with it.
+    pub actions: Vec<Action>,
 }
 
 impl Notice {
@@ -57,7 +64,7 @@ impl Notice {
             key: key.to_owned(),
             level: Level::Info,
             text,
-            action: None,
+            actions: Vec::new(),
         }
     }
 
@@ -67,6 +74,11 @@ impl Notice {
             level: Level::Error,
             ..Notice::info(key, text)
         }
+    }
+
+    /// The same notice with `actions` offered.
+    pub fn with_actions(self, actions: Vec<Action>) -> Notice {
+        Notice { actions, ..self }
     }
 }
 
@@ -78,6 +90,14 @@ pub struct Project {
     /// Messages shown under the top bar.
     pub notices: RwSignal<Vec<Notice>>,
     opening: StoredValue<Rc<Cell<bool>>, LocalStorage>,
+    /// Counts the opens: a load that finds a newer open started gives up.
+    opens: StoredValue<Rc<Cell<u32>>, LocalStorage>,
+    /// The mix this tab works on.
+    mix: StoredValue<Option<TabMix>, LocalStorage>,
+    /// The id of the kept mix this tab worked on before (for "Back to my previous mix").
+    previous: StoredValue<Option<String>, LocalStorage>,
+    /// Bumped whenever this tab changes which mixes are kept (lists of them read again).
+    pub kept_changes: RwSignal<u32>,
 }
 
 impl Project {
@@ -88,7 +108,24 @@ impl Project {
             store: StoredValue::new_local(None),
             notices: RwSignal::new(Vec::new()),
             opening: StoredValue::new_local(Rc::new(Cell::new(false))),
+            opens: StoredValue::new_local(Rc::new(Cell::new(0))),
+            mix: StoredValue::new_local(None),
+            previous: StoredValue::new_local(None),
+            kept_changes: RwSignal::new(0),
         }
+    }
+
+    /// Runs `f` on the mix this tab works on, if it has one yet.
+    pub fn with_tab_mix<R>(&self, f: impl FnOnce(&mut TabMix) -> R) -> Option<R> {
+        self.mix
+            .try_update_value(|mix| mix.as_mut().map(f))
+            .flatten()
+    }
+
+    /// The id and name of the mix this tab works on.
+    pub fn tab_mix(&self) -> Option<(String, String)> {
+        self.mix
+            .with_value(|m| m.as_ref().map(|m| (m.id.clone(), m.name.clone())))
     }
 
     /// The mixer.

@@ -1,6 +1,7 @@
-//! Opening a mix: the console shows it at once, then each track's audio is found and loaded
-//! (each is sent to the engine while the next is prepared). What cannot be found is said, and
-//! the rest plays.
+//! Opening a mix: the mix it replaces is kept first, the console shows the new one at once, then
+//! each track's audio is found and loaded (each is sent to the engine while the next is
+//! prepared). What cannot be found is said, and the rest plays. A newer open makes an older one
+//! that is still loading give up.
 
 use std::rc::Rc;
 
@@ -8,74 +9,109 @@ use leptos::prelude::*;
 use mixroom_protocol::layout::transport_block::TransportRequest;
 use mixroom_protocol::session::Session;
 use mixroom_protocol::strips::StripIndex;
+use mixroom_protocol::validate::Refusal;
 
 use super::sources::{resolve, BundleFiles, Resolved};
 use super::{Action, Notice, Project};
 use crate::audio::{yield_now, AudioBridge};
-use crate::persist::PREVIOUS;
+use crate::persist::{save_now, TabMix};
+
+/// Most refused fields listed by name in one notice.
+const REFUSALS_LISTED: usize = 8;
 
 /// Where a mix being opened comes from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Opening {
-    /// The built-in demo song.
+    /// The built-in demo song (kept from its first change on).
     Demo,
-    /// The mix saved in this browser.
-    Autosave,
+    /// A mix kept in this browser.
+    Kept,
     /// A share link.
     Link,
     /// A project bundle, by file name.
     Bundle(String),
-    /// The mix a link or bundle replaced.
-    Previous,
+}
+
+impl Opening {
+    /// What the user calls it, in "The … was not opened".
+    fn what(&self) -> &'static str {
+        match self {
+            Opening::Demo => "demo song",
+            Opening::Kept => "mix",
+            Opening::Link => "link",
+            Opening::Bundle(_) => "project",
+        }
+    }
 }
 
 impl Project {
-    /// Replaces the mix with `session` and loads its audio (`files`: a bundle's entries), then
-    /// plays it from the start. Opening a link or a bundle first keeps the mix it replaces, to
-    /// go back to.
-    pub async fn open(&self, session: Session, files: Option<BundleFiles>, opening: Opening) {
+    /// Replaces the mix with `session`, which becomes the tab's mix `mix`, loads its audio
+    /// (`files`: a bundle's entries) and plays it from the start. The mix it replaces is saved
+    /// first and stays kept (the way back); when that save fails nothing is opened. `refused`
+    /// lists the fields of `session` that were refused on the way in. Returns whether it opened.
+    pub async fn open(
+        &self,
+        session: Session,
+        files: Option<BundleFiles>,
+        opening: Opening,
+        mix: TabMix,
+        refused: Vec<Refusal>,
+    ) -> bool {
         let mixer = self.mixer;
         let Some(bridge) = mixer.with_bridge(Rc::clone) else {
-            return;
+            return false;
         };
-        let store = self.store();
-        let replaces_user_mix = matches!(opening, Opening::Link | Opening::Bundle(_));
-        if let (true, Some(store)) = (replaces_user_mix, &store) {
-            let current = mixer.snapshot().session.to_json();
-            if let Err(e) = store.put_session(PREVIOUS, &current).await {
-                self.notify(Notice::error(
-                    "opened",
-                    format!(
-                        "The {} was not opened: your current mix could not be kept aside ({e}). \
-                         Save your project first, then open it again.",
-                        if opening == Opening::Link {
-                            "link"
-                        } else {
-                            "project"
-                        }
-                    ),
-                ));
-                return;
+        if let Some(store) = self.store() {
+            if self.mix.with_value(Option::is_some) {
+                if let Err(e) = save_now(*self, &store).await {
+                    self.notify(Notice::error(
+                        "opened",
+                        format!(
+                            "The {} was not opened: your current mix could not be kept ({e}). \
+                             Save your project first, then open it again.",
+                            opening.what()
+                        ),
+                    ));
+                    return false;
+                }
             }
         }
+        let replaced = self.mix.with_value(|m| {
+            m.as_ref()
+                .filter(|m| m.saved.is_some() && m.id != mix.id)
+                .map(|m| m.id.clone())
+        });
+        if replaced.is_some() {
+            self.previous.set_value(replaced);
+        }
+        // Dropping the old mix lets go of its lock.
+        self.mix.set_value(Some(mix));
+        self.kept_changes.update(|n| *n += 1);
         bridge.set_transport(TransportRequest {
             playing: false,
             ..bridge.transport()
         });
         mixer.replace(&session);
-        self.load(&bridge, session, files, opening).await;
+        self.load(&bridge, session, files, opening, refused).await;
+        true
     }
 
     /// Loads the audio of `session`, which the console already shows, and plays it.
-    pub(super) async fn load(
+    async fn load(
         &self,
         bridge: &Rc<AudioBridge>,
         session: Session,
         files: Option<BundleFiles>,
         opening: Opening,
+        refused: Vec<Refusal>,
     ) {
         let mixer = self.mixer;
         let store = self.store();
+        let serial = self.opens.with_value(|o| {
+            o.set(o.get().wrapping_add(1));
+            o.get()
+        });
+        let superseded = || self.opens.with_value(|o| o.get()) != serial;
         self.opening.with_value(|o| o.set(true));
         self.notices
             .update(|list| list.retain(|n| !n.key.starts_with("open-")));
@@ -92,12 +128,19 @@ impl Project {
             }
             // Let the page paint and answer between tracks.
             let _ = yield_now().await;
+            if superseded() {
+                return;
+            }
         }
         for (strip, load) in loads {
             match load.await {
-                Ok(_) => mixer.found(strip),
+                Ok(_) if !superseded() => mixer.found(strip),
+                Ok(_) => {}
                 Err(e) => failures.push(e.to_string()),
             }
+        }
+        if superseded() {
+            return;
         }
 
         let rate_hz = f64::from(bridge.sample_rate_hz());
@@ -117,56 +160,54 @@ impl Project {
                 .map_or(song, |end_s| (end_s * rate_hz).round()),
             ..t
         });
+        if opening == Opening::Demo {
+            let untouched = mixer.snapshot().session.to_json();
+            self.with_tab_mix(|mix| mix.pristine = Some(untouched));
+        }
         self.opening.with_value(|o| o.set(false));
-        self.report(&opening, failures);
+        self.report(&opening, failures, &refused);
     }
 
-    /// Says what opening left undone, and offers the way back after a link or bundle.
-    fn report(&self, opening: &Opening, failures: Vec<String>) {
+    /// Says what opening refused and left undone, and offers the way back after a link or
+    /// bundle.
+    fn report(&self, opening: &Opening, failures: Vec<String>, refused: &[Refusal]) {
         for (i, message) in failures.into_iter().enumerate() {
             self.notify(Notice::error(&format!("open-{i}"), message));
         }
+        if !refused.is_empty() {
+            let mut listed: Vec<String> = refused
+                .iter()
+                .take(REFUSALS_LISTED)
+                .map(Refusal::to_string)
+                .collect();
+            if refused.len() > REFUSALS_LISTED {
+                listed.push(format!("and {} more", refused.len() - REFUSALS_LISTED));
+            }
+            self.notify(Notice::error(
+                "open-refused",
+                format!(
+                    "Parts of this {} were refused, the rest opened as it came: {}.",
+                    opening.what(),
+                    listed.join("; ")
+                ),
+            ));
+        }
         let opened = match opening {
-            Opening::Link => Some("Opened the shared mix.".to_owned()),
-            Opening::Bundle(name) => Some(format!("Opened the project “{name}”.")),
-            _ => None,
+            Opening::Link => "Opened the shared mix.".to_owned(),
+            Opening::Bundle(name) => format!("Opened the project “{name}”."),
+            Opening::Demo | Opening::Kept => return,
         };
-        if let Some(text) = opened {
-            let keeps = self.store().is_some();
-            self.notify(Notice {
-                action: keeps.then_some(Action::RestorePrevious),
-                text: if keeps {
-                    format!("{text} Your previous mix is kept in this browser.")
-                } else {
-                    text
-                },
-                ..Notice::info("opened", String::new())
-            });
-        }
-    }
-
-    /// Goes back to the mix that the last opened link or bundle replaced.
-    pub async fn restore_previous(&self) {
-        let Some(store) = self.store() else { return };
-        let previous = match store.get_session(PREVIOUS).await {
-            Ok(Some(json)) => json,
-            _ => {
-                self.notify(Notice::error(
-                    "opened",
-                    "There is no previous mix in this browser.".to_owned(),
-                ));
-                return;
-            }
+        let back = self.previous.get_value().is_some();
+        let text = if back {
+            format!("{opened} Your previous mix is kept in this browser (Recent mixes).")
+        } else {
+            opened
         };
-        match Session::from_json(&previous) {
-            Ok(session) => {
-                self.clear_notice("opened");
-                self.open(session, None, Opening::Previous).await;
-            }
-            Err(e) => self.notify(Notice::error(
-                "opened",
-                format!("The previous mix could not be read: {e}."),
-            )),
-        }
+        let notice = Notice::info("opened", text);
+        self.notify(if back {
+            notice.with_actions(vec![Action::RestorePrevious])
+        } else {
+            notice
+        });
     }
 }

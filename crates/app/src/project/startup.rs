@@ -1,56 +1,72 @@
-//! What the page opens: a share link in the address, else the mix saved in this browser, else
-//! the demo song. Then autosave starts.
+//! What the page opens. A share link in the address opens as a new mix (whatever the tab had
+//! stays kept). Else the tab's own mix when it is reloaded; a duplicated tab gets a copy of it;
+//! a new tab opens the most recently saved mix that no other tab works on; with none, the demo
+//! song. Then autosave and housekeeping start.
 
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use mixroom_protocol::link;
-use mixroom_protocol::session::{Session, Source, Track};
 use wasm_bindgen::JsValue;
 
 use super::open::Opening;
 use super::{Notice, Project};
 use crate::audio::AudioBridge;
-use crate::persist::{start_autosave, Store, CURRENT, PREVIOUS};
-
-/// The key under which an autosaved mix that could not be read is kept.
-const DAMAGED: &str = "damaged";
+use crate::persist::{
+    hold_mix, migrate_legacy, mixes_in_tabs, remembered_mix, start_autosave, tidy, Kept, Store,
+    StoreError, TabMix,
+};
 
 /// Starts the engine and opens the first mix (the console shows the demo until then).
 pub async fn start(project: Project, bridge: Rc<AudioBridge>) -> Result<(), JsValue> {
     // The storage opens while the engine starts.
-    let opening_store = wasm_bindgen_futures::future_to_promise(async {
-        Store::open()
-            .await
-            .map(Store::into_js)
-            .map_err(|e| JsValue::from_str(&e.to_string()))
-    });
-    bridge.start().await?;
-    let store = match wasm_bindgen_futures::JsFuture::from(opening_store).await {
-        Ok(db) => Store::from_js(db),
+    let on_blocked = move || {
+        project.notify(Notice::error(
+            "storage",
+            "Another tab runs an older Mixroom: close or reload it, and this tab opens your \
+             mixes."
+                .to_owned(),
+        ))
+    };
+    let on_closed = move || {
+        project.notify(Notice::error(
+            "storage",
+            format!(
+                "{}. Your mix plays on here; Save the project (.mixroom) to keep what you \
+                 change before reloading.",
+                upper_first(&StoreError::Closed.to_string())
+            ),
+        ))
+    };
+    let (started, store) = futures::join!(bridge.start(), Store::open(on_blocked, on_closed));
+    started?;
+    let store = match store {
+        Ok(store) => {
+            project.clear_notice("storage");
+            Some(store)
+        }
         Err(e) => {
             project.notify(Notice::error(
                 "storage",
-                format!(
-                    "Your mix will not be kept between visits: {}.",
-                    e.as_string().unwrap_or_default()
-                ),
+                format!("Your mix will not be kept between visits: {e}."),
             ));
             None
         }
     };
     project.store.set_value(store.clone());
+    if let Some(store) = &store {
+        migrate_legacy(store).await;
+        ask_to_persist();
+    }
 
-    let opened = open_link_in_address(project).await || open_autosave(project, &store).await;
-    if !opened {
-        project
-            .load(&bridge, mixroom_demo::session(), None, Opening::Demo)
-            .await;
+    if !open_link_in_address(project).await {
+        open_tab_mix(project).await;
     }
     if let Some(store) = store {
         // Housekeeping after the mix plays, without holding up the meters.
         leptos::task::spawn_local(async move {
-            forget_unused_audio(project, &store).await;
+            tidy(&store, project.mixer().files_in_use()).await;
+            project.kept_changes.update(|n| *n += 1);
             start_autosave(project, store);
         });
     }
@@ -64,9 +80,30 @@ pub async fn start(project: Project, bridge: Rc<AudioBridge>) -> Result<(), JsVa
     Ok(())
 }
 
-/// Opens the share link in the address bar, if there is one, and takes it out of the address
-/// (the mix lives on in autosave; reloading must not discard later changes). Returns whether
-/// a mix was opened.
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Asks the browser to keep this site's storage under pressure (`navigator.storage.persist()`;
+/// browsers answer without asking the user, or ask once).
+fn ask_to_persist() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Ok(promise) = window.navigator().storage().persist() {
+        leptos::task::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        });
+    }
+}
+
+/// Opens the share link in the address bar, if there is one, as a new mix, and takes it out of
+/// the address (the mix lives on in autosave; reloading must not discard later changes).
+/// Returns whether a mix was opened.
 async fn open_link_in_address(project: Project) -> bool {
     let Some(window) = web_sys::window() else {
         return false;
@@ -78,84 +115,91 @@ async fn open_link_in_address(project: Project) -> bool {
     if let (Ok(history), Ok(path)) = (window.history(), window.location().pathname()) {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
     }
-    match link::decode(&hash) {
-        Ok(session) => {
+    match link::open(&hash) {
+        Ok(incoming) => {
             project.clear_notice("link");
-            project.open(session, None, Opening::Link).await;
-            true
+            if project.tab_mix().is_none() {
+                // A tab that starts on a link: the way back is the mix it would have opened.
+                let back = match remembered_mix() {
+                    Some(id) => Some(id),
+                    None => latest_kept(project, false).await.map(|m| m.0),
+                };
+                project.previous.set_value(back);
+            }
+            let mix = project.new_tab_mix("Shared mix".to_owned()).await;
+            project
+                .open(incoming.session, None, Opening::Link, mix, incoming.refused)
+                .await
         }
         Err(e) => {
             project.notify(Notice::error(
                 "link",
                 format!("This link could not be opened: {e}. Your mix is unchanged."),
             ));
-            false
+            project.tab_mix().is_some()
         }
     }
 }
 
-/// Opens the mix saved in this browser, if there is one. One that cannot be read is kept
-/// aside (never overwritten) and said so. Returns whether a mix was opened.
-async fn open_autosave(project: Project, store: &Option<Store>) -> bool {
-    let Some(store) = store else { return false };
-    let Ok(Some(json)) = store.get_session(CURRENT).await else {
-        return false;
-    };
-    match Session::from_json(&json) {
-        Ok(session) => {
-            project.open(session, None, Opening::Autosave).await;
-            true
-        }
-        Err(e) => {
-            let kept = store.put_session(DAMAGED, &json).await.is_ok();
-            project.notify(Notice::error(
-                "autosave-read",
-                format!(
-                    "The mix saved in this browser could not be opened: {e}.{} The demo song \
-                     opened instead.",
-                    if kept {
-                        " It is kept aside, untouched."
-                    } else {
-                        ""
+/// Opens the mix this tab works on: its own after a reload, a copy of it in a duplicated tab,
+/// the latest mix no tab works on in a new tab, else the demo song.
+async fn open_tab_mix(project: Project) {
+    if let Some(id) = remembered_mix() {
+        if let Some(held) = hold_mix(&id).await {
+            let record = match project.store() {
+                Some(store) => store.get_mix(&id).await,
+                None => Ok(None),
+            };
+            match record {
+                Ok(Some(Kept::Mix(record))) => {
+                    let mix = TabMix::new(id, record.name.clone(), held);
+                    if project.open_record(record, Some(mix)).await {
+                        return;
                     }
-                ),
-            ));
-            false
+                }
+                Ok(Some(Kept::Unreadable { .. })) => {
+                    drop(held);
+                    project.open_kept(&id).await;
+                }
+                // The tab's mix was the untouched demo (never kept), or storage failed.
+                _ => {}
+            }
+        } else if project.open_kept(&id).await {
+            // Another tab works on it: this one gets a copy.
+            return;
+        }
+    } else if let Some((id, _)) = latest_kept(project, true).await {
+        if project.open_kept(&id).await {
+            return;
         }
     }
+    let mix = project.new_tab_mix("Demo song".to_owned()).await;
+    project
+        .open(
+            mixroom_demo::session(),
+            None,
+            Opening::Demo,
+            mix,
+            Vec::new(),
+        )
+        .await;
 }
 
-/// Deletes stored files that neither the open mix nor the previous one uses (a fresh visit has
-/// no history to bring them back). While a mix that could not be read is kept aside, nothing is
-/// deleted: its files may be the ones it needs.
-async fn forget_unused_audio(project: Project, store: &Store) {
-    if matches!(store.get_session(DAMAGED).await, Ok(Some(_))) {
-        return;
-    }
-    let mut used: Vec<String> = project
-        .mixer()
-        .snapshot()
-        .session
-        .tracks
-        .iter()
-        .filter_map(sha256)
-        .collect();
-    if let Ok(Some(previous)) = store.get_session(PREVIOUS).await {
-        if let Ok(previous) = Session::from_json(&previous) {
-            used.extend(previous.tracks.iter().filter_map(sha256));
-        }
-    }
-    for key in store.audio_keys().await.unwrap_or_default() {
-        if !used.contains(&key) {
-            let _ = store.delete_audio(&key).await;
-        }
-    }
-}
-
-/// The SHA-256 of a track's file, if it has one.
-fn sha256(track: &Track) -> Option<String> {
-    match &track.source {
-        Source::File(file) => file.sha256.clone(),
-        _ => None,
-    }
+/// The id and name of the most recently saved mix (that no tab works on, with `free`).
+async fn latest_kept(project: Project, free: bool) -> Option<(String, String)> {
+    let store = project.store()?;
+    let in_tabs = if free {
+        mixes_in_tabs().await
+    } else {
+        Vec::new()
+    };
+    store
+        .mixes()
+        .await
+        .ok()?
+        .into_iter()
+        .find_map(|kept| match kept {
+            Kept::Mix(m) if !in_tabs.contains(&m.id) => Some((m.id, m.name)),
+            _ => None,
+        })
 }

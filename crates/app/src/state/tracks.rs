@@ -3,9 +3,11 @@
 //! at once. The history says when a shelved track can no longer come back; then its audio is
 //! freed.
 
+use std::collections::HashSet;
+
 use leptos::prelude::*;
 use mixroom_protocol::params::{ParamId, PARAMS};
-use mixroom_protocol::session::Strip;
+use mixroom_protocol::session::{Source, Strip};
 use mixroom_protocol::strips::{StripIndex, MAX_TRACKS};
 
 use super::{Edit, History, Mixer, StripModel};
@@ -66,6 +68,26 @@ impl Mixer {
         self.history.update_value(History::clear);
         self.after_history_change();
         any
+    }
+
+    /// The SHA-256 of every file the mix and its history use: tracks on screen, on the shelf,
+    /// and waiting for their file.
+    pub fn files_in_use(&self) -> HashSet<String> {
+        let loaded: Vec<Source> = (0..MAX_TRACKS)
+            .filter_map(|t| self.with_bridge(|b| b.track_info(t))?)
+            .map(|info| info.source)
+            .collect();
+        let waiting = self
+            .missing
+            .with_untracked(|m| m.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>());
+        loaded
+            .into_iter()
+            .chain(waiting)
+            .filter_map(|source| match source {
+                Source::File(file) => file.sha256,
+                _ => None,
+            })
+            .collect()
     }
 
     /// Length of the song: the longest track on screen, frames at the engine's rate.

@@ -14,6 +14,7 @@ use super::export::ExportButton;
 use super::import::{DropZone, ImportButton, Importer, UrlButton};
 use super::master::MasterPanel;
 use super::project::{Notices, ProjectButtons};
+use super::recent::RecentMixes;
 use super::status::{EngineBanner, ModeBadge, SoundGate};
 use super::transport::{seek, toggle_loop, toggle_play, Timeline, TransportBar};
 use super::Panel;
@@ -82,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <UrlButton/>
                     <ExportButton/>
                     <ProjectButtons/>
+                    <RecentMixes/>
                     <ModeBadge mode=mode/>
                 </TransportBar>
             </header>

@@ -10,6 +10,7 @@ mod export;
 mod import;
 mod master;
 mod project;
+mod recent;
 mod status;
 mod transport;
 mod widgets;

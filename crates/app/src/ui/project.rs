@@ -183,15 +183,15 @@ pub fn Notices() -> impl IntoView {
                             Level::Info => ("banner", "status"),
                             Level::Error => ("banner error", "alert"),
                         };
-                        let action = notice.action.map(|Action::RestorePrevious| view! {
-                            <button on:click=move |_| spawn_local(async move {
-                                project.restore_previous().await;
-                            })>"Back to my previous mix"</button>
-                        });
+                        let actions = notice
+                            .actions
+                            .into_iter()
+                            .map(|action| action_button(project, action))
+                            .collect_view();
                         view! {
                             <p class=class role=role data-testid="notice" data-key=data_key>
                                 {notice.text}
-                                {action}
+                                {actions}
                                 <button on:click=move |_| dismiss(key.clone())>"Dismiss"</button>
                             </p>
                         }
@@ -199,5 +199,53 @@ pub fn Notices() -> impl IntoView {
                     .collect_view()
             }}
         </div>
+    }
+}
+
+/// The button that offers `action` in a notice.
+fn action_button(project: Project, action: Action) -> AnyView {
+    match action {
+        Action::RestorePrevious => view! {
+            <button on:click=move |_| spawn_local(async move {
+                project.restore_previous().await;
+            })>"Back to my previous mix"</button>
+        }
+        .into_any(),
+        Action::DownloadAside(id) => view! {
+            <button on:click=move |_| {
+                let id = id.clone();
+                spawn_local(async move { project.download_aside(&id).await });
+            }>"Download it"</button>
+        }
+        .into_any(),
+        Action::DiscardAside(id) => view! { <DiscardButton id=id/> }.into_any(),
+    }
+}
+
+/// "Discard" for a mix set aside, which asks first: "Discard for good" or "Keep it".
+#[component]
+pub fn DiscardButton(
+    /// The id of the mix set aside.
+    id: String,
+) -> impl IntoView {
+    let project = expect_context::<Project>();
+    let asking = RwSignal::new(false);
+    let id = StoredValue::new(id);
+    move || {
+        if asking.get() {
+            view! {
+                <span class="confirm">
+                    "Discard it for good? "
+                    <button on:click=move |_| {
+                        let id = id.get_value();
+                        spawn_local(async move { project.discard_aside(&id).await });
+                    }>"Discard for good"</button>
+                    <button on:click=move |_| asking.set(false)>"Keep it"</button>
+                </span>
+            }
+            .into_any()
+        } else {
+            view! { <button on:click=move |_| asking.set(true)>"Discard"</button> }.into_any()
+        }
     }
 }

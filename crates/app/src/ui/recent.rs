@@ -1,0 +1,136 @@
+//! The Recent button and its dialog: the mixes kept in this browser (name, when, tracks), each
+//! to open again with its audio, and the mixes set aside, to download or discard.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+
+use super::widgets::Modal;
+use crate::persist::KEEP_MIXES;
+use crate::project::{KeptList, OpenIn, Project};
+
+/// `ms` since 1970 as the user's locale writes a date and time ("3 Dec 2026, 14:03").
+pub fn when(ms: f64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms));
+    let options = crate::audio::object(&[
+        ("dateStyle", &JsValue::from_str("medium")),
+        ("timeStyle", &JsValue::from_str("short")),
+    ]);
+    date.to_locale_string("default", &options).into()
+}
+
+/// The Recent button and dialog.
+#[component]
+pub fn RecentMixes() -> impl IntoView {
+    let project = expect_context::<Project>();
+    let modal = Modal::new();
+    let list = RwSignal::new(KeptList::default());
+    let shown = RwSignal::new(false);
+    let read = move || {
+        spawn_local(async move {
+            list.set(project.kept_list().await);
+        })
+    };
+    // Read again whenever this tab changes what is kept, while the dialog is open.
+    Effect::new(move |_| {
+        project.kept_changes.track();
+        if shown.get() {
+            read();
+        }
+    });
+    let open_dialog = move |_| {
+        shown.set(true);
+        modal.open(|| {});
+    };
+    let open_mix = move |id: String| {
+        modal.close();
+        spawn_local(async move {
+            project.open_kept(&id).await;
+        });
+    };
+    let mixes = move || {
+        list.with(|l| l.mixes.clone())
+            .into_iter()
+            .map(|mix| {
+                let saved = when(mix.saved_at_ms);
+                let label = format!("Open {}, saved {saved}", mix.name);
+                let id = mix.id.clone();
+                let place = match mix.open_in {
+                    OpenIn::ThisTab => "open in this tab",
+                    OpenIn::OtherTab => "open in another tab (opens as a copy)",
+                    OpenIn::Nowhere => "",
+                };
+                let tracks = match mix.tracks {
+                    1 => "1 track".to_owned(),
+                    n => format!("{n} tracks"),
+                };
+                view! {
+                    <li class="kept-mix" data-testid="recent-mix">
+                        <span class="kept-name">{mix.name.clone()}</span>
+                        <span class="kept-when">{saved}</span>
+                        <span class="kept-tracks">{tracks}</span>
+                        <span class="kept-place">{place}</span>
+                        <button aria-label=label disabled=mix.open_in == OpenIn::ThisTab
+                            on:click=move |_| open_mix(id.clone())>"Open"</button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let aside = move || {
+        let records = list.with(|l| l.aside.clone());
+        (!records.is_empty()).then(|| {
+            let items = records
+                .into_iter()
+                .map(|record| {
+                    let name = if record.name.is_empty() {
+                        "A mix".to_owned()
+                    } else {
+                        record.name.clone()
+                    };
+                    let (download, discard) = (record.id.clone(), record.id.clone());
+                    view! {
+                        <li class="kept-mix" data-testid="aside-mix">
+                            <span class="kept-name">{name.clone()}</span>
+                            <span class="kept-when">{when(record.set_aside_at_ms)}</span>
+                            <span class="kept-place">{format!("could not be opened: {}", record.reason)}</span>
+                            <button aria-label=format!("Download {name} (set aside)")
+                                on:click=move |_| {
+                                    let id = download.clone();
+                                    spawn_local(async move { project.download_aside(&id).await });
+                                }>"Download"</button>
+                            <super::project::DiscardButton id=discard/>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <h3>"Set aside"</h3>
+                <p class="hint">"Mixes that could not be opened, kept untouched."</p>
+                <ul class="kept-list" aria-label="Mixes set aside">{items}</ul>
+            }
+        })
+    };
+    view! {
+        <button node_ref=modal.opener class="project" on:click=open_dialog aria-haspopup="dialog"
+            title="The mixes kept in this browser">
+            "Recent"
+        </button>
+        <dialog node_ref=modal.dialog class="modal recent-dialog" aria-modal="true"
+            aria-labelledby="recent-title" data-testid="recent-dialog"
+            on:close=move |_| { shown.set(false); modal.return_focus(); }>
+            <h2 id="recent-title">"Recent mixes"</h2>
+            <p class="hint">
+                {format!(
+                    "This browser keeps your {KEEP_MIXES} latest mixes, each with its audio, and \
+                     every mix open in a tab."
+                )}
+            </p>
+            <ul class="kept-list" aria-label="Recent mixes">{mixes}</ul>
+            {aside}
+            <div class="dialog-buttons">
+                <button on:click=move |_| modal.close()>"Close"</button>
+            </div>
+        </dialog>
+    }
+}
