@@ -266,7 +266,10 @@ impl Entry {
             });
         }
         let longest = match self.method_code {
-            METHOD_DEFLATED => self.uncompressed_size + self.uncompressed_size / 8 + 1024,
+            METHOD_DEFLATED => self
+                .uncompressed_size
+                .saturating_add(self.uncompressed_size / 8)
+                .saturating_add(1024),
             _ => self.uncompressed_size,
         };
         let agrees = match self.method_code {

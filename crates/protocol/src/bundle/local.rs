@@ -42,12 +42,11 @@ impl Entry {
         if header.method_code != self.method_code {
             return Err(damaged());
         }
-        let start = self.local_header_offset
-            + LOCAL_HEADER_LEN
-            + u64::from(header.name_len)
-            + u64::from(header.extra_len);
-        match start.checked_add(self.compressed_size) {
-            Some(end) if end <= self.limit => Ok(start..end),
+        let header_len =
+            LOCAL_HEADER_LEN + u64::from(header.name_len) + u64::from(header.extra_len);
+        let start = self.local_header_offset.checked_add(header_len);
+        match start.and_then(|start| Some(start..start.checked_add(self.compressed_size)?)) {
+            Some(range) if range.end <= self.limit => Ok(range),
             _ => Err(damaged()),
         }
     }

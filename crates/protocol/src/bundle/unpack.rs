@@ -2,6 +2,8 @@
 //! inflated (RFC 1951, with miniz_oxide) or passed through when stored, never to more bytes
 //! than the directory declares nor than the caller allows, its CRC-32 checked at the end.
 
+use std::fmt;
+
 use miniz_oxide::inflate::stream::{inflate, InflateState};
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 
@@ -38,6 +40,16 @@ pub struct Unpacker {
     data_len: u64,
     /// Whether the deflate stream has ended.
     ended: bool,
+}
+
+impl fmt::Debug for Unpacker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Unpacker")
+            .field("entry", &self.output.entry)
+            .field("fed", &self.fed)
+            .field("written", &self.output.written)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The unpacked bytes so far, against what the directory declares.
