@@ -2,7 +2,8 @@
 //!
 //! - [`params`]: the parameter table (stable ids, keys, units, ranges, defaults, smoothing).
 //! - [`strips`]: how channel strips (tracks, master) are numbered.
-//! - [`bundle`]: the project bundle (`.mixroom`, a zip of the session and its audio).
+//! - [`bundle`]: the project bundle (`.mixroom`, a zip of the session and its audio), and the
+//!   zip codec under it, which works on slices the caller reads (no I/O).
 //! - [`hash`]: SHA-256 of audio files, as sessions record it.
 //! - [`layout`]: the byte layout of the shared-memory blocks between the UI and the worklet.
 //! - [`session`]: the session schema (serde), with migrations from older versions.

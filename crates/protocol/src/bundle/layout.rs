@@ -1,0 +1,171 @@
+//! Saving a bundle as parts: the session rewritten to point at its entries, `session.json`
+//! deflated, and the zip's headers around the audio files, which the caller puts in place
+//! itself (a Blob built from parts in the page, the bytes themselves in [`write`]).
+//!
+//! [`write`]: super::write
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::digest::{crc32, Sums};
+use super::writer::{NewEntry, ZipParts};
+use super::{BundleError, AUDIO_FOLDER, MAX_BUNDLE_BYTES, SESSION_ENTRY};
+use crate::session::{FileSource, Session, Source};
+
+/// Deflate level of `session.json` (zlib's default).
+const SESSION_LEVEL: u8 = 6;
+
+/// One part of a bundle's bytes, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// These bytes (headers, `session.json`, the directory).
+    Bytes(Vec<u8>),
+    /// The whole file at this path, as the session given to [`layout`] names it, byte for byte.
+    File(String),
+}
+
+/// A bundle laid out as parts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    /// The session as stored in the bundle: each file source's path is its entry
+    /// (`audio/<name>`), and its SHA-256 is filled in.
+    pub session: Session,
+    /// The bundle's bytes: these parts one after the other.
+    pub parts: Vec<Part>,
+    /// The bundle's length, bytes.
+    pub len: u64,
+}
+
+/// The bundle of `session` as parts. `files` pairs each file source's path, as `session`
+/// names it, with the file's sums ([`Digest`](super::Digest) of its bytes); several tracks
+/// may share one. Files whose names collide get distinct entries (`bass.wav`,
+/// `bass (2).wav`; compared ignoring case). Files given that no track uses are left out.
+///
+/// Errors: [`BundleError::MissingAudio`] when a file source's path is not in `files`,
+/// [`BundleError::ChecksumMismatch`] when a file's SHA-256 is not the one the session records,
+/// [`BundleError::TooLarge`] past [`MAX_BUNDLE_BYTES`], [`BundleError::NameTooLong`] for a
+/// file name past [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES).
+pub fn layout(session: &Session, files: &[(&str, Sums)]) -> Result<Layout, BundleError> {
+    lay_out(session, files, ZipParts::new())
+}
+
+/// [`layout`] with the zip written by `zip`.
+pub(super) fn lay_out(
+    session: &Session,
+    files: &[(&str, Sums)],
+    mut zip: ZipParts,
+) -> Result<Layout, BundleError> {
+    let given: BTreeMap<&str, &Sums> = files.iter().map(|(path, sums)| (*path, sums)).collect();
+    let mut stored = session.clone();
+    // Each file once, in the order the tracks first use it.
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut taken = BTreeSet::new();
+    for track in &mut stored.tracks {
+        let Source::File(file) = &mut track.source else {
+            continue;
+        };
+        let position = match entries.iter().position(|e| e.source_path == file.path) {
+            Some(position) => position,
+            None => {
+                let sums =
+                    *given
+                        .get(file.path.as_str())
+                        .ok_or_else(|| BundleError::MissingAudio {
+                            path: file.path.clone(),
+                        })?;
+                entries.push(Entry {
+                    source_path: file.path.clone(),
+                    name: unique_entry(file.name(), &mut taken),
+                    sums,
+                });
+                entries.len() - 1
+            }
+        };
+        let entry = &entries[position];
+        if let Some(expected) = &file.sha256 {
+            if !expected.eq_ignore_ascii_case(&entry.sums.sha256) {
+                return Err(BundleError::ChecksumMismatch {
+                    path: file.path.clone(),
+                });
+            }
+        }
+        *file = FileSource {
+            path: entry.name.clone(),
+            sha256: Some(entry.sums.sha256.clone()),
+        };
+    }
+
+    let json = stored.to_json();
+    let deflated = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), SESSION_LEVEL);
+    let mut parts = Parts::default();
+    parts.bytes(zip.entry(&NewEntry::deflated(
+        SESSION_ENTRY,
+        deflated.len() as u64,
+        json.len() as u64,
+        crc32(json.as_bytes()),
+    ))?);
+    parts.bytes(deflated);
+    for entry in &entries {
+        let header = NewEntry::stored(&entry.name, entry.sums.len, entry.sums.crc32);
+        parts.bytes(zip.entry(&header)?);
+        parts.0.push(Part::File(entry.source_path.clone()));
+        if zip.offset() > MAX_BUNDLE_BYTES {
+            return Err(BundleError::TooLarge);
+        }
+    }
+    let directory_offset = zip.offset();
+    let directory = zip.finish();
+    let len = directory_offset + directory.len() as u64;
+    parts.bytes(directory);
+    if len > MAX_BUNDLE_BYTES {
+        return Err(BundleError::TooLarge);
+    }
+    Ok(Layout {
+        session: stored,
+        parts: parts.0,
+        len,
+    })
+}
+
+/// Parts being laid out; bytes that follow bytes join them in one part.
+#[derive(Default)]
+struct Parts(Vec<Part>);
+
+impl Parts {
+    /// Appends `bytes`.
+    fn bytes(&mut self, bytes: Vec<u8>) {
+        match self.0.last_mut() {
+            Some(Part::Bytes(last)) => last.extend(bytes),
+            _ => self.0.push(Part::Bytes(bytes)),
+        }
+    }
+}
+
+/// One audio file of a bundle being laid out.
+struct Entry<'a> {
+    /// The path the session gave.
+    source_path: String,
+    /// Its entry, `audio/<name>`.
+    name: String,
+    /// Its length and sums.
+    sums: &'a Sums,
+}
+
+/// `audio/<name>`, or `audio/<stem> (n).<ext>` with the smallest n ≥ 2 not yet `taken`
+/// (compared in lower case). A name that is empty or a dot folder becomes `audio`.
+pub(super) fn unique_entry(name: &str, taken: &mut BTreeSet<String>) -> String {
+    let name = match name {
+        "" | "." | ".." => "audio",
+        name => name,
+    };
+    let (stem, ext) = match name.rfind('.') {
+        Some(dot) if dot > 0 => name.split_at(dot),
+        _ => (name, ""),
+    };
+    let mut candidate = format!("{AUDIO_FOLDER}{name}");
+    let mut n = 2;
+    while !taken.insert(candidate.to_lowercase()) {
+        candidate = format!("{AUDIO_FOLDER}{stem} ({n}){ext}");
+        n += 1;
+    }
+    candidate
+}
