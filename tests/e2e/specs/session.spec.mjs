@@ -4,98 +4,11 @@
 // newer autosave get a clear message and lose nothing; a full storage quota is reported; a
 // project bundle moves the whole project to another profile.
 import { test, expect } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
 import { ISOLATED_URL, PLAIN_URL } from "../support/urls.mjs";
 import { openMixroom } from "../support/page.mjs";
 import { sineWav } from "../support/wav.mjs";
-
-/** Imports `buffer` as the file `name` through the Import button's file chooser. */
-async function importFile(page, name, buffer) {
-  const chooser = page.waitForEvent("filechooser");
-  await page.getByRole("button", { name: "Import audio files" }).click();
-  await (await chooser).setFiles({ name, mimeType: "audio/wav", buffer });
-}
-
-/** Writes `json` as the mix saved in this browser, as the page's autosave would. */
-function putAutosave(page, json) {
-  return page.evaluate(
-    (json) =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open("mixroom", 1);
-        open.onsuccess = () => {
-          const tx = open.result.transaction("sessions", "readwrite");
-          tx.objectStore("sessions").put(json, "current");
-          tx.oncomplete = () => { open.result.close(); resolve(); };
-          tx.onerror = () => reject(tx.error);
-        };
-        open.onerror = () => reject(open.error);
-      }),
-    json,
-  );
-}
-
-/** Waits until the page has opened its mix (link, autosave or demo) with `tracks` tracks. */
-async function mixOpened(page, tracks) {
-  await expect
-    .poll(() => page.evaluate(() => window.wasmBindings?.mixroom_project_state?.() ?? { opening: true }), {
-      timeout: 20_000,
-    })
-    .toMatchObject({ opening: false, tracks });
-}
-
-const session = (page) => page.evaluate(() => JSON.parse(window.wasmBindings.mixroom_session_json()));
-
-/** Renders the first `frames` frames of the page's mix offline: [left, right] as arrays. */
-async function render(page, frames) {
-  return page.evaluate(async (frames) => {
-    const r = await window.wasmBindings.mixroom_render_current(frames);
-    return [Array.from(r.left), Array.from(r.right)];
-  }, frames);
-}
-
-function maxDifference(a, b) {
-  let worst = 0;
-  for (let c = 0; c < 2; c++) {
-    expect(a[c].length).toBe(b[c].length);
-    for (let i = 0; i < a[c].length; i++) worst = Math.max(worst, Math.abs(a[c][i] - b[c][i]));
-  }
-  return worst;
-}
-
-const peak = (channels) => Math.max(...channels.map((c) => c.reduce((m, x) => Math.max(m, Math.abs(x)), 0)));
-
-/** Mixes a little by keyboard: the kick down 6 dB, the bass panned, an EQ boost on the pad. */
-async function mixALittle(page) {
-  const kick = page.getByRole("slider", { name: "Kick Fader" });
-  await kick.focus();
-  for (let i = 0; i < 12; i++) await kick.press("ArrowDown");
-  await expect(kick).toHaveAttribute("aria-valuetext", "−6.0 dB");
-  const pan = page.getByRole("slider", { name: "Bass Pan" });
-  await pan.focus();
-  for (let i = 0; i < 5; i++) await pan.press("ArrowLeft");
-  await page.getByRole("region", { name: "Pad", exact: true }).click({ position: { x: 30, y: 12 } });
-  const gain = page.getByRole("slider", { name: "Pad EQ 3 gain" });
-  await gain.focus();
-  await gain.press("PageUp");
-}
-
-/** Opens the share dialog and returns the link it shows (with `look`, screenshots and checks it). */
-async function shareLink(page, look = false) {
-  await page.getByRole("button", { name: "Share" }).click();
-  const dialog = page.getByRole("dialog", { name: "Share this mix" });
-  await expect(dialog).toBeVisible();
-  const url = await dialog.getByTestId("share-link").inputValue();
-  if (look) {
-    await expect(dialog.getByTestId("share-link")).toBeFocused();
-    await page.screenshot({ path: "artifacts/share-dialog.png" });
-    const axe = await new AxeBuilder({ page }).include('[data-testid="share-dialog"]').analyze();
-    expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
-  }
-  await page.keyboard.press("Escape");
-  await expect(dialog).toHaveCount(0);
-  await expect(page.getByRole("button", { name: "Share" })).toBeFocused();
-  return url;
-}
+import { importFile, maxDifference, mixALittle, mixOpened, peak, render, session, shareLink } from "../support/mix.mjs";
+import { putMix } from "../support/storage.mjs";
 
 for (const [mode, origin] of [["shared memory", ISOLATED_URL], ["message mode", PLAIN_URL]]) {
 test(`a share link reproduces the mix exactly in a fresh browser (${mode})`, async ({ page, browser }) => {
@@ -247,46 +160,6 @@ test("a link with local files asks for them, plays the rest, and takes them when
   await other.close();
 });
 
-test("a damaged or newer autosaved mix is kept aside with a message; an old version migrates", async ({ page }) => {
-  await openMixroom(page, ISOLATED_URL);
-  await mixOpened(page, 14);
-  const put = (json) => putAutosave(page, json);
-  const v1 = JSON.stringify({
-    version: 1,
-    tracks: [
-      { name: "Old kick", source: { demo: "kick" }, params: { gain_db: -3 } },
-      { name: "Old bass", source: { demo: "bass" }, params: { pan: 0.5 } },
-    ],
-    master: { params: { gain_db: -1 } },
-  });
-  for (const [what, json, expected] of [
-    ["newer", JSON.stringify({ version: 99, tracks: [] }), "newer Mixroom"],
-    ["damaged", '{"version": 2, "tracks": [', "could not be opened"],
-  ]) {
-    // The page autosaves its own mix every 250 ms: stop it by navigating away first.
-    await page.goto("about:blank");
-    await page.goto(ISOLATED_URL);
-    await page.waitForFunction(() => window.wasmBindings?.mixroom_project_state);
-    await page.goto("about:blank");
-    await page.goto(ISOLATED_URL + "#");
-    await put(json);
-    await page.reload();
-    await mixOpened(page, 14);
-    const notice = page.getByTestId("notice").filter({ hasText: "The mix saved in this browser could not be opened" });
-    await expect(notice).toBeVisible();
-    console.log(`${what} autosave: ${await notice.textContent()}`);
-    await expect(notice).toContainText(expected);
-    await expect(notice).toContainText("kept aside");
-  }
-  await put(v1);
-  await page.reload();
-  await mixOpened(page, 2);
-  await expect(page.getByRole("slider", { name: "Old kick Fader" })).toHaveAttribute("aria-valuetext", "−3.0 dB");
-  const migrated = await session(page);
-  expect(migrated.version).toBe(2);
-  expect(migrated.tracks.map((t) => t.name)).toEqual(["Old kick", "Old bass"]);
-});
-
 test("a full storage quota is reported and the mix plays on", async ({ page }) => {
   await openMixroom(page, ISOLATED_URL);
   await mixOpened(page, 14);
@@ -328,6 +201,8 @@ test("a project bundle carries the mix and its audio to another browser", async 
   const recipient = await other.newPage();
   await openMixroom(recipient, ISOLATED_URL);
   await mixOpened(recipient, 14);
+  await mixALittle(recipient); // the recipient's own mix
+  const own = await session(recipient);
   const picker = recipient.waitForEvent("filechooser");
   await recipient.getByRole("button", { name: "Open", exact: true }).click();
   await (await picker).setFiles(path);
@@ -342,6 +217,7 @@ test("a project bundle carries the mix and its audio to another browser", async 
   // The user's own mix in that browser is kept, and comes back.
   await recipient.getByRole("button", { name: "Back to my previous mix" }).click();
   await mixOpened(recipient, 14);
+  expect(await session(recipient)).toEqual(own);
 
   // A damaged bundle changes nothing.
   const picker2 = recipient.waitForEvent("filechooser");
@@ -376,23 +252,23 @@ test("audio by URL is fetched with CORS, and a failing URL is explained while th
       { name: "Kick", source: { demo: "kick" } },
     ],
   });
-  await page.goto("about:blank");
-  await page.goto(ISOLATED_URL + "#");
-  await putAutosave(page, json);
-  await page.reload();
-  await mixOpened(page, 4);
-  const gone = page.getByTestId("notice").filter({ hasText: "Track “Gone”" });
-  const nowhere = page.getByTestId("notice").filter({ hasText: "Track “Nowhere”" });
+  // Kept as the newest mix in this browser: a new tab opens it.
+  await putMix(page, { id: "web-mix", name: "Web mix", session: json, savedAtMs: Date.now() + 60_000 });
+  const tab = await page.context().newPage();
+  await openMixroom(tab, ISOLATED_URL);
+  await mixOpened(tab, 4);
+  const gone = tab.getByTestId("notice").filter({ hasText: "Track “Gone”" });
+  const nowhere = tab.getByTestId("notice").filter({ hasText: "Track “Nowhere”" });
   await expect(gone).toContainText("404");
   await expect(nowhere).toContainText("could not be fetched from https://nowhere.invalid/x.wav");
   console.log(`URL 404: ${await gone.textContent()}`);
   console.log(`URL unreachable: ${await nowhere.textContent()}`);
-  const mix = await session(page);
+  const mix = await session(tab);
   expect(mix.tracks[0].source).toEqual({ url: "https://audio.example/stems/tone.wav" });
   // The fetched track plays: solo it and render.
-  const solo = page.getByRole("button", { name: "Web tone Solo" });
+  const solo = tab.getByRole("button", { name: "Web tone Solo" });
   await solo.click();
-  const soloed = await render(page, 48_000);
+  const soloed = await render(tab, 48_000);
   console.log(`URL track soloed: peak ${peak(soloed).toFixed(3)}`);
   expect(peak(soloed)).toBeGreaterThan(0.05);
 });

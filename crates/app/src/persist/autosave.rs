@@ -37,9 +37,17 @@ pub fn start_autosave(project: Project, store: Store) {
     for event in ["pagehide", "visibilitychange"] {
         let store = store.clone();
         let handle = window_event_listener_untyped(event, move |_| {
+            let hidden = web_sys::window()
+                .and_then(|w| w.document())
+                .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
+            if (event == "visibilitychange" && !hidden) || project.is_opening() {
+                return;
+            }
+            // The last chance: the write starts in this task (a save under way is not waited
+            // for; the later write wins).
             let store = store.clone();
             spawn_local(async move {
-                let _ = save_now(project, &store).await;
+                let _ = save_changed(project, &store).await;
             });
         });
         // The page lives as long as the app.

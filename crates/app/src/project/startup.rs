@@ -63,11 +63,11 @@ pub async fn start(project: Project, bridge: Rc<AudioBridge>) -> Result<(), JsVa
         open_tab_mix(project).await;
     }
     if let Some(store) = store {
+        start_autosave(project, store.clone());
         // Housekeeping after the mix plays, without holding up the meters.
         leptos::task::spawn_local(async move {
             tidy(&store, project.mixer().files_in_use()).await;
             project.kept_changes.update(|n| *n += 1);
-            start_autosave(project, store);
         });
     }
     let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
