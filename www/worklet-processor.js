@@ -45,6 +45,12 @@
 // In message mode, meter entries are posted every this many quanta (about 21 ms at 48 kHz).
 const METER_POST_QUANTA = 8;
 
+// Frees a transferred buffer at once by detaching it (ES2024 `ArrayBuffer.prototype.transfer`).
+// Where the browser lacks it, the buffer is only let go of, for the garbage collector.
+const detach = typeof ArrayBuffer.prototype.transfer === "function"
+  ? (buffer) => { if (!buffer.detached) buffer.transfer(0); }
+  : () => {};
+
 class MixroomProcessor extends AudioWorkletProcessor {
   constructor(options) {
     super();
@@ -245,7 +251,7 @@ class MixroomProcessor extends AudioWorkletProcessor {
         // them at once, instead of whenever this scope's garbage collector gets to them (ten
         // minutes of stereo are 100 MB or more).
         for (const buffer of Array.isArray(message.channels) ? message.channels : []) {
-          if (buffer instanceof ArrayBuffer && !buffer.detached) buffer.transfer(0);
+          if (buffer instanceof ArrayBuffer) detach(buffer);
         }
         break;
       case "clear":

@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use crate::audio::{render_offline, AudioBridge, ParamChange, TrackAudio};
 use crate::export::normalize::LoudnessTarget;
 use crate::export::wav::WavFormat;
-use crate::export::{export_mix, ExportOptions};
+use crate::export::{export_mix, ExportOptions, Payload};
 use crate::state::Mixer;
 use crate::ui::Importer;
 
@@ -368,11 +368,10 @@ pub async fn mixroom_export_mix(format: String, target: String) -> Result<js_sys
     };
     let loudness = exported.loudness;
     let result = js_sys::Object::new();
-    set(
-        &result,
-        "bytes",
-        js_sys::Uint8Array::from(exported.bytes.as_slice()),
-    );
+    let Payload::Bytes(bytes) = &exported.payload else {
+        return Err(js_error("a mix export is one file".to_owned()));
+    };
+    set(&result, "bytes", js_sys::Uint8Array::from(bytes.as_slice()));
     set(&result, "sampleRate", exported.sample_rate_hz);
     set(&result, "frames", exported.frames);
     set(

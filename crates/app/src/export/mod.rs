@@ -31,10 +31,10 @@ mod download;
 pub mod normalize;
 pub mod wav;
 
-use std::io::{Cursor, Write};
 use std::rc::Rc;
 
 use js_sys::Float32Array;
+use mixroom_protocol::bundle::{crc32, NewEntry, ZipParts};
 use mixroom_protocol::layout::spectrum_block::TAPS;
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::session::Session;
@@ -42,7 +42,7 @@ use mixroom_protocol::session::Session;
 use crate::audio::offline::render_offline_with_progress;
 use crate::audio::{describe, sleep_ms, TrackAudio};
 use crate::state::{Mixer, Snapshot};
-pub use download::{download, save_file};
+pub use download::{download, save_blob, save_file};
 use normalize::{GainPlan, Loudness, LoudnessTarget};
 use wav::WavFormat;
 
@@ -125,6 +125,20 @@ fn fail(message: impl Into<String>) -> ExportError {
     ExportError(message.into())
 }
 
+/// What an exported file holds.
+#[derive(Clone, Debug)]
+pub enum Payload {
+    /// Bytes in the page's memory (a WAV file, at most 4 GiB).
+    Bytes(Vec<u8>),
+    /// The parts of a `Blob` (a zip of stems), each held by the browser outside the page's
+    /// memory.
+    Parts(js_sys::Array),
+}
+
+/// Most bytes a stems export may take, together: 16 GiB (the browser keeps the parts until
+/// the download is written, on disk when they do not fit in memory).
+pub const MAX_STEMS_BYTES: u64 = 16 << 30;
+
 /// A finished export.
 #[derive(Clone, Debug)]
 pub struct Exported {
@@ -132,8 +146,8 @@ pub struct Exported {
     pub file_name: String,
     /// MIME type of the file.
     pub mime: &'static str,
-    /// The file's bytes.
-    pub bytes: Vec<u8>,
+    /// The file's contents.
+    pub payload: Payload,
     /// Sample rate, Hz.
     pub sample_rate_hz: f32,
     /// Frames of each WAV file (the longest track).
@@ -357,7 +371,7 @@ pub async fn export_mix(
     let exported = Exported {
         file_name: MIX_FILE_NAME.to_owned(),
         mime: "audio/wav",
-        bytes: encoded.bytes,
+        payload: Payload::Bytes(encoded.bytes),
         sample_rate_hz: rate_hz,
         frames: prepared.frames,
         renders: 1,
@@ -487,6 +501,13 @@ fn stem_session(session: &Session, strip: StemStrip) -> Session {
     stem
 }
 
+/// Bytes a zip of `count` stems of `frames` frames in `format` takes, at most (headers
+/// included), computed in 64 bits.
+pub fn stems_bytes(frames: u32, format: WavFormat, count: usize) -> u64 {
+    let wav = u64::from(frames) * 2 * u64::from(format.bits() / 8) + 128;
+    (count as u64) * (wav + 256) + 1_024
+}
+
 /// Renders one stem per track and per used bus (see the module docs) and packs them, in
 /// `options.format`, into a zip of stored (uncompressed) WAV files; nothing is downloaded (see
 /// [`download()`]). Reports progress through `progress`.
@@ -497,16 +518,34 @@ pub async fn export_stems(
 ) -> Result<Exported, ExportError> {
     let prepared = prepare(mixer, progress).await?;
     let stems = stems(&prepared.session);
-    let wav_bytes = prepared.frames as usize * 2 * usize::from(options.format.bits() / 8) + 128;
-    let mut buffer = Vec::new();
-    reserve(&mut buffer, stems.len() * (wav_bytes + 256) + 1_024)?;
-    let mut zip = zip::ZipWriter::new(Cursor::new(buffer));
-    let entry =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let total_bytes = stems_bytes(prepared.frames, options.format, stems.len());
+    if total_bytes > MAX_STEMS_BYTES {
+        return Err(fail(format!(
+            "Could not export: the {} stems would take {:.1} GB, more than the {} GB a stems \
+             export may take. Export them as 16-bit, or export the mix.",
+            stems.len(),
+            total_bytes as f64 / 1e9,
+            MAX_STEMS_BYTES / 1_000_000_000
+        )));
+    }
+    let mut zip = ZipParts::new();
+    let parts = js_sys::Array::new();
     let zip_failed = |e: &dyn std::fmt::Display| {
         fail(format!(
             "Could not export: the zip file could not be written ({e})."
         ))
+    };
+    let part = |bytes: &[u8]| -> Result<(), ExportError> {
+        let copy = js_sys::Uint8Array::from(bytes);
+        let blob =
+            web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&copy)).map_err(|e| {
+                fail(format!(
+                    "Could not export: the browser has no room for the stems ({}).",
+                    describe(&e)
+                ))
+            })?;
+        parts.push(&blob);
+        Ok(())
     };
     let mut render_ms = 0.0;
     let mut clipped = Vec::new();
@@ -535,16 +574,16 @@ pub async fn export_stems(
         if encoded.clipped_samples > 0 {
             clipped.push(file.clone());
         }
-        zip.start_file(file.as_str(), entry)
-            .map_err(|e| zip_failed(&e))?;
-        zip.write_all(&encoded.bytes).map_err(|e| zip_failed(&e))?;
+        let entry = NewEntry::stored(file, encoded.bytes.len() as u64, crc32(&encoded.bytes));
+        part(&zip.entry(&entry).map_err(|e| zip_failed(&e))?)?;
+        part(&encoded.bytes)?;
     }
     progress(Progress::Encoding);
-    let bytes = zip.finish().map_err(|e| zip_failed(&e))?.into_inner();
+    part(&zip.finish())?;
     let exported = Exported {
         file_name: STEMS_FILE_NAME.to_owned(),
         mime: "application/zip",
-        bytes,
+        payload: Payload::Parts(parts),
         sample_rate_hz: prepared.sample_rate_hz,
         frames: prepared.frames,
         renders: count,
@@ -636,7 +675,7 @@ mod tests {
         let exported = Exported {
             file_name: MIX_FILE_NAME.to_owned(),
             mime: "audio/wav",
-            bytes: Vec::new(),
+            payload: Payload::Bytes(Vec::new()),
             sample_rate_hz: 48_000.0,
             frames: 48_000 * 38 + 19_200,
             renders: 1,

@@ -1,23 +1,88 @@
 //! Project bundles (`.mixroom`, see `mixroom_protocol::bundle`): the session and every file in
 //! its original encoding, in one zip that moves between computers.
+//!
+//! Neither saving nor opening holds a project in memory: opening reads the zip's directory and
+//! the session from slices of the `File`, and hands each stored audio file on as a slice of it
+//! (a `Blob`, no copy), after checking its CRC-32 and SHA-256 a chunk at a time; saving
+//! computes each file's sums the same way, then builds the download as a `Blob` of parts (the
+//! headers, and the audio files themselves). Between chunks the page answers; a notice shows
+//! how far it got.
 
+use std::collections::BTreeMap;
+use std::ops::Range;
 use std::rc::Rc;
 
-use js_sys::{ArrayBuffer, Uint8Array};
-use mixroom_protocol::bundle;
+use js_sys::{Array, ArrayBuffer, Uint8Array};
+use mixroom_protocol::bundle::{
+    self, layout, plan, read_session, session_entry, BundleError, Digest, Directory, FromTail,
+    Method, Part, PlannedFile, Sums,
+};
 use mixroom_protocol::session::Source;
-use wasm_bindgen::JsCast;
+use mixroom_protocol::validate::Incoming;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::File;
+use web_sys::{Blob, BlobPropertyBag};
 
 use super::open::Opening;
 use super::sources::BundleFiles;
 use super::{Notice, Project};
-use crate::audio::describe;
-use crate::export::save_file;
+use crate::audio::{describe, yield_now};
+use crate::export::save_blob;
 
 /// The name the bundle is offered under.
 const FILE_NAME: &str = "mixroom-project.mixroom";
+
+/// Bytes read, hashed and checked at a time (a few tens of ms of work between two turns of
+/// the page's event loop).
+const CHUNK_BYTES: u64 = 4 << 20;
+
+/// Why reading a slice failed, for the user.
+fn slice_failed(what: &str, e: &JsValue) -> String {
+    let name = crate::audio::get(e, "name").as_string().unwrap_or_default();
+    if name == "RangeError" || name == "NotReadableError" {
+        format!("the browser ran out of memory reading {what}; close other tabs and try again")
+    } else {
+        format!("{what} cannot be read ({})", describe(e))
+    }
+}
+
+/// The bytes of `range` of `blob`.
+async fn read_range(blob: &Blob, range: Range<u64>, what: &str) -> Result<Vec<u8>, String> {
+    let slice = blob
+        .slice_with_f64_and_f64(range.start as f64, range.end as f64)
+        .map_err(|e| slice_failed(what, &e))?;
+    let buffer: ArrayBuffer = JsFuture::from(slice.array_buffer())
+        .await
+        .and_then(|b| b.dyn_into())
+        .map_err(|e| slice_failed(what, &e))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// Feeds `range` of `blob` to `each` a chunk at a time, yielding to the page between chunks;
+/// `progress` hears the bytes done so far.
+async fn each_chunk(
+    blob: &Blob,
+    range: Range<u64>,
+    what: &str,
+    mut each: impl FnMut(&[u8]) -> Result<(), String>,
+    mut progress: impl FnMut(u64),
+) -> Result<(), String> {
+    let mut at = range.start;
+    while at < range.end {
+        let next = (at + CHUNK_BYTES).min(range.end);
+        let bytes = read_range(blob, at..next, what).await?;
+        each(&bytes)?;
+        progress(next - range.start);
+        at = next;
+        let _ = yield_now().await;
+    }
+    Ok(())
+}
+
+/// Says how far a long step got, in one notice.
+fn show_progress(project: Project, text: String) {
+    project.notify(Notice::info("bundle", text));
+}
 
 /// Builds the bundle of the mix as it is now and offers it as a download. Every file must be
 /// at hand (a mix still waiting for a dropped file cannot be saved whole).
@@ -27,7 +92,7 @@ pub async fn save_bundle(project: Project) -> Result<String, String> {
     let bridge = mixer
         .with_bridge(Rc::clone)
         .ok_or("the audio engine is not running")?;
-    let mut files = Vec::new();
+    let mut files: Vec<(String, web_sys::File)> = Vec::new();
     for (track, strip) in snapshot.session.tracks.iter().zip(&snapshot.strips) {
         let Source::File(source) = &track.source else {
             continue;
@@ -38,38 +103,73 @@ pub async fn save_bundle(project: Project) -> Result<String, String> {
                 source.name()
             )
         })?;
-        files.push((source.path.clone(), read_bytes(&file).await?));
+        if !files.iter().any(|(path, _)| *path == source.path) {
+            files.push((source.path.clone(), file));
+        }
     }
-    let files: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
-        .collect();
-    let written = bundle::write(&snapshot.session, &files).map_err(|e| e.to_string())?;
-    save_file(&written.bytes, FILE_NAME, "application/zip").map_err(|e| describe(&e))?;
+    let total: f64 = files.iter().map(|(_, f)| f.size()).sum();
+    let mut done = 0.0;
+    let mut sums: Vec<(String, Sums)> = Vec::new();
+    for (path, file) in &files {
+        let mut digest = Digest::new();
+        let name = format!("“{}”", file.name());
+        let size = file.size() as u64;
+        each_chunk(
+            file,
+            0..size,
+            &name,
+            |chunk| {
+                digest.update(chunk);
+                Ok(())
+            },
+            |bytes| {
+                let percent = 100.0 * (done + bytes as f64) / total.max(1.0);
+                show_progress(project, format!("Saving the project: {percent:.0}%…"));
+            },
+        )
+        .await?;
+        done += file.size();
+        sums.push((path.clone(), digest.finish()));
+    }
+    let given: Vec<(&str, Sums)> = sums.iter().map(|(p, s)| (p.as_str(), s.clone())).collect();
+    let laid_out = layout(&snapshot.session, &given).map_err(|e| e.to_string())?;
+    let parts = Array::new();
+    for part in &laid_out.parts {
+        match part {
+            Part::Bytes(bytes) => parts.push(&Uint8Array::from(bytes.as_slice())),
+            Part::File(path) => {
+                let (_, file) = files
+                    .iter()
+                    .find(|(p, _)| p == path)
+                    .ok_or("a file went missing while saving")?;
+                parts.push(file)
+            }
+        };
+    }
+    let options = BlobPropertyBag::new();
+    options.set_type("application/zip");
+    let blob = Blob::new_with_blob_sequence_and_options(&parts, &options)
+        .map_err(|e| slice_failed("the project", &e))?;
+    save_blob(&blob, FILE_NAME).map_err(|e| describe(&e))?;
     Ok(FILE_NAME.to_owned())
 }
 
-/// Opens the bundle `file`: its mix replaces the current one (which is kept to go back to).
-/// A bundle that cannot be read changes nothing.
-pub async fn open_bundle_file(project: Project, file: File) {
+/// Opens the bundle `file`: its mix replaces the current one (which stays kept). A bundle that
+/// cannot be read changes nothing.
+pub async fn open_bundle_file(project: Project, file: web_sys::File) {
     let name = file.name();
-    let opened = match read_bytes(&file).await {
-        Ok(bytes) => bundle::read(&bytes).map_err(|e| e.to_string()),
-        Err(e) => Err(e),
-    };
-    match opened {
-        Ok(bundle) => {
+    match read_bundle(project, &file).await {
+        Ok((incoming, files)) => {
             project.clear_notice("bundle");
-            let files: BundleFiles = bundle.files;
             let title = name.strip_suffix(".mixroom").unwrap_or(&name).to_owned();
             let mix = project.new_tab_mix(title).await;
             project
                 .open(
-                    bundle.session,
+                    incoming.session,
                     Some(files),
                     Opening::Bundle(name),
                     mix,
-                    Vec::new(),
+                    incoming.refused,
                 )
                 .await;
         }
@@ -80,11 +180,100 @@ pub async fn open_bundle_file(project: Project, file: File) {
     }
 }
 
-/// The bytes of `file`.
-async fn read_bytes(file: &File) -> Result<Vec<u8>, String> {
-    let buffer: ArrayBuffer = JsFuture::from(file.array_buffer())
-        .await
-        .and_then(|b| b.dyn_into())
-        .map_err(|e| format!("“{}” cannot be read ({})", file.name(), describe(&e)))?;
-    Ok(Uint8Array::new(&buffer).to_vec())
+/// The session and the checked audio files of the bundle `file`.
+async fn read_bundle(
+    project: Project,
+    file: &web_sys::File,
+) -> Result<(Incoming, BundleFiles), String> {
+    let blob: &Blob = file;
+    let what = format!("“{}”", file.name());
+    let len = file.size() as u64;
+    let failed = |e: BundleError| e.to_string();
+    let tail = read_range(blob, len - bundle::tail_len(len)..len, &what).await?;
+    let directory = match Directory::from_tail(len, &tail).map_err(failed)? {
+        FromTail::Complete(directory) => directory,
+        FromTail::NeedRange(pending) => {
+            let bytes = read_range(blob, pending.range(), &what).await?;
+            pending.parse(&bytes).map_err(failed)?
+        }
+    };
+    let entry = session_entry(&directory).map_err(failed)?;
+    let header = read_range(blob, entry.local_header_range(), &what).await?;
+    let data = read_range(blob, entry.data_range(&header).map_err(failed)?, &what).await?;
+    let incoming = read_session(entry, &data).map_err(failed)?;
+    let planned = plan(&directory, &incoming.session).map_err(failed)?;
+    let total: u64 = planned
+        .files()
+        .iter()
+        .map(|f| f.entry().compressed_size())
+        .sum();
+    let mut done = 0;
+    let mut files = BTreeMap::new();
+    for file in planned.files() {
+        let header = read_range(blob, file.entry().local_header_range(), &what).await?;
+        let range = file.entry().data_range(&header).map_err(failed)?;
+        let audio = check_file(blob, file, range.clone(), &what, |bytes| {
+            let percent = 100.0 * (done + bytes) as f64 / total.max(1) as f64;
+            show_progress(
+                project,
+                format!("Opening {what}: checking its audio, {percent:.0}%…"),
+            );
+        })
+        .await?;
+        done += range.end - range.start;
+        files.insert(file.path().to_owned(), audio);
+    }
+    Ok((incoming, files))
+}
+
+/// The audio file `file` of a bundle, at `range` of `blob`, checked against its CRC-32 and
+/// SHA-256: a slice of `blob` when stored, unpacked into memory when deflated.
+async fn check_file(
+    blob: &Blob,
+    file: &PlannedFile,
+    range: Range<u64>,
+    what: &str,
+    progress: impl FnMut(u64),
+) -> Result<Blob, String> {
+    let mut check = file.check();
+    let failed = |e: BundleError| e.to_string();
+    match file.method() {
+        Method::Stored => {
+            each_chunk(
+                blob,
+                range.clone(),
+                what,
+                |chunk| {
+                    check.update(chunk);
+                    Ok(())
+                },
+                progress,
+            )
+            .await?;
+            check.finish().map_err(failed)?;
+            blob.slice_with_f64_and_f64(range.start as f64, range.end as f64)
+                .map_err(|e| slice_failed(what, &e))
+        }
+        Method::Deflated => {
+            let mut unpacker = file.unpacker().map_err(failed)?;
+            let parts = Array::new();
+            each_chunk(
+                blob,
+                range,
+                what,
+                |chunk| {
+                    let mut out = Vec::new();
+                    unpacker.feed(chunk, &mut out).map_err(failed)?;
+                    check.update(&out);
+                    parts.push(&Uint8Array::from(out.as_slice()));
+                    Ok(())
+                },
+                progress,
+            )
+            .await?;
+            unpacker.finish().map_err(failed)?;
+            check.finish().map_err(failed)?;
+            Blob::new_with_u8_array_sequence(&parts).map_err(|e| slice_failed(what, &e))
+        }
+    }
 }

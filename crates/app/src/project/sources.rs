@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use js_sys::{Array, ArrayBuffer, Uint8Array};
+use js_sys::{Array, ArrayBuffer};
 use mixroom_protocol::session::{Source, Track};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -14,8 +14,8 @@ use crate::audio::import::{import_file, import_generated, Generator, ImportedTra
 use crate::audio::{describe, AudioBridge};
 use crate::persist::Store;
 
-/// A bundle's files by their path in the bundle.
-pub type BundleFiles = BTreeMap<String, Vec<u8>>;
+/// A bundle's files by their path in the bundle (slices of the bundle, or unpacked).
+pub type BundleFiles = BTreeMap<String, Blob>;
 
 /// What became of a track's source.
 pub enum Resolved {
@@ -61,7 +61,7 @@ pub async fn resolve(
         Source::File(source) => {
             let name = source.name();
             let file = match files.and_then(|f| f.get(&source.path)) {
-                Some(bytes) => Some(file_from_bytes(bytes, name)),
+                Some(blob) => Some(file_from_blob(blob, name)),
                 None => match (store, &source.sha256) {
                     (Some(store), Some(sha)) => match store.get_audio(sha).await {
                         Ok(Some(blob)) => Some(file_from_blob(&blob, name)),
@@ -90,11 +90,6 @@ pub async fn resolve(
             Err(why) => failed(format!("its audio could not be fetched from {url}: {why}.")),
         },
     }
-}
-
-/// A `File` named `name` holding `bytes`.
-pub fn file_from_bytes(bytes: &[u8], name: &str) -> Result<File, wasm_bindgen::JsValue> {
-    File::new_with_u8_array_sequence(&Array::of1(&Uint8Array::from(bytes)), name)
 }
 
 /// A `File` named `name` holding the bytes of `blob`.

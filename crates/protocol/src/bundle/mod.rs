@@ -34,6 +34,7 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::session::{Session, SessionError, Source};
+use crate::validate::{Incoming, Refusal};
 
 mod digest;
 mod directory;
@@ -81,6 +82,8 @@ pub struct Bundle {
     pub session: Session,
     /// The audio files the session refers to: entry path (`audio/<name>`) → the file's bytes.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// The fields of the session that were refused ([`crate::validate`]).
+    pub refused: Vec<Refusal>,
 }
 
 /// A bundle as written, and the session inside it.
@@ -289,7 +292,7 @@ pub fn read(bytes: &[u8]) -> Result<Bundle, BundleError> {
         }
     };
     let entry = session_entry(&directory)?;
-    let session = read_session(entry, data(entry)?)?;
+    let Incoming { session, refused } = read_session(entry, data(entry)?)?;
 
     let mut files = BTreeMap::new();
     for file in plan(&directory, &session)?.files() {
@@ -299,7 +302,11 @@ pub fn read(bytes: &[u8]) -> Result<Bundle, BundleError> {
         check.finish()?;
         files.insert(file.path().to_owned(), bytes);
     }
-    Ok(Bundle { session, files })
+    Ok(Bundle {
+        session,
+        files,
+        refused,
+    })
 }
 
 #[cfg(test)]
@@ -461,7 +468,7 @@ mod tests {
         let entry = session_entry(&directory).unwrap();
         let header = file.slice(entry.local_header_range()).to_vec();
         let data = file.slice(entry.data_range(&header).unwrap());
-        let session = read_session(entry, data).unwrap();
+        let Incoming { session, refused } = read_session(entry, data).unwrap();
         let mut files = BTreeMap::new();
         for planned in plan(&directory, &session).unwrap().files() {
             let entry = planned.entry();
@@ -497,7 +504,14 @@ mod tests {
             );
             files.insert(planned.path().to_owned(), bytes);
         }
-        (Bundle { session, files }, file.read)
+        (
+            Bundle {
+                session,
+                files,
+                refused,
+            },
+            file.read,
+        )
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::{
     BundleError, MAX_BUNDLE_BYTES, MAX_DEFLATED_AUDIO_BYTES, MAX_SESSION_BYTES, SESSION_ENTRY,
 };
 use crate::session::{Session, SessionError, Source};
+use crate::validate::Incoming;
 
 /// The entry of `session.json` in `directory`, once it is known to be readable: stored or
 /// deflated, at most [`MAX_SESSION_BYTES`]. Read its data ([`Entry::local_header_range`], then
@@ -22,16 +23,17 @@ pub fn session_entry(directory: &Directory) -> Result<&Entry, BundleError> {
 }
 
 /// The session in `data`, the data of [`session_entry`]: unpacked, checked against its CRC-32,
-/// migrated to the current version ([`Session::from_json`]).
+/// migrated to the current version and made safe field by field ([`Session::open_json`]: a
+/// bundle is written by a stranger).
 ///
 /// Errors: those of [`Unpacker`], [`BundleError::Refused`] for text that is not UTF-8 or a
 /// session that is refused.
-pub fn read_session(entry: &Entry, data: &[u8]) -> Result<Session, BundleError> {
+pub fn read_session(entry: &Entry, data: &[u8]) -> Result<Incoming, BundleError> {
     let json = Unpacker::new(entry, MAX_SESSION_BYTES)?.whole(data)?;
     let json = String::from_utf8(json).map_err(|_| {
         BundleError::Refused(SessionError::Malformed("it is not UTF-8 text".to_owned()))
     })?;
-    Session::from_json(&json).map_err(BundleError::Refused)
+    Session::open_json(&json).map_err(BundleError::Refused)
 }
 
 /// Which entry each of a session's files reads.
