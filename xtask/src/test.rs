@@ -12,7 +12,7 @@ const WASM_CRATES: [&str; 4] = [
 ];
 
 /// JavaScript that runs in the browser or drives it, syntax-checked with node.
-const JS_FILES: [&str; 1] = ["www/worklet-processor.js"];
+const JS_FILES: [&str; 2] = ["www/worklet-processor.js", "www/boot.js"];
 
 pub fn run() -> Result {
     tools::setup(Needs::everything())?;

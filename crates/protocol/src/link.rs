@@ -438,8 +438,8 @@ fn strip_from_wire(params: Vec<WireParam>) -> Result<Strip, LinkError> {
             .ok()
             .and_then(ParamId::from_index)
             .ok_or(LinkError::TooNew)?;
+        // Kept as it came: a value out of range is refused by name (`Session::make_safe`).
         let spec = param.spec();
-        let value = spec.sanitize(value);
         if value.to_bits() != spec.default.to_bits() {
             strip.params.insert(spec.key.to_owned(), value);
         }

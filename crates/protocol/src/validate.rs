@@ -119,7 +119,10 @@ impl Session {
         if !(0.0..=MAX_LOOP_S).contains(&start) {
             refused.push(Refusal {
                 field: "the loop start".to_owned(),
-                why: format!("{start} s is not between 0 s and 24 hours; the loop starts at 0 s"),
+                why: format!(
+                    "{} is not between 0 s and 24 hours; the loop starts at 0 s",
+                    seconds(start)
+                ),
             });
             transport.loop_start_s = 0.0;
         }
@@ -128,13 +131,23 @@ impl Session {
                 refused.push(Refusal {
                     field: "the loop end".to_owned(),
                     why: format!(
-                        "{end} s is not after the loop start and within 24 hours; the loop ends \
-                         where the song ends"
+                        "{} is not after the loop start and within 24 hours; the loop ends where \
+                         the song ends",
+                        seconds(end)
                     ),
                 });
                 transport.loop_end_s = None;
             }
         }
+    }
+}
+
+/// A time for a message: "12.5 s", or "1e300 s" for one far out of range.
+fn seconds(s: f64) -> String {
+    if s.abs() < 1e7 {
+        format!("{s} s")
+    } else {
+        format!("{s:e} s")
     }
 }
 

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use mixroom_protocol::params::{ParamId, PARAMS};
 use mixroom_protocol::session::Strip;
 use mixroom_protocol::strips::{StripIndex, StripKind};
+use mixroom_protocol::validate::is_color;
 
 /// Colours of strips, by position (tracks cycle through them).
 const PALETTE: [&str; 8] = [
@@ -31,14 +32,17 @@ pub struct StripModel {
 }
 
 impl StripModel {
-    /// A strip named `name` showing the values of `settings`.
+    /// A strip named `name` showing the values of `settings`, in `color` when that is a
+    /// `#rrggbb` colour (anything else never reaches the page's styles).
     pub fn new(
         strip: StripIndex,
         name: String,
         color: Option<String>,
         settings: &Strip,
     ) -> StripModel {
-        let color = color.unwrap_or_else(|| default_color(strip).to_owned());
+        let color = color
+            .filter(|c| is_color(c))
+            .unwrap_or_else(|| default_color(strip).to_owned());
         StripModel {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             strip,

@@ -54,7 +54,7 @@ pub fn ChannelStrip(
             class:selected=selected
             class:bus=kind == StripKind::Bus
             class:return=kind == StripKind::Return
-            style=format!("--strip-color: {}", model.color)
+            style=("--strip-color", model.color.clone())
             aria-label=name_text.clone()
             data-testid=test_id.clone()
             on:pointerdown=move |_| mixer.selected.set(strip)

@@ -186,7 +186,7 @@ pub fn EqEditor(
             let m = model.clone();
             view! {
                 <div class="eq-band" role="group" aria-label=format!("EQ band {}", b + 1)
-                    style=format!("--band-color: {}", BAND_COLOURS[b])>
+                    style=("--band-color", BAND_COLOURS[b])>
                     <span class="eq-band-number" aria-hidden="true">{b + 1}</span>
                     <ParamSelect model=m.clone() param=ParamId::eq(b, EqField::Type)/>
                     <Knob model=m.clone() param=ParamId::eq(b, EqField::Hz) caption="Freq" size=24/>

@@ -136,7 +136,7 @@ pub fn Knob(
     };
 
     view! {
-        <div class="knob" style=format!("--knob-size: {size}px")>
+        <div class="knob" style=("--knob-size", format!("{size}px"))>
             <div
                 class="knob-dial"
                 role="slider"
