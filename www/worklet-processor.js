@@ -26,7 +26,8 @@
 //                                                          ArrayBuffer per channel, transferred)
 //               { type: "clear", track }                   (unload a track)
 //               { type: "start" }                          (held engine: start rendering)
-//               { type: "debug-panic" }                    (test hook: abort the instance)
+//               { type: "debug-panic" }                    (test hook, in the suite's build only:
+//                                                          abort the instance)
 // Messages out: { type: "ready", memoryBytes, sourceBytes }
 //                                                          (rendering started; memoryBytes: the
 //                                                          module's wasm memory, sourceBytes: the
@@ -273,7 +274,7 @@ class MixroomProcessor extends AudioWorkletProcessor {
 
   render(output) {
     const x = this.x;
-    if (this.panicRequested) x.mixroom_debug_panic();
+    if (this.panicRequested && x.mixroom_debug_panic) x.mixroom_debug_panic();
     if (this.held) {
       for (let channel = 0; channel < output.length; channel++) output[channel].fill(0);
       return;

@@ -8,6 +8,7 @@
 //! Prints the ratios the goals are stated in; times themselves vary with the machine.
 
 use crate::cmd::{self, Result};
+use crate::suite_build;
 use crate::tools::{self, Needs, E2E_DIR};
 
 /// Length of the benchmark mix, s.
@@ -27,8 +28,8 @@ pub fn run() -> Result {
         "engine",
     ]))?;
 
-    cmd::step("Release builds (page and mixroom-cli)");
-    cmd::run(cmd::command("trunk").args(["build", "--release"]))?;
+    cmd::step("Release builds (page with the suite's hooks, and mixroom-cli)");
+    let dist = suite_build::build()?;
     cmd::run(cmd::cargo().args(["build", "--locked", "--release", "-p", "mixroom-cli"]))?;
 
     cmd::step("Native Rust: 64 tracks, 10 s (mixroom bench)");
@@ -51,7 +52,7 @@ pub fn run() -> Result {
         cmd::command("node")
             .arg("bench/bench.mjs")
             .current_dir(root.join(E2E_DIR))
-            .env("MIXROOM_DIST", root.join("dist"))
+            .env("MIXROOM_DIST", &dist)
             .env("CHROMIUM_PATH", chromium)
             .env("MIXROOM_BENCH_SECONDS", SECONDS),
     )

@@ -10,6 +10,7 @@
 mod bench;
 mod cmd;
 mod serve;
+mod suite_build;
 mod test;
 mod tools;
 mod worklet;

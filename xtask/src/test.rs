@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every check, in the order that fails fastest.
 
 use crate::cmd::{self, Result};
+use crate::suite_build;
 use crate::tools::{self, Needs, E2E_DIR};
 
 /// Crates that are built for the browser and so must also pass clippy on wasm32.
@@ -10,6 +11,9 @@ const WASM_CRATES: [&str; 4] = [
     "mixroom-worklet",
     "mixroom-app",
 ];
+
+/// The features that put the end-to-end hooks into the page and the engine.
+const E2E_FEATURES: &str = "mixroom-app/e2e,mixroom-worklet/e2e";
 
 /// JavaScript that runs in the browser or drives it, syntax-checked with node.
 const JS_FILES: [&str; 2] = ["www/worklet-processor.js", "www/boot.js"];
@@ -31,13 +35,22 @@ pub fn run() -> Result {
         "warnings",
     ]))?;
 
-    cmd::step("Lints (clippy, wasm32)");
-    let mut clippy = cmd::cargo();
-    clippy.args(["clippy", "--locked", "--target", "wasm32-unknown-unknown"]);
-    for krate in WASM_CRATES {
-        clippy.args(["--package", krate]);
+    // Twice: the page users get, and the suite's build with its hooks.
+    for features in [None, Some(E2E_FEATURES)] {
+        cmd::step(match features {
+            None => "Lints (clippy, wasm32)",
+            Some(_) => "Lints (clippy, wasm32, with the end-to-end hooks)",
+        });
+        let mut clippy = cmd::cargo();
+        clippy.args(["clippy", "--locked", "--target", "wasm32-unknown-unknown"]);
+        for krate in WASM_CRATES {
+            clippy.args(["--package", krate]);
+        }
+        if let Some(features) = features {
+            clippy.args(["--features", features]);
+        }
+        cmd::run(clippy.args(["--", "-D", "warnings"]))?;
     }
-    cmd::run(clippy.args(["--", "-D", "warnings"]))?;
 
     cmd::step("JavaScript syntax (node --check)");
     for file in JS_FILES {
@@ -54,8 +67,8 @@ pub fn run() -> Result {
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
 
-    cmd::step("Release build of the page (trunk build --release)");
-    cmd::run(cmd::command("trunk").args(["build", "--release"]))?;
+    cmd::step("Release build of the page with the end-to-end hooks (trunk build --features e2e)");
+    let dist = suite_build::build()?;
 
     cmd::step("Native renderer for the parity test (mixroom-cli)");
     cmd::run(cmd::cargo().args(["build", "--locked", "--release", "--package", "mixroom-cli"]))?;
@@ -67,7 +80,7 @@ pub fn run() -> Result {
         cmd::command("npx")
             .args(["--no-install", "playwright", "test"])
             .current_dir(root.join(E2E_DIR))
-            .env("MIXROOM_DIST", root.join("dist"))
+            .env("MIXROOM_DIST", &dist)
             .env("MIXROOM_CLI", root.join("target/release/mixroom"))
             .env("CHROMIUM_PATH", chromium),
     )?;

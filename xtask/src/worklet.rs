@@ -7,12 +7,14 @@
 use std::path::PathBuf;
 
 use crate::cmd::{self, Result};
+use crate::suite_build;
 
 /// The module's file name, as the page fetches it.
 const MODULE_FILE: &str = "mixroom_worklet.wasm";
 
 pub fn build() -> Result {
-    cmd::run(cmd::cargo().args([
+    let mut cargo = cmd::cargo();
+    cargo.args([
         "build",
         "--locked",
         "--release",
@@ -20,7 +22,12 @@ pub fn build() -> Result {
         "mixroom-worklet",
         "--target",
         "wasm32-unknown-unknown",
-    ]))?;
+    ]);
+    // The suite's build (see suite_build.rs) has the engine's test hook.
+    if std::env::var_os(suite_build::E2E_ENV).is_some_and(|v| v == "1") {
+        cargo.args(["--features", "e2e"]);
+    }
+    cmd::run(&mut cargo)?;
     let built = cmd::root()
         .join("target/wasm32-unknown-unknown/release")
         .join(MODULE_FILE);

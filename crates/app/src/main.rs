@@ -7,6 +7,7 @@ mod meters;
 mod persist;
 mod project;
 mod state;
+#[cfg(feature = "e2e")]
 mod test_api;
 mod ui;
 

@@ -395,6 +395,7 @@ pub extern "C" fn mixroom_spectrum_ring_frames() -> u32 {
 
 /// Panics on purpose, aborting the instance: the hook the end-to-end suite uses to prove that
 /// the page notices a dead engine and restarts it with the current mix.
+#[cfg(feature = "e2e")]
 #[no_mangle]
 pub extern "C" fn mixroom_debug_panic() {
     panic!("engine stopped on request (test hook)");

@@ -275,6 +275,7 @@ impl Blocks {
 
     /// Calls `f` with the newest `count` meter entries (at most half the ring), oldest first,
     /// without marking them read: [`Blocks::read_new_meters`] still sees them.
+    #[cfg(feature = "e2e")]
     pub fn recent_meters(&self, count: u32, mut f: impl FnMut(&[u8])) {
         let written = Atomics::load(&self.meter_words, meter_block::COUNT_WORD as u32)
             .expect("Atomics.load on an Int32Array") as u32;

@@ -539,6 +539,7 @@ impl AudioBridge {
     }
 
     /// The master's loudness, true peak and correlation at the last meter entry read.
+    #[cfg(feature = "e2e")]
     pub fn master_figures(&self) -> MasterFigures {
         self.master.get()
     }
@@ -555,6 +556,7 @@ impl AudioBridge {
 
     /// Per track, the largest peak of each channel (linear, post-fader: left, right) over the
     /// newest `quanta` meter entries; leaves the entries to [`Self::read_new_meters`].
+    #[cfg(feature = "e2e")]
     pub fn recent_track_peaks(&self, quanta: u32) -> Vec<[f32; 2]> {
         let mut peaks = vec![[0.0_f32; 2]; MAX_TRACKS];
         self.blocks.recent_meters(quanta, |entry| {
@@ -568,6 +570,7 @@ impl AudioBridge {
     }
 
     /// Test hook: makes the engine panic, so the end-to-end suite can watch the restart.
+    #[cfg(feature = "e2e")]
     pub fn crash_engine(&self) {
         if let Some(node) = &*self.node.borrow() {
             node.crash();

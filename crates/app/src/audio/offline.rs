@@ -41,7 +41,9 @@ pub struct ParamChange {
     pub value: f32,
 }
 
-/// What an offline render produced.
+/// What an offline render produced. The taps and the latency are for the end-to-end suite,
+/// which compares them with the live page's.
+#[cfg_attr(not(feature = "e2e"), allow(dead_code))]
 pub struct OfflineRender {
     /// Left and right channels.
     pub channels: [Float32Array; 2],
@@ -59,6 +61,7 @@ pub struct OfflineRender {
 
 /// Renders `frames` frames of `session` with `tracks` (track index, audio at `sample_rate_hz`)
 /// from frame 0, applying `changes` on the way, with the spectrum taps pointed by `taps`.
+#[cfg(feature = "e2e")]
 pub async fn render_offline(
     session: &Session,
     tracks: &[(usize, TrackAudio)],

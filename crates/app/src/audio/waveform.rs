@@ -22,6 +22,7 @@ pub struct Overview {
 
 impl Overview {
     /// Number of points.
+    #[cfg(feature = "e2e")]
     pub fn points(&self) -> usize {
         self.min.len()
     }

@@ -315,6 +315,7 @@ impl WorkletNode {
     }
 
     /// Test hook: makes the engine panic, which aborts its instance.
+    #[cfg(feature = "e2e")]
     pub fn crash(&self) {
         self.post(&js::object(&[("type", &"debug-panic".into())]));
     }

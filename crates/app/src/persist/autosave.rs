@@ -15,6 +15,7 @@ use mixroom_protocol::session::Source;
 
 use super::idb::{Store, StoreError, AUDIO};
 use super::mixes::{now_ms, MixRecord};
+use super::tab::{forget_unsaved, keep_unsaved};
 use crate::audio::sleep_ms;
 use crate::project::{Notice, Project};
 use crate::state::Snapshot;
@@ -43,8 +44,17 @@ pub fn start_autosave(project: Project, store: Store) {
             if (event == "visibilitychange" && !hidden) || project.is_opening() {
                 return;
             }
-            // The last chance: the write starts in this task (a save under way is not waited
-            // for; the later write wins).
+            // The last chance: the change is kept in this tab's sessionStorage at once (a
+            // reload takes it back), and the write to the record starts in this task.
+            let json = project.mixer().snapshot().session.to_json();
+            let changed = project.with_tab_mix(|mix| {
+                let keep = mix.saved.as_deref() != Some(json.as_str())
+                    && mix.pristine.as_deref() != Some(json.as_str());
+                keep.then(|| (mix.id.clone(), mix.name.clone()))
+            });
+            if let Some(Some((id, name))) = changed {
+                keep_unsaved(&id, &name, &json);
+            }
             let store = store.clone();
             spawn_local(async move {
                 let _ = save_changed(project, &store).await;
@@ -136,6 +146,7 @@ async fn save_changed(project: Project, store: &Store) -> Result<(), Unsaved> {
             mix.saved = Some(json);
         }
     });
+    forget_unsaved();
     Ok(())
 }
 

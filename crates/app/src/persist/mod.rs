@@ -12,5 +12,5 @@ mod tab;
 pub use autosave::{save_now, start_autosave};
 pub use housekeeping::{migrate_legacy, tidy, KEEP_MIXES};
 pub use idb::{Store, StoreError};
-pub use mixes::{AsideRecord, Kept, MixRecord};
-pub use tab::{hold_mix, mixes_in_tabs, new_mix_id, remembered_mix, Held, TabMix};
+pub use mixes::{now_ms, AsideRecord, Kept, MixRecord};
+pub use tab::{hold_mix, mixes_in_tabs, new_mix_id, remembered_mix, take_unsaved, Held, TabMix};

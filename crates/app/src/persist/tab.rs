@@ -15,6 +15,8 @@ use crate::audio::get;
 
 /// Where the tab keeps its mix's id.
 const TAB_KEY: &str = "mixroom-mix";
+/// Where the tab keeps, as the page goes away, a change its record may not have yet.
+const UNSAVED_KEY: &str = "mixroom-unsaved";
 /// Prefix of a mix's lock name.
 const MIX_LOCK: &str = "mixroom-mix:";
 /// The lock that one tab at a time holds while it tidies the storage.
@@ -57,6 +59,41 @@ pub fn remembered_mix() -> Option<String> {
 pub fn remember_mix(id: &str) {
     if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.session_storage()) {
         let _ = storage.set_item(TAB_KEY, id);
+    }
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// Keeps `json` as the latest state of mix `id`, called `name`, in this tab's
+/// `sessionStorage`: a synchronous write, certain to land while the page goes away, where an
+/// IndexedDB transaction started then may be cut off. A reload takes it back
+/// ([`take_unsaved`]).
+pub fn keep_unsaved(id: &str, name: &str, json: &str) {
+    if let Some(storage) = session_storage() {
+        let value = serde_json::json!({ "id": id, "name": name, "session": json }).to_string();
+        let _ = storage.set_item(UNSAVED_KEY, &value);
+    }
+}
+
+/// The name and session JSON [`keep_unsaved`] kept for mix `id`, if any (and forgets them).
+pub fn take_unsaved(id: &str) -> Option<(String, String)> {
+    let storage = session_storage()?;
+    let text = storage.get_item(UNSAVED_KEY).ok()??;
+    let _ = storage.remove_item(UNSAVED_KEY);
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if value.get("id")?.as_str()? != id {
+        return None;
+    }
+    let text = |key: &str| value.get(key)?.as_str().map(str::to_owned);
+    Some((text("name")?, text("session")?))
+}
+
+/// Forgets what [`keep_unsaved`] kept (the record has it now).
+pub fn forget_unsaved() {
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(UNSAVED_KEY);
     }
 }
 

@@ -129,7 +129,7 @@ impl Project {
         };
         let mix = match mix {
             Some(mut mix) => {
-                mix.saved = Some(record.session.clone());
+                mix.saved.get_or_insert_with(|| record.session.clone());
                 mix
             }
             None => {

@@ -7,6 +7,7 @@ mod link;
 mod open;
 mod sources;
 mod startup;
+#[cfg(feature = "e2e")]
 pub mod test_hooks;
 
 use std::cell::Cell;

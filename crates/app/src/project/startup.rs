@@ -13,8 +13,8 @@ use super::open::Opening;
 use super::{Notice, Project};
 use crate::audio::AudioBridge;
 use crate::persist::{
-    hold_mix, migrate_legacy, mixes_in_tabs, remembered_mix, start_autosave, tidy, Kept, Store,
-    StoreError, TabMix,
+    hold_mix, migrate_legacy, mixes_in_tabs, now_ms, remembered_mix, start_autosave, take_unsaved,
+    tidy, Held, Kept, MixRecord, Store, StoreError, TabMix,
 };
 
 /// Starts the engine and opens the first mix (the console shows the demo until then).
@@ -146,23 +146,8 @@ async fn open_link_in_address(project: Project) -> bool {
 async fn open_tab_mix(project: Project) {
     if let Some(id) = remembered_mix() {
         if let Some(held) = hold_mix(&id).await {
-            let record = match project.store() {
-                Some(store) => store.get_mix(&id).await,
-                None => Ok(None),
-            };
-            match record {
-                Ok(Some(Kept::Mix(record))) => {
-                    let mix = TabMix::new(id, record.name.clone(), held);
-                    if project.open_record(record, Some(mix)).await {
-                        return;
-                    }
-                }
-                Ok(Some(Kept::Unreadable { .. })) => {
-                    drop(held);
-                    project.open_kept(&id).await;
-                }
-                // The tab's mix was the untouched demo (never kept), or storage failed.
-                _ => {}
+            if open_own_mix(project, id, held).await {
+                return;
             }
         } else if project.open_kept(&id).await {
             // Another tab works on it: this one gets a copy.
@@ -183,6 +168,51 @@ async fn open_tab_mix(project: Project) {
             Vec::new(),
         )
         .await;
+}
+
+/// Opens the tab's own mix `id` after a reload (`held`: the tab's lock on it), with the change
+/// kept as the page went away when the record does not have it yet. Returns whether it opened.
+async fn open_own_mix(project: Project, id: String, held: Held) -> bool {
+    let record = match project.store() {
+        Some(store) => store.get_mix(&id).await.ok().flatten(),
+        None => None,
+    };
+    let unsaved = take_unsaved(&id);
+    let record = match (record, unsaved) {
+        (Some(Kept::Unreadable { .. }), _) => {
+            drop(held);
+            return project.open_kept(&id).await;
+        }
+        (Some(Kept::Mix(mut record)), Some((_, json))) => {
+            record.session = json;
+            Some(record)
+        }
+        (Some(Kept::Mix(record)), None) => return open_as_kept(project, record, held, false).await,
+        // Never kept before the page went away (the demo's first change).
+        (None, Some((name, json))) => Some(MixRecord {
+            id: id.clone(),
+            name,
+            saved_at_ms: now_ms(),
+            tracks: 0,
+            session: json,
+        }),
+        // The tab's mix was the untouched demo (never kept), or storage failed.
+        (None, None) => None,
+    };
+    match record {
+        Some(record) => open_as_kept(project, record, held, true).await,
+        None => false,
+    }
+}
+
+/// Opens `record` as this tab's mix; `unsaved`: its record does not hold it (autosave writes
+/// it).
+async fn open_as_kept(project: Project, record: MixRecord, held: Held, unsaved: bool) -> bool {
+    let mut mix = TabMix::new(record.id.clone(), record.name.clone(), held);
+    if unsaved {
+        mix.saved = Some(String::new());
+    }
+    project.open_record(record, Some(mix)).await
 }
 
 /// The id and name of the most recently saved mix (that no tab works on, with `free`).

@@ -13,8 +13,10 @@ use crate::audio::import::{import_file, ImportError, ImportTimings, TrackInfo};
 use crate::audio::worklet_node::EngineMemory;
 use crate::audio::AudioBridge;
 
-/// A file that became a track.
+/// A file that became a track. The timings and the memory are for the end-to-end suite, which
+/// reports them.
 #[derive(Clone, Debug)]
+#[cfg_attr(not(feature = "e2e"), allow(dead_code))]
 pub struct Imported {
     /// Its track.
     pub strip: StripIndex,

@@ -21,7 +21,6 @@ use super::Panel;
 use crate::audio::{describe, AudioBridge, EngineStatus, Mode};
 use crate::project::{self, Project};
 use crate::state::Mixer;
-use crate::test_api;
 
 /// The whole page.
 #[component]
@@ -49,7 +48,8 @@ pub fn App() -> impl IntoView {
     provide_context(display);
     provide_context(RwSignal::new(Panel::Eq));
     provide_context(importer);
-    test_api::set_mixer(mixer);
+    #[cfg(feature = "e2e")]
+    crate::test_api::set_mixer(mixer);
 
     // The spectra follow the selected strip.
     Effect::new(move |_| {
@@ -58,8 +58,11 @@ pub fn App() -> impl IntoView {
     });
 
     if let Some(bridge) = bridge {
-        test_api::set_live(bridge.clone(), importer);
-        project::test_hooks::set_project(project);
+        #[cfg(feature = "e2e")]
+        {
+            crate::test_api::set_live(bridge.clone(), importer);
+            project::test_hooks::set_project(project);
+        }
         spawn_local(async move {
             match project::start(project, bridge).await {
                 Ok(()) => {

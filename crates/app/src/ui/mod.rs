@@ -16,6 +16,7 @@ mod transport;
 mod widgets;
 
 pub use app::App;
+#[cfg(feature = "e2e")]
 pub use import::Importer;
 
 /// Which section the detail panel shows.
