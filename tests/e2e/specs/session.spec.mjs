@@ -253,7 +253,9 @@ test("audio by URL is fetched with CORS, and a failing URL is explained while th
     ],
   });
   // Kept as the newest mix in this browser: a new tab opens it.
-  await putMix(page, { id: "web-mix", name: "Web mix", session: json, savedAtMs: Date.now() + 60_000 });
+  // Agreed to before (a kept mix does not ask again).
+  const allowedHosts = ["audio.example", "nowhere.invalid"];
+  await putMix(page, { id: "web-mix", name: "Web mix", session: json, savedAtMs: Date.now() + 60_000, allowedHosts });
   const tab = await page.context().newPage();
   await openMixroom(tab, ISOLATED_URL);
   await mixOpened(tab, 4);
@@ -304,6 +306,9 @@ test("a track added from a URL travels in the share link as its URL", async ({ p
   const recipient = await other.newPage();
   await openMixroom(recipient, url);
   await mixOpened(recipient, 15);
+  // A link from somebody else: nothing is fetched before the recipient agrees.
+  await recipient.getByRole("button", { name: "Load audio from audio.example" }).click();
+  await expect(recipient.getByTestId("notice").filter({ hasText: "audio.example" })).toHaveCount(0);
   await expect(recipient.getByTestId("missing-files")).toHaveCount(0);
   const difference = maxDifference(before, await render(recipient, frames));
   console.log(`URL track through a link: render difference ${difference}`);

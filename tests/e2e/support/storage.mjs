@@ -55,10 +55,11 @@ export function putRaw(page, store, key, value) {
   return db(page, "put", [store, key, value]);
 }
 
-/** Keeps `session` (an object) as the mix `id`, saved `savedAtMs`. */
-export function putMix(page, { id, name = "Test mix", session, savedAtMs = Date.now() }) {
+/** Keeps `session` (an object) as the mix `id`, saved `savedAtMs`, its audio agreed to be
+ * fetched from `allowedHosts`. */
+export function putMix(page, { id, name = "Test mix", session, savedAtMs = Date.now(), allowedHosts = [] }) {
   const text = typeof session === "string" ? session : JSON.stringify(session);
-  const record = { id, name, saved_at_ms: savedAtMs, tracks: 0, session: text };
+  const record = { id, name, saved_at_ms: savedAtMs, tracks: 0, session: text, allowed_hosts: allowedHosts };
   return putRaw(page, "mixes", id, JSON.stringify(record));
 }
 

@@ -131,6 +131,7 @@ async fn save_changed(project: Project, store: &Store) -> Result<(), Unsaved> {
             saved_at_ms: now_ms(),
             tracks: snapshot.session.tracks.len(),
             session: json.clone(),
+            allowed_hosts: mix.allowed_hosts.clone(),
         })
     }) else {
         return Ok(());

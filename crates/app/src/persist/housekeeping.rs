@@ -62,6 +62,7 @@ pub async fn migrate_legacy(store: &Store) {
                     saved_at_ms: now_ms() - if key == "current" { 0.0 } else { 1.0 },
                     tracks,
                     session: text,
+                    allowed_hosts: Vec::new(),
                 })
                 .await
         };

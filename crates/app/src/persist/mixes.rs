@@ -19,6 +19,9 @@ pub struct MixRecord {
     pub tracks: usize,
     /// The session, as JSON.
     pub session: String,
+    /// The hosts the user agreed to fetch its audio from.
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
 }
 
 /// A mix that could not be opened, kept as it was found.

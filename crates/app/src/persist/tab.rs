@@ -183,6 +183,8 @@ pub struct TabMix {
     /// The session JSON of the mix as it opened when it is not worth keeping like that (the
     /// demo song, untouched): it is kept from its first change on.
     pub pristine: Option<String>,
+    /// The hosts the user agreed to fetch this mix's audio from.
+    pub allowed_hosts: Vec<String>,
     /// The lock on it; dropping it lets another tab take the mix.
     _held: Held,
 }
@@ -196,6 +198,7 @@ impl TabMix {
             name,
             saved: None,
             pristine: None,
+            allowed_hosts: Vec::new(),
             _held: held,
         }
     }

@@ -145,6 +145,8 @@ impl Project {
                 self.new_tab_mix(copy).await
             }
         };
+        let mut mix = mix;
+        mix.allowed_hosts = record.allowed_hosts.clone();
         self.open(incoming.session, None, Opening::Kept, mix, incoming.refused)
             .await
     }

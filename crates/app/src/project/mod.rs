@@ -5,6 +5,7 @@ mod bundle;
 mod kept;
 mod link;
 mod open;
+pub mod remote;
 mod sources;
 mod startup;
 #[cfg(feature = "e2e")]
@@ -17,7 +18,6 @@ use leptos::prelude::*;
 
 pub use bundle::{open_bundle_file, save_bundle};
 pub use link::{share_link, ShareLink};
-pub use sources::fetch;
 pub use startup::start;
 
 pub use kept::{KeptList, OpenIn};
@@ -43,6 +43,12 @@ pub enum Action {
     DownloadAside(String),
     /// Discard the mix set aside under this id (asks first).
     DiscardAside(String),
+    /// Fetch the mix's audio from this host.
+    LoadHost(String),
+    /// Fetch nothing from this host.
+    SkipHost(String),
+    /// Stop fetching from this host.
+    CancelHost(String),
 }
 
 /// A message to the user, until dismissed.
@@ -99,6 +105,8 @@ pub struct Project {
     previous: StoredValue<Option<String>, LocalStorage>,
     /// Bumped whenever this tab changes which mixes are kept (lists of them read again).
     pub kept_changes: RwSignal<u32>,
+    /// The open mix's tracks whose audio is at a URL and not loaded yet.
+    remote: StoredValue<Vec<remote::RemoteTrack>, LocalStorage>,
 }
 
 impl Project {
@@ -113,6 +121,7 @@ impl Project {
             mix: StoredValue::new_local(None),
             previous: StoredValue::new_local(None),
             kept_changes: RwSignal::new(0),
+            remote: StoredValue::new_local(Vec::new()),
         }
     }
 

@@ -7,10 +7,11 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use mixroom_protocol::layout::transport_block::TransportRequest;
-use mixroom_protocol::session::Session;
+use mixroom_protocol::session::{Session, Source};
 use mixroom_protocol::strips::StripIndex;
 use mixroom_protocol::validate::Refusal;
 
+use super::remote::{host_of, RemoteTrack};
 use super::sources::{resolve, BundleFiles, Resolved};
 use super::{Action, Notice, Project};
 use crate::audio::{yield_now, AudioBridge};
@@ -84,6 +85,7 @@ impl Project {
         if replaced.is_some() {
             self.previous.set_value(replaced);
         }
+        self.cancel_remote();
         // Dropping the old mix lets go of its lock.
         self.mix.set_value(Some(mix));
         self.kept_changes.update(|n| *n += 1);
@@ -117,10 +119,22 @@ impl Project {
             .update(|list| list.retain(|n| !n.key.starts_with("open-")));
         let mut failures = Vec::new();
         let mut loads = Vec::new();
+        let mut remote = Vec::new();
         for (i, track) in session.tracks.iter().enumerate() {
             let Some(strip) = StripIndex::track(i) else {
                 continue;
             };
+            if let Source::Url(url) = &track.source {
+                remote.push(RemoteTrack {
+                    serial,
+                    index: i,
+                    name: track.name.clone(),
+                    url: url.clone(),
+                    host: host_of(url),
+                    fetching: None,
+                });
+                continue;
+            }
             match resolve(bridge, store.as_ref(), files.as_ref(), track).await {
                 Resolved::Ready(imported) => loads.push((strip, bridge.load_track(i, imported))),
                 Resolved::Waiting => {}
@@ -166,6 +180,20 @@ impl Project {
         }
         self.opening.with_value(|o| o.set(false));
         self.report(&opening, failures, &refused);
+        self.load_remote(serial, remote);
+    }
+
+    /// A track that arrived after the mix started playing may make the song longer: a loop
+    /// that was over the whole song (`whole_song`, before the track came) follows it.
+    pub(super) fn song_may_be_longer(&self, bridge: &AudioBridge, whole_song: bool) {
+        let song = f64::from(self.mixer.song_frames());
+        let t = bridge.transport();
+        if whole_song && t.loop_end_frame < song {
+            bridge.set_transport(TransportRequest {
+                loop_end_frame: song,
+                ..t
+            });
+        }
     }
 
     /// Says what opening refused and left undone, and offers the way back after a link or

@@ -1,14 +1,12 @@
 //! Finding a session track's audio: demo stems are synthesized, files come from a bundle or
-//! from the browser's storage (by SHA-256), URLs are fetched (with CORS).
+//! from the browser's storage (by SHA-256); URLs are left to `remote`.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use js_sys::{Array, ArrayBuffer};
+use js_sys::Array;
 use mixroom_protocol::session::{Source, Track};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, File, RequestInit, RequestMode, Response};
+use web_sys::{Blob, File};
 
 use crate::audio::import::{import_file, import_generated, Generator, ImportedTrack};
 use crate::audio::{describe, AudioBridge};
@@ -79,60 +77,12 @@ pub async fn resolve(
                 None => Resolved::Waiting,
             }
         }
-        Source::Url(url) => match fetch(url).await {
-            Ok(file) => match import_file(bridge, file).await {
-                Ok(mut imported) => {
-                    imported.info.source = track.source.clone();
-                    Resolved::Ready(imported)
-                }
-                Err(e) => failed(e.to_string()),
-            },
-            Err(why) => failed(format!("its audio could not be fetched from {url}: {why}.")),
-        },
+        // Fetched in the background, once the user agrees (see `remote`).
+        Source::Url(_) => Resolved::Waiting,
     }
 }
 
 /// A `File` named `name` holding the bytes of `blob`.
 fn file_from_blob(blob: &Blob, name: &str) -> Result<File, wasm_bindgen::JsValue> {
     File::new_with_blob_sequence(&Array::of1(blob), name)
-}
-
-/// Fetches an audio file over http(s), as a `File` named after the URL's last segment; the
-/// error says why not (for "could not be fetched from URL: …").
-pub async fn fetch(url: &str) -> Result<File, String> {
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err("only http and https addresses can be fetched".to_owned());
-    }
-    let window = web_sys::window().ok_or("there is no window")?;
-    let init = RequestInit::new();
-    init.set_mode(RequestMode::Cors);
-    let network = |e: wasm_bindgen::JsValue| {
-        format!(
-            "the request failed ({}); the server may be down, or may not allow other sites to \
-             fetch it (CORS)",
-            describe(&e)
-        )
-    };
-    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
-        .and_then(|r| r.dyn_into())
-        .map_err(network)?;
-    if !response.ok() {
-        return Err(format!(
-            "the server answered {} {}",
-            response.status(),
-            response.status_text()
-        ));
-    }
-    let bytes: ArrayBuffer = JsFuture::from(response.array_buffer().map_err(network)?)
-        .await
-        .and_then(|b| b.dyn_into())
-        .map_err(network)?;
-    let name = url
-        .split(['?', '#'])
-        .next()
-        .and_then(|u| u.rsplit('/').next())
-        .filter(|n| !n.is_empty())
-        .unwrap_or("audio");
-    File::new_with_buffer_source_sequence(&Array::of1(&bytes), name).map_err(|e| describe(&e))
 }

@@ -195,6 +195,7 @@ async fn open_own_mix(project: Project, id: String, held: Held) -> bool {
             saved_at_ms: now_ms(),
             tracks: 0,
             session: json,
+            allowed_hosts: Vec::new(),
         }),
         // The tab's mix was the untouched demo (never kept), or storage failed.
         (None, None) => None,

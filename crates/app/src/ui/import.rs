@@ -14,7 +14,8 @@ use web_sys::File;
 
 use crate::audio::import::ImportError;
 use crate::audio::sleep_ms;
-use crate::project::{fetch, open_bundle_file, Project};
+use crate::project::remote::{fetch, host_of, Fetching};
+use crate::project::{open_bundle_file, Project};
 use crate::state::import::{import_files, Imported};
 use crate::state::Mixer;
 
@@ -75,7 +76,22 @@ impl Importer {
     /// whose source is the URL (a share link then carries the URL, not the file).
     pub async fn import_url(self, url: String) {
         self.progress.set(Some(format!("Fetching {url}")));
-        match fetch(&url).await {
+        let fetching = match Fetching::new() {
+            Ok(fetching) => fetching,
+            Err(why) => {
+                self.errors
+                    .update(|list| list.push(format!("Could not add {url}: {why}.")));
+                return;
+            }
+        };
+        let progress = self.progress;
+        let shown = url.clone();
+        let fetched = fetch(&url, &fetching, move |bytes, of| {
+            let of = of.map_or(String::new(), |n| format!(" of {:.1} MB", n / 1e6));
+            progress.set(Some(format!("Fetching {shown}: {:.1} MB{of}", bytes / 1e6)));
+        })
+        .await;
+        match fetched {
             Ok(file) => {
                 for (_, result) in self.import(vec![file]).await {
                     if let Ok(imported) = result {
@@ -136,6 +152,7 @@ pub fn ImportButton() -> impl IntoView {
 #[component]
 pub fn UrlButton() -> impl IntoView {
     let importer = expect_context::<Importer>();
+    let project = expect_context::<Project>();
     let open = RwSignal::new(false);
     let field = NodeRef::<html::Input>::new();
     let add = move |ev: leptos::ev::SubmitEvent| {
@@ -146,6 +163,8 @@ pub fn UrlButton() -> impl IntoView {
         let url = field.value().trim().to_owned();
         if !url.is_empty() {
             open.set(false);
+            // The user's own address: agreed to, for this mix.
+            project.allow_host(&host_of(&url));
             spawn_local(importer.import_url(url));
         }
     };

@@ -219,6 +219,21 @@ fn action_button(project: Project, action: Action) -> AnyView {
         }
         .into_any(),
         Action::DiscardAside(id) => view! { <DiscardButton id=id/> }.into_any(),
+        Action::LoadHost(host) => {
+            let label = format!("Load audio from {host}");
+            view! { <button aria-label=label on:click=move |_| project.load_host(&host)>"Load"</button> }
+                .into_any()
+        }
+        Action::SkipHost(host) => {
+            let label = format!("Skip audio from {host}");
+            view! { <button aria-label=label on:click=move |_| project.skip_host(&host)>"Skip"</button> }
+                .into_any()
+        }
+        Action::CancelHost(host) => {
+            let label = format!("Cancel loading audio from {host}");
+            view! { <button aria-label=label on:click=move |_| project.cancel_host(&host)>"Cancel"</button> }
+                .into_any()
+        }
     }
 }
 
