@@ -99,6 +99,36 @@ pub fn run() -> Result {
         ),
         None => eprintln!("  no measured track count stays under half the quantum budget"),
     }
+
+    cmd::step("A 1 GB project saved as a .mixroom and opened in a fresh profile (headless Chromium)");
+    let chromium = tools::chromium_path().ok_or("chromium is missing")?;
+    let out = cmd::output(
+        cmd::command("node")
+            .arg("bench/big-project.mjs")
+            .current_dir(root.join(E2E_DIR))
+            .env("MIXROOM_DIST", &dist)
+            .env("CHROMIUM_PATH", chromium),
+    )
+    .ok_or("the 1 GB project benchmark failed")?;
+    let line = out
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .ok_or("no figures from the 1 GB project benchmark")?;
+    let get = |key: &str| number_after(line, &format!("\"{key}\":")).unwrap_or(f64::NAN);
+    eprintln!(
+        "  bundle {:.0} MB: saved in {:.1} s (longest pause {:.0} ms), opened and playing in \
+         {:.1} s (longest pause {:.0} ms, {} long tasks); JS heap {:.0} MB; Chromium resident \
+         {:.0} -> {:.0} MB",
+        get("bundleMb"),
+        get("saveMs") / 1e3,
+        get("saveLongestGapMs"),
+        get("openPlayingMs") / 1e3,
+        get("openLongestGapMs"),
+        get("openLongTasks"),
+        get("openJsHeapMb"),
+        get("chromiumRssBeforeMb"),
+        get("chromiumRssAfterMb"),
+    );
     Ok(())
 }
 
