@@ -261,10 +261,33 @@ impl Session {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| SessionError::Malformed(e.to_string()))?;
         let value = crate::migrate::to_current(value)?;
-        let session: Session =
+        let mut session: Session =
             serde_json::from_value(value).map_err(|e| SessionError::Malformed(e.to_string()))?;
         session.check()?;
+        session.store_overflows_as_played();
         Ok(session)
+    }
+
+    /// JSON has no infinities, but a number beyond f32's range (`1e39`) reads as one, which
+    /// [`Self::to_json`] would write as `null` (and the session would not read back). Such a
+    /// value is stored as what it plays as, [`ParamSpec::sanitize`](crate::params::ParamSpec::sanitize)
+    /// of it (the default): every [`Strip::value`] stays the same. Keys must be known
+    /// ([`Self::check`] has passed).
+    fn store_overflows_as_played(&mut self) {
+        let strips = self
+            .tracks
+            .iter_mut()
+            .map(|t| &mut t.strip)
+            .chain(self.buses.iter_mut().map(|b| &mut b.strip))
+            .chain(self.returns.iter_mut().map(|r| &mut r.strip))
+            .chain([&mut self.master]);
+        for strip in strips {
+            for (key, value) in strip.params.iter_mut().filter(|(_, v)| !v.is_finite()) {
+                if let Some(param) = ParamId::from_key(key) {
+                    *value = param.spec().sanitize(*value);
+                }
+            }
+        }
     }
 
     /// The session as pretty JSON.
@@ -492,6 +515,19 @@ mod tests {
             assert_eq!(session.tracks.len(), tracks.min(MAX_TRACKS));
             assert_eq!(Session::from_json(&session.to_json()).unwrap(), session);
         }
+    }
+
+    #[test]
+    fn numbers_beyond_f32_read_back_after_saving() {
+        // Found by `cargo xtask fuzz` (session target): 1e39 parses as an f32 infinity, which
+        // to_json wrote as null, so the saved session did not open. It plays as the default
+        // (ParamSpec::sanitize), and is stored as that.
+        let text = EXAMPLE.replace("\"gain_db\": -1.5", "\"gain_db\": -1e39");
+        let text = text.replace("\"pan\": -0.2", "\"pan\": 1e39");
+        let session = Session::from_json(&text).unwrap();
+        assert_eq!(session.master.params["gain_db"], 0.0);
+        assert_eq!(session.tracks[0].strip.params["pan"], 0.0);
+        assert_eq!(Session::from_json(&session.to_json()).unwrap(), session);
     }
 
     #[test]
