@@ -32,7 +32,8 @@ pub fn run() -> Result {
     cmd::run(cmd::cargo().args(["build", "--locked", "--release", "-p", "mixroom-cli"]))?;
 
     cmd::step("Native Rust: 64 tracks, 10 s (mixroom bench)");
-    let native = cmd::output(cmd::command("target/release/mixroom").args([
+    let mixroom = cmd::target_dir().join("release/mixroom");
+    let native = cmd::output(cmd::command(&mixroom.to_string_lossy()).args([
         "bench",
         "--tracks",
         "64",

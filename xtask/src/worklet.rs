@@ -21,8 +21,8 @@ pub fn build() -> Result {
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
-    let built = cmd::root()
-        .join("target/wasm32-unknown-unknown/release")
+    let built = cmd::target_dir()
+        .join("wasm32-unknown-unknown/release")
         .join(MODULE_FILE);
     let into = std::env::var_os("TRUNK_STAGING_DIR")
         .map(PathBuf::from)
