@@ -33,7 +33,8 @@ pub fn run() -> Result {
     cmd::run(cmd::cargo().args(["build", "--locked", "--release", "-p", "mixroom-cli"]))?;
 
     cmd::step("Native Rust: 64 tracks, 10 s (mixroom bench)");
-    let native = cmd::output(cmd::command("target/release/mixroom").args([
+    let mixroom = cmd::target_dir().join("release/mixroom");
+    let native = cmd::output(cmd::command(&mixroom.to_string_lossy()).args([
         "bench",
         "--tracks",
         "64",
@@ -100,7 +101,9 @@ pub fn run() -> Result {
         None => eprintln!("  no measured track count stays under half the quantum budget"),
     }
 
-    cmd::step("A 1 GB project saved as a .mixroom and opened in a fresh profile (headless Chromium)");
+    cmd::step(
+        "A 1 GB project saved as a .mixroom and opened in a fresh profile (headless Chromium)",
+    );
     let chromium = tools::chromium_path().ok_or("chromium is missing")?;
     let out = cmd::output(
         cmd::command("node")

@@ -4,11 +4,13 @@
 //! - `test`: every check: rustfmt, clippy (host and wasm32), cargo test, docs, a release Trunk
 //!   build, and the browser end-to-end suite in headless Chromium.
 //! - `bench`: the engine's speed: criterion benches and the browser benchmark, side by side.
+//! - `fuzz`: the mutation fuzzer over links, sessions, bundles and audio decoders.
 //! - `setup`: only install the tools.
 //! - `build-worklet`: build the engine's wasm module (Trunk runs this as a build hook).
 
 mod bench;
 mod cmd;
+mod fuzz;
 mod serve;
 mod suite_build;
 mod test;
@@ -17,11 +19,13 @@ mod worklet;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve | test | bench | setup | build-worklet>
+const USAGE: &str = "usage: cargo xtask <serve | test | bench | fuzz | setup | build-worklet>
 
   serve          build everything and serve the app on http://127.0.0.1:8080
   test           run every test: formatting, lints, native tests, wasm build, browser suite
   bench          measure the engine: criterion benches, worklet vs Chromium's nodes, wasm vs native
+  fuzz           fuzz links, sessions, bundles and audio decoders [--cases N] [--seed S]
+                 [--target link|link-body|session|bundle|decode] (a million cases by default)
   setup          install the tools the other tasks need (wasm32 target, Trunk, wasm-bindgen-cli,
                  npm packages, Chromium)
   build-worklet  build crates/worklet for wasm32 into Trunk's staging directory";
@@ -32,6 +36,7 @@ fn main() -> ExitCode {
         Some("serve") => serve::run(),
         Some("test") => test::run(),
         Some("bench") => bench::run(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("setup") => tools::setup(tools::Needs::everything()),
         Some("build-worklet") => worklet::build(),
         _ => {

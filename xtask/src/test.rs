@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every check, in the order that fails fastest.
 
 use crate::cmd::{self, Result};
+use crate::fuzz;
 use crate::suite_build;
 use crate::tools::{self, Needs, E2E_DIR};
 
@@ -60,6 +61,9 @@ pub fn run() -> Result {
     cmd::step("Native tests (cargo test)");
     cmd::run(cmd::cargo().args(["test", "--locked", "--workspace"]))?;
 
+    cmd::step("Fuzzing, a short run (cargo xtask fuzz --cases 20000)");
+    fuzz::run(&["--cases".to_owned(), fuzz::TEST_CASES.to_owned()])?;
+
     cmd::step("API docs (cargo doc, warnings are errors)");
     cmd::run(
         cmd::cargo()
@@ -81,7 +85,7 @@ pub fn run() -> Result {
             .args(["--no-install", "playwright", "test"])
             .current_dir(root.join(E2E_DIR))
             .env("MIXROOM_DIST", &dist)
-            .env("MIXROOM_CLI", root.join("target/release/mixroom"))
+            .env("MIXROOM_CLI", cmd::target_dir().join("release/mixroom"))
             .env("CHROMIUM_PATH", chromium),
     )?;
 

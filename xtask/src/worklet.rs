@@ -28,8 +28,8 @@ pub fn build() -> Result {
         cargo.args(["--features", "e2e"]);
     }
     cmd::run(&mut cargo)?;
-    let built = cmd::root()
-        .join("target/wasm32-unknown-unknown/release")
+    let built = cmd::target_dir()
+        .join("wasm32-unknown-unknown/release")
         .join(MODULE_FILE);
     let into = std::env::var_os("TRUNK_STAGING_DIR")
         .map(PathBuf::from)

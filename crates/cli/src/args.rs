@@ -1,6 +1,12 @@
 //! Command-line arguments.
 
+use std::fmt::Display;
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
+use std::str::FromStr;
+
+use mixroom_dsp::TAP_CAPACITY_FRAMES;
+use mixroom_protocol::strips::MAX_TRACKS;
 
 /// The usage text (`mixroom help`).
 pub const USAGE: &str = "usage: mixroom render SESSION.json -o OUT.wav \
@@ -14,7 +20,7 @@ pub const USAGE: &str = "usage: mixroom render SESSION.json -o OUT.wav \
 pub struct BenchArgs {
     /// Tracks in the benchmark mix (1..=64).
     pub tracks: usize,
-    /// Length rendered, s.
+    /// Length rendered, s (more than 0, at most 600).
     pub seconds: f32,
 }
 
@@ -28,14 +34,17 @@ pub fn parse_bench(args: &[String]) -> Result<BenchArgs, String> {
     while let Some(arg) = it.next() {
         let value = option_value(&mut it, arg)?;
         match arg.as_str() {
-            "--tracks" => parsed.tracks = number::<usize>(arg, &value)?.clamp(1, 64),
+            "--tracks" => parsed.tracks = bounded(arg, &value, 1..=MAX_TRACKS, "tracks")?,
             "--seconds" => {
                 parsed.seconds = value
                     .parse::<f32>()
                     .ok()
-                    .filter(|s| *s > 0.0 && *s <= 600.0)
+                    .filter(|s| *s > 0.0 && *s <= MAX_BENCH_SECONDS)
                     .ok_or_else(|| {
-                        format!("--seconds takes a number of seconds up to 600, not \"{value}\"")
+                        format!(
+                            "--seconds takes more than 0 and at most {MAX_BENCH_SECONDS} seconds, \
+                             not \"{value}\""
+                        )
                     })?
             }
             other => return Err(format!("unknown option {other}")),
@@ -54,9 +63,10 @@ pub struct RenderArgs {
     /// Render rate, Hz (8000..=192000): demo stems are synthesized at it, files at other rates
     /// resampled to it.
     pub sample_rate_hz: u32,
-    /// Frames to render; by default the longest source.
+    /// Frames to render (at most [`MAX_RENDER_HOURS`] at the render rate); by default the
+    /// longest source.
     pub frames: Option<usize>,
-    /// Block size handed to the engine, frames.
+    /// Block size handed to the engine, frames (1..=[`TAP_CAPACITY_FRAMES`]).
     pub block: usize,
 }
 
@@ -81,11 +91,18 @@ pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
             "-o" | "--output" => output = Some(PathBuf::from(value(arg)?)),
             "--sample-rate" => sample_rate_hz = sample_rate(&value(arg)?)?,
             "--frames" => frames = Some(number(arg, &value(arg)?)?),
-            "--block" => block = number::<usize>(arg, &value(arg)?)?.max(1),
+            "--block" => block = bounded(arg, &value(arg)?, BLOCK_FRAMES, "frames")?,
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             path if session.is_none() => session = Some(PathBuf::from(path)),
             extra => return Err(format!("unexpected argument {extra}")),
         }
+    }
+    let max_frames = MAX_RENDER_HOURS as usize * 3_600 * sample_rate_hz as usize;
+    if let Some(frames) = frames.filter(|&f| f > max_frames) {
+        return Err(format!(
+            "--frames takes at most {MAX_RENDER_HOURS} hours at the render rate ({max_frames} \
+             frames at {sample_rate_hz} Hz), not \"{frames}\""
+        ));
     }
     Ok(RenderArgs {
         session: session.ok_or_else(|| "no session given".to_owned())?,
@@ -137,16 +154,39 @@ pub fn parse_loudness(args: &[String]) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Lowest and highest render rates, Hz (the demo song's range).
-const SAMPLE_RATES_HZ: std::ops::RangeInclusive<u32> = 8_000..=192_000;
+const SAMPLE_RATES_HZ: RangeInclusive<u32> = 8_000..=192_000;
+
+/// Longest render, hours of audio at the render rate.
+pub const MAX_RENDER_HOURS: u32 = 24;
+
+/// Block sizes `render --block` takes, frames: up to the longest block the engine processes
+/// whole (its spectrum taps hold that many frames; the worklet's largest quantum too).
+const BLOCK_FRAMES: RangeInclusive<usize> = 1..=TAP_CAPACITY_FRAMES;
+
+/// Longest `bench --seconds`, s.
+const MAX_BENCH_SECONDS: f32 = 600.0;
 
 fn sample_rate(text: &str) -> Result<u32, String> {
-    text.parse()
-        .ok()
-        .filter(|hz| SAMPLE_RATES_HZ.contains(hz))
-        .ok_or_else(|| format!("--sample-rate takes 8000 to 192000 Hz, not \"{text}\""))
+    bounded("--sample-rate", text, SAMPLE_RATES_HZ, "Hz")
 }
 
-fn number<T: std::str::FromStr>(name: &str, text: &str) -> Result<T, String> {
+/// The value of option `name` in `text`, which must lie in `range` (counted in `unit`).
+fn bounded<T: FromStr + PartialOrd + Display>(
+    name: &str,
+    text: &str,
+    range: RangeInclusive<T>,
+    unit: &str,
+) -> Result<T, String> {
+    text.parse()
+        .ok()
+        .filter(|value| range.contains(value))
+        .ok_or_else(|| {
+            let (low, high) = (range.start(), range.end());
+            format!("{name} takes {low} to {high} {unit}, not \"{text}\"")
+        })
+}
+
+fn number<T: FromStr>(name: &str, text: &str) -> Result<T, String> {
     text.parse()
         .map_err(|_| format!("{name} takes a whole number, not \"{text}\""))
 }
@@ -178,9 +218,32 @@ mod tests {
         assert!(parse_render(&strings(&["-o", "x"]))
             .unwrap_err()
             .contains("no session"));
-        assert!(parse_render(&strings(&["s", "-o", "x", "--block", "big"]))
+        assert!(parse_render(&strings(&["s", "-o", "x", "--frames", "big"]))
             .unwrap_err()
             .contains("whole number"));
+        for block in ["0", "4097", "big", "-1"] {
+            assert_eq!(
+                parse_render(&strings(&["s", "-o", "x", "--block", block])).unwrap_err(),
+                format!("--block takes 1 to 4096 frames, not \"{block}\"")
+            );
+        }
+        assert_eq!(
+            parse_render(&strings(&["s", "-o", "x", "--block", "4096"]))
+                .unwrap()
+                .block,
+            4096
+        );
+        // 24 h at 8 kHz is 691 200 000 frames; the rate may come after --frames.
+        let frames = |n: &str| strings(&["s", "-o", "x", "--frames", n, "--sample-rate", "8000"]);
+        assert_eq!(
+            parse_render(&frames("691200000")).unwrap().frames,
+            Some(691_200_000)
+        );
+        assert_eq!(
+            parse_render(&frames("691200001")).unwrap_err(),
+            "--frames takes at most 24 hours at the render rate (691200000 frames at 8000 Hz), \
+             not \"691200001\""
+        );
         assert!(
             parse_render(&strings(&["s", "-o", "x", "--sample-rate", "4000"]))
                 .unwrap_err()
@@ -199,7 +262,18 @@ mod tests {
                 seconds: 2.5
             }
         );
-        assert!(parse_bench(&strings(&["--seconds", "-1"])).is_err());
+        for seconds in ["-1", "0", "600.5", "NaN", "inf", "ten"] {
+            assert_eq!(
+                parse_bench(&strings(&["--seconds", seconds])).unwrap_err(),
+                format!("--seconds takes more than 0 and at most 600 seconds, not \"{seconds}\"")
+            );
+        }
+        for tracks in ["0", "65", "-3", "many"] {
+            assert_eq!(
+                parse_bench(&strings(&["--tracks", tracks])).unwrap_err(),
+                format!("--tracks takes 1 to 64 tracks, not \"{tracks}\"")
+            );
+        }
         assert_eq!(
             parse_loudness(&strings(&["a.wav", "b.flac"])).unwrap(),
             [PathBuf::from("a.wav"), PathBuf::from("b.flac")]

@@ -9,10 +9,19 @@
 //!
 //! Channels come in the decoder's order: the WAVE order for WAV and FLAC (the browser's too).
 //! Vorbis and AAC files of more than two channels are not reordered to it (the browser does).
+//!
+//! A hostile file must not take the program down: a panic inside symphonia is caught (quietly:
+//! no panic message on stderr) and reported as [`DecodeError::Crashed`], and a file longer than
+//! [`MAX_HOURS`] is refused as it decodes. RF64 files (WAV over 4 GiB, EBU Tech 3306, what
+//! `mixroom render` writes for renders that large) are refused by name: symphonia 0.6 does not
+//! read them.
 
+use std::cell::Cell;
 use std::fmt;
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek};
+use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::Once;
 
 use symphonia::core::errors::Error;
 use symphonia::core::formats::probe::Hint;
@@ -22,6 +31,12 @@ use symphonia::core::meta::MetadataOptions;
 
 /// The formats named to the user when a file is not one of them.
 pub const FORMATS: &str = "WAV, AIFF, FLAC, MP3, Ogg Vorbis, or AAC/ALAC in MP4";
+
+/// Longest file decoded, hours at the file's own rate (the longest `mixroom render` writes).
+pub const MAX_HOURS: u64 = 24;
+
+/// Longest panic message kept in a [`DecodeError::Crashed`], characters.
+const MAX_MESSAGE_CHARS: usize = 200;
 
 /// A decoded file.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +65,18 @@ pub enum DecodeError {
     Damaged(String),
     /// Audio of zero frames.
     Silent,
+    /// Longer than the limit: [`MAX_HOURS`], or the frames a caller passed to
+    /// [`decode_bytes_capped`].
+    TooLong,
+    /// An RF64 file (a WAV over 4 GiB), which the decoders do not read.
+    Rf64,
+    /// The decoder panicked on the file (a bug in it, met with damaged or hostile data).
+    Crashed {
+        /// The first line of the panic message (at most 200 characters).
+        message: String,
+        /// Where in the decoder's source it panicked (`file:line:column`).
+        location: String,
+    },
     /// The file could not be read.
     Io(String),
 }
@@ -68,6 +95,18 @@ impl fmt::Display for DecodeError {
             DecodeError::Truncated => write!(f, "ends early: the file is cut short"),
             DecodeError::Damaged(why) => write!(f, "is damaged ({why})"),
             DecodeError::Silent => write!(f, "holds no audio (zero samples)"),
+            DecodeError::TooLong => write!(
+                f,
+                "is too long: Mixroom reads files of up to {MAX_HOURS} hours"
+            ),
+            DecodeError::Rf64 => write!(
+                f,
+                "is an RF64 file (a WAV over 4 GiB), which Mixroom cannot read yet"
+            ),
+            DecodeError::Crashed { message, .. } => write!(
+                f,
+                "could not be decoded (the decoder crashed: {message}); the file may be damaged"
+            ),
             DecodeError::Io(why) => write!(f, "could not be read ({why})"),
         }
     }
@@ -75,33 +114,108 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+/// The first four bytes of an RF64 file.
+const RF64_MAGIC: &[u8] = b"RF64";
+
 /// Decodes a whole file held in memory (a bundle's entry); `name_hint` is the file's name,
 /// whose extension helps find the format.
 pub fn decode_bytes(bytes: &[u8], name_hint: &str) -> Result<Decoded, DecodeError> {
+    decode_bytes_capped(bytes, name_hint, u64::MAX)
+}
+
+/// As [`decode_bytes`], also refusing ([`DecodeError::TooLong`]) a file of more than
+/// `max_frames` frames as soon as it has decoded them: a fuzzer bounds its memory with it.
+pub fn decode_bytes_capped(
+    bytes: &[u8],
+    name_hint: &str,
+    max_frames: u64,
+) -> Result<Decoded, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
-    decode(Box::new(Cursor::new(bytes)), name_hint)
+    if bytes.starts_with(RF64_MAGIC) {
+        return Err(DecodeError::Rf64);
+    }
+    decode(Box::new(Cursor::new(bytes)), name_hint, max_frames)
 }
 
 /// Decodes a file on disk (read as it is decoded, not loaded whole first).
 pub fn decode_file(path: &Path) -> Result<Decoded, DecodeError> {
-    let file = std::fs::File::open(path).map_err(|e| DecodeError::Io(e.to_string()))?;
-    let len = file
-        .metadata()
-        .map_err(|e| DecodeError::Io(e.to_string()))?
-        .len();
+    let io = |e: std::io::Error| DecodeError::Io(e.to_string());
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
     if len == 0 {
         return Err(DecodeError::Empty);
     }
-    decode(Box::new(file), &path.to_string_lossy())
+    let mut magic = Vec::with_capacity(RF64_MAGIC.len());
+    (&mut file).take(4).read_to_end(&mut magic).map_err(io)?;
+    if magic == RF64_MAGIC {
+        return Err(DecodeError::Rf64);
+    }
+    file.rewind().map_err(io)?;
+    decode(Box::new(file), &path.to_string_lossy(), u64::MAX)
 }
 
-/// Decodes the first audio track of `source` from start to end. `name_hint` is the file's name
-/// (its extension is a hint to the format probe).
+/// Decodes the first audio track of `source` from start to end, at most `max_frames` frames
+/// (and [`MAX_HOURS`]). `name_hint` is the file's name (its extension is a hint to the format
+/// probe). A panic in the decoder is caught and returned as [`DecodeError::Crashed`].
 pub fn decode<'a>(
     source: Box<dyn MediaSource + 'a>,
     name_hint: &str,
+    max_frames: u64,
+) -> Result<Decoded, DecodeError> {
+    catch_quietly(|| decode_uncaught(source, name_hint, max_frames)).unwrap_or_else(Err)
+}
+
+thread_local! {
+    /// Whether a panic on this thread is being caught by [`catch_quietly`] (and so not printed).
+    static CATCHING: Cell<bool> = const { Cell::new(false) };
+    /// Where the last panic caught by [`catch_quietly`] on this thread happened.
+    static LOCATION: Cell<Option<String>> = const { Cell::new(None) };
+}
+
+/// Runs `f`; a panic inside it is returned as [`DecodeError::Crashed`] instead of unwinding
+/// further, and is not printed (other threads' panics, and this one's outside `f`, are printed
+/// by the hook that was installed before, as usual).
+fn catch_quietly<T>(f: impl FnOnce() -> T) -> Result<T, DecodeError> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if CATCHING.get() {
+                LOCATION.set(info.location().map(|l| l.to_string()));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    let outer = CATCHING.replace(true);
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    CATCHING.set(outer);
+    result.map_err(|payload| {
+        let text = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("a panic without a message");
+        DecodeError::Crashed {
+            message: text
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(MAX_MESSAGE_CHARS)
+                .collect(),
+            location: LOCATION.take().unwrap_or_default(),
+        }
+    })
+}
+
+/// [`decode`] without catching panics.
+fn decode_uncaught<'a>(
+    source: Box<dyn MediaSource + 'a>,
+    name_hint: &str,
+    max_frames: u64,
 ) -> Result<Decoded, DecodeError> {
     let stream = MediaSourceStream::new(source, Default::default());
     let mut hint = Hint::new();
@@ -157,6 +271,11 @@ pub fn decode<'a>(
             return Err(DecodeError::Damaged(
                 "the number of channels changes midway".to_owned(),
             ));
+        }
+        let limit = max_frames.min(MAX_HOURS * 3_600 * u64::from(sample_rate_hz.max(1)));
+        let decoded = channels.first().map_or(0, Vec::len) + planes.first().map_or(0, Vec::len);
+        if decoded as u64 > limit {
+            return Err(DecodeError::TooLong);
         }
         for (channel, plane) in channels.iter_mut().zip(&planes) {
             channel.extend_from_slice(plane);

@@ -32,7 +32,6 @@
 
 mod args;
 mod bench;
-mod decode;
 mod demo;
 mod loudness;
 mod render;
@@ -41,6 +40,8 @@ mod sources;
 mod wav;
 
 use std::process::ExitCode;
+
+use mixroom_cli::decode;
 
 /// How a command ended badly.
 enum Failure {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use mixroom_dsp::{render, Source};
+use mixroom_dsp::{render_into, Source};
 use mixroom_protocol::session::Session;
 
 use crate::args::RenderArgs;
@@ -38,7 +38,8 @@ pub fn run(args: &RenderArgs) -> Result<(), String> {
     render_session(&session, &folder, args)
 }
 
-/// Renders `session`, whose files are in `files`, and writes `args.output`.
+/// Renders `session`, whose files are in `files`, and writes `args.output` block by block
+/// (RF64 when it is over 4 GiB).
 fn render_session(session: &Session, files: &dyn Files, args: &RenderArgs) -> Result<(), String> {
     let sources = load_sources(session, files, args.sample_rate_hz)?;
     let longest = sources
@@ -48,14 +49,16 @@ fn render_session(session: &Session, files: &dyn Files, args: &RenderArgs) -> Re
         .max()
         .unwrap_or(0);
     let frames = args.frames.unwrap_or(longest);
-    let [left, right] = render(
+    let mut out = wav::WavWriter::create(&args.output, args.sample_rate_hz, 2, frames as u64)?;
+    render_into(
         session,
         sources,
         args.sample_rate_hz as f32,
         frames,
         args.block,
-    );
-    wav::write_f32(&args.output, args.sample_rate_hz, &[&left, &right])
+        |left, right| out.write(&[left, right]),
+    )?;
+    out.finish()
 }
 
 #[cfg(test)]

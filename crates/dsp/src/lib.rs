@@ -62,7 +62,7 @@ pub use meter::MeterAccumulator;
 pub use noise::white_noise;
 pub use pan::{balance_gains, mono_pan_gains, widen};
 pub use pass_filter::{PassFilter, Slope};
-pub use render::{render, SessionSources};
+pub use render::{render, render_into, SessionSources};
 pub use return_effect::{EffectKind, ReturnEffect};
 pub use reverb::{Reverb, ReverbKind};
 pub use routing::{Dest, Plan};

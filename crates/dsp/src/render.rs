@@ -17,6 +17,37 @@ pub fn render(
     frames: usize,
     block_frames: usize,
 ) -> [Vec<f32>; 2] {
+    let (mut left, mut right) = (Vec::with_capacity(frames), Vec::with_capacity(frames));
+    let rendered = render_into(
+        session,
+        sources,
+        sample_rate_hz,
+        frames,
+        block_frames,
+        |l, r| {
+            left.extend_from_slice(l);
+            right.extend_from_slice(r);
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    match rendered {
+        Ok(()) => [left, right],
+        Err(never) => match never {},
+    }
+}
+
+/// Renders as [`render`] does, but hands each block to `sink` (left and right, `block_frames`
+/// frames each, the last block possibly shorter) as soon as it is rendered instead of keeping
+/// the whole mix: memory stays at one block however long the render. Stops at the first error
+/// `sink` returns. May allocate: not for the audio thread.
+pub fn render_into<E>(
+    session: &Session,
+    sources: SessionSources,
+    sample_rate_hz: f32,
+    frames: usize,
+    block_frames: usize,
+    mut sink: impl FnMut(&[f32], &[f32]) -> Result<(), E>,
+) -> Result<(), E> {
     let block_frames = block_frames.max(1);
     let mut engine = Engine::new(sample_rate_hz, block_frames);
     engine.apply_param_block(&session.param_block());
@@ -25,12 +56,14 @@ pub fn render(
     }
     engine.reset();
     engine.transport_mut().play();
-    let (mut left, mut right) = (vec![0.0; frames], vec![0.0; frames]);
-    for (l, r) in left
-        .chunks_mut(block_frames)
-        .zip(right.chunks_mut(block_frames))
-    {
+    let (mut left, mut right) = (vec![0.0; block_frames], vec![0.0; block_frames]);
+    let mut done = 0;
+    while done < frames {
+        let len = (frames - done).min(block_frames);
+        let (l, r) = (&mut left[..len], &mut right[..len]);
         engine.process(&mut StereoBlock::new(l, r));
+        sink(l, r)?;
+        done += len;
     }
-    [left, right]
+    Ok(())
 }

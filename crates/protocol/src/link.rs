@@ -355,6 +355,11 @@ impl Wire {
                 let source = match track.source {
                     WireSource::Demo(id) => Source::Demo(id),
                     WireSource::Url(url) => Source::Url(url),
+                    // A link carries a file's name only ([`normalize`]): a path in its place
+                    // was put there by hand.
+                    WireSource::File { name, .. } if name.contains(['/', '\\']) => {
+                        return Err(LinkError::Damaged)
+                    }
                     WireSource::File { name, sha256 } => Source::File(FileSource {
                         path: name,
                         sha256: sha256.map(|bytes| hex(&bytes)),
@@ -726,6 +731,20 @@ mod tests {
             },
         ];
         assert_eq!(decode(&wire_payload(&unordered)), Err(LinkError::Damaged));
+        // Found by `cargo xtask fuzz` (link-body target): a file's name with a folder in it
+        // opened as a session that is not normalized (and could point outside the folder).
+        for name in ["n/ise0.wav", "..\\..\\x.wav", "/etc/passwd"] {
+            let mut with_path = Wire::from_session(&benchmark(1, false));
+            with_path.tracks[0].source = WireSource::File {
+                name: name.into(),
+                sha256: None,
+            };
+            assert_eq!(
+                decode(&wire_payload(&with_path)),
+                Err(LinkError::Damaged),
+                "{name}"
+            );
+        }
         let mut endless = empty_wire();
         endless.transport.loop_end_s = Some(f64::NAN);
         assert_eq!(decode(&wire_payload(&endless)), Err(LinkError::Damaged));
