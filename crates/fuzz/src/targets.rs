@@ -3,15 +3,19 @@
 //!
 //! | target | reads | input is |
 //! |---|---|---|
-//! | `link` | `link::decode` | link text, mutated as base64 text |
-//! | `link-body` | `link::decode` | link text whose decompressed postcard body was mutated and compressed again (past the zlib checksum) |
-//! | `session` | `Session::from_json` (and the migrations) | JSON text of version 2 and version 1 sessions, mutated as text or as a tree |
+//! | `link` | `link::open` | link text, mutated as base64 text |
+//! | `link-body` | `link::open` | link text whose decompressed postcard body was mutated and compressed again (past the zlib checksum) |
+//! | `session` | `Session::open_json` (and the migrations) | JSON text of version 2 and version 1 sessions, mutated as text or as a tree |
 //! | `bundle` | `bundle::read` | `.mixroom` bytes, mutated as bytes, or rebuilt around a mutated `session.json` |
 //! | `decode` | mixroom-cli's decoder | first byte: the file name's extension (see [`HINTS`]); the rest: WAV, FLAC, MP3 or Ogg Vorbis bytes, mutated |
 //!
-//! Contracts beyond "does not panic": an accepted link or session passes [`Session::check`],
-//! survives `to_json`/`from_json` and a link round trip; an accepted link is already
-//! [`link::normalize`]d; an accepted bundle's session does the same; decoded audio has at
+//! The readers are the lenient ones the page uses: a field that breaks a rule of
+//! `mixroom_protocol::validate` is refused on its own and the rest opens. Contracts beyond
+//! "does not panic": what opens passes [`Session::check`], follows every rule (making it safe
+//! again refuses nothing and changes nothing), survives `to_json`/`from_json` and a link round
+//! trip; the strict reader (`link::decode`, `Session::from_json`) accepts exactly the inputs
+//! the lenient one opens with nothing refused; an opened link is already [`link::normalize`]d;
+//! an opened bundle's session does the same, with every file it plays; decoded audio has at
 //! least one channel, all equally long, not empty, not longer than the cap, at a rate above 0.
 
 use std::io::Write;
@@ -119,12 +123,12 @@ pub fn sessions() -> Vec<Session> {
     edited.tracks[0].name = "Gesang – 声 🎤".into();
     edited.tracks[0].color = Some("#ff00aa".into());
     edited.tracks[1].source = Source::Demo("kick".into());
-    edited.tracks[2].source = Source::Url("https://example.com/a b/vox.ogg?x=1#y".into());
+    edited.tracks[2].source = Source::Url("https://example.com/a%20b/vox.ogg?x=1#y".into());
     edited.tracks[3].source = Source::File(FileSource {
         path: "stems/take 2/bass.wav".into(),
         sha256: Some("ab".repeat(32)),
     });
-    edited.buses[0].color = Some("rgb(1, 2, 3)".into());
+    edited.buses[0].color = Some("#010203".into());
     edited.transport = Transport {
         loop_on: false,
         loop_start_s: 1.5,
@@ -235,9 +239,16 @@ fn link_body_target() -> Target {
 
 fn check_link(input: &[u8]) -> Verdict {
     let text = String::from_utf8_lossy(input);
-    let Ok(session) = link::decode(&text) else {
+    let Ok(incoming) = link::open(&text) else {
         return Verdict::Refused;
     };
+    if link::decode(&text).is_ok() != incoming.refused.is_empty() {
+        return Verdict::Violation(format!(
+            "link::decode and link::open disagree on a link ({} fields refused)",
+            incoming.refused.len()
+        ));
+    }
+    let session = incoming.session;
     if link::normalize(&session) != session {
         return Verdict::Violation("an opened link is not normalized".to_owned());
     }
@@ -252,10 +263,17 @@ fn check_link(input: &[u8]) -> Verdict {
     check_session(&session)
 }
 
-/// The contract of an accepted session: valid, and the same after JSON and after a link.
+/// The contract of an opened session: valid, safe, and the same after JSON and after a link.
 fn check_session(session: &Session) -> Verdict {
     if let Err(e) = session.check() {
         return Verdict::Violation(format!("an accepted session fails Session::check: {e}"));
+    }
+    let mut again = session.clone();
+    let refused = again.make_safe();
+    if !refused.is_empty() || again != *session {
+        return Verdict::Violation(format!(
+            "an opened session is not safe: making it safe again refuses {refused:?}"
+        ));
     }
     match Session::from_json(&session.to_json()) {
         Ok(back) if back == *session => {}
@@ -581,10 +599,17 @@ fn write_json(rng: &mut Rng, value: &Value, out: &mut Vec<u8>) {
 }
 
 fn check_session_json(input: &[u8]) -> Verdict {
-    match Session::from_json(&String::from_utf8_lossy(input)) {
-        Ok(session) => check_session(&session),
-        Err(_) => Verdict::Refused,
+    let text = String::from_utf8_lossy(input);
+    let Ok(incoming) = Session::open_json(&text) else {
+        return Verdict::Refused;
+    };
+    if Session::from_json(&text).is_ok() != incoming.refused.is_empty() {
+        return Verdict::Violation(format!(
+            "Session::from_json and Session::open_json disagree ({} fields refused)",
+            incoming.refused.len()
+        ));
     }
+    check_session(&incoming.session)
 }
 
 // ---- bundle -----------------------------------------------------------------------------

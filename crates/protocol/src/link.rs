@@ -96,7 +96,7 @@ pub fn encode(session: &Session) -> String {
 /// The mix in `text`: a payload alone, a fragment (`#mix=…`) or a whole URL. Whitespace (a
 /// link wrapped over lines) is ignored. The session returned has passed [`Session::check`], and
 /// every field that breaks a rule of [`validate`](crate::validate) is refused on its own and
-/// listed: a link is written by a stranger.
+/// listed: a link is written by a stranger. The session is [`normalize`]d.
 pub fn open(text: &str) -> Result<Incoming, LinkError> {
     let payload: String = find_payload(text)
         .chars()
@@ -123,7 +123,13 @@ pub fn open(text: &str) -> Result<Incoming, LinkError> {
     if !rest.is_empty() {
         return Err(LinkError::Damaged);
     }
-    wire.into_session()?.incoming().map_err(LinkError::Refused)
+    let mut incoming = wire
+        .into_session()?
+        .incoming()
+        .map_err(LinkError::Refused)?;
+    // A refused value becomes its default: left out, as `encode` would write it.
+    incoming.session = normalize(&incoming.session);
+    Ok(incoming)
 }
 
 /// Like [`open`], but a link with any field refused is refused whole.

@@ -527,11 +527,17 @@ mod tests {
     #[test]
     fn numbers_beyond_f32_read_back_after_saving() {
         // Found by `cargo xtask fuzz` (session target): 1e39 parses as an f32 infinity, which
-        // to_json wrote as null, so the saved session did not open. It plays as the default
-        // (ParamSpec::sanitize), and is stored as that.
+        // to_json wrote as null, so the saved session did not open. Each is refused by name
+        // and set to its default, and the session saved after that opens again.
         let text = EXAMPLE.replace("\"gain_db\": -1.5", "\"gain_db\": -1e39");
         let text = text.replace("\"pan\": -0.2", "\"pan\": 1e39");
-        let session = Session::from_json(&text).unwrap();
+        assert!(matches!(
+            Session::from_json(&text),
+            Err(SessionError::Field(_))
+        ));
+        let Incoming { session, refused } = Session::open_json(&text).unwrap();
+        let fields: Vec<&str> = refused.iter().map(|r| r.field.as_str()).collect();
+        assert_eq!(fields, ["track 1 “Bass”, Pan", "the master, Fader"]);
         assert_eq!(session.master.params["gain_db"], 0.0);
         assert_eq!(session.tracks[0].strip.params["pan"], 0.0);
         assert_eq!(Session::from_json(&session.to_json()).unwrap(), session);

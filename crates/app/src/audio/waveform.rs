@@ -22,7 +22,7 @@ pub struct Overview {
 
 impl Overview {
     /// Number of points.
-    #[cfg(feature = "e2e")]
+    #[cfg(any(test, feature = "e2e"))]
     pub fn points(&self) -> usize {
         self.min.len()
     }

@@ -508,6 +508,20 @@ pub fn stems_bytes(frames: u32, format: WavFormat, count: usize) -> u64 {
     (count as u64) * (wav + 256) + 1_024
 }
 
+/// Refuses, with a message, a stems export larger than [`MAX_STEMS_BYTES`].
+fn stems_fit(frames: u32, format: WavFormat, count: usize) -> Result<(), ExportError> {
+    let total_bytes = stems_bytes(frames, format, count);
+    if total_bytes > MAX_STEMS_BYTES {
+        return Err(fail(format!(
+            "Could not export: the {count} stems would take {:.1} GB, more than the {} GiB a \
+             stems export may take. Export them as 16-bit, or export the mix.",
+            total_bytes as f64 / 1e9,
+            MAX_STEMS_BYTES >> 30
+        )));
+    }
+    Ok(())
+}
+
 /// Renders one stem per track and per used bus (see the module docs) and packs them, in
 /// `options.format`, into a zip of stored (uncompressed) WAV files; nothing is downloaded (see
 /// [`download()`]). Reports progress through `progress`.
@@ -518,16 +532,7 @@ pub async fn export_stems(
 ) -> Result<Exported, ExportError> {
     let prepared = prepare(mixer, progress).await?;
     let stems = stems(&prepared.session);
-    let total_bytes = stems_bytes(prepared.frames, options.format, stems.len());
-    if total_bytes > MAX_STEMS_BYTES {
-        return Err(fail(format!(
-            "Could not export: the {} stems would take {:.1} GB, more than the {} GB a stems \
-             export may take. Export them as 16-bit, or export the mix.",
-            stems.len(),
-            total_bytes as f64 / 1e9,
-            MAX_STEMS_BYTES / 1_000_000_000
-        )));
-    }
+    stems_fit(prepared.frames, options.format, stems.len())?;
     let mut zip = ZipParts::new();
     let parts = js_sys::Array::new();
     let zip_failed = |e: &dyn std::fmt::Display| {
@@ -667,6 +672,25 @@ mod tests {
         assert_eq!(solo(&track.tracks[1].strip), 1.0);
         assert_eq!(solo(&track.tracks[0].strip), 0.0);
         assert!(track.check().is_ok());
+    }
+
+    /// Reference: 64 stems of 10 min at 48 kHz in 32-bit float take 64 × (28.8 M frames × 8 B
+    /// plus 384 B) plus 1 KiB: past 4 GiB (where 32-bit sizes wrapped), within 16 GiB; an
+    /// hour each does not fit.
+    #[test]
+    fn stems_sizes_are_counted_in_64_bits() {
+        let ten_minutes = 48_000 * 600;
+        let bytes = stems_bytes(ten_minutes, WavFormat::Float32, 64);
+        assert_eq!(bytes, 64 * (u64::from(ten_minutes) * 8 + 384) + 1_024);
+        assert!(bytes > u64::from(u32::MAX));
+        assert!(stems_fit(ten_minutes, WavFormat::Float32, 64).is_ok());
+        let message = stems_fit(ten_minutes * 6, WavFormat::Float32, 64)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("88.5 GB") && message.contains("16 GiB"),
+            "{message}"
+        );
     }
 
     /// Reference: the format of the result line in the issue.

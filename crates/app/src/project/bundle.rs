@@ -38,11 +38,15 @@ const CHUNK_BYTES: u64 = 4 << 20;
 
 /// Why reading a slice failed, for the user.
 fn slice_failed(what: &str, e: &JsValue) -> String {
-    let name = crate::audio::get(e, "name").as_string().unwrap_or_default();
-    if name == "RangeError" || name == "NotReadableError" {
-        format!("the browser ran out of memory reading {what}; close other tabs and try again")
-    } else {
-        format!("{what} cannot be read ({})", describe(e))
+    match crate::audio::get(e, "name").as_string().as_deref() {
+        Some("RangeError") => {
+            format!("the browser ran out of memory reading {what}; close other tabs and try again")
+        }
+        Some("NotReadableError") => format!(
+            "the browser could not read {what} (it may have run out of memory, or the file \
+             changed on disk); close other tabs and try again"
+        ),
+        _ => format!("{what} cannot be read ({})", describe(e)),
     }
 }
 
