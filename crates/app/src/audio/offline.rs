@@ -59,8 +59,7 @@ pub struct OfflineRender {
     pub latency_frames: u32,
 }
 
-/// Renders `frames` frames of `session` with `tracks` (track index, audio at `sample_rate_hz`)
-/// from frame 0, applying `changes` on the way, with the spectrum taps pointed by `taps`.
+/// [`render_offline_with_progress`] without progress.
 #[cfg(feature = "e2e")]
 pub async fn render_offline(
     session: &Session,
@@ -73,9 +72,11 @@ pub async fn render_offline(
     render_offline_with_progress(session, tracks, frames, sample_rate_hz, changes, taps, None).await
 }
 
-/// Like [`render_offline`], and with `progress` rendering also stops about every second of
-/// audio (every [`PROGRESS_QUANTA`] render quanta) to call `progress(frames_done, frames)`, and
-/// once more at the end. The stops change nothing in the samples.
+/// Renders `frames` frames of `session` with `tracks` (track index, audio at `sample_rate_hz`)
+/// from frame 0, applying `changes` on the way, with the spectrum taps pointed by `taps`. With
+/// `progress`, rendering also stops about every second of audio (every [`PROGRESS_QUANTA`]
+/// render quanta) to call `progress(frames_done, frames)`, and once more at the end. The stops
+/// change nothing in the samples.
 pub async fn render_offline_with_progress(
     session: &Session,
     tracks: &[(usize, TrackAudio)],
