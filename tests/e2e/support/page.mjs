@@ -10,7 +10,8 @@ export async function openMixroom(page, url) {
   });
   await page.goto(url);
   await expect(page.getByTestId("engine-status")).toHaveCount(0, { timeout: 20_000 });
-  await expect(page.getByRole("button", { name: "Pause" })).toBeVisible();
+  // A fresh profile synthesizes the demo's stems before the mix plays: seconds on a slow machine.
+  await expect(page.getByRole("button", { name: "Pause" })).toBeVisible({ timeout: 20_000 });
   return errors;
 }
 
