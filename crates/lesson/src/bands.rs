@@ -52,7 +52,10 @@ impl Band {
 
     /// The band's share of `spectrum` (a value per bin): Σ share·value.
     pub fn sum(&self, spectrum: &[f64]) -> f64 {
-        self.bins.iter().map(|&(k, share)| share * spectrum[k]).sum()
+        self.bins
+            .iter()
+            .map(|&(k, share)| share * spectrum[k])
+            .sum()
     }
 }
 
@@ -82,7 +85,10 @@ mod tests {
     fn bands_that_tile_the_spectrum_add_up_to_it() {
         // Reference: the shares of adjacent bands sum to one per bin (a flat spectrum of ones).
         let flat = vec![1.0; 4097];
-        let bark: f64 = bark_bands(8192, 48_000.0).iter().map(|b| b.sum(&flat)).sum();
+        let bark: f64 = bark_bands(8192, 48_000.0)
+            .iter()
+            .map(|b| b.sum(&flat))
+            .sum();
         let bin_hz = 48_000.0 / 8192.0;
         assert!((bark - 15_500.0 / bin_hz).abs() < 1e-9, "{bark}");
         let one = Band::new(1000.0, 1000.0 + bin_hz / 4.0, 8192, 48_000.0);
@@ -92,12 +98,18 @@ mod tests {
     #[test]
     fn third_octave_edges_follow_iec_61260() {
         let (lo, hi) = third_octave_edges_hz(16);
-        assert!((lo - 891.25).abs() < 0.01 && (hi - 1122.02).abs() < 0.01, "{lo} {hi}");
+        assert!(
+            (lo - 891.25).abs() < 0.01 && (hi - 1122.02).abs() < 0.01,
+            "{lo} {hi}"
+        );
         let (lo, _) = third_octave_edges_hz(0);
         assert!((lo - 22.39).abs() < 0.01, "{lo}");
         for i in 1..THIRD_OCTAVE_CENTRES_HZ.len() {
             let (below, above) = (third_octave_edges_hz(i - 1).1, third_octave_edges_hz(i).0);
-            assert!((below - above).abs() < 1e-9 * above, "bands {i}: {below} {above}");
+            assert!(
+                (below - above).abs() < 1e-9 * above,
+                "bands {i}: {below} {above}"
+            );
         }
     }
 }

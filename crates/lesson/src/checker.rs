@@ -275,20 +275,24 @@ impl Checker {
         }
     }
 
-    /// Renders and measures about `max_frames` frames: whole engine blocks of
-    /// [`BLOCK_FRAMES`], at least one, so the work per call is bounded by
-    /// `max(max_frames, BLOCK_FRAMES)` frames of one render. Does nothing once done.
+    /// Renders and measures up to `max_frames` frames: whole engine blocks of
+    /// [`BLOCK_FRAMES`], at least one, so a call renders at most
+    /// `max(max_frames, BLOCK_FRAMES)` frames (and makes at most one engine per render it
+    /// starts). Does nothing once done.
     pub fn step(&mut self, max_frames: usize) -> Progress {
-        let mut budget = max_frames.max(1);
-        while budget > 0 && self.pass < self.passes.len() {
+        let mut done_here = 0;
+        while self.pass < self.passes.len() {
             if self.running.is_none() {
                 self.running = Some(self.start_pass());
             }
             let running = self.running.as_mut().expect("started above");
             let len = BLOCK_FRAMES.min(running.frames - running.done);
+            if done_here > 0 && done_here + len > max_frames {
+                break;
+            }
             if len > 0 {
                 self.render_block(len);
-                budget = budget.saturating_sub(len);
+                done_here += len;
             }
             let running = self.running.as_ref().expect("still running");
             if running.done == running.frames {

@@ -72,7 +72,10 @@ mod tests {
         assert_eq!(number(-16.0, 1), "−16");
         assert_eq!(number(4.24, 1), "4.2");
         assert_eq!(number(-0.04, 1), "0");
-        assert_eq!(range(Some(-16.0), Some(-12.0), "LUFS", 1), "−16 to −12 LUFS");
+        assert_eq!(
+            range(Some(-16.0), Some(-12.0), "LUFS", 1),
+            "−16 to −12 LUFS"
+        );
         assert_eq!(range(None, Some(-1.0), "dBTP", 1), "at most −1 dBTP");
         assert_eq!(range(Some(0.5), None, "", 2), "at least 0.5");
         assert_eq!(range(None, Some(40.0), "%", 0), "at most 40%");

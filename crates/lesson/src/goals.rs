@@ -213,7 +213,11 @@ fn judge_kind(inputs: &Inputs<'_>, kind: &GoalKind) -> Verdict {
                 },
             )
         }
-        GoalKind::ReturnLevel { aux, min_db, max_db } => {
+        GoalKind::ReturnLevel {
+            aux,
+            min_db,
+            max_db,
+        } => {
             let c = contribution(inputs, aux);
             ranged(
                 c.relative_db(),
@@ -256,9 +260,15 @@ fn judge_kind(inputs: &Inputs<'_>, kind: &GoalKind) -> Verdict {
             let centre = hz((low_hz * high_hz).sqrt());
             ranged(measured, (*min_db, *max_db), "dB", 1, &silent, |by| {
                 let (way, action) = if by > 0.0 {
-                    ("loud", format!("pull {} down or cut it around {centre}", name(a)))
+                    (
+                        "loud",
+                        format!("pull {} down or cut it around {centre}", name(a)),
+                    )
                 } else {
-                    ("quiet", format!("bring {} up or boost it around {centre}", name(a)))
+                    (
+                        "quiet",
+                        format!("bring {} up or boost it around {centre}", name(a)),
+                    )
                 };
                 format!(
                     "{} is {} dB too {way} against {} in {}: {action}",
@@ -275,8 +285,14 @@ fn judge_kind(inputs: &Inputs<'_>, kind: &GoalKind) -> Verdict {
             let silent = format!("{} or {} is silent", name(a), name(b));
             let worst = overlap.as_ref().map_or(0, |o| o.worst_band);
             let measured = overlap.map(|o| o.percent);
-            ranged(measured, (None, Some(*max_percent)), "%", 0, &silent, |by| {
-                format!(
+            ranged(
+                measured,
+                (None, Some(*max_percent)),
+                "%",
+                0,
+                &silent,
+                |by| {
+                    format!(
                     "{} and {} overlap {} points too much where both are loud, most in {}: cut \
                      one of them there with its EQ, or pan them apart",
                     name(a),
@@ -284,7 +300,8 @@ fn judge_kind(inputs: &Inputs<'_>, kind: &GoalKind) -> Verdict {
                     number(by, 0),
                     band(BARK_EDGES_HZ[worst], BARK_EDGES_HZ[worst + 1])
                 )
-            })
+                },
+            )
         }
         GoalKind::Width {
             strip,
@@ -339,14 +356,21 @@ fn judge_kind(inputs: &Inputs<'_>, kind: &GoalKind) -> Verdict {
                 .as_ref()
                 .and_then(|s| band_correlation(s, *below_hz, inputs.sample_rate_hz));
             let silent = format!("the mix is silent below {}", hz(*below_hz));
-            ranged(measured, (Some(*min_correlation), None), "", 2, &silent, |by| {
-                format!(
-                    "the low end below {} is not mono enough (its correlation is {} too low): \
+            ranged(
+                measured,
+                (Some(*min_correlation), None),
+                "",
+                2,
+                &silent,
+                |by| {
+                    format!(
+                        "the low end below {} is not mono enough (its correlation is {} too low): \
                      pan the bass and the kick to the centre and lower their width",
-                    hz(*below_hz),
-                    number(-by, 2)
-                )
-            })
+                        hz(*below_hz),
+                        number(-by, 2)
+                    )
+                },
+            )
         }
         GoalKind::TonalBalance {
             curve: which,
@@ -431,7 +455,10 @@ fn silent_strip(strip: &StripRef, c: &Contribution) -> String {
     if c.loudness.integrated_lufs().is_finite() {
         "the rest of the mix is silent".to_owned()
     } else {
-        format!("{} adds nothing to the mix: it is silent, muted or routed nowhere", name(strip))
+        format!(
+            "{} adds nothing to the mix: it is silent, muted or routed nowhere",
+            name(strip)
+        )
     }
 }
 

@@ -121,7 +121,7 @@ impl Contribution {
             f64::from(self.loudness.integrated_lufs()),
             f64::from(self.rest.integrated_lufs()),
         );
-        (own.is_finite() && rest.is_finite()).then(|| own - rest)
+        (own.is_finite() && rest.is_finite()).then_some(own - rest)
     }
 }
 

@@ -168,9 +168,15 @@ mod tests {
         assert_eq!(spectrum.windows(), (48_000 - FFT_FRAMES) / HOP_FRAMES + 1);
         let total: f64 = spectrum.mean_power().iter().sum();
         let expected = f64::from(a * a) / 2.0;
-        assert!((total / expected - 1.0).abs() < 1e-3, "{total} vs {expected}");
+        assert!(
+            (total / expected - 1.0).abs() < 1e-3,
+            "{total} vs {expected}"
+        );
         let bark = spectrum.bark_energies();
         assert_eq!(bark.len(), spectrum.windows());
-        assert!((bark[3][8] / expected - 1.0).abs() < 1e-3, "1 kHz is in 920–1080 Hz");
+        assert!(
+            (bark[3][8] / expected - 1.0).abs() < 1e-3,
+            "1 kHz is in 920–1080 Hz"
+        );
     }
 }

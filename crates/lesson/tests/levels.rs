@@ -22,10 +22,19 @@ fn loudness_range_and_true_peak_are_the_meters_readings_of_the_same_render() {
         vec![mono(swell), mono(sine(440.0, 0.2, 6.0))]
     };
     let goals = vec![
-        GoalKind::Loudness { min_lufs: Some(-16.0), max_lufs: Some(-12.0) },
-        GoalKind::LoudnessRange { min_lu: None, max_lu: Some(20.0) },
+        GoalKind::Loudness {
+            min_lufs: Some(-16.0),
+            max_lufs: Some(-12.0),
+        },
+        GoalKind::LoudnessRange {
+            min_lu: None,
+            max_lu: Some(20.0),
+        },
         GoalKind::TruePeak { max_dbtp: -1.0 },
-        GoalKind::Crest { min_db: Some(6.0), max_db: None },
+        GoalKind::Crest {
+            min_db: Some(6.0),
+            max_db: None,
+        },
     ];
     let lesson = lesson(&mix, goals);
     let checker = Checker::new(&lesson, &mix, sources(), FS).unwrap();
@@ -43,7 +52,10 @@ fn loudness_range_and_true_peak_are_the_meters_readings_of_the_same_render() {
 
     let integrated = f64::from(loudness.integrated_lufs());
     assert_eq!(measured(&report, 0), integrated, "bit for bit");
-    assert_eq!(measured(&report, 1), f64::from(loudness.loudness_range_lu()));
+    assert_eq!(
+        measured(&report, 1),
+        f64::from(loudness.loudness_range_lu())
+    );
     assert_eq!(measured(&report, 2), peak_dbtp);
     assert_eq!(measured(&report, 3), peak_dbtp - integrated);
     assert_eq!(result(&report, 0).target, "−16 to −12 LUFS");
@@ -60,8 +72,16 @@ fn a_track_6_db_down_measures_6_db_under_the_rest() {
     let lesson = lesson(
         &mix,
         vec![
-            GoalKind::RelativeLevel { strip: track("Lead"), min_db: Some(2.0), max_db: Some(6.0) },
-            GoalKind::RelativeLevel { strip: track("Bed"), min_db: None, max_db: Some(3.0) },
+            GoalKind::RelativeLevel {
+                strip: track("Lead"),
+                min_db: Some(2.0),
+                max_db: Some(6.0),
+            },
+            GoalKind::RelativeLevel {
+                strip: track("Bed"),
+                min_db: None,
+                max_db: Some(3.0),
+            },
         ],
     );
     let report = check(&lesson, &mix, sources);
@@ -102,7 +122,10 @@ fn band_balance_reads_the_fader_in_every_band() {
         "“Bass” is 4 dB too loud against “Kick” in 40–120 Hz: pull “Bass” down or cut it around \
          69 Hz"
     );
-    assert!(result(&report, 1).hint.contains("in 2–4 kHz") && result(&report, 1).hint.contains("2.8 kHz"));
+    assert!(
+        result(&report, 1).hint.contains("in 2–4 kHz")
+            && result(&report, 1).hint.contains("2.8 kHz")
+    );
 }
 
 #[test]
@@ -124,5 +147,7 @@ fn a_return_is_measured_against_the_dry_mix() {
     let report = check(&lesson, &mix, vec![mono(pink(4, 0.06, 4.0))]);
     let level = measured(&report, 0);
     assert!((level + 10.0).abs() < 0.05, "{level}");
-    assert!(result(&report, 0).hint.contains("“Reverb” is 2 dB too loud against the dry mix"));
+    assert!(result(&report, 0)
+        .hint
+        .contains("“Reverb” is 2 dB too loud against the dry mix"));
 }

@@ -40,14 +40,20 @@ pub fn pink(seed: u32, rms: f32, seconds: f64) -> Vec<f32> {
         .collect();
     let mean_square = pinked.iter().map(|x| f64::from(x * x)).sum::<f64>() / frames as f64;
     let gain = f64::from(rms) / mean_square.sqrt();
-    pinked.into_iter().map(|x| (f64::from(x) * gain) as f32).collect()
+    pinked
+        .into_iter()
+        .map(|x| (f64::from(x) * gain) as f32)
+        .collect()
 }
 
 /// [`pink`] scaled so that, centred in a mix (−3 dB in each channel), it measures `lufs`
 /// integrated (mixroom-dsp's meter): two of them are equally loud whatever their seeds.
 pub fn pink_at(seed: u32, lufs: f32, seconds: f64) -> Vec<f32> {
     let noise = pink(seed, 0.05, seconds);
-    let centred: Vec<f32> = noise.iter().map(|x| x * std::f32::consts::FRAC_1_SQRT_2).collect();
+    let centred: Vec<f32> = noise
+        .iter()
+        .map(|x| x * std::f32::consts::FRAC_1_SQRT_2)
+        .collect();
     let mut meter = mixroom_dsp::LoudnessMeter::new();
     meter.prepare(FS);
     meter.process(&centred, &centred);

@@ -31,7 +31,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use goal::{Curve, Goal, GoalKind, StripRef, KNOWN_KINDS, MONO_BASS_BELOW_HZ};
-pub use handin::{HandIn, HandInError, IncomingHandIn};
+pub use handin::{HandIn, HandInError, IncomingHandIn, MAX_STUDENT_CHARS, UNNAMED};
 
 use crate::params::ParamId;
 use crate::session::{FileSource, Session, SessionError};
