@@ -1,8 +1,8 @@
 //! The check: renders the student's mix (and what the goals need besides) offline with the
 //! same engine as the page, a bounded amount per step, then judges every goal.
 //!
-//! Renders, in order, each from reset and for the same number of frames (the song plus
-//! [`TAIL_S`] of effect tails):
+//! Renders, in order, each from reset, from frame 0 to the end of the song (its longest
+//! source, whatever the loop region) plus [`TAIL_S`] of effect tails:
 //!
 //! 1. the mix, whole: the master's figures, the gain reduction of the strips a goal names, and,
 //!    when any goal needs a contribution, the mix itself is kept;
@@ -331,15 +331,16 @@ impl Checker {
         let pass = self.passes[self.pass].clone();
         let frames = self.pass_frames(&pass);
         let engine = match pass {
-            Pass::Full => {
-                if !self.contributions.is_empty() {
+            Pass::Full | Pass::Muted(_) => {
+                let muted = match pass {
+                    Pass::Muted(i) => Some(self.contributions[i].strip),
+                    _ => None,
+                };
+                if muted.is_none() && !self.contributions.is_empty() {
                     self.kept = Some([Vec::with_capacity(frames), Vec::with_capacity(frames)]);
                 }
-                Some(self.engine(&self.mix.clone(), None))
-            }
-            Pass::Muted(i) => {
-                let strip = self.contributions[i].strip;
-                Some(self.engine(&self.mix.clone(), Some(strip)))
+                let sources = std::mem::take(&mut self.sources);
+                Some(new_engine(&self.mix, muted, sources, self.sample_rate_hz))
             }
             Pass::ReferenceMix { session, map, .. } => {
                 self.reference = Some(Spectrum::new(f64::from(self.sample_rate_hz), false));
@@ -367,12 +368,6 @@ impl Checker {
             frames,
             done: 0,
         }
-    }
-
-    /// An engine for the student's mix (with `muted` muted), the sources moved into it.
-    fn engine(&mut self, session: &Session, muted: Option<StripIndex>) -> Engine {
-        let sources = std::mem::take(&mut self.sources);
-        new_engine(session, muted, sources, self.sample_rate_hz)
     }
 
     fn render_block(&mut self, len: usize) {
