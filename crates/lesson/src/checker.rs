@@ -435,7 +435,7 @@ impl Checker {
             }
         }
         self.pass += 1;
-        if self.pass == self.passes.len() {
+        if !matches!(self.passes.get(self.pass), Some(Pass::Muted(_))) {
             self.kept = None;
         }
     }

@@ -645,3 +645,58 @@ fn hand_ins_round_trip_and_name_their_lesson() {
         "a track with a bad source is left out"
     );
 }
+
+#[test]
+fn mutated_lessons_open_safe_or_are_refused_never_panic() {
+    // Reference: the contract of the lenient readers (as crates/fuzz states it for mixes):
+    // whatever opens is safe, so the strict reader takes it as it is; nothing panics.
+    let mut value = serde_json::to_value(every_kind()).unwrap();
+    value["goals"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "id": "future", "text": "Later.", "kind": "spectral_flux", "x": [1, {"y": "z"}]
+        }));
+    let text = value.to_string();
+    let chars: Vec<char> = text.chars().collect();
+    let replacements = [
+        '{', '}', '[', ']', '"', ',', ':', '0', '9', '-', 'e', 'x', '\u{202E}', '\n',
+    ];
+    let mut state = 0x2545_f491_u32;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state as usize % n
+    };
+    let (mut opened, mut refused) = (0, 0);
+    for _ in 0..3000 {
+        let mut mutated = chars.clone();
+        for _ in 0..1 + next(3) {
+            let at = next(mutated.len());
+            match next(3) {
+                0 => mutated[at] = replacements[next(replacements.len())],
+                1 => {
+                    mutated.remove(at);
+                }
+                _ => mutated.insert(at, replacements[next(replacements.len())]),
+            }
+        }
+        let mutated: String = mutated.into_iter().collect();
+        match Lesson::open_json(&mutated) {
+            Ok(incoming) => {
+                opened += 1;
+                let again = Lesson::from_json(&incoming.lesson.to_json());
+                assert_eq!(again.as_ref(), Ok(&incoming.lesson), "{mutated}");
+                let link = open_lesson(&encode_lesson(&incoming.lesson)).unwrap();
+                assert_eq!(link.lesson, incoming.lesson);
+            }
+            Err(err) => {
+                refused += 1;
+                assert!(!err.to_string().is_empty());
+            }
+        }
+    }
+    println!("3000 mutations: {opened} opened safe, {refused} refused");
+    assert!(opened > 100 && refused > 100, "{opened} {refused}");
+}
