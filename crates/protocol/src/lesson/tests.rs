@@ -470,7 +470,7 @@ fn what_cannot_be_mended_refuses_the_lesson() {
 }
 
 #[test]
-fn a_bad_reference_recording_is_dropped() {
+fn a_bad_reference_is_refused_field_by_field() {
     for recording in [
         Recording::Url("javascript:alert(1)".into()),
         Recording::File(crate::session::FileSource {
@@ -485,6 +485,18 @@ fn a_bad_reference_recording_is_dropped() {
         assert_eq!(opened.lesson.reference, None);
     }
     let mut lesson = every_kind();
+    if let Some(Reference::Mix(mix)) = &mut lesson.reference {
+        mix.tracks[0].color = Some("blue".into());
+    }
+    let opened = Lesson::open_json(&lesson.to_json()).unwrap();
+    assert_eq!(
+        fields(&opened.refused),
+        ["the reference mix, track 1 “Kick”, colour"]
+    );
+    let Some(Reference::Mix(mix)) = &opened.lesson.reference else {
+        panic!("kept")
+    };
+    assert_eq!(mix.tracks[0].color, None);
     let good = Reference::Recording(Recording::Url("https://example.com/teacher.ogg".into()));
     lesson.reference = Some(good.clone());
     assert_eq!(
