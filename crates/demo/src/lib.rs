@@ -45,6 +45,7 @@ mod drums;
 mod guitar;
 mod keys;
 mod lead;
+pub mod lessons;
 mod pad;
 mod place;
 mod score;

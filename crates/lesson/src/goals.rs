@@ -454,6 +454,12 @@ fn contribution<'a>(inputs: &Inputs<'a>, strip: &StripRef) -> &'a Contribution {
 fn silent_strip(strip: &StripRef, c: &Contribution) -> String {
     if c.loudness.integrated_lufs().is_finite() {
         "the rest of the mix is silent".to_owned()
+    } else if let StripRef::Return(_) = strip {
+        format!(
+            "{} adds nothing to the mix: no send feeds it, or it is muted; raise the sends to it \
+             on the tracks (Send 1–4)",
+            name(strip)
+        )
     } else {
         format!(
             "{} adds nothing to the mix: it is silent, muted or routed nowhere",
