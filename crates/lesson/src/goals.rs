@@ -55,11 +55,17 @@ struct Verdict {
     hint: String,
 }
 
-/// How far `value` is outside `min..=max`: negative below, positive above, 0 inside.
+/// How far past a bound a measurement may be and still be on it, in the goal's unit: the
+/// rounding of single-precision audio. A limiter holding the peaks at exactly its −1 dBTP ceiling
+/// measures −0.999 998 dBTP at 8 kHz; a goal of “at most −1 dBTP” must pass it.
+pub const BOUND_SLACK: f64 = 1e-3;
+
+/// How far `value` is outside `min..=max` (widened by [`BOUND_SLACK`]): negative below,
+/// positive above, 0 inside.
 fn outside(value: f64, min: Option<f64>, max: Option<f64>) -> f64 {
     match (min, max) {
-        (Some(min), _) if value < min => value - min,
-        (_, Some(max)) if value > max => value - max,
+        (Some(min), _) if value < min - BOUND_SLACK => value - min,
+        (_, Some(max)) if value > max + BOUND_SLACK => value - max,
         _ => 0.0,
     }
 }
