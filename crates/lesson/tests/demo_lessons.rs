@@ -4,8 +4,9 @@
 //!
 //! `cargo test --release -p mixroom-lesson --test demo_lessons -- --nocapture` prints the
 //! figures (start and reference, goal by goal). One test per lesson, so they run side by side:
-//! about 35 s of renders in all in a release build on the 2-core development machine, several
-//! minutes in a debug build.
+//! about 35 s of renders in all in a release build on the 2-core development machine. In a
+//! debug build (unoptimized engine) the same renders take 20 minutes and more, so there the
+//! per-lesson checks are ignored; the validity test runs in both.
 
 use std::sync::OnceLock;
 
@@ -105,31 +106,55 @@ fn reference_passes_and_start_fails(index: usize) {
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "renders the demo song 4 to 12 times: run with --release"
+)]
 fn static_balance() {
     reference_passes_and_start_fails(0);
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "renders the demo song 4 to 12 times: run with --release"
+)]
 fn stereo_field() {
     reference_passes_and_start_fails(1);
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "renders the demo song 4 to 12 times: run with --release"
+)]
 fn eq_unmask() {
     reference_passes_and_start_fails(2);
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "renders the demo song 4 to 12 times: run with --release"
+)]
 fn compression() {
     reference_passes_and_start_fails(3);
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "renders the demo song 4 to 12 times: run with --release"
+)]
 fn space() {
     reference_passes_and_start_fails(4);
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "renders the demo song 4 to 12 times: run with --release"
+)]
 fn mastering() {
     reference_passes_and_start_fails(5);
 }
