@@ -13,7 +13,96 @@ pub const USAGE: &str = "usage: mixroom render SESSION.json -o OUT.wav \
                          [--sample-rate HZ] [--frames N] [--block FRAMES]\n       \
                          mixroom loudness FILE...\n       \
                          mixroom demo -o DIR [--sample-rate HZ]\n       \
+                         mixroom lesson list\n       \
+                         mixroom lesson export ID -o DIR [--sample-rate HZ]\n       \
+                         mixroom check LESSON MIX... [--sample-rate HZ]\n       \
                          mixroom bench [--tracks N] [--seconds S]";
+
+/// Arguments of `mixroom lesson`.
+#[derive(Debug, PartialEq)]
+pub enum LessonArgs {
+    /// `mixroom lesson list`.
+    List,
+    /// `mixroom lesson export ID -o DIR [--sample-rate HZ]`.
+    Export {
+        /// The built-in lesson's id.
+        id: String,
+        /// The folder to write into.
+        dir: PathBuf,
+        /// Sample rate of the stems, Hz (8000..=192000).
+        sample_rate_hz: u32,
+    },
+}
+
+/// Parses the arguments after `mixroom lesson`.
+pub fn parse_lesson(args: &[String]) -> Result<LessonArgs, String> {
+    match args.first().map(String::as_str) {
+        Some("list") => match args.get(1) {
+            Some(extra) => Err(format!("unexpected argument {extra}")),
+            None => Ok(LessonArgs::List),
+        },
+        Some("export") => {
+            let (mut id, mut dir, mut sample_rate_hz) = (None, None, 48_000);
+            let mut it = args[1..].iter();
+            while let Some(arg) = it.next() {
+                let mut value = |name: &str| option_value(&mut it, name);
+                match arg.as_str() {
+                    "-o" | "--output" => dir = Some(PathBuf::from(value(arg)?)),
+                    "--sample-rate" => sample_rate_hz = sample_rate(&value(arg)?)?,
+                    flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+                    lesson if id.is_none() => id = Some(lesson.to_owned()),
+                    extra => return Err(format!("unexpected argument {extra}")),
+                }
+            }
+            Ok(LessonArgs::Export {
+                id: id.ok_or_else(|| "no lesson given (`mixroom lesson list`)".to_owned())?,
+                dir: dir.ok_or_else(|| "no folder given (-o DIR)".to_owned())?,
+                sample_rate_hz,
+            })
+        }
+        Some(other) => Err(format!(
+            "unknown lesson command \"{other}\" (list or export)"
+        )),
+        None => Err("no lesson command given (list or export)".to_owned()),
+    }
+}
+
+/// Arguments of `mixroom check`.
+#[derive(Debug, PartialEq)]
+pub struct CheckArgs {
+    /// The lesson: a lesson JSON file, a `#lesson=` link or a built-in lesson's id.
+    pub lesson: String,
+    /// The mixes: session files, bundles, hand-in files, `#mix=` or `#handin=` links.
+    pub mixes: Vec<String>,
+    /// The rate the mixes are rendered and measured at, Hz (8000..=192000).
+    pub sample_rate_hz: u32,
+}
+
+/// Parses the arguments after `mixroom check`. A link starts with `http` or `#`, never with
+/// `-`, so anything else that starts with `-` is an option.
+pub fn parse_check(args: &[String]) -> Result<CheckArgs, String> {
+    let mut lesson = None;
+    let mut mixes = Vec::new();
+    let mut sample_rate_hz = 48_000;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--sample-rate" => sample_rate_hz = sample_rate(&option_value(&mut it, arg)?)?,
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            text if lesson.is_none() => lesson = Some(text.to_owned()),
+            text => mixes.push(text.to_owned()),
+        }
+    }
+    let lesson = lesson.ok_or_else(|| "no lesson given".to_owned())?;
+    if mixes.is_empty() {
+        return Err("no mix given".to_owned());
+    }
+    Ok(CheckArgs {
+        lesson,
+        mixes,
+        sample_rate_hz,
+    })
+}
 
 /// Arguments of `mixroom bench`.
 #[derive(Debug, PartialEq)]
@@ -294,5 +383,53 @@ mod tests {
             .unwrap_err()
             .contains("unknown option -x"));
         assert!(parse_bench(&strings(&["--tracks"])).is_err());
+    }
+
+    #[test]
+    fn parses_lesson_and_check() {
+        assert_eq!(parse_lesson(&strings(&["list"])).unwrap(), LessonArgs::List);
+        assert_eq!(
+            parse_lesson(&strings(&["export", "space", "-o", "d"])).unwrap(),
+            LessonArgs::Export {
+                id: "space".into(),
+                dir: "d".into(),
+                sample_rate_hz: 48_000
+            }
+        );
+        assert!(parse_lesson(&strings(&["export", "space"]))
+            .unwrap_err()
+            .contains("no folder"));
+        assert!(parse_lesson(&strings(&["export", "-o", "d"]))
+            .unwrap_err()
+            .contains("no lesson"));
+        assert!(parse_lesson(&strings(&["teach"]))
+            .unwrap_err()
+            .contains("unknown lesson command \"teach\""));
+        assert!(parse_lesson(&[]).unwrap_err().contains("no lesson command"));
+        assert!(parse_lesson(&strings(&["list", "x"]))
+            .unwrap_err()
+            .contains("unexpected argument x"));
+        let parsed = parse_check(&strings(&[
+            "l.json",
+            "a.json",
+            "#mix=x",
+            "--sample-rate",
+            "44100",
+        ]));
+        assert_eq!(
+            parsed.unwrap(),
+            CheckArgs {
+                lesson: "l.json".into(),
+                mixes: vec!["a.json".into(), "#mix=x".into()],
+                sample_rate_hz: 44_100
+            }
+        );
+        assert!(parse_check(&strings(&["l.json"]))
+            .unwrap_err()
+            .contains("no mix"));
+        assert!(parse_check(&[]).unwrap_err().contains("no lesson"));
+        assert!(parse_check(&strings(&["l", "m", "--fast"]))
+            .unwrap_err()
+            .contains("unknown option --fast"));
     }
 }

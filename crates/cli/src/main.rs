@@ -4,6 +4,9 @@
 //! mixroom render SESSION.json -o OUT.wav [--sample-rate HZ] [--frames N] [--block FRAMES]
 //! mixroom loudness FILE...
 //! mixroom demo -o DIR [--sample-rate HZ]
+//! mixroom lesson list
+//! mixroom lesson export ID -o DIR [--sample-rate HZ]
+//! mixroom check LESSON MIX... [--sample-rate HZ]
 //! mixroom bench [--tracks N] [--seconds S]
 //! mixroom help
 //! ```
@@ -23,16 +26,30 @@
 //! session playing those files: `mixroom render DIR/session.json -o mix.wav` renders the demo
 //! mix, bit for bit as with the built-in stems.
 //!
+//! `lesson list` prints the built-in lessons (`mixroom_demo::lessons`), `ID<TAB>TITLE` per line;
+//! `lesson export` writes one as `DIR/lesson.json`, `DIR/start.json`, `DIR/reference.json` and
+//! the stems they play.
+//!
+//! `check` renders each mix (a session file, a `.mixroom` bundle, a hand-in file, a `#mix=` or
+//! `#handin=` link) with mixroom-lesson's `Checker` and prints one JSON object per mix and line:
+//! `{"file", "passed", "goals": [{"id", "text", "passed", "measured", "target", "unit",
+//! "hint"}]}`, with `"student"` for a hand-in; a mix that cannot be opened or checked, or a
+//! hand-in for another lesson, gets `{"file", "error"}` and the others are still checked. The
+//! lesson is a lesson JSON file, a `#lesson=` link or a built-in lesson's id.
+//!
 //! `bench` times the benchmark mix and prints JSON.
 //!
 //! Errors are one line on stderr, `mixroom: ...`, naming the file or track and what is wrong.
-//! Exit codes: 0 done; 1 a command failed (for `loudness`: any file failed, the others are still
-//! measured); 2 the command line is wrong (unknown command or option, missing argument; no
-//! command at all prints the usage).
+//! Exit codes: 0 done (for `check`: every mix passed every goal); 1 a command failed (for
+//! `loudness`: any file failed, the others are still measured; for `check`: the lesson or any
+//! mix could not be opened or checked); 2 the command line is wrong (unknown command or
+//! option, missing argument; no command at all prints the usage); 3 (`check` only) every mix
+//! was checked and a goal failed.
 
 mod args;
 mod bench;
 mod demo;
+mod lesson;
 mod loudness;
 mod render;
 mod resample;
@@ -51,6 +68,8 @@ enum Failure {
     Failed(String),
     /// Failures already reported on stderr: exit code 1.
     Reported,
+    /// Every mix checked, a goal failed: exit code 3.
+    GoalFailed,
 }
 
 fn main() -> ExitCode {
@@ -70,6 +89,7 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
         Err(Failure::Reported) => ExitCode::FAILURE,
+        Err(Failure::GoalFailed) => ExitCode::from(3),
     }
 }
 
@@ -88,6 +108,25 @@ fn run(args: &[String]) -> Result<(), Failure> {
         "demo" => {
             let parsed = args::parse_demo(rest).map_err(Failure::Usage)?;
             demo::run(&parsed.dir, parsed.sample_rate_hz).map_err(Failure::Failed)
+        }
+        "lesson" => match args::parse_lesson(rest).map_err(Failure::Usage)? {
+            args::LessonArgs::List => {
+                lesson::list();
+                Ok(())
+            }
+            args::LessonArgs::Export {
+                id,
+                dir,
+                sample_rate_hz,
+            } => lesson::export(&id, &dir, sample_rate_hz).map_err(Failure::Failed),
+        },
+        "check" => {
+            let parsed = args::parse_check(rest).map_err(Failure::Usage)?;
+            match lesson::check(&parsed).map_err(Failure::Failed)? {
+                lesson::Outcome::Passed => Ok(()),
+                lesson::Outcome::GoalFailed => Err(Failure::GoalFailed),
+                lesson::Outcome::Error => Err(Failure::Reported),
+            }
         }
         "bench" => {
             let parsed = args::parse_bench(rest).map_err(Failure::Usage)?;

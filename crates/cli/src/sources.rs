@@ -85,13 +85,30 @@ pub fn load_sources(
     files: &dyn Files,
     sample_rate_hz: u32,
 ) -> Result<SessionSources, String> {
-    let mut stems = None;
+    load_sources_from(session, files, sample_rate_hz, &mut DemoStems::Once(None))
+}
+
+/// The demo stems a session's tracks play.
+pub enum DemoStems {
+    /// Synthesized on first use and handed over (a stem played twice is synthesized again).
+    Once(Option<Vec<mixroom_demo::Stem>>),
+    /// Synthesized once for many sessions (`mixroom check`): each track gets a copy.
+    Shared(std::cell::OnceCell<Vec<mixroom_demo::Stem>>),
+}
+
+/// [`load_sources`], with the demo stems from `stems`.
+pub fn load_sources_from(
+    session: &Session,
+    files: &dyn Files,
+    sample_rate_hz: u32,
+    stems: &mut DemoStems,
+) -> Result<SessionSources, String> {
     session
         .tracks
         .iter()
         .map(|track| {
             let channels = match &track.source {
-                session::Source::Demo(id) => demo_stem(track, id, sample_rate_hz, &mut stems)?,
+                session::Source::Demo(id) => demo_stem(track, id, sample_rate_hz, stems)?,
                 session::Source::File(file) => {
                     file_channels(track, files, &file.path, sample_rate_hz)?
                 }
@@ -111,13 +128,13 @@ pub fn load_sources(
 }
 
 /// The demo stem `id` at `sample_rate_hz`. Every stem is synthesized on first use into `stems`
-/// (the drum kit is shared by eight of them) and handed over, not copied; a stem a second track
-/// plays again is synthesized again.
+/// (the drum kit is shared by eight of them) and handed over, not copied, unless they are
+/// shared; a stem a second track plays again is synthesized again.
 fn demo_stem(
     track: &Track,
     id: &str,
     sample_rate_hz: u32,
-    stems: &mut Option<Vec<mixroom_demo::Stem>>,
+    stems: &mut DemoStems,
 ) -> Result<Vec<Vec<f32>>, String> {
     let unknown = || {
         format!(
@@ -128,7 +145,14 @@ fn demo_stem(
     if !mixroom_demo::STEMS.iter().any(|(known, _)| *known == id) {
         return Err(unknown());
     }
-    let stems = stems.get_or_insert_with(|| mixroom_demo::render_stems(sample_rate_hz as f32));
+    let render = || mixroom_demo::render_stems(sample_rate_hz as f32);
+    let stems = match stems {
+        DemoStems::Once(stems) => stems.get_or_insert_with(render),
+        DemoStems::Shared(stems) => {
+            let stem = stems.get_or_init(render).iter().find(|s| s.id == id);
+            return stem.map(|s| s.channels.clone()).ok_or_else(unknown);
+        }
+    };
     let stem = stems.iter_mut().find(|s| s.id == id).ok_or_else(unknown)?;
     if stem.channels.is_empty() {
         let again = mixroom_demo::render_stem(id, sample_rate_hz as f32).ok_or_else(unknown)?;

@@ -32,6 +32,8 @@
 //! Zavalishin (bass, pad, lead); TR-808-style analog drum voices; image-method early
 //! reflections after Allen & Berkley (room mic); noise-burst percussion after Cook (shaker).
 //!
+//! [`lessons`] holds the built-in lessons on this song, in the order mixing is taught.
+//!
 //! Speed: this runs in WebAssembly when the page loads. Each distinct note or drum stroke is
 //! synthesized once and then added at every position it occurs; oscillators are phase
 //! accumulators with a polynomial sine, envelopes are recursive exponentials, filter sweeps
@@ -45,6 +47,7 @@ mod drums;
 mod guitar;
 mod keys;
 mod lead;
+pub mod lessons;
 mod pad;
 mod place;
 mod score;

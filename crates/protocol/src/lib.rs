@@ -7,6 +7,7 @@
 //! - [`hash`]: SHA-256 of audio files, as sessions record it.
 //! - [`layout`]: the byte layout of the shared-memory blocks between the UI and the worklet.
 //! - [`session`]: the session schema (serde), with migrations from older versions.
+//! - [`lesson`]: the lesson schema (a starting mix, steps and goals), its links and hand-ins.
 //! - [`link`]: the share link (a whole mix in a URL fragment).
 //! - [`units`]: decibel and linear gain conversions.
 //! - [`validate`]: what every field of a session from outside may hold.
@@ -16,6 +17,7 @@
 pub mod bundle;
 pub mod hash;
 pub mod layout;
+pub mod lesson;
 pub mod link;
 mod migrate;
 pub mod params;

@@ -144,18 +144,24 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
 /// The payload in `text`: what follows [`FRAGMENT_KEY`] in the fragment of a URL (up to the
 /// next `&`), or `text` itself (trimmed, without a leading `#`) when it has no such key.
 pub fn find_payload(text: &str) -> &str {
+    find_payload_for(text, FRAGMENT_KEY)
+}
+
+/// The payload in `text` under fragment key `key` (`"mix="`, `"lesson="`), as [`find_payload`]
+/// finds it.
+pub(crate) fn find_payload_for<'a>(text: &'a str, key: &str) -> &'a str {
     let text = text.trim();
     let fragment = text.split_once('#').map_or(text, |(_, fragment)| fragment);
     fragment
         .split('&')
-        .find_map(|part| part.strip_prefix(FRAGMENT_KEY))
+        .find_map(|part| part.strip_prefix(key))
         .unwrap_or(fragment)
 }
 
 /// Base64url with or without padding; the unused low bits of the last character are ignored,
 /// and a last character that cannot stand alone (a cut-off link) is dropped so that the
 /// decompressor reports the cut.
-fn decode_base64(payload: &str) -> Result<Vec<u8>, LinkError> {
+pub(crate) fn decode_base64(payload: &str) -> Result<Vec<u8>, LinkError> {
     const LENIENT: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::URL_SAFE,
         GeneralPurposeConfig::new()

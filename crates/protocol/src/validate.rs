@@ -153,7 +153,7 @@ fn seconds(s: f64) -> String {
 
 /// `text` quoted for a message: at most [`QUOTE_CHARS`] characters, control characters shown
 /// as escapes.
-fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     let mut shown: String = text
         .chars()
         .take(QUOTE_CHARS)
@@ -172,13 +172,13 @@ fn quote(text: &str) -> String {
 }
 
 /// Control characters and the invisible ones that reorder or hide text.
-fn unsafe_char(c: char) -> bool {
+pub(crate) fn unsafe_char(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Why `name` is not a good strip name, if it is not.
-fn name_problem(name: &str) -> Option<String> {
+pub(crate) fn name_problem(name: &str) -> Option<String> {
     let chars = name.chars().count();
     if name.trim().is_empty() {
         Some("the name is empty".to_owned())
@@ -255,7 +255,7 @@ pub fn url_problem(url: &str) -> Option<String> {
 
 /// Checks a track's source: an error refuses the track; a SHA-256 that is not one is dropped
 /// on its own (with a refusal) and upper-case hex is lowered.
-fn check_source(
+pub(crate) fn check_source(
     source: &mut Source,
     strip: &str,
     refused: &mut Vec<Refusal>,

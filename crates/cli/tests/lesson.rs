@@ -1,0 +1,324 @@
+//! `mixroom lesson list / export` and `mixroom check` through the binary: the built-in
+//! lessons on disk, and mixes checked with exit codes 0 (all pass), 3 (a goal fails), 1 (a mix
+//! cannot be opened or answers another lesson; the others are still checked) and 2 (a wrong
+//! command line). Renders run at 8 kHz to keep the debug build quick; the figures at 48 kHz
+//! are mixroom-lesson's `demo_lessons` test.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mixroom_protocol::lesson::{wire, Goal, GoalKind, HandIn, Lesson, LESSON_VERSION};
+use mixroom_protocol::params::ParamId;
+use mixroom_protocol::session::{Session, Source};
+use serde_json::Value;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mixroom-lesson-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn s(path: &Path) -> String {
+    path.to_str().unwrap().to_owned()
+}
+
+/// Runs mixroom with `args`: exit code, stdout, stderr (every stderr line `mixroom: ...`).
+fn mixroom(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_mixroom"))
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    for line in stderr.lines() {
+        assert!(line.starts_with("mixroom: "), "{stderr}");
+    }
+    (output.status.code().unwrap(), stdout, stderr)
+}
+
+/// `mixroom check` at 8 kHz: exit code, one parsed JSON object per stdout line, stderr.
+fn check(args: &[&str]) -> (i32, Vec<Value>, String) {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--sample-rate", "8000"]);
+    let (code, stdout, stderr) = mixroom(&all);
+    let lines = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    (code, lines, stderr)
+}
+
+#[test]
+fn list_names_every_built_in_lesson() {
+    let (code, stdout, _) = mixroom(&["lesson", "list"]);
+    assert_eq!(code, 0);
+    let lessons = mixroom_demo::lessons::lessons();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), lessons.len());
+    for (line, lesson) in lines.iter().zip(&lessons) {
+        assert_eq!(*line, format!("{}\t{}", lesson.id, lesson.title));
+    }
+    assert!(stdout.starts_with("static-balance\t"));
+}
+
+#[test]
+fn an_exported_lesson_renders_and_checks() {
+    let dir = temp_dir("export");
+    let (code, _, stderr) = mixroom(&[
+        "lesson",
+        "export",
+        "mastering",
+        "-o",
+        &s(&dir),
+        "--sample-rate",
+        "8000",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    // lesson.json is the built-in lesson itself (its fingerprint is the page's).
+    let text = std::fs::read_to_string(dir.join("lesson.json")).unwrap();
+    let lesson = Lesson::from_json(&text).unwrap();
+    assert_eq!(
+        Some(&lesson),
+        mixroom_demo::lessons::lesson("mastering").as_ref()
+    );
+    for (id, _) in mixroom_demo::STEMS {
+        assert!(dir.join(format!("{id}.wav")).is_file(), "{id}.wav");
+    }
+    for mix in ["start.json", "reference.json"] {
+        let text = std::fs::read_to_string(dir.join(mix)).unwrap();
+        let session = Session::from_json(&text).unwrap();
+        assert!(session
+            .tracks
+            .iter()
+            .all(|t| matches!(&t.source, Source::File(f) if dir.join(&f.path).is_file())));
+        let out = dir.join(format!("{mix}.wav"));
+        let (code, _, stderr) = mixroom(&[
+            "render",
+            &s(&dir.join(mix)),
+            "-o",
+            &s(&out),
+            "--sample-rate",
+            "8000",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(std::fs::metadata(&out).unwrap().len() > 8_000 * 38 * 8);
+    }
+    // Checked by the built-in id, the start fails the loudness goal and the reference passes
+    // (its stems as files beside it).
+    let (code, lines, stderr) = check(&[
+        "mastering",
+        &s(&dir.join("start.json")),
+        &s(&dir.join("reference.json")),
+    ]);
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(lines[0]["passed"], false);
+    let loudness = &lines[0]["goals"][0];
+    assert_eq!(loudness["id"], "streaming-loudness");
+    assert_eq!(loudness["passed"], false);
+    assert_eq!(loudness["unit"], "LUFS");
+    assert!(loudness["hint"].as_str().unwrap().contains("too quiet"));
+    assert_eq!(lines[1]["passed"], true, "{}", lines[1]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A lesson on the demo session with one goal: the master at most −16 LUFS.
+fn quiet_lesson(id: &str) -> Lesson {
+    Lesson {
+        version: LESSON_VERSION,
+        id: id.to_owned(),
+        title: "Turn it down".to_owned(),
+        introduction: String::new(),
+        steps: vec!["Pull the master fader down.".to_owned()],
+        start: mixroom_demo::session(),
+        locks: Some(vec!["gain_db".to_owned()]),
+        reference: None,
+        goals: vec![Goal {
+            id: "quiet".to_owned(),
+            text: "The master is at most −16 LUFS.".to_owned(),
+            kind: GoalKind::Loudness {
+                min_lufs: None,
+                max_lufs: Some(-16.0),
+            },
+        }],
+    }
+}
+
+/// The demo session with the master fader at −10 dB (about −21 LUFS).
+fn quiet_mix() -> Session {
+    let mut mix = mixroom_demo::session();
+    mix.master.set(ParamId::GainDb, -10.0);
+    mix
+}
+
+#[test]
+fn check_exit_codes_and_lines() {
+    let dir = temp_dir("check");
+    let lesson = quiet_lesson("turn-it-down");
+    let lesson_path = s(&dir.join("lesson.json"));
+    std::fs::write(&lesson_path, lesson.to_json()).unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        s(&path)
+    };
+    let raw = write("raw.json", &mixroom_demo::session().to_json());
+    let quiet = write("quiet.json", &quiet_mix().to_json());
+    let broken = write("broken.json", &quiet_mix().to_json()[..200]);
+
+    // 0: every mix passes; a #mix= link and a #lesson= link work as files do.
+    let (code, lines, stderr) = check(&[&lesson_path, &quiet]);
+    assert_eq!((code, lines.len()), (0, 1), "{stderr}");
+    let line = &lines[0];
+    assert_eq!(line["file"], quiet.as_str());
+    assert_eq!(line["passed"], true);
+    let goal = &line["goals"][0];
+    for key in ["id", "text", "passed", "measured", "target", "unit", "hint"] {
+        assert!(goal.get(key).is_some(), "{key} in {goal}");
+    }
+    let lufs = goal["measured"].as_f64().unwrap();
+    assert!((-24.0..-18.0).contains(&lufs), "{lufs}");
+    assert_eq!(goal["target"], "at most −16 LUFS");
+    let mix_link = format!(
+        "https://mixroom.example/#mix={}",
+        mixroom_protocol::link::encode(&quiet_mix())
+    );
+    let lesson_link = format!("#lesson={}", wire::encode_lesson(&lesson));
+    let (code, lines, stderr) = check(&[&lesson_link, &mix_link]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(lines[0]["goals"][0]["measured"].as_f64(), Some(lufs));
+
+    // 3: a goal fails; every mix is still reported.
+    let (code, lines, stderr) = check(&[&lesson_path, &raw, &quiet]);
+    assert_eq!((code, lines.len()), (3, 2), "{stderr}");
+    assert_eq!(lines[0]["passed"], false);
+    assert_eq!(lines[0]["goals"][0]["passed"], false);
+    let hint = lines[0]["goals"][0]["hint"].as_str().unwrap();
+    assert!(
+        hint.contains("too loud: pull the master fader down"),
+        "{hint}"
+    );
+    assert_eq!(lines[1]["passed"], true);
+
+    // 1: a damaged mix (and a missing one) get their own lines; the others are still checked.
+    let missing = s(&dir.join("missing.json"));
+    let (code, lines, stderr) = check(&[&lesson_path, &broken, &quiet, &missing, &raw]);
+    assert_eq!((code, lines.len()), (1, 4), "{stderr}");
+    assert_eq!(lines[0]["file"], broken.as_str());
+    assert!(lines[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("this is not a Mixroom session"));
+    assert!(lines[0].get("passed").is_none());
+    assert_eq!(lines[1]["passed"], true);
+    assert!(lines[2]["error"].as_str().unwrap().contains("cannot find"));
+    assert_eq!(lines[3]["passed"], false);
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+
+    // 1 without a line: the lesson itself cannot be opened.
+    let (code, lines, stderr) = check(&[&s(&dir.join("nope.json")), &quiet]);
+    assert_eq!((code, lines.len()), (1, 0));
+    assert!(stderr.contains("cannot find the lesson"), "{stderr}");
+
+    // 2: a wrong command line.
+    for args in [
+        vec![lesson_path.as_str()],
+        vec![&lesson_path, &quiet, "--fast"],
+    ] {
+        let (code, lines, stderr) = check(&args);
+        assert_eq!((code, lines.len()), (2, 0), "{stderr}");
+        assert!(
+            stderr.contains("`mixroom help` shows the usage"),
+            "{stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn hand_ins_are_checked_against_their_own_lesson_only() {
+    let dir = temp_dir("handin");
+    let lesson = quiet_lesson("turn-it-down");
+    let lesson_path = s(&dir.join("lesson.json"));
+    std::fs::write(&lesson_path, lesson.to_json()).unwrap();
+    let mine = HandIn::new(&lesson, "Ada", quiet_mix());
+    let mine_path = s(&dir.join("ada.json"));
+    std::fs::write(&mine_path, mine.to_json()).unwrap();
+    // Another lesson, and another version of this one (a goal changed: a new fingerprint).
+    let other = HandIn::new(&quiet_lesson("other-lesson"), "Grace", quiet_mix());
+    let other_path = s(&dir.join("grace.json"));
+    std::fs::write(&other_path, other.to_json()).unwrap();
+    let mut changed = lesson.clone();
+    changed.goals[0].text = "Quieter, please.".to_owned();
+    let stale = HandIn::new(&changed, "Linus", quiet_mix());
+    let stale_link = format!(
+        "https://mixroom.example/#handin={}",
+        wire::encode_hand_in(&stale)
+    );
+    let mine_link = format!("#handin={}", wire::encode_hand_in(&mine));
+    let link_file = s(&dir.join("ada-link.txt"));
+    std::fs::write(&link_file, format!("{mine_link}\n")).unwrap();
+
+    let (code, lines, stderr) = check(&[
+        &lesson_path,
+        &mine_path,
+        &other_path,
+        &stale_link,
+        &link_file,
+    ]);
+    assert_eq!((code, lines.len()), (1, 4), "{stderr}");
+    assert_eq!(lines[0]["student"], "Ada");
+    assert_eq!(lines[0]["passed"], true);
+    assert_eq!(lines[1]["student"], "Grace");
+    let error = lines[1]["error"].as_str().unwrap();
+    assert!(
+        error.contains("answers the lesson \"other-lesson\", not \"turn-it-down\""),
+        "{error}"
+    );
+    assert!(lines[1].get("goals").is_none());
+    let error = lines[2]["error"].as_str().unwrap();
+    assert!(error.contains("another version of the lesson"), "{error}");
+    assert_eq!(lines[2]["student"], "Linus");
+    assert_eq!(lines[3]["student"], "Ada");
+    assert_eq!(lines[3]["passed"], true);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bundle_is_checked_from_its_own_audio() {
+    // The demo's stems as files in a .mixroom bundle, nothing beside it.
+    let dir = temp_dir("bundle");
+    let stems = dir.join("stems");
+    let (code, _, stderr) = mixroom(&["demo", "-o", &s(&stems), "--sample-rate", "8000"]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(stems.join("session.json")).unwrap();
+    let mut session = Session::from_json(&text).unwrap();
+    session.master.set(ParamId::GainDb, -10.0);
+    let files: Vec<(String, Vec<u8>)> = session
+        .tracks
+        .iter()
+        .filter_map(|t| match &t.source {
+            Source::File(f) => Some((f.path.clone(), std::fs::read(stems.join(&f.path)).unwrap())),
+            _ => None,
+        })
+        .collect();
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    let bundle = dir.join("quiet.mixroom");
+    std::fs::write(
+        &bundle,
+        mixroom_protocol::bundle::write(&session, &borrowed)
+            .unwrap()
+            .bytes,
+    )
+    .unwrap();
+    let lesson_path = s(&dir.join("lesson.json"));
+    std::fs::write(&lesson_path, quiet_lesson("turn-it-down").to_json()).unwrap();
+    let (code, lines, stderr) = check(&[&lesson_path, &s(&bundle)]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(lines[0]["passed"], true);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

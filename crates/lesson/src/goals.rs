@@ -1,0 +1,609 @@
+//! Judging each goal from the measurements: the number, the target, the verdict and a hint
+//! that says which way to move, with which control, by how much.
+
+use mixroom_protocol::lesson::{Curve, Goal, GoalKind, Lesson, StripRef};
+use mixroom_protocol::session::Session;
+
+use crate::bands::{Band, BARK_EDGES_HZ, THIRD_OCTAVE_CENTRES_HZ};
+use crate::checker::resolve;
+use crate::curve;
+use crate::format::{band, hz, number, range, with_unit};
+use crate::measure::{Contribution, MasterMeasure, Reduction};
+use crate::report::{GoalResult, Report};
+use crate::spectrum::{Spectrum, FFT_FRAMES};
+
+/// A critical band counts as loud for a signal when its energy in a window is within this of
+/// the signal's loudest band in any window, dB.
+pub const LOUD_RANGE_DB: f64 = 30.0;
+
+/// What the goals are judged from.
+pub struct Inputs<'a> {
+    /// The lesson.
+    pub lesson: &'a Lesson,
+    /// The student's mix.
+    pub mix: &'a Session,
+    /// The sample rate of the renders, Hz.
+    pub sample_rate_hz: f64,
+    /// The master.
+    pub master: &'a MasterMeasure,
+    /// The contributions measured.
+    pub contributions: &'a [Contribution],
+    /// The gain reductions measured.
+    pub reductions: &'a [Reduction],
+    /// The reference's spectrum, if rendered.
+    pub reference: Option<&'a Spectrum>,
+}
+
+/// The verdict on every goal of the lesson.
+pub fn judge(inputs: &Inputs<'_>) -> Report {
+    Report {
+        goals: inputs
+            .lesson
+            .goals
+            .iter()
+            .map(|goal| judge_goal(inputs, goal))
+            .collect(),
+    }
+}
+
+/// A measurement against a range, before the words.
+struct Verdict {
+    measured: Option<f64>,
+    target: String,
+    unit: &'static str,
+    passed: bool,
+    hint: String,
+}
+
+/// How far past a bound a measurement may be and still be on it, in the goal's unit: the
+/// rounding of single-precision audio. A limiter holding the peaks at exactly its −1 dBTP ceiling
+/// measures −0.999 998 dBTP at 8 kHz; a goal of “at most −1 dBTP” must pass it.
+pub const BOUND_SLACK: f64 = 1e-3;
+
+/// How far `value` is outside `min..=max` (widened by [`BOUND_SLACK`]): negative below,
+/// positive above, 0 inside.
+fn outside(value: f64, min: Option<f64>, max: Option<f64>) -> f64 {
+    match (min, max) {
+        (Some(min), _) if value < min - BOUND_SLACK => value - min,
+        (_, Some(max)) if value > max + BOUND_SLACK => value - max,
+        _ => 0.0,
+    }
+}
+
+/// The name of a strip in a hint: “Bass”, the master.
+fn name(strip: &StripRef) -> String {
+    match strip.name() {
+        Some(name) => format!("“{name}”"),
+        None => "the master".to_owned(),
+    }
+}
+
+fn judge_goal(inputs: &Inputs<'_>, goal: &Goal) -> GoalResult {
+    let verdict = judge_kind(inputs, &goal.kind);
+    GoalResult {
+        id: goal.id.clone(),
+        text: goal.text.clone(),
+        measured: verdict.measured,
+        target: verdict.target,
+        unit: verdict.unit,
+        passed: verdict.passed,
+        hint: verdict.hint,
+    }
+}
+
+/// A verdict on `measured` against `min..=max`, with `hint(by)` for a miss by `by` (in the
+/// unit; negative: too low) and `silent` when nothing could be measured.
+fn ranged(
+    measured: Option<f64>,
+    (min, max): (Option<f64>, Option<f64>),
+    unit: &'static str,
+    decimals: usize,
+    silent: &str,
+    hint: impl Fn(f64) -> String,
+) -> Verdict {
+    let target = range(min, max, unit, decimals);
+    let Some(value) = measured else {
+        return Verdict {
+            measured,
+            target,
+            unit,
+            passed: false,
+            hint: silent.to_owned(),
+        };
+    };
+    let by = outside(value, min, max);
+    Verdict {
+        measured,
+        target,
+        unit,
+        passed: by == 0.0,
+        hint: if by == 0.0 {
+            format!("on target: {}", with_unit(value, unit, decimals))
+        } else {
+            hint(by)
+        },
+    }
+}
+
+fn judge_kind(inputs: &Inputs<'_>, kind: &GoalKind) -> Verdict {
+    let master = inputs.master;
+    let silent_mix = "the mix is silent: nothing to measure";
+    let db = |x: f64| number(x.abs(), 1);
+    match kind {
+        GoalKind::Loudness { min_lufs, max_lufs } => ranged(
+            finite(master.integrated_lufs),
+            (*min_lufs, *max_lufs),
+            "LUFS",
+            1,
+            silent_mix,
+            |by| {
+                if by < 0.0 {
+                    format!(
+                        "the mix is {} LU too quiet: raise the master fader by {} dB (the limiter \
+                         keeps the peaks down)",
+                        db(by),
+                        db(by)
+                    )
+                } else {
+                    format!(
+                        "the mix is {} LU too loud: pull the master fader down by {} dB",
+                        db(by),
+                        db(by)
+                    )
+                }
+            },
+        ),
+        GoalKind::TruePeak { max_dbtp } => ranged(
+            finite(master.true_peak_dbtp),
+            (None, Some(*max_dbtp)),
+            "dBTP",
+            1,
+            silent_mix,
+            |by| {
+                format!(
+                    "the true peak is {} dB over {}: turn the master limiter on with its ceiling \
+                     at {}, or pull the master fader down by {} dB",
+                    db(by),
+                    with_unit(*max_dbtp, "dBTP", 1),
+                    with_unit(*max_dbtp, "dBTP", 1),
+                    db(by)
+                )
+            },
+        ),
+        GoalKind::LoudnessRange { min_lu, max_lu } => ranged(
+            finite(master.integrated_lufs).map(|_| master.loudness_range_lu),
+            (*min_lu, *max_lu),
+            "LU",
+            1,
+            silent_mix,
+            |by| {
+                if by > 0.0 {
+                    format!(
+                        "the loudness varies {} LU too much: compress the loudest parts (the \
+                         master compressor, or the tracks that jump out)",
+                        db(by)
+                    )
+                } else {
+                    format!(
+                        "the loudness varies {} LU too little: ease the compression (raise the \
+                         thresholds, lower the ratios) so quiet parts stay quiet",
+                        db(by)
+                    )
+                }
+            },
+        ),
+        GoalKind::RelativeLevel {
+            strip,
+            min_db,
+            max_db,
+        } => {
+            let c = contribution(inputs, strip);
+            ranged(
+                c.relative_db(),
+                (*min_db, *max_db),
+                "dB",
+                1,
+                &silent_strip(strip, c),
+                |by| {
+                    let (way, fader) = if by < 0.0 {
+                        ("quiet", "raise its fader")
+                    } else {
+                        ("loud", "pull its fader down")
+                    };
+                    format!(
+                        "{} is {} dB too {way} against the rest of the mix: {fader} by {} dB",
+                        name(strip),
+                        db(by),
+                        db(by)
+                    )
+                },
+            )
+        }
+        GoalKind::ReturnLevel {
+            aux,
+            min_db,
+            max_db,
+        } => {
+            let c = contribution(inputs, aux);
+            ranged(
+                c.relative_db(),
+                (*min_db, *max_db),
+                "dB",
+                1,
+                &silent_strip(aux, c),
+                |by| {
+                    let (way, move_) = if by < 0.0 {
+                        ("quiet", "raise its fader (or the sends to it)")
+                    } else {
+                        ("loud", "pull its fader (or the sends to it) down")
+                    };
+                    format!(
+                        "{} is {} dB too {way} against the dry mix: {move_} by {} dB",
+                        name(aux),
+                        db(by),
+                        db(by)
+                    )
+                },
+            )
+        }
+        GoalKind::BandBalance {
+            a,
+            b,
+            low_hz,
+            high_hz,
+            min_db,
+            max_db,
+        } => {
+            let span = Band::new(*low_hz, *high_hz, FFT_FRAMES, inputs.sample_rate_hz);
+            let level = |strip| {
+                let power = span.sum(&contribution(inputs, strip).spectrum.mean_power());
+                (power > 0.0).then(|| 10.0 * power.log10())
+            };
+            let (level_a, level_b) = (level(a), level(b));
+            let measured = level_a.zip(level_b).map(|(a, b)| a - b);
+            let quiet = if level_a.is_none() { a } else { b };
+            let silent = format!("{} is silent in {}", name(quiet), band(*low_hz, *high_hz));
+            let centre = hz((low_hz * high_hz).sqrt());
+            ranged(measured, (*min_db, *max_db), "dB", 1, &silent, |by| {
+                let (way, action) = if by > 0.0 {
+                    (
+                        "loud",
+                        format!("pull {} down or cut it around {centre}", name(a)),
+                    )
+                } else {
+                    (
+                        "quiet",
+                        format!("bring {} up or boost it around {centre}", name(a)),
+                    )
+                };
+                format!(
+                    "{} is {} dB too {way} against {} in {}: {action}",
+                    name(a),
+                    db(by),
+                    name(b),
+                    band(*low_hz, *high_hz)
+                )
+            })
+        }
+        GoalKind::Masking { a, b, max_percent } => {
+            let (ca, cb) = (contribution(inputs, a), contribution(inputs, b));
+            let overlap = masking(ca.spectrum.bark_energies(), cb.spectrum.bark_energies());
+            let silent = format!("{} or {} is silent", name(a), name(b));
+            let worst = overlap.as_ref().map_or(0, |o| o.worst_band);
+            let measured = overlap.map(|o| o.percent);
+            ranged(
+                measured,
+                (None, Some(*max_percent)),
+                "%",
+                0,
+                &silent,
+                |by| {
+                    format!(
+                    "{} and {} overlap {} points too much where both are loud, most in {}: cut \
+                     one of them there with its EQ, or pan them apart",
+                    name(a),
+                    name(b),
+                    number(by, 0),
+                    band(BARK_EDGES_HZ[worst], BARK_EDGES_HZ[worst + 1])
+                )
+                },
+            )
+        }
+        GoalKind::Width {
+            strip,
+            min_percent,
+            max_percent,
+        } => {
+            let c = contribution(inputs, strip);
+            ranged(
+                c.stereo.width_percent(),
+                (*min_percent, *max_percent),
+                "%",
+                0,
+                &silent_strip(strip, c),
+                |by| {
+                    if by < 0.0 {
+                        format!(
+                            "{} is {} points too narrow: pan it away from the centre or raise its \
+                             width",
+                            name(strip),
+                            number(-by, 0)
+                        )
+                    } else {
+                        format!(
+                            "{} is {} points too wide: pan it nearer the centre or lower its width",
+                            name(strip),
+                            number(by, 0)
+                        )
+                    }
+                },
+            )
+        }
+        GoalKind::Correlation { min } => ranged(
+            master.stereo.correlation(),
+            (Some(*min), None),
+            "",
+            2,
+            silent_mix,
+            |by| {
+                format!(
+                    "the master's correlation is {} too low: a track may be out of phase (check \
+                     its polarity) or too wide (lower its width)",
+                    number(-by, 2)
+                )
+            },
+        ),
+        GoalKind::MonoBass {
+            below_hz,
+            min_correlation,
+        } => {
+            let measured = master
+                .spectrum
+                .as_ref()
+                .and_then(|s| band_correlation(s, *below_hz, inputs.sample_rate_hz));
+            let silent = format!("the mix is silent below {}", hz(*below_hz));
+            ranged(
+                measured,
+                (Some(*min_correlation), None),
+                "",
+                2,
+                &silent,
+                |by| {
+                    format!(
+                        "the low end below {} is not mono enough (its correlation is {} too low): \
+                     pan the bass and the kick to the centre and lower their width",
+                        hz(*below_hz),
+                        number(-by, 2)
+                    )
+                },
+            )
+        }
+        GoalKind::TonalBalance {
+            curve: which,
+            tolerance_db,
+        } => tonal(inputs, *which, *tolerance_db),
+        GoalKind::GainReduction {
+            strip,
+            min_db,
+            max_db,
+        } => {
+            let found = resolve(inputs.mix, strip);
+            let measured = inputs
+                .reductions
+                .iter()
+                .find(|r| Some(r.strip) == found)
+                .and_then(Reduction::average_db);
+            let silent = format!("{} never plays", name(strip));
+            ranged(measured, (*min_db, *max_db), "dB", 1, &silent, |by| {
+                if by < 0.0 {
+                    format!(
+                        "the compressor on {} reduces {} dB too little on average: switch it on, \
+                         lower its threshold or raise its ratio",
+                        name(strip),
+                        db(by)
+                    )
+                } else {
+                    format!(
+                        "the compressor on {} reduces {} dB too much on average: raise its \
+                         threshold or lower its ratio",
+                        name(strip),
+                        db(by)
+                    )
+                }
+            })
+        }
+        GoalKind::Crest { min_db, max_db } => {
+            let plr = finite(master.true_peak_dbtp - master.integrated_lufs);
+            ranged(plr, (*min_db, *max_db), "dB", 1, silent_mix, |by| {
+                if by < 0.0 {
+                    format!(
+                        "the mix is squashed: its peaks stand {} dB too little above its \
+                         loudness; ease the limiter and the compressors (pull the master fader \
+                         down into the limiter)",
+                        db(by)
+                    )
+                } else {
+                    format!(
+                        "the peaks stand {} dB too far above the loudness: compress or limit a \
+                         little more",
+                        db(by)
+                    )
+                }
+            })
+        }
+        GoalKind::Unknown { kind, .. } => Verdict {
+            measured: None,
+            target: String::new(),
+            unit: "",
+            passed: false,
+            hint: format!(
+                "this goal (“{kind}”) is of a newer Mixroom: this version cannot measure it"
+            ),
+        },
+    }
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// The measured contribution of `strip` (every strip a goal names was measured).
+fn contribution<'a>(inputs: &Inputs<'a>, strip: &StripRef) -> &'a Contribution {
+    let index = resolve(inputs.mix, strip).expect("checked when the check was made");
+    inputs
+        .contributions
+        .iter()
+        .find(|c| c.strip == index)
+        .expect("every contribution a goal names is measured")
+}
+
+fn silent_strip(strip: &StripRef, c: &Contribution) -> String {
+    if c.loudness.integrated_lufs().is_finite() {
+        "the rest of the mix is silent".to_owned()
+    } else if let StripRef::Return(_) = strip {
+        format!(
+            "{} adds nothing to the mix: no send feeds it, or it is muted; raise the sends to it \
+             on the tracks (Send 1–4)",
+            name(strip)
+        )
+    } else {
+        format!(
+            "{} adds nothing to the mix: it is silent, muted or routed nowhere",
+            name(strip)
+        )
+    }
+}
+
+/// The overlap of two signals' critical-band energies.
+struct Overlap {
+    /// Σ (a + b) over the cells (window, band) where both are loud, over Σ (a + b) where
+    /// either is, percent.
+    percent: f64,
+    /// The band with the most energy where both are loud.
+    worst_band: usize,
+}
+
+/// How much `a` and `b` (critical-band energies per window) overlap where both are loud
+/// (within [`LOUD_RANGE_DB`] of their own loudest cell); `None` when either is silent.
+fn masking(a: &[[f64; 24]], b: &[[f64; 24]]) -> Option<Overlap> {
+    let floor = |cells: &[[f64; 24]]| {
+        let loudest = cells.iter().flatten().fold(0.0_f64, |m, &e| m.max(e));
+        (loudest > 0.0).then(|| loudest * 10f64.powf(-LOUD_RANGE_DB / 10.0))
+    };
+    let (floor_a, floor_b) = (floor(a)?, floor(b)?);
+    let (mut both, mut either) = (0.0, 0.0);
+    let mut per_band = [0.0; 24];
+    for (wa, wb) in a.iter().zip(b) {
+        for k in 0..24 {
+            let (loud_a, loud_b) = (wa[k] >= floor_a, wb[k] >= floor_b);
+            let energy = wa[k] + wb[k];
+            if loud_a && loud_b {
+                both += energy;
+                per_band[k] += energy;
+            }
+            if loud_a || loud_b {
+                either += energy;
+            }
+        }
+    }
+    let worst_band = (0..24)
+        .max_by(|&i, &j| per_band[i].total_cmp(&per_band[j]))
+        .unwrap_or(0);
+    Some(Overlap {
+        percent: 100.0 * both / either,
+        worst_band,
+    })
+}
+
+/// The correlation of the master below `below_hz`, from its cross spectrum.
+fn band_correlation(spectrum: &Spectrum, below_hz: f64, sample_rate_hz: f64) -> Option<f64> {
+    let low = Band::new(0.0, below_hz, FFT_FRAMES, sample_rate_hz);
+    let (ll, rr, lr) = spectrum.stereo_sums();
+    let power = low.sum(ll) * low.sum(rr);
+    (power > 0.0).then(|| low.sum(lr) / power.sqrt())
+}
+
+fn tonal(inputs: &Inputs<'_>, which: Curve, tolerance_db: f64) -> Verdict {
+    let target = format!("within ±{} dB of the curve", number(tolerance_db, 1));
+    let unmeasured = |hint: String| Verdict {
+        measured: None,
+        target: target.clone(),
+        unit: "dB",
+        passed: false,
+        hint,
+    };
+    let Some(spectrum) = inputs.master.spectrum.as_ref().filter(|s| s.windows() > 0) else {
+        return unmeasured("the mix is too short or silent to measure its tonal balance".into());
+    };
+    if spectrum.mean_power().iter().all(|&p| p == 0.0) {
+        return unmeasured("the mix is silent: nothing to measure".into());
+    }
+    let wanted = match which {
+        Curve::Neutral => curve::neutral(),
+        Curve::Reference => match inputs.reference.filter(|s| s.windows() > 0) {
+            Some(reference) => curve::measure(&reference.mean_power(), inputs.sample_rate_hz),
+            None => {
+                return unmeasured(
+                    "the lesson's reference could not be heard (no reference mix, or its \
+                     recording was not loaded), so there is no curve to compare with"
+                        .into(),
+                )
+            }
+        },
+    };
+    let levels = curve::measure(&spectrum.mean_power(), inputs.sample_rate_hz);
+    let (worst, deviation) = levels
+        .iter()
+        .zip(wanted)
+        .map(|(have, want)| have - want)
+        .enumerate()
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+        .expect("29 bands");
+    let measured = deviation.abs();
+    let passed = measured <= tolerance_db;
+    let around = hz(THIRD_OCTAVE_CENTRES_HZ[worst]);
+    let hint = if passed {
+        format!("on target: within {} dB of the curve", number(measured, 1))
+    } else if deviation > 0.0 {
+        format!(
+            "the mix is {} dB too strong around {around} against the curve: cut there with the \
+             master EQ, or on the tracks strongest there",
+            number(measured, 1)
+        )
+    } else {
+        format!(
+            "the mix is {} dB too weak around {around} against the curve: boost there with the \
+             master EQ, or on the tracks that should carry it",
+            number(measured, 1)
+        )
+    };
+    Verdict {
+        measured: Some(measured),
+        target,
+        unit: "dB",
+        passed,
+        hint,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masking_of_disjoint_and_equal_spectra() {
+        // Reference: the definition; disjoint loud bands overlap 0 %, equal ones 100 %.
+        let mut a = [[0.0; 24]; 3];
+        let mut b = [[0.0; 24]; 3];
+        for w in 0..3 {
+            a[w][0] = 1.0;
+            a[w][5] = 1e-4; // 40 dB down: not loud
+            b[w][5] = 0.5;
+            b[w][0] = 1e-6;
+        }
+        assert_eq!(masking(&a, &b).unwrap().percent, 0.0);
+        let same = masking(&a, &a).unwrap();
+        assert_eq!((same.percent, same.worst_band), (100.0, 0));
+        assert!(masking(&a, &[[0.0; 24]; 3]).is_none());
+    }
+}
