@@ -61,6 +61,18 @@ pub fn run() -> Result {
     cmd::step("Native tests (cargo test)");
     cmd::run(cmd::cargo().args(["test", "--locked", "--workspace"]))?;
 
+    // Rendering the demo for every lesson takes over 20 minutes unoptimized, 20 s optimized.
+    cmd::step("The built-in lessons on the demo song, optimized (references pass, starts fail)");
+    cmd::run(cmd::cargo().args([
+        "test",
+        "--locked",
+        "--release",
+        "--package",
+        "mixroom-lesson",
+        "--test",
+        "demo_lessons",
+    ]))?;
+
     cmd::step("Fuzzing, a short run (cargo xtask fuzz --cases 20000)");
     fuzz::run(&["--cases".to_owned(), fuzz::TEST_CASES.to_owned()])?;
 
