@@ -5,18 +5,23 @@ use serde_json::{Map, Value};
 
 use crate::session::{SessionError, SESSION_VERSION};
 
+/// The `version` of a versioned JSON document (a session, a lesson, a hand-in), or why it has
+/// none: not an object, no `version`, or one that is not a positive whole number.
+pub(crate) fn version_of(value: &Value) -> Result<u64, &'static str> {
+    value
+        .as_object()
+        .ok_or("expected a JSON object")?
+        .get("version")
+        .ok_or("it has no \"version\"")?
+        .as_u64()
+        .filter(|&v| v >= 1)
+        .ok_or("its \"version\" is not a positive whole number")
+}
+
 /// Lifts a session of any version this build knows to [`SESSION_VERSION`]; refuses a newer
 /// one, and one whose version is missing or not a positive whole number.
 pub fn to_current(mut value: Value) -> Result<Value, SessionError> {
-    let malformed = |why: &str| SessionError::Malformed(why.to_owned());
-    let version = value
-        .as_object()
-        .ok_or_else(|| malformed("expected a JSON object"))?
-        .get("version")
-        .ok_or_else(|| malformed("it has no \"version\""))?
-        .as_u64()
-        .filter(|&v| v >= 1)
-        .ok_or_else(|| malformed("its \"version\" is not a positive whole number"))?;
+    let version = version_of(&value).map_err(|why| SessionError::Malformed(why.to_owned()))?;
     if version > u64::from(SESSION_VERSION) {
         return Err(SessionError::TooNew {
             found: u32::try_from(version).unwrap_or(u32::MAX),

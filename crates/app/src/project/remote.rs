@@ -424,17 +424,7 @@ impl Project {
 
     /// The user said no to `host`: its tracks stay silent.
     pub fn skip_host(&self, host: &str) {
-        let count = self
-            .remote
-            .with_value(|r| r.iter().filter(|t| t.host == host).count());
-        self.remote.update_value(|r| r.retain(|t| t.host != host));
-        self.notify(Notice::info(
-            &format!("remote-{host}"),
-            format!(
-                "Nothing was fetched from {host}: {count} {} of this mix stay silent.",
-                if count == 1 { "track" } else { "tracks" }
-            ),
-        ));
+        self.forget_host(host, &format!("Nothing was fetched from {host}"));
     }
 
     /// Stops the fetches from `host` (the user's Cancel).
@@ -446,6 +436,11 @@ impl Project {
                 }
             }
         });
+        self.forget_host(host, &format!("Stopped loading audio from {host}"));
+    }
+
+    /// Drops the remote tracks from `host` and says so: `what`, then how many stay silent.
+    fn forget_host(&self, host: &str, what: &str) {
         let count = self
             .remote
             .with_value(|r| r.iter().filter(|t| t.host == host).count());
@@ -453,7 +448,7 @@ impl Project {
         self.notify(Notice::info(
             &format!("remote-{host}"),
             format!(
-                "Stopped loading audio from {host}: {count} {} of this mix stay silent.",
+                "{what}: {count} {} of this mix stay silent.",
                 if count == 1 { "track" } else { "tracks" }
             ),
         ));

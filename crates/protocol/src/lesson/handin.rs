@@ -120,13 +120,8 @@ impl HandIn {
         }
         let malformed = |e: serde_json::Error| HandInError::Malformed(e.to_string());
         let mut value: serde_json::Value = serde_json::from_str(text).map_err(malformed)?;
-        let version = value
-            .get("version")
-            .and_then(serde_json::Value::as_u64)
-            .filter(|&v| v >= 1)
-            .ok_or_else(|| {
-                HandInError::Malformed("its \"version\" is not a positive whole number".to_owned())
-            })?;
+        let version = crate::migrate::version_of(&value)
+            .map_err(|why| HandInError::Malformed(why.to_owned()))?;
         if version > u64::from(LESSON_VERSION) {
             return Err(HandInError::TooNew {
                 found: u32::try_from(version).unwrap_or(u32::MAX),

@@ -12,15 +12,8 @@ use crate::validate::Incoming;
 /// current session version; refuses a newer lesson (with its starting mix, if readable), and
 /// one whose version is missing or not a positive whole number.
 pub fn to_current(mut value: Value) -> Result<Value, LessonError> {
-    let malformed = |why: &str| LessonError::Malformed(why.to_owned());
-    let version = value
-        .as_object()
-        .ok_or_else(|| malformed("expected a JSON object"))?
-        .get("version")
-        .ok_or_else(|| malformed("it has no \"version\""))?
-        .as_u64()
-        .filter(|&v| v >= 1)
-        .ok_or_else(|| malformed("its \"version\" is not a positive whole number"))?;
+    let version =
+        crate::migrate::version_of(&value).map_err(|why| LessonError::Malformed(why.to_owned()))?;
     if version > u64::from(LESSON_VERSION) {
         let start = value
             .get_mut("start")
