@@ -6,9 +6,10 @@ use crate::suite_build;
 use crate::tools::{self, Needs, E2E_DIR};
 
 /// Crates that are built for the browser and so must also pass clippy on wasm32.
-const WASM_CRATES: [&str; 4] = [
+const WASM_CRATES: [&str; 5] = [
     "mixroom-protocol",
     "mixroom-dsp",
+    "mixroom-lesson",
     "mixroom-worklet",
     "mixroom-app",
 ];

@@ -2,6 +2,7 @@
 
 mod analysis;
 mod audio;
+mod classroom;
 mod export;
 mod meters;
 mod persist;
@@ -9,6 +10,7 @@ mod project;
 mod state;
 #[cfg(feature = "e2e")]
 mod test_api;
+mod text;
 mod ui;
 
 fn main() {

@@ -40,3 +40,15 @@ pub struct GoalResult {
     /// goal is met.
     pub hint: String,
 }
+
+impl GoalResult {
+    /// The measured value as the student reads it: one decimal (two for a correlation), a
+    /// true minus sign, the unit ("−4.5 dB", "0.62"), or "not measured".
+    pub fn measured_text(&self) -> String {
+        let decimals = if self.unit.is_empty() { 2 } else { 1 };
+        self.measured.map_or_else(
+            || "not measured".to_owned(),
+            |value| crate::format::with_unit(value, self.unit, decimals),
+        )
+    }
+}

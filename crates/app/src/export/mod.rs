@@ -31,8 +31,6 @@ mod download;
 pub mod normalize;
 pub mod wav;
 
-use std::rc::Rc;
-
 use js_sys::Float32Array;
 use mixroom_protocol::bundle::{crc32, NewEntry, ZipParts};
 use mixroom_protocol::layout::spectrum_block::TAPS;
@@ -40,8 +38,9 @@ use mixroom_protocol::params::ParamId;
 use mixroom_protocol::session::Session;
 
 use crate::audio::offline::render_offline_with_progress;
-use crate::audio::{describe, sleep_ms, TrackAudio};
-use crate::state::{Mixer, Snapshot};
+use crate::audio::{describe, sleep_ms};
+use crate::state::{MixAudio, Mixer};
+use crate::text::level;
 pub use download::{download, save_blob, save_file};
 use normalize::{GainPlan, Loudness, LoudnessTarget};
 use wav::WavFormat;
@@ -208,77 +207,20 @@ impl Exported {
     }
 }
 
-/// A level with one decimal and a real minus sign, or "−∞".
-fn level(value: f32, unit: &str) -> String {
-    if value.is_finite() {
-        format!("{value:.1} {unit}").replace('-', "−")
-    } else {
-        format!("−∞ {unit}")
-    }
-}
-
-/// The mix ready to render: the session, each session track's audio, the length.
-struct Prepared {
-    session: Session,
-    tracks: Vec<(usize, TrackAudio)>,
-    frames: u32,
-    sample_rate_hz: f32,
-}
-
 /// Gathers the mix and prepares every track's audio again.
-async fn prepare(mixer: Mixer, progress: &dyn Fn(Progress)) -> Result<Prepared, ExportError> {
-    let bridge = mixer
-        .with_bridge(Rc::clone)
-        .ok_or_else(|| fail("Could not export: the audio engine is not running."))?;
-    let snapshot: Snapshot = mixer.snapshot();
-    let count = snapshot.strips.len();
-    if count == 0 {
-        return Err(fail(
-            "There is nothing to export: the mix has no tracks. Import some audio first.",
-        ));
-    }
-    let mut tracks = Vec::with_capacity(count);
-    for (i, strip) in snapshot.strips.iter().enumerate() {
-        progress(Progress::Preparing {
-            track: i + 1,
-            of: count,
-        });
-        let name = &snapshot.session.tracks[i].name;
-        match bridge.track_audio(strip.position()).await {
-            Some(Ok(audio)) => tracks.push((i, audio)),
-            Some(Err(e)) => {
-                return Err(fail(format!(
-                    "Could not export: track “{name}” could not be prepared again. {e}"
-                )))
-            }
-            None => {
-                return Err(fail(format!(
-                    "Could not export: track “{name}” has no audio yet (it is still loading, \
-                     or its file is missing); wait for it or remove the track."
-                )))
-            }
-        }
-    }
-    let frames = tracks
-        .iter()
-        .flat_map(|(_, audio)| audio.channels.iter().map(Float32Array::length))
-        .max()
-        .unwrap_or(0);
-    if frames == 0 {
-        return Err(fail("There is nothing to export: every track is empty."));
-    }
-    Ok(Prepared {
-        session: snapshot.session,
-        tracks,
-        frames,
-        sample_rate_hz: bridge.sample_rate_hz(),
-    })
+async fn prepare(mixer: Mixer, progress: &dyn Fn(Progress)) -> Result<MixAudio, ExportError> {
+    mixer
+        .mix_audio("export", &|track, of| {
+            progress(Progress::Preparing { track, of })
+        })
+        .await
+        .map_err(ExportError)
 }
 
 /// One offline render of `session` with the prepared audio: the two channels in wasm memory
 /// and the rendering time, ms.
 async fn render(
-    prepared: &Prepared,
+    prepared: &MixAudio,
     session: &Session,
     progress: &dyn Fn(u32),
 ) -> Result<([Vec<f32>; 2], f64), ExportError> {

@@ -132,6 +132,7 @@ async fn save_changed(project: Project, store: &Store) -> Result<(), Unsaved> {
             tracks: snapshot.session.tracks.len(),
             session: json.clone(),
             allowed_hosts: mix.allowed_hosts.clone(),
+            lesson: mix.lesson.as_ref().map(|l| l.canonical_json()),
         })
     }) else {
         return Ok(());

@@ -63,6 +63,7 @@ pub async fn migrate_legacy(store: &Store) {
                     tracks,
                     session: text,
                     allowed_hosts: Vec::new(),
+                    lesson: None,
                 })
                 .await
         };

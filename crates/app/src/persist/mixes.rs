@@ -22,6 +22,9 @@ pub struct MixRecord {
     /// The hosts the user agreed to fetch its audio from.
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
+    /// The lesson the mix answers, as JSON, if it was opened from one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<String>,
 }
 
 /// A mix that could not be opened, kept as it was found.

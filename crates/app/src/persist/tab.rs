@@ -7,7 +7,10 @@
 //! deletes a mix whose lock some tab holds. Where the browser has no Web Locks, every tab takes
 //! its mix as its own.
 
+use std::sync::Arc;
+
 use js_sys::{Array, Promise};
+use mixroom_protocol::lesson::Lesson;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -185,6 +188,8 @@ pub struct TabMix {
     pub pristine: Option<String>,
     /// The hosts the user agreed to fetch this mix's audio from.
     pub allowed_hosts: Vec<String>,
+    /// The lesson the mix answers, if it was opened from one.
+    pub lesson: Option<Arc<Lesson>>,
     /// The lock on it; dropping it lets another tab take the mix.
     _held: Held,
 }
@@ -199,6 +204,7 @@ impl TabMix {
             saved: None,
             pristine: None,
             allowed_hosts: Vec::new(),
+            lesson: None,
             _held: held,
         }
     }

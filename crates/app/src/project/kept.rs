@@ -2,7 +2,10 @@
 //! mix another tab works on opens as a copy), the way back to the mix a link or project
 //! replaced, and the mixes set aside because they could not be opened, to download or discard.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
+use mixroom_protocol::lesson::Lesson;
 use mixroom_protocol::session::Session;
 
 use super::open::Opening;
@@ -147,6 +150,7 @@ impl Project {
         };
         let mut mix = mix;
         mix.allowed_hosts = record.allowed_hosts.clone();
+        mix.lesson = record.lesson.as_deref().and_then(kept_lesson);
         self.open(incoming.session, None, Opening::Kept, mix, incoming.refused)
             .await
     }
@@ -238,4 +242,12 @@ impl Project {
         }
         self.kept_changes.update(|n| *n += 1);
     }
+}
+
+/// The lesson a kept mix answers, from the JSON its record holds; `None` when it no longer
+/// reads as one (the mix still opens).
+fn kept_lesson(json: &str) -> Option<Arc<Lesson>> {
+    Lesson::open_json(json)
+        .ok()
+        .map(|incoming| Arc::new(incoming.lesson))
 }

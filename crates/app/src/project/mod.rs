@@ -3,6 +3,7 @@
 
 mod bundle;
 mod kept;
+mod lesson;
 mod link;
 mod open;
 pub mod remote;
@@ -13,14 +14,17 @@ pub mod test_hooks;
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use leptos::prelude::*;
+use mixroom_protocol::lesson::Lesson;
 
 pub use bundle::{open_bundle_file, save_bundle};
-pub use link::{share_link, ShareLink};
+pub use link::{hand_in_link, lesson_link, share_link, ShareLink};
 pub use startup::start;
 
 pub use kept::{KeptList, OpenIn};
+pub use sources::{resolve, Resolved};
 
 use crate::persist::{Store, TabMix};
 use crate::state::Mixer;
@@ -107,6 +111,8 @@ pub struct Project {
     pub kept_changes: RwSignal<u32>,
     /// The open mix's tracks whose audio is at a URL and not loaded yet.
     remote: StoredValue<Vec<remote::RemoteTrack>, LocalStorage>,
+    /// The lesson the tab's mix answers, if it was opened from one (reactive).
+    pub lesson: RwSignal<Option<Arc<Lesson>>>,
 }
 
 impl Project {
@@ -122,6 +128,7 @@ impl Project {
             previous: StoredValue::new_local(None),
             kept_changes: RwSignal::new(0),
             remote: StoredValue::new_local(Vec::new()),
+            lesson: RwSignal::new(None),
         }
     }
 

@@ -31,6 +31,10 @@ pub enum Opening {
     Link,
     /// A project bundle, by file name.
     Bundle(String),
+    /// A lesson's starting mix, by the lesson's title.
+    Lesson(String),
+    /// A student's hand-in, by the student's name.
+    HandIn(String),
 }
 
 impl Opening {
@@ -41,6 +45,8 @@ impl Opening {
             Opening::Kept => "mix",
             Opening::Link => "link",
             Opening::Bundle(_) => "project",
+            Opening::Lesson(_) => "lesson",
+            Opening::HandIn(_) => "hand-in",
         }
     }
 }
@@ -86,6 +92,8 @@ impl Project {
             self.previous.set_value(replaced);
         }
         self.cancel_remote();
+        self.lesson.set(mix.lesson.clone());
+        mixer.allow_only(mix.lesson.as_ref().and_then(|l| l.locks.clone()));
         // Dropping the old mix lets go of its lock.
         self.mix.set_value(Some(mix));
         self.kept_changes.update(|n| *n += 1);
@@ -223,6 +231,8 @@ impl Project {
         let opened = match opening {
             Opening::Link => "Opened the shared mix.".to_owned(),
             Opening::Bundle(name) => format!("Opened the project “{name}”."),
+            Opening::Lesson(title) => format!("Opened the lesson “{title}”."),
+            Opening::HandIn(student) => format!("Opened the hand-in of “{student}”."),
             Opening::Demo | Opening::Kept => return,
         };
         let back = self.previous.get_value().is_some();

@@ -1,11 +1,13 @@
-//! What the page opens. A share link in the address opens as a new mix (whatever the tab had
-//! stays kept). Else the tab's own mix when it is reloaded; a duplicated tab gets a copy of it;
-//! a new tab opens the most recently saved mix that no other tab works on; with none, the demo
-//! song. Then autosave and housekeeping start.
+//! What the page opens. A link in the address (a mix, a lesson, a hand-in) opens as a new mix
+//! (whatever the tab had stays kept). Else the tab's own mix when it is reloaded; a duplicated
+//! tab gets a copy of it; a new tab opens the most recently saved mix that no other tab works
+//! on; with none, the demo song. Then autosave and housekeeping start.
 
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use mixroom_protocol::lesson::wire::{self, WireError};
+use mixroom_protocol::lesson::{LessonError, LESSON_VERSION};
 use mixroom_protocol::link;
 use wasm_bindgen::JsValue;
 
@@ -101,43 +103,84 @@ fn ask_to_persist() {
     }
 }
 
-/// Opens the share link in the address bar, if there is one, as a new mix, and takes it out of
-/// the address (the mix lives on in autosave; reloading must not discard later changes).
-/// Returns whether a mix was opened.
+/// Opens the link in the address bar, if there is one (a mix, a lesson or a hand-in), as a new
+/// mix, and takes it out of the address (the mix lives on in autosave; reloading must not
+/// discard later changes). Returns whether a mix was opened.
 async fn open_link_in_address(project: Project) -> bool {
     let Some(window) = web_sys::window() else {
         return false;
     };
     let hash = window.location().hash().unwrap_or_default();
-    if !hash.contains(link::FRAGMENT_KEY) {
+    let keys = [link::FRAGMENT_KEY, wire::LESSON_KEY, wire::HANDIN_KEY];
+    if !keys.iter().any(|key| hash.contains(key)) {
         return false;
     }
     if let (Ok(history), Ok(path)) = (window.history(), window.location().pathname()) {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
     }
-    match link::open(&hash) {
-        Ok(incoming) => {
-            project.clear_notice("link");
-            if project.tab_mix().is_none() {
-                // A tab that starts on a link: the way back is the mix it would have opened.
-                let back = match remembered_mix() {
-                    Some(id) => Some(id),
-                    None => latest_kept(project, false).await.map(|m| m.0),
-                };
-                project.previous.set_value(back);
+    let refuse = |why: String| {
+        project.notify(Notice::error(
+            "link",
+            format!("This link could not be opened: {why}. Your mix is unchanged."),
+        ));
+        project.tab_mix().is_some()
+    };
+    if hash.contains(wire::LESSON_KEY) {
+        match wire::open_lesson(&hash) {
+            Ok(incoming) => {
+                project.clear_notice("link");
+                remember_way_back(project).await;
+                project.open_lesson(incoming.lesson, incoming.refused).await
             }
-            let mix = project.new_tab_mix("Shared mix".to_owned()).await;
-            project
-                .open(incoming.session, None, Opening::Link, mix, incoming.refused)
-                .await
+            Err(WireError::Lesson(LessonError::TooNew {
+                found,
+                start: Some(start),
+            })) => {
+                remember_way_back(project).await;
+                let why = format!(
+                    "it was made by a newer Mixroom (lesson version {found}; this one reads up \
+                     to {LESSON_VERSION}), so update Mixroom to take it"
+                );
+                project
+                    .open_lesson_start_only(start.session, start.refused, why)
+                    .await
+            }
+            Err(e) => refuse(e.to_string()),
         }
-        Err(e) => {
-            project.notify(Notice::error(
-                "link",
-                format!("This link could not be opened: {e}. Your mix is unchanged."),
-            ));
-            project.tab_mix().is_some()
+    } else if hash.contains(wire::HANDIN_KEY) {
+        match wire::open_hand_in(&hash) {
+            Ok(incoming) => {
+                project.clear_notice("link");
+                remember_way_back(project).await;
+                project
+                    .open_hand_in(incoming.hand_in, incoming.refused)
+                    .await
+            }
+            Err(e) => refuse(e.to_string()),
         }
+    } else {
+        match link::open(&hash) {
+            Ok(incoming) => {
+                project.clear_notice("link");
+                remember_way_back(project).await;
+                let mix = project.new_tab_mix("Shared mix".to_owned()).await;
+                project
+                    .open(incoming.session, None, Opening::Link, mix, incoming.refused)
+                    .await
+            }
+            Err(e) => refuse(e.to_string()),
+        }
+    }
+}
+
+/// In a tab that starts on a link, remembers the way back: the mix it would have opened.
+async fn remember_way_back(project: Project) {
+    if project.tab_mix().is_none() {
+        let back = match remembered_mix() {
+            Some(id) => Some(id),
+            None => latest_kept(project, false).await.map(|m| m.0),
+        };
+        project.previous.set_value(back);
     }
 }
 
@@ -196,6 +239,7 @@ async fn open_own_mix(project: Project, id: String, held: Held) -> bool {
             tracks: 0,
             session: json,
             allowed_hosts: Vec::new(),
+            lesson: None,
         }),
         // The tab's mix was the untouched demo (never kept), or storage failed.
         (None, None) => None,

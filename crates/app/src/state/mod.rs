@@ -7,6 +7,7 @@
 
 pub mod history;
 pub mod import;
+mod mix_audio;
 mod replace;
 mod snapshot;
 pub mod strip;
@@ -21,6 +22,7 @@ use mixroom_protocol::strips::{StripIndex, StripKind};
 
 use crate::audio::AudioBridge;
 pub use history::{Edit, History};
+pub use mix_audio::MixAudio;
 pub use snapshot::Snapshot;
 pub use strip::StripModel;
 
@@ -45,6 +47,8 @@ pub struct Mixer {
     pub master: StoredValue<StripModel>,
     /// The strip shown in the detail panel.
     pub selected: RwSignal<StripIndex>,
+    /// The keys of the only parameters that may change (a lesson's locks), if limited.
+    allowed: RwSignal<Option<Vec<String>>>,
 }
 
 impl Mixer {
@@ -68,6 +72,7 @@ impl Mixer {
             returns: RwSignal::new(returns),
             master: StoredValue::new(master),
             selected: RwSignal::new(StripIndex::track(0).unwrap_or(StripIndex::MASTER)),
+            allowed: RwSignal::new(None),
         }
     }
 
@@ -98,8 +103,27 @@ impl Mixer {
         std::iter::once("Master".to_owned()).chain(buses).collect()
     }
 
+    /// Lets only the parameters whose keys `keys` lists change from now on (a lesson's
+    /// locks, [`mixroom_protocol::lesson::Lesson::locks`]); `None` or empty: every one.
+    pub fn allow_only(&self, keys: Option<Vec<String>>) {
+        self.allowed.set(keys);
+    }
+
+    /// Whether `param` may change (reactive).
+    pub fn allows(&self, param: ParamId) -> bool {
+        self.allowed
+            .with(|keys| mixroom_protocol::lesson::allows(keys.as_deref(), param))
+    }
+
     /// Sets `param` of `strip` (made valid first): on screen, in the engine and in the history.
+    /// Does nothing to a parameter the lesson locks ([`Mixer::allows`]).
     pub fn set(&self, strip: &StripModel, param: ParamId, value: f32) {
+        if !self
+            .allowed
+            .with_untracked(|keys| mixroom_protocol::lesson::allows(keys.as_deref(), param))
+        {
+            return;
+        }
         let value = param.spec().sanitize(value);
         let from = strip.value(param).get_untracked();
         if from == value {

@@ -12,6 +12,7 @@ use super::detail::DetailPanel;
 use super::display::Display;
 use super::export::ExportButton;
 use super::import::{DropZone, ImportButton, Importer, UrlButton};
+use super::lesson::{LessonPanel, LessonsButton};
 use super::master::MasterPanel;
 use super::project::{Notices, ProjectButtons};
 use super::recent::RecentMixes;
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <ExportButton/>
                     <ProjectButtons/>
                     <RecentMixes/>
+                    <LessonsButton/>
                     <ModeBadge mode=mode/>
                 </TransportBar>
             </header>
@@ -98,6 +100,7 @@ pub fn App() -> impl IntoView {
             <main class="workspace">
                 <Console/>
                 <MasterPanel/>
+                <LessonPanel/>
             </main>
             <DetailPanel/>
         </div>

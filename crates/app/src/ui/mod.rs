@@ -8,6 +8,7 @@ mod detail;
 mod display;
 mod export;
 mod import;
+mod lesson;
 mod master;
 mod project;
 mod recent;

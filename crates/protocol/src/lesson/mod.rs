@@ -241,10 +241,16 @@ impl Lesson {
     /// Whether the student may change `param`: every parameter when the lesson has no locks,
     /// else only those listed.
     pub fn allows(&self, param: ParamId) -> bool {
-        match &self.locks {
-            Some(keys) if !keys.is_empty() => keys.iter().any(|k| k == param.spec().key),
-            _ => true,
-        }
+        allows(self.locks.as_deref(), param)
+    }
+}
+
+/// Whether a lesson with `locks` ([`Lesson::locks`]) lets the student change `param`: every
+/// parameter when there are none, else only those listed.
+pub fn allows(locks: Option<&[String]>, param: ParamId) -> bool {
+    match locks {
+        Some(keys) if !keys.is_empty() => keys.iter().any(|k| k == param.spec().key),
+        _ => true,
     }
 }
 

@@ -156,6 +156,7 @@ pub fn Fader(
                     class="fader-track"
                     role="slider"
                     tabindex="0"
+                    aria-disabled=move || (!mixer.allows(param)).then_some("true")
                     aria-orientation="vertical"
                     aria-label=name.clone()
                     title=name
@@ -178,6 +179,7 @@ pub fn Fader(
                 when=move || editing.get()
                 fallback=move || view! {
                     <button class="readout fader-readout" aria-label=readout_label.clone()
+                        disabled=move || !mixer.allows(param)
                         on:click=move |_| editing.set(true)>
                         {move || spec.format(value.get())}
                     </button>

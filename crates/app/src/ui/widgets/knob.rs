@@ -141,6 +141,7 @@ pub fn Knob(
                 class="knob-dial"
                 role="slider"
                 tabindex="0"
+                aria-disabled=move || (!mixer.allows(param)).then_some("true")
                 aria-label=name.clone()
                 title=name
                 aria-valuemin=spec.min

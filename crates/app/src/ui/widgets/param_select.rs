@@ -36,6 +36,7 @@ pub fn ParamSelect(
             aria-label=name.clone()
             title=name
             prop:value=move || (value.get() as usize).to_string()
+            disabled=move || !mixer.allows(param)
             on:change=move |ev| {
                 if let Ok(i) = event_target_value(&ev).parse::<f32>() {
                     mixer.set(&model, param, i);

@@ -28,6 +28,7 @@ pub fn ParamToggle(
             aria-label=name.clone()
             title=name
             aria-pressed=move || (value.get() >= 0.5).to_string()
+            disabled=move || !mixer.allows(param)
             on:click=move |_| mixer.toggle(&model, param)
         >
             {label}

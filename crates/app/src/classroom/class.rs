@@ -1,0 +1,188 @@
+//! The class table: many hand-ins for one lesson, each read, matched to the lesson and checked,
+//! one row per hand-in, downloadable as CSV. A hand-in that cannot be read, answers another
+//! lesson or cannot be checked is flagged in its row with the reason, never dropped.
+
+use std::sync::Arc;
+
+use mixroom_lesson::Report;
+use mixroom_protocol::lesson::{wire, HandIn, Lesson};
+
+/// One row of the class table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// Where it came from: "line 3", or a file's name.
+    pub from: String,
+    /// The hand-in, when it could be read.
+    pub hand_in: Option<Arc<HandIn>>,
+    /// How far it is.
+    pub state: RowState,
+}
+
+/// Where a row is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RowState {
+    /// Read, waiting for its check.
+    Waiting,
+    /// Being checked: share done, 0–100.
+    Checking(u32),
+    /// Checked.
+    Checked(Arc<Report>),
+    /// Not checked; the sentence says why (damaged, another lesson, missing audio).
+    Flagged(String),
+}
+
+impl Row {
+    /// The student's name, or a dash when the hand-in could not be read.
+    pub fn student(&self) -> String {
+        self.hand_in
+            .as_ref()
+            .map_or_else(|| "—".to_owned(), |h| h.student.clone())
+    }
+}
+
+/// The rows for `text` from `from` ("line", a file name): a hand-in JSON file is one row;
+/// otherwise each line that is not blank is a hand-in link, numbered after `from`.
+pub fn read(from: &str, text: &str, lesson: &Lesson) -> Vec<Row> {
+    if text.trim_start().starts_with('{') {
+        let read = HandIn::open_json(text).map_err(|e| e.to_string());
+        return vec![row(from.to_owned(), read, lesson)];
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| {
+            let from = format!("{from} {}", i + 1);
+            let read = wire::open_hand_in(line.trim()).map_err(|e| e.to_string());
+            row(from, read, lesson)
+        })
+        .collect()
+}
+
+/// A row for something that is not a hand-in, saying why.
+pub fn flagged(from: String, why: String) -> Row {
+    Row {
+        from,
+        hand_in: None,
+        state: RowState::Flagged(why),
+    }
+}
+
+fn row(
+    from: String,
+    read: Result<mixroom_protocol::lesson::IncomingHandIn, String>,
+    lesson: &Lesson,
+) -> Row {
+    match read {
+        Ok(incoming) => {
+            let hand_in = incoming.hand_in;
+            let state = if hand_in.lesson_id != lesson.id {
+                RowState::Flagged(format!(
+                    "This hand-in answers another lesson (“{}”).",
+                    hand_in.lesson_id
+                ))
+            } else if !hand_in.answers(lesson) {
+                RowState::Flagged(
+                    "This hand-in answers another version of this lesson (its goals or start \
+                     differ): check it against that version."
+                        .to_owned(),
+                )
+            } else {
+                RowState::Waiting
+            };
+            Row {
+                from,
+                hand_in: Some(Arc::new(hand_in)),
+                state,
+            }
+        }
+        Err(why) => flagged(from, upper_first(&why)),
+    }
+}
+
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The table as CSV (RFC 4180): student, where from, goals met, total, then each goal's
+/// measured value and whether it was met, then the note of a flagged row.
+pub fn csv(lesson: &Lesson, rows: &[Row]) -> String {
+    let mut header = vec![
+        "student".to_owned(),
+        "from".to_owned(),
+        "goals met".to_owned(),
+        "goals".to_owned(),
+    ];
+    for goal in &lesson.goals {
+        header.push(format!("{} (measured)", goal.id));
+        header.push(format!("{} (met)", goal.id));
+    }
+    header.push("note".to_owned());
+    let mut lines = vec![header];
+    for row in rows {
+        let mut cells = vec![row.student(), row.from.clone()];
+        match &row.state {
+            RowState::Checked(report) => {
+                let met = report.goals.iter().filter(|g| g.passed).count();
+                cells.push(met.to_string());
+                cells.push(report.goals.len().to_string());
+                for goal in &lesson.goals {
+                    let result = report.goal(&goal.id);
+                    cells.push(
+                        result
+                            .and_then(|r| r.measured)
+                            .map(|v| format!("{v:.2}"))
+                            .unwrap_or_default(),
+                    );
+                    cells.push(
+                        result
+                            .map_or("", |r| if r.passed { "yes" } else { "no" })
+                            .to_owned(),
+                    );
+                }
+                cells.push(String::new());
+            }
+            other => {
+                cells.push(String::new());
+                cells.push(lesson.goals.len().to_string());
+                cells.extend(std::iter::repeat_n(String::new(), 2 * lesson.goals.len()));
+                cells.push(match other {
+                    RowState::Flagged(why) => why.clone(),
+                    _ => "not checked yet".to_owned(),
+                });
+            }
+        }
+        lines.push(cells);
+    }
+    lines
+        .iter()
+        .map(|cells| {
+            cells
+                .iter()
+                .map(|c| quoted(c))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .map(|line| line + "\r\n")
+        .collect()
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break; a field a spreadsheet
+/// would run as a formula (`=`, `+`, `-`, `@` first) gets a leading apostrophe.
+fn quoted(cell: &str) -> String {
+    let cell = if cell.starts_with(['=', '+', '@'])
+        || (cell.starts_with('-') && cell.parse::<f64>().is_err())
+    {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    };
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell
+    }
+}

@@ -1,0 +1,56 @@
+//! Checking the rows of the class table one after another, each as "Check my mix" checks a
+//! student's own mix.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use mixroom_protocol::lesson::Lesson;
+
+use super::check::check_session;
+use super::class::{Row, RowState};
+use super::sources::{session_sources, AudioCache};
+use crate::project::Project;
+
+/// Checks every waiting row of `rows` against `lesson`, in order, updating each as it goes.
+/// Rows added meanwhile are checked too; a row removed meanwhile is skipped.
+pub async fn grade(project: Project, lesson: Arc<Lesson>, rows: RwSignal<Vec<Row>>) {
+    let mut cache = AudioCache::default();
+    loop {
+        let next = rows.with_untracked(|rows| {
+            rows.iter()
+                .position(|r| r.state == RowState::Waiting)
+                .and_then(|i| Some((i, rows[i].hand_in.clone()?)))
+        });
+        let Some((index, hand_in)) = next else {
+            return;
+        };
+        let set = |state: RowState| {
+            rows.update(|rows| {
+                if let Some(row) = rows.get_mut(index) {
+                    if row
+                        .hand_in
+                        .as_ref()
+                        .is_some_and(|h| Arc::ptr_eq(h, &hand_in))
+                    {
+                        row.state = state;
+                    }
+                }
+            })
+        };
+        set(RowState::Checking(0));
+        let state = match session_sources(project, &hand_in.mix, &mut cache).await {
+            Ok((sources, rate_hz)) => {
+                let progress = |p: mixroom_lesson::Progress| {
+                    let percent = p.done_frames as u64 * 100 / p.total_frames.max(1) as u64;
+                    set(RowState::Checking(percent.min(100) as u32));
+                };
+                match check_session(&lesson, &hand_in.mix, sources, rate_hz, &progress).await {
+                    Ok(report) => RowState::Checked(Arc::new(report)),
+                    Err(why) => RowState::Flagged(why),
+                }
+            }
+            Err(why) => RowState::Flagged(format!("Not checked: {why}.")),
+        };
+        set(state);
+    }
+}

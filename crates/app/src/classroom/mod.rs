@@ -1,0 +1,10 @@
+//! The classroom: checking a mix against its lesson's goals (the measurements of
+//! `mixroom check`, run in the page a slice at a time), and the class table of hand-ins.
+
+mod check;
+pub mod class;
+mod grade;
+mod sources;
+
+pub use check::check_mix;
+pub use grade::grade;

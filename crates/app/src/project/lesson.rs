@@ -1,0 +1,117 @@
+//! Opening a lesson (its starting mix becomes the tab's new mix, with the lesson beside it) and
+//! a hand-in (the student's mix, with the lesson it answers when this tab has that lesson).
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use mixroom_protocol::lesson::{HandIn, Lesson};
+use mixroom_protocol::validate::Refusal;
+
+use super::open::Opening;
+use super::{Notice, Project};
+
+impl Project {
+    /// Opens `lesson` (`refused`: what was refused of it on the way in): its starting mix
+    /// becomes a new mix of this tab, named after it, with the lesson beside the mixer; the
+    /// mix it replaces stays kept. Returns whether it opened.
+    pub async fn open_lesson(&self, lesson: Lesson, refused: Vec<Refusal>) -> bool {
+        let title = lesson.title.clone();
+        let start = lesson.start.clone();
+        let unknown: Vec<String> = lesson
+            .unknown_goal_kinds()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let mut mix = self.new_tab_mix(title.clone()).await;
+        mix.lesson = Some(Arc::new(lesson));
+        let opened = self
+            .open(start, None, Opening::Lesson(title), mix, refused)
+            .await;
+        if opened && !unknown.is_empty() {
+            self.notify(Notice::error(
+                "lesson-kinds",
+                format!(
+                    "This lesson has goals a newer Mixroom measures ({}): they are listed, but \
+                     this version cannot check them. Update Mixroom to check them.",
+                    unknown.join(", ")
+                ),
+            ));
+        }
+        opened
+    }
+
+    /// Opens the mix of a lesson this version cannot read (made by a newer Mixroom) on its
+    /// own, saying why the lesson is not beside it.
+    pub async fn open_lesson_start_only(
+        &self,
+        start: mixroom_protocol::session::Session,
+        refused: Vec<Refusal>,
+        why: String,
+    ) -> bool {
+        let mix = self.new_tab_mix("Lesson's starting mix".to_owned()).await;
+        let opened = self
+            .open(
+                start,
+                None,
+                Opening::Lesson("starting mix".to_owned()),
+                mix,
+                refused,
+            )
+            .await;
+        self.notify(Notice::error(
+            "link",
+            format!(
+                "{} The lesson itself cannot be shown: {why}.",
+                start_opened_text(opened)
+            ),
+        ));
+        opened
+    }
+
+    /// Opens `hand_in`'s mix as a new mix of this tab, called after the student. The lesson
+    /// this tab has stays beside it when the hand-in answers it.
+    pub async fn open_hand_in(&self, hand_in: HandIn, refused: Vec<Refusal>) -> bool {
+        let lesson = self
+            .lesson
+            .get_untracked()
+            .filter(|lesson| hand_in.answers(lesson));
+        let student = hand_in.student.clone();
+        let mut mix = self.new_tab_mix(format!("{student}'s hand-in")).await;
+        mix.lesson = lesson.clone();
+        let opened = self
+            .open(hand_in.mix, None, Opening::HandIn(student), mix, refused)
+            .await;
+        if opened && lesson.is_none() {
+            self.notify(Notice::info(
+                "handin",
+                format!(
+                    "This hand-in answers the lesson “{}”, which this tab does not have open: \
+                     open that lesson, then its Class view, to check it.",
+                    hand_in.lesson_id
+                ),
+            ));
+        }
+        opened
+    }
+}
+
+impl Project {
+    /// Takes the lesson away from the tab's mix (the mix stays as it is, every control free).
+    pub fn close_lesson(&self) {
+        self.with_tab_mix(|mix| {
+            mix.lesson = None;
+            // Autosave writes the record again, without the lesson.
+            mix.saved = None;
+        });
+        self.lesson.set(None);
+        self.mixer.allow_only(None);
+    }
+}
+
+fn start_opened_text(opened: bool) -> &'static str {
+    if opened {
+        "Opened the lesson's starting mix on its own."
+    } else {
+        "The lesson's starting mix could not be opened either."
+    }
+}

@@ -1,0 +1,10 @@
+//! Numbers as the page writes them for people.
+
+/// A level with one decimal, a real minus sign and its unit ("−14.2 LUFS"), or "−∞ LUFS".
+pub fn level(value: f32, unit: &str) -> String {
+    if value.is_finite() {
+        format!("{value:.1} {unit}").replace('-', "−")
+    } else {
+        format!("−∞ {unit}")
+    }
+}

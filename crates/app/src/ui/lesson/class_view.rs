@@ -1,0 +1,225 @@
+//! The class view: the teacher pastes hand-in links (one a line) or picks hand-in files, and
+//! gets one row per hand-in with every goal's value and verdict and a total; a row opens that
+//! mix; the table downloads as CSV.
+
+use std::sync::Arc;
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use mixroom_protocol::lesson::{Lesson, MAX_LESSON_BYTES};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::classroom::class::{self, Row, RowState};
+use crate::classroom::grade;
+use crate::export::save_file;
+use crate::project::{Notice, Project};
+
+/// File name of the class table.
+const CSV_FILE_NAME: &str = "mixroom-class.csv";
+
+/// The class view of the lesson the tab has; `rows` outlive the dialog, `opened` runs when a
+/// row's mix is opened (the dialog closes).
+#[component]
+pub fn ClassView(rows: RwSignal<Vec<Row>>, opened: Callback<()>) -> impl IntoView {
+    let project = expect_context::<Project>();
+    let links = NodeRef::<html::Textarea>::new();
+    let files = NodeRef::<html::Input>::new();
+    let grading = RwSignal::new(false);
+    let lesson = move || project.lesson.get_untracked();
+    // Checks what waits, one grading run at a time.
+    let run = move || {
+        let Some(lesson) = lesson() else {
+            return;
+        };
+        if grading.get_untracked() {
+            return;
+        }
+        grading.set(true);
+        spawn_local(async move {
+            grade(project, lesson, rows).await;
+            grading.set(false);
+        });
+    };
+    let add = move |new: Vec<Row>| {
+        rows.update(|rows| rows.extend(new));
+        run();
+    };
+    let add_links = move |_| {
+        let (Some(area), Some(lesson)) = (links.get_untracked(), lesson()) else {
+            return;
+        };
+        add(class::read("line", &area.value(), &lesson));
+        area.set_value("");
+    };
+    let add_files = move |_| {
+        let (Some(input), Some(lesson)) = (files.get_untracked(), lesson()) else {
+            return;
+        };
+        let Some(list) = input.files() else {
+            return;
+        };
+        let picked: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        input.set_value("");
+        spawn_local(async move {
+            for file in picked {
+                add(read_file(&file, &lesson).await);
+            }
+        });
+    };
+    let download = move |_| {
+        let Some(lesson) = lesson() else {
+            return;
+        };
+        let text = rows.with_untracked(|rows| class::csv(&lesson, rows));
+        if save_file(text.as_bytes(), CSV_FILE_NAME, "text/csv").is_err() {
+            project.notify(Notice::error(
+                "class",
+                "The class table could not be downloaded.".to_owned(),
+            ));
+        }
+    };
+    let header = move || {
+        project.lesson.get().map(|lesson| {
+            lesson
+                .goals
+                .iter()
+                .map(|g| view! { <th scope="col" title=g.text.clone()>{g.id.clone()}</th> })
+                .collect_view()
+        })
+    };
+    let body = move || {
+        let lesson = project.lesson.get();
+        rows.get()
+            .into_iter()
+            .map(|row| view! { <RowView row=row lesson=lesson.clone() opened=opened/> })
+            .collect_view()
+    };
+    let summary = move || {
+        rows.with(|rows| {
+            let checked = rows
+                .iter()
+                .filter(|r| matches!(r.state, RowState::Checked(_)))
+                .count();
+            let flagged = rows
+                .iter()
+                .filter(|r| matches!(r.state, RowState::Flagged(_)))
+                .count();
+            match rows.len() {
+                0 => String::new(),
+                n => format!("{n} hand-ins: {checked} checked, {flagged} flagged."),
+            }
+        })
+    };
+    view! {
+        <section class="class-view" aria-labelledby="class-title">
+            <h3 id="class-title">"Class view"</h3>
+            <label class="class-links">
+                <span>"Hand-in links, one a line"</span>
+                <textarea node_ref=links rows="3" aria-label="Hand-in links, one a line"></textarea>
+            </label>
+            <div class="export-actions">
+                <button on:click=add_links>"Add hand-ins"</button>
+                <button on:click=move |_| { if let Some(i) = files.get_untracked() { i.click(); } }>
+                    "Add hand-in files"
+                </button>
+                <input node_ref=files type="file" multiple accept=".txt,.json,text/plain,application/json"
+                    class="visually-hidden" tabindex="-1" aria-hidden="true"
+                    data-testid="class-files" on:change=add_files/>
+                <button on:click=download disabled=move || rows.with(Vec::is_empty)>
+                    "Download CSV"
+                </button>
+                <button on:click=move |_| rows.set(Vec::new())
+                    disabled=move || rows.with(Vec::is_empty) || grading.get()>"Clear"</button>
+            </div>
+            <p class="export-note" role="status" aria-live="polite">{summary}</p>
+            <div class="class-table-wrap">
+                <table class="class-table" aria-label="Class table">
+                    <thead><tr>
+                        <th scope="col">"Student"</th>
+                        <th scope="col">"From"</th>
+                        <th scope="col">"Goals met"</th>
+                        {header}
+                        <th scope="col">"Mix"</th>
+                    </tr></thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// One hand-in's row.
+#[component]
+fn RowView(row: Row, lesson: Option<Arc<Lesson>>, opened: Callback<()>) -> impl IntoView {
+    let project = expect_context::<Project>();
+    let goals = lesson.as_ref().map_or(0, |l| l.goals.len());
+    let student = row.student();
+    let cells = match &row.state {
+        RowState::Checked(report) => {
+            let met = report.goals.iter().filter(|g| g.passed).count();
+            let total = view! { <td>{format!("{met} of {}", report.goals.len())}</td> };
+            let each = lesson
+                .iter()
+                .flat_map(|l| l.goals.iter())
+                .map(|goal| {
+                    let result = report.goal(&goal.id).cloned();
+                    let text = result.as_ref().map(|r| {
+                        format!("{} {}", r.measured_text(), if r.passed { "✓" } else { "✗" })
+                    });
+                    let passed = result.as_ref().is_some_and(|r| r.passed);
+                    let title = result.map(|r| r.hint).unwrap_or_default();
+                    view! { <td class:passed=passed class:failed=!passed title=title>{text}</td> }
+                })
+                .collect_view();
+            view! { {total}{each} }.into_any()
+        }
+        RowState::Waiting => note_cells("Waiting", goals),
+        RowState::Checking(percent) => note_cells(&format!("Checking {percent}%"), goals),
+        RowState::Flagged(why) => view! {
+            <td class="class-flag" colspan=(goals + 1).to_string() role="note">{why.clone()}</td>
+        }
+        .into_any(),
+    };
+    let open = row.hand_in.clone().map(|hand_in| {
+        let label = format!("Open {}'s mix", hand_in.student);
+        view! {
+            <button class="small-button" aria-label=label on:click=move |_| {
+                let hand_in = (*hand_in).clone();
+                opened.run(());
+                spawn_local(async move {
+                    project.open_hand_in(hand_in, Vec::new()).await;
+                });
+            }>"Open"</button>
+        }
+    });
+    view! {
+        <tr>
+            <th scope="row">{student}</th>
+            <td>{row.from.clone()}</td>
+            {cells}
+            <td>{open}</td>
+        </tr>
+    }
+}
+
+fn note_cells(text: &str, goals: usize) -> AnyView {
+    view! { <td colspan=(goals + 1).to_string()>{text.to_owned()}</td> }.into_any()
+}
+
+/// The rows of a picked file: a hand-in JSON file, or a text file of hand-in links.
+async fn read_file(file: &web_sys::File, lesson: &Lesson) -> Vec<Row> {
+    let name = file.name();
+    if file.size() > MAX_LESSON_BYTES as f64 * 4.0 {
+        let why = format!(
+            "“{name}” is too large to be a hand-in ({:.0} MB).",
+            file.size() / 1e6
+        );
+        return vec![class::flagged(name, why)];
+    }
+    let text = match JsFuture::from(file.text()).await {
+        Ok(text) => text.as_string().unwrap_or_default(),
+        Err(_) => return vec![class::flagged(name, "This file cannot be read.".to_owned())],
+    };
+    class::read(&name, &text, lesson)
+}

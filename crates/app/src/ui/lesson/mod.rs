@@ -1,0 +1,12 @@
+//! The classroom in the page: the lesson panel beside the mixer, and the "Lessons" dialog with
+//! the built-in lessons, the lesson link and the class view.
+
+mod class_view;
+mod goals;
+mod hand_in;
+mod live;
+mod menu;
+mod panel;
+
+pub use menu::LessonsButton;
+pub use panel::LessonPanel;

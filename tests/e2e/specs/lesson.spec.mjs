@@ -1,0 +1,181 @@
+// The classroom in the page: a lesson link opens the lesson beside its starting mix; its raw
+// start fails with a hint that says which way to move; lesson 1 done by keyboard passes "Check
+// my mix"; the page's measured values equal `mixroom check`'s on the same mix; hand-in links
+// (and a damaged one, and one for another lesson) land as rows of the class table, which
+// downloads as CSV.
+import { test, expect } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { deflateSync } from "node:zlib";
+import { ISOLATED_URL } from "../support/urls.mjs";
+import { openMixroom } from "../support/page.mjs";
+
+const CLI = resolve(process.env.MIXROOM_CLI || "../../target/release/mixroom");
+const ARTIFACTS = resolve("artifacts");
+
+/** The reference balance of lesson 1 (crates/demo/src/lessons/balance.rs), fader dB. */
+const BALANCE = {
+  Kick: 0, Snare: -1, "Hi-hat": -12, "Tom hi": -3, "Tom lo": -3, "OH L": -6, "OH R": -6,
+  Room: -9, Bass: -6, Guitar: -5, Keys: -5, Pad: -9, Lead: 4, Shaker: -10,
+};
+
+/** A `#lesson=` / `#handin=` payload: base64url of format byte 1 and the zlib'd JSON. */
+function payload(json) {
+  return Buffer.concat([Buffer.from([1]), deflateSync(Buffer.from(json))]).toString("base64url");
+}
+
+/** Lesson `id` as mixroom-cli exports it: { json, dir }. */
+function exportLesson(id) {
+  const dir = mkdtempSync(join(tmpdir(), "mixroom-lesson-"));
+  execFileSync(CLI, ["lesson", "export", id, "-o", dir]);
+  return { json: readFileSync(join(dir, "lesson.json"), "utf8"), dir };
+}
+
+/** The engine's sample rate in the page, Hz. */
+function contextRate(page) {
+  return page.evaluate(() => {
+    const context = new AudioContext();
+    const rate = context.sampleRate;
+    context.close();
+    return rate;
+  });
+}
+
+/** Clicks "Check my mix" and waits for the verdict line; returns it. */
+async function checkMix(page) {
+  const panel = page.getByTestId("lesson-panel");
+  await panel.getByRole("button", { name: "Check my mix" }).click();
+  const status = panel.getByTestId("check-status");
+  await expect(status).toHaveText(/goals met|Every goal is met/, { timeout: 120_000 });
+  return status.textContent();
+}
+
+/** The goals as the panel shows them: { id: { met, measured, value, hint } }. */
+async function verdicts(page) {
+  return page.getByTestId("lesson-panel").locator("li.goal").evaluateAll((items) =>
+    Object.fromEntries(items.map((li) => [li.dataset.goal, {
+      met: li.classList.contains("passed"),
+      measured: li.querySelector(".goal-measured")?.textContent,
+      value: Number(li.querySelector(".goal-measured")?.dataset.value),
+      hint: li.querySelector(".goal-hint")?.textContent,
+    }])));
+}
+
+/** Moves `track`'s fader to `db` with the arrow keys (1 dB a press). */
+async function faderTo(page, track, db) {
+  const fader = page.getByRole("slider", { name: `${track} Fader` });
+  await fader.focus();
+  for (let i = 0; i < 40; i += 1) {
+    const now = Number(await fader.getAttribute("aria-valuenow"));
+    if (Math.abs(now - db) < 0.05) return;
+    await page.keyboard.press(now < db ? "ArrowUp" : "ArrowDown");
+  }
+  throw new Error(`${track} fader did not reach ${db} dB`);
+}
+
+test("a lesson link opens the lesson; its start fails with a hint; lesson 1 by keyboard passes, and the page measures what mixroom check measures", async ({ page }) => {
+  test.setTimeout(420_000);
+  const { json } = exportLesson("static-balance");
+  const lesson = JSON.parse(json);
+  const errors = await openMixroom(page, `${ISOLATED_URL}#lesson=${payload(json)}`);
+  const panel = page.getByTestId("lesson-panel");
+  await expect(panel.getByRole("heading", { name: lesson.title })).toBeVisible();
+  await expect(panel.getByRole("list", { name: "Goals" }).getByRole("listitem")).toHaveCount(lesson.goals.length);
+  // Faders only: a pan is locked, a fader is not.
+  await expect(page.getByRole("slider", { name: "Bass Pan" })).toHaveAttribute("aria-disabled", "true");
+  await expect(page.getByRole("slider", { name: "Bass Fader" })).not.toHaveAttribute("aria-disabled", "true");
+  const pan = page.getByRole("slider", { name: "Bass Pan" });
+  const panBefore = await pan.getAttribute("aria-valuenow");
+  await pan.focus();
+  await page.keyboard.press("ArrowRight");
+  await expect(pan).toHaveAttribute("aria-valuenow", panBefore);
+
+  const started = Date.now();
+  const raw = await checkMix(page);
+  console.log(`raw start: ${raw} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const before = await verdicts(page);
+  console.log(JSON.stringify(before, null, 1));
+  expect(before["lead-on-top"].met).toBe(false);
+  expect(before["lead-on-top"].hint).toMatch(/Lead.*(up|raise|push)/i);
+  await page.screenshot({ path: join(ARTIFACTS, "lesson-start-checked.png") });
+
+  for (const [track, db] of Object.entries(BALANCE)) await faderTo(page, track, db);
+  const done = await checkMix(page);
+  const after = await verdicts(page);
+  console.log(`after the balance: ${done}`, JSON.stringify(after, null, 1));
+  expect(done).toMatch(/Every goal is met/);
+  await page.screenshot({ path: join(ARTIFACTS, "lesson-passed.png") });
+
+  // Hand in, and check the hand-in with mixroom check: the same figures.
+  await panel.getByRole("textbox", { name: "Your name" }).fill("Ada");
+  await panel.getByRole("button", { name: "Hand in" }).click();
+  const link = await panel.getByRole("textbox", { name: "Hand-in link" }).inputValue();
+  expect(link).toContain("#handin=");
+  const rate = await contextRate(page);
+  const out = execFileSync(CLI, ["check", "static-balance", link, "--sample-rate", String(rate)], { encoding: "utf8" });
+  const cli = JSON.parse(out.trim().split("\n")[0]);
+  expect(cli.passed).toBe(true);
+  for (const goal of cli.goals) {
+    const shown = after[goal.id];
+    console.log(`${goal.id}: page ${shown.value}, cli ${goal.measured}`);
+    expect(Math.abs(shown.value - goal.measured)).toBeLessThanOrEqual(0.05);
+  }
+  writeFileSync(join(ARTIFACTS, "handin-link.txt"), link);
+  expect(errors).toEqual([]);
+});
+
+test("hand-in links land as rows of the class table; a damaged one and one for another lesson are flagged; the table downloads as CSV", async ({ page }) => {
+  test.setTimeout(300_000);
+  const { json } = exportLesson("static-balance");
+  const lesson = JSON.parse(json);
+  const errors = await openMixroom(page, `${ISOLATED_URL}#lesson=${payload(json)}`);
+  const panel = page.getByTestId("lesson-panel");
+  await expect(panel.getByRole("heading", { name: lesson.title })).toBeVisible();
+  // Two students hand in from this tab: one as the lesson starts, one with the balance done.
+  const handIn = async (name) => {
+    await panel.getByRole("textbox", { name: "Your name" }).fill(name);
+    await panel.getByRole("button", { name: "Hand in" }).click();
+    return panel.getByRole("textbox", { name: "Hand-in link" }).inputValue();
+  };
+  const grace = await handIn("=Grace");
+  for (const [track, db] of Object.entries(BALANCE)) await faderTo(page, track, db);
+  const ada = await handIn("Ada");
+  const other = `${ISOLATED_URL}#handin=${payload(JSON.stringify({
+    version: 1, student: "Linus", lesson_id: "stereo-field", lesson_sha256: "0".repeat(64), mix: lesson.start,
+  }))}`;
+  const damaged = ada.slice(0, ada.length - 40) + "AAAA" + ada.slice(ada.length - 36);
+
+  await page.getByRole("button", { name: "Lessons" }).click();
+  const dialog = page.getByRole("dialog", { name: "Lessons" });
+  await dialog.getByRole("textbox", { name: "Hand-in links, one a line" }).fill([grace, ada, damaged, other].join("\n"));
+  await dialog.getByRole("button", { name: "Add hand-ins" }).click();
+  const table = dialog.getByRole("table", { name: "Class table" });
+  const rows = table.locator("tbody tr");
+  await expect(rows).toHaveCount(4);
+  await expect(dialog.getByRole("status").filter({ hasText: "hand-ins" })).toHaveText("4 hand-ins: 2 checked, 2 flagged.", { timeout: 240_000 });
+  const texts = await rows.allInnerTexts();
+  console.log(texts.join("\n"));
+  expect(texts[0]).toMatch(/Grace/);
+  expect(texts[1]).toMatch(/Ada\s+line 2\s+5 of 5/);
+  expect(texts[2]).toMatch(/damaged|cut off|not a Mixroom/);
+  expect(texts[3]).toMatch(/another lesson \(“stereo-field”\)/);
+  await page.screenshot({ path: join(ARTIFACTS, "class-table.png") });
+
+  const download = page.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Download CSV" }).click();
+  const csv = readFileSync(await (await download).path(), "utf8");
+  console.log(csv);
+  const lines = csv.trim().split("\r\n");
+  expect(lines).toHaveLength(5);
+  expect(lines[0]).toMatch(/^student,from,goals met,goals,lead-on-top \(measured\),lead-on-top \(met\)/);
+  expect(lines[1]).toMatch(/^'=Grace,line 1,[0-4],5,/);
+  expect(lines[2]).toMatch(/^Ada,line 2,5,5,/);
+
+  // A row opens that student's mix, with the lesson beside it.
+  await dialog.getByRole("button", { name: "Open Ada's mix" }).click();
+  await expect(page.getByRole("slider", { name: "Lead Fader" })).toHaveAttribute("aria-valuenow", "4");
+  await expect(panel.getByRole("heading", { name: lesson.title })).toBeVisible();
+  expect(errors).toEqual([]);
+});
