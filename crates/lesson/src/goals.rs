@@ -16,6 +16,12 @@ use crate::spectrum::{Spectrum, FFT_FRAMES};
 /// the signal's loudest band in any window, dB.
 pub const LOUD_RANGE_DB: f64 = 30.0;
 
+/// A loud cell (window, critical band) of a masking goal's `a` (the maskee) is masked when the
+/// energy of `b` (the masker) in it is at least `a`'s minus this, dB: the masker within 6 dB
+/// of the maskee, or above it. There the maskee is partially masked: still audible, but it
+/// loses loudness and definition to the masker, which is what iZotope's masking meter marks.
+pub const MASKING_MARGIN_DB: f64 = 6.0;
+
 /// What the goals are judged from.
 pub struct Inputs<'a> {
     /// The lesson.
@@ -287,10 +293,11 @@ fn judge_kind(inputs: &Inputs<'_>, kind: &GoalKind) -> Verdict {
         }
         GoalKind::Masking { a, b, max_percent } => {
             let (ca, cb) = (contribution(inputs, a), contribution(inputs, b));
-            let overlap = masking(ca.spectrum.bark_energies(), cb.spectrum.bark_energies());
-            let silent = format!("{} or {} is silent", name(a), name(b));
-            let worst = overlap.as_ref().map_or(0, |o| o.worst_band);
-            let measured = overlap.map(|o| o.percent);
+            let masked = masking(ca.spectrum.bark_energies(), cb.spectrum.bark_energies());
+            let silent = format!("{} is silent: there is nothing of it to mask", name(a));
+            let worst = masked.as_ref().map_or(0, |m| m.worst_band);
+            let (low, high) = (BARK_EDGES_HZ[worst], BARK_EDGES_HZ[worst + 1]);
+            let measured = masked.map(|m| m.percent);
             ranged(
                 measured,
                 (None, Some(*max_percent)),
@@ -298,14 +305,21 @@ fn judge_kind(inputs: &Inputs<'_>, kind: &GoalKind) -> Verdict {
                 0,
                 &silent,
                 |by| {
+                    let power = ca.spectrum.mean_power();
+                    let loudest = loudest_hz(&power, low, high, inputs.sample_rate_hz);
                     format!(
-                    "{} and {} overlap {} points too much where both are loud, most in {}: cut \
-                     one of them there with its EQ, or pan them apart",
-                    name(a),
-                    name(b),
-                    number(by, 0),
-                    band(BARK_EDGES_HZ[worst], BARK_EDGES_HZ[worst + 1])
-                )
+                        "{} masks {} of the loud energy of {} ({}), most in {}: cut {} around \
+                         {}, where {} is loudest, or boost {} a little there",
+                        name(b),
+                        with_unit(max_percent + by, "%", 0),
+                        name(a),
+                        range(None, Some(*max_percent), "%", 0),
+                        band(low, high),
+                        name(b),
+                        hz(loudest),
+                        name(a),
+                        name(a)
+                    )
                 },
             )
         }
@@ -474,45 +488,72 @@ fn silent_strip(strip: &StripRef, c: &Contribution) -> String {
     }
 }
 
-/// The overlap of two signals' critical-band energies.
-struct Overlap {
-    /// Σ (a + b) over the cells (window, band) where both are loud, over Σ (a + b) where
-    /// either is, percent.
+/// How much of one signal another masks, from their critical-band energies.
+struct Masked {
+    /// The maskee's energy in its loud cells (window, critical band) that are masked, over its
+    /// energy in all its loud cells, percent.
     percent: f64,
-    /// The band with the most energy where both are loud.
+    /// The band with the most masked energy.
     worst_band: usize,
 }
 
-/// How much `a` and `b` (critical-band energies per window) overlap where both are loud
-/// (within [`LOUD_RANGE_DB`] of their own loudest cell); `None` when either is silent.
-fn masking(a: &[[f64; 24]], b: &[[f64; 24]]) -> Option<Overlap> {
-    let floor = |cells: &[[f64; 24]]| {
-        let loudest = cells.iter().flatten().fold(0.0_f64, |m, &e| m.max(e));
-        (loudest > 0.0).then(|| loudest * 10f64.powf(-LOUD_RANGE_DB / 10.0))
-    };
-    let (floor_a, floor_b) = (floor(a)?, floor(b)?);
-    let (mut both, mut either) = (0.0, 0.0);
+/// How much of `a` (the maskee) `b` (the masker) masks, from their critical-band energies per
+/// window ([`Spectrum::bark_energies`], linear mean-square units, the same windows).
+///
+/// A cell (window, critical band) is loud for `a` when its energy there is within
+/// [`LOUD_RANGE_DB`] of `a`'s loudest cell, and masked when `b`'s energy in it is at least
+/// `a`'s minus [`MASKING_MARGIN_DB`]. The result is the share of `a`'s energy in its loud cells
+/// that lies in masked ones, so the loudest moments of `a` (a kick's hits) count the most and
+/// its quiet tails little. Only the same band counts (no spreading into the neighbours): where
+/// masking goals matter most, the low end, a critical band is 100 Hz wide, so a kick and a
+/// bass that fight share one anyway. Left and right are summed: panning does not unmask.
+/// `None` when `a` is silent; a silent `b` masks nothing (0 %).
+fn masking(a: &[[f64; 24]], b: &[[f64; 24]]) -> Option<Masked> {
+    let loudest = a.iter().flatten().fold(0.0_f64, |m, &e| m.max(e));
+    if loudest <= 0.0 || !loudest.is_finite() {
+        return None;
+    }
+    let floor = loudest * 10f64.powf(-LOUD_RANGE_DB / 10.0);
+    let margin = 10f64.powf(-MASKING_MARGIN_DB / 10.0);
+    let (mut loud, mut masked) = (0.0, 0.0);
     let mut per_band = [0.0; 24];
-    for (wa, wb) in a.iter().zip(b) {
+    for (w, wa) in a.iter().enumerate() {
+        let wb = b.get(w).unwrap_or(&[0.0; 24]);
         for k in 0..24 {
-            let (loud_a, loud_b) = (wa[k] >= floor_a, wb[k] >= floor_b);
-            let energy = wa[k] + wb[k];
-            if loud_a && loud_b {
-                both += energy;
-                per_band[k] += energy;
-            }
-            if loud_a || loud_b {
-                either += energy;
+            if wa[k] >= floor {
+                loud += wa[k];
+                if wb[k] >= wa[k] * margin {
+                    masked += wa[k];
+                    per_band[k] += wa[k];
+                }
             }
         }
     }
     let worst_band = (0..24)
         .max_by(|&i, &j| per_band[i].total_cmp(&per_band[j]))
         .unwrap_or(0);
-    Some(Overlap {
-        percent: 100.0 * both / either,
+    Some(Masked {
+        percent: 100.0 * masked / loud,
         worst_band,
     })
+}
+
+/// Lowest frequency a hint sends the student to, Hz: an EQ move below it is not heard.
+const LOWEST_HINT_HZ: f64 = 20.0;
+
+/// The centre frequency of the loudest bin of `power` (a one-sided spectrum of [`FFT_FRAMES`]
+/// at `sample_rate_hz`) whose centre lies in `low_hz..high_hz` and not under
+/// [`LOWEST_HINT_HZ`], Hz; the band's middle if none does.
+fn loudest_hz(power: &[f64], low_hz: f64, high_hz: f64, sample_rate_hz: f64) -> f64 {
+    let bin_hz = sample_rate_hz / FFT_FRAMES as f64;
+    let low_hz = low_hz.max(LOWEST_HINT_HZ);
+    power
+        .iter()
+        .enumerate()
+        .map(|(k, &p)| (k as f64 * bin_hz, p))
+        .filter(|&(f, _)| f >= low_hz && f < high_hz)
+        .max_by(|x, y| x.1.total_cmp(&y.1))
+        .map_or((low_hz + high_hz) / 2.0, |(f, _)| f)
 }
 
 /// The correlation of the master below `below_hz`, from its cross spectrum.
@@ -590,20 +631,77 @@ fn tonal(inputs: &Inputs<'_>, which: Curve, tolerance_db: f64) -> Verdict {
 mod tests {
     use super::*;
 
+    /// `windows` windows of `bands` critical-band energies.
+    fn cells(windows: usize, bands: impl Fn(usize) -> f64) -> Vec<[f64; 24]> {
+        vec![std::array::from_fn(bands); windows]
+    }
+
+    fn percent(a: &[[f64; 24]], b: &[[f64; 24]]) -> f64 {
+        masking(a, b).unwrap().percent
+    }
+
     #[test]
-    fn masking_of_disjoint_and_equal_spectra() {
-        // Reference: the definition; disjoint loud bands overlap 0 %, equal ones 100 %.
-        let mut a = [[0.0; 24]; 3];
-        let mut b = [[0.0; 24]; 3];
-        for w in 0..3 {
-            a[w][0] = 1.0;
-            a[w][5] = 1e-4; // 40 dB down: not loud
-            b[w][5] = 0.5;
-            b[w][0] = 1e-6;
+    fn a_masker_masks_the_share_of_the_loud_energy_it_comes_within_the_margin_of() {
+        // Reference: the definition. A maskee flat over every band; a masker 10 dB under it
+        // everywhere masks nothing, one as loud masks it all, one loud in half the bands (as
+        // loud there, 40 dB down in the others) masks half; 5.9 dB under is within the 6 dB
+        // margin, 6.1 dB under is not.
+        let a = cells(4, |_| 1.0);
+        assert_eq!(percent(&a, &cells(4, |_| 0.1)), 0.0);
+        assert_eq!(percent(&a, &a), 100.0);
+        let half = cells(4, |k| if k % 2 == 0 { 1.0 } else { 1e-4 });
+        assert_eq!(percent(&a, &half), 50.0);
+        let db = |x: f64| 10f64.powf(x / 10.0);
+        assert_eq!(percent(&a, &cells(4, |_| db(-5.9))), 100.0);
+        assert_eq!(percent(&a, &cells(4, |_| db(-6.1))), 0.0);
+        // A silent masker masks nothing; a silent maskee has nothing to mask.
+        assert_eq!(percent(&a, &[]), 0.0);
+        assert!(masking(&cells(4, |_| 0.0), &a).is_none());
+    }
+
+    /// The maskee of `masking_weighs_the_maskee_by_its_energy_in_its_loud_cells`: 9 units
+    /// in band 0, 1 in band 5, 9e-4 (40 dB under its loudest: not loud) in band 10.
+    fn maskee(band: usize) -> f64 {
+        match band {
+            0 => 9.0,
+            5 => 1.0,
+            10 => 9e-4,
+            _ => 0.0,
         }
-        assert_eq!(masking(&a, &b).unwrap().percent, 0.0);
-        let same = masking(&a, &a).unwrap();
-        assert_eq!((same.percent, same.worst_band), (100.0, 0));
-        assert!(masking(&a, &[[0.0; 24]; 3]).is_none());
+    }
+
+    /// The maskee's energy in `band` only.
+    fn only(band: usize) -> Vec<[f64; 24]> {
+        cells(3, |k| if k == band { maskee(band) } else { 0.0 })
+    }
+
+    #[test]
+    fn masking_weighs_the_maskee_by_its_energy_in_its_loud_cells() {
+        // Reference: the definition. A masker as loud as the maskee in band 0 only masks 90 %
+        // of it, in band 5 only 10 %, in band 10 only (not loud) nothing; the worst band is
+        // the one with the most masked energy.
+        let a = cells(3, maskee);
+        let low = masking(&a, &only(0)).unwrap();
+        assert!((low.percent - 90.0).abs() < 1e-9, "{}", low.percent);
+        assert_eq!(low.worst_band, 0);
+        let mid = masking(&a, &only(5)).unwrap();
+        assert!((mid.percent - 10.0).abs() < 1e-9, "{}", mid.percent);
+        assert_eq!(mid.worst_band, 5);
+        assert_eq!(percent(&a, &only(10)), 0.0);
+        // Masking goes one way: the whole maskee masks all of its band 0 alone.
+        assert_eq!(percent(&only(0), &a), 100.0);
+    }
+
+    #[test]
+    fn the_loudest_frequency_of_a_band() {
+        // Reference: bin k of a 4096-point FFT at 48 kHz is centred on k·11.72 Hz; bin 1
+        // (11.7 Hz) is below what a hint names, bin 20 (234 Hz) outside the band.
+        let mut power = vec![0.0; FFT_FRAMES / 2 + 1];
+        power[1] = 3.0;
+        power[4] = 1.0;
+        power[20] = 2.0;
+        let f = loudest_hz(&power, 0.0, 100.0, 48_000.0);
+        assert!((f - 46.875).abs() < 1e-9, "{f}");
+        assert_eq!(loudest_hz(&[0.0; 3], 200.0, 300.0, 48_000.0), 250.0);
     }
 }

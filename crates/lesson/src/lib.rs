@@ -19,7 +19,7 @@
 //! | `crest` | true peak, dBTP, minus integrated loudness, LUFS |
 //! | `relative_level`, `return_level` | integrated loudness of the contribution minus that of the mix with the strip muted |
 //! | `band_balance` | mean power of one contribution in the band over the other's, dB |
-//! | `masking` | Σ energy in (window, critical band) cells where both contributions are loud, over Σ where either is ([`goals::LOUD_RANGE_DB`]) |
+//! | `masking` | the share of `a`'s energy in its loud (window, critical band) cells, within [`goals::LOUD_RANGE_DB`] of its loudest, that lies in cells where `b`'s energy is at least `a`'s minus [`goals::MASKING_MARGIN_DB`], percent |
 //! | `width` | 100·√(Σside²/Σmid²) of the contribution |
 //! | `correlation`, `mono_bass` | Σlr/√(Σl²Σr²) of the master, whole or from its cross spectrum below the frequency |
 //! | `tonal_balance` | the largest deviation of the normalized third-octave levels from the curve |

@@ -101,6 +101,16 @@ pub(super) fn lesson() -> Lesson {
                 },
             ),
             goal(
+                "kick-unmasked",
+                "The bass makes room for the kick: it masks at most 30% of the kick's loud \
+                 energy.",
+                GoalKind::Masking {
+                    a: track("Kick"),
+                    b: track("Bass"),
+                    max_percent: 30.0,
+                },
+            ),
+            goal(
                 "bass-owns-body",
                 "The bass owns the body: it is at least as strong as the kick in 80–125 Hz.",
                 GoalKind::BandBalance {

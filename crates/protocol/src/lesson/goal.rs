@@ -133,12 +133,15 @@ pub enum GoalKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max_db: Option<f64>,
     },
-    /// How much the spectra of two contributions overlap in the critical bands where both are
-    /// loud, percent.
+    /// How much of `a`'s contribution `b`'s masks, percent: the share of `a`'s energy in the
+    /// (window, critical band) cells where `a` is loud (within 30 dB of its loudest cell) that
+    /// lies in cells where `b`'s energy is within 6 dB of `a`'s or above it (mixroom-lesson's
+    /// `goals::LOUD_RANGE_DB` and `goals::MASKING_MARGIN_DB`). One way: the bass masking the
+    /// kick is not the kick masking the bass.
     Masking {
-        /// One strip.
+        /// The strip that is masked (the maskee): “the kick” of “carve room for the kick”.
         a: StripRef,
-        /// The other.
+        /// The strip that masks it (the masker).
         b: StripRef,
         /// Highest that passes, percent.
         max_percent: f64,
