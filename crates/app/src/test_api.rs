@@ -395,3 +395,40 @@ pub async fn mixroom_export_mix(format: String, target: String) -> Result<js_sys
     set(&result, "summary", exported.summary());
     Ok(result)
 }
+
+/// What version `index` of the prepared comparison sounds like as the page plays it (its
+/// player and matching gain, rendered in an `OfflineAudioContext` from the start): resolves to
+/// `{ name, gainDb, loudnessLufs, rate, left, right }`.
+#[wasm_bindgen]
+pub async fn mixroom_compare_output(index: usize) -> Result<JsValue, JsValue> {
+    let comparison = crate::classroom::compare::current()
+        .ok_or_else(|| js_error("no comparison is prepared".to_owned()))?;
+    let (context, name, gain_db, loudness) = {
+        let c = comparison.borrow();
+        let v = c
+            .versions()
+            .get(index)
+            .ok_or_else(|| js_error(format!("no version {index}")))?;
+        let options = web_sys::OfflineAudioContextOptions::new(v.frames(), v.sample_rate_hz());
+        options.set_number_of_channels(2);
+        let context = web_sys::OfflineAudioContext::new_with_context_options(&options)?;
+        let (source, _gain) = v.connect(&context, &context.destination(), true)?;
+        source.start()?;
+        (context, v.name.clone(), v.gain_db, v.loudness_lufs)
+    };
+    let rendered: web_sys::AudioBuffer =
+        wasm_bindgen_futures::JsFuture::from(context.start_rendering()?)
+            .await?
+            .into();
+    let left = Float32Array::from(rendered.get_channel_data(0)?.as_slice());
+    let right = Float32Array::from(rendered.get_channel_data(1)?.as_slice());
+    Ok(crate::audio::object(&[
+        ("name", &name.into()),
+        ("gainDb", &gain_db.into()),
+        ("loudnessLufs", &loudness.into()),
+        ("rate", &rendered.sample_rate().into()),
+        ("left", &left.into()),
+        ("right", &right.into()),
+    ])
+    .into())
+}

@@ -2,7 +2,8 @@
 // start fails with a hint that says which way to move; lesson 1 done by keyboard passes "Check
 // my mix"; the page's measured values equal `mixroom check`'s on the same mix; hand-in links
 // (and a damaged one, and one for another lesson) land as rows of the class table, which
-// downloads as CSV.
+// downloads as CSV; the loudness-matched A/B plays every version at the student's mix's
+// loudness (the quietest one's; measured again by mixroom loudness, within 0.5 LU).
 import { test, expect } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import { join, resolve } from "node:path";
 import { deflateSync } from "node:zlib";
 import { ISOLATED_URL } from "../support/urls.mjs";
 import { openMixroom } from "../support/page.mjs";
+import { writeFloatWav } from "../support/wav.mjs";
 
 const CLI = resolve(process.env.MIXROOM_CLI || "../../target/release/mixroom");
 const ARTIFACTS = resolve("artifacts");
@@ -177,5 +179,58 @@ test("hand-in links land as rows of the class table; a damaged one and one for a
   await dialog.getByRole("button", { name: "Open Ada's mix" }).click();
   await expect(page.getByRole("slider", { name: "Lead Fader" })).toHaveAttribute("aria-valuenow", "4");
   await expect(panel.getByRole("heading", { name: lesson.title })).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test("the A/B comparison plays my mix, the start and the reference at one loudness, switched at the same playhead", async ({ page }) => {
+  test.setTimeout(300_000);
+  const { json } = exportLesson("static-balance");
+  const errors = await openMixroom(page, `${ISOLATED_URL}#lesson=${payload(json)}`);
+  const panel = page.getByTestId("lesson-panel");
+  // My mix: the lead pushed far up, the rest as it starts (louder than the start).
+  await faderTo(page, "Lead", 10);
+  const compare = panel.getByRole("region", { name: "Compare" });
+  await compare.getByRole("button", { name: "Prepare A/B" }).click();
+  await expect(compare.getByRole("status")).toHaveText(/Ready/, { timeout: 120_000 });
+  const listen = compare.getByRole("group", { name: "Listen to" });
+  await expect(listen.getByRole("button")).toHaveCount(3);
+  await expect(listen.getByRole("button", { name: /^My mix \([+−]\d+\.\d dB\)$/ })).toHaveAttribute("aria-pressed", "true");
+  await compare.getByRole("button", { name: "Play A/B" }).click();
+  await expect(page.getByRole("button", { name: "Play", exact: true })).toBeVisible();
+  const reference = listen.getByRole("button", { name: /^Reference mix \([+−]\d+\.\d dB\)$/ });
+  await reference.click();
+  await expect(reference).toHaveAttribute("aria-pressed", "true");
+  await page.screenshot({ path: join(ARTIFACTS, "lesson-compare.png") });
+  await compare.getByRole("button", { name: "Stop A/B" }).click();
+  // The mix plays on.
+  await expect(page.getByRole("button", { name: "Pause" })).toBeVisible();
+
+  const dir = mkdtempSync(join(tmpdir(), "mixroom-compare-"));
+  const measured = [];
+  for (const index of [0, 1, 2]) {
+    const out = await page.evaluate(async (i) => {
+      const o = await window.wasmBindings.mixroom_compare_output(i);
+      const base64 = (samples) => {
+        const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+        let binary = "";
+        for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+        return btoa(binary);
+      };
+      return { name: o.name, gainDb: o.gainDb, loudnessLufs: o.loudnessLufs, rate: o.rate, left: base64(o.left), right: base64(o.right) };
+    }, index);
+    const samples = (text) => { const b = Buffer.from(text, "base64"); return new Float32Array(b.buffer, b.byteOffset, b.length / 4); };
+    const path = join(dir, `version-${index}.wav`);
+    writeFloatWav(path, out.rate, [samples(out.left), samples(out.right)]);
+    const report = JSON.parse(execFileSync(CLI, ["loudness", path], { encoding: "utf8" }).trim());
+    console.log(`${out.name}: page ${out.loudnessLufs.toFixed(2)} LUFS, gain ${out.gainDb.toFixed(2)} dB; as played: ${JSON.stringify(report)}`);
+    measured.push({ name: out.name, gainDb: out.gainDb, played: report.integrated_lufs, peak: report.true_peak_dbtp });
+  }
+  // The versions differ in loudness; nothing is turned up (so nothing clips).
+  expect(Math.abs(measured[0].gainDb - measured[1].gainDb)).toBeGreaterThan(0.5);
+  for (const m of measured) {
+    expect(m.gainDb).toBeLessThanOrEqual(0);
+    expect(m.peak).toBeLessThanOrEqual(0);
+    expect(Math.abs(m.played - measured[0].played)).toBeLessThanOrEqual(0.5);
+  }
   expect(errors).toEqual([]);
 });

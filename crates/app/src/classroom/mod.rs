@@ -3,6 +3,7 @@
 
 mod check;
 pub mod class;
+pub mod compare;
 mod grade;
 mod sources;
 

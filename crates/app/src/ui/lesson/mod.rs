@@ -2,6 +2,7 @@
 //! the built-in lessons, the lesson link and the class view.
 
 mod class_view;
+mod compare;
 mod goals;
 mod hand_in;
 mod live;

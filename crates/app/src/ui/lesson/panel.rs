@@ -9,6 +9,7 @@ use mixroom_lesson::{Progress, Report};
 use mixroom_protocol::lesson::Lesson;
 use mixroom_protocol::params::PARAMS;
 
+use super::compare::CompareSection;
 use super::goals::GoalList;
 use super::hand_in::HandInForm;
 use super::live::LiveFigures;
@@ -149,6 +150,7 @@ fn LessonView(lesson: Arc<Lesson>) -> impl IntoView {
                 {status}
             </p>
             <LiveFigures/>
+            <CompareSection lesson=Arc::clone(&lesson)/>
             <HandInForm/>
         </aside>
     }
