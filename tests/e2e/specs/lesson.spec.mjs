@@ -234,3 +234,45 @@ test("the A/B comparison plays my mix, the start and the reference at one loudne
   }
   expect(errors).toEqual([]);
 });
+
+test("teach mode: a lesson made from the mix, a goal taken from the mix's own value, opened as a student and passed", async ({ page }) => {
+  test.setTimeout(300_000);
+  const errors = await openMixroom(page, ISOLATED_URL);
+  await faderTo(page, "Lead", 3);
+  await page.getByRole("button", { name: "Teach" }).click();
+  const dialog = page.getByRole("dialog", { name: "Teach: a lesson from this mix" });
+  await dialog.getByRole("textbox", { name: "Title" }).fill("Lead on top <b>now</b>");
+  await dialog.getByRole("textbox", { name: "Introduction" }).fill("Bring the lead up.\nListen first.");
+  await dialog.getByRole("textbox", { name: "Steps, one a line" }).fill("Play.\nRaise the Lead fader.");
+  await dialog.getByRole("checkbox", { name: "Faders" }).check();
+  await dialog.getByRole("combobox", { name: "Kind of goal" }).selectOption({ label: "A strip against the rest of the mix" });
+  await dialog.getByRole("combobox", { name: "Strip", exact: true }).selectOption({ label: "Track Lead" });
+  await dialog.getByRole("button", { name: "Use my mix's value" }).click();
+  await expect(dialog.getByRole("status")).toHaveText(/The mix measures −?\d+\.\d dB/, { timeout: 120_000 });
+  const low = Number((await dialog.getByRole("textbox", { name: "Lowest that passes" }).inputValue()));
+  const high = Number((await dialog.getByRole("textbox", { name: "Highest that passes" }).inputValue()));
+  expect(high - low).toBeCloseTo(4, 1);
+  await dialog.getByRole("button", { name: "Add goal" }).click();
+  await expect(dialog.getByRole("list", { name: "Lesson goals" }).getByRole("listitem")).toHaveCount(1);
+  await dialog.getByRole("button", { name: "Use the mix as it is now as the reference" }).click();
+  await dialog.getByRole("button", { name: "Share lesson" }).click();
+  const link = await dialog.getByRole("textbox", { name: "Lesson link" }).inputValue();
+  expect(link).toContain("#lesson=");
+  await page.screenshot({ path: join(ARTIFACTS, "teach.png") });
+
+  // The link opens in a fresh tab as the class would open it; the lesson text stays text.
+  const student = await page.context().newPage();
+  await openMixroom(student, link);
+  const panel = student.getByTestId("lesson-panel");
+  await expect(panel.getByRole("heading", { name: "Lead on top <b>now</b>" })).toBeVisible();
+  await expect(panel.locator("b")).toHaveCount(0);
+  await expect(student.getByRole("slider", { name: "Lead Pan" })).toHaveAttribute("aria-disabled", "true");
+  await expect(student.getByRole("slider", { name: "Lead Fader" })).toHaveAttribute("aria-valuenow", "3");
+  expect(await checkMix(student)).toMatch(/Every goal is met/);
+  await faderTo(student, "Lead", -12);
+  expect(await checkMix(student)).toMatch(/0 of 1 goals met/);
+  const hint = (await verdicts(student))["relative-level-1"].hint;
+  console.log(`teach-made goal after pulling the lead down: ${hint}`);
+  expect(hint).toMatch(/Lead/);
+  expect(errors).toEqual([]);
+});

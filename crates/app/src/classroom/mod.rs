@@ -6,6 +6,7 @@ pub mod class;
 pub mod compare;
 mod grade;
 mod sources;
+pub mod teach;
 
 pub use check::check_mix;
 pub use grade::grade;

@@ -12,7 +12,7 @@ use super::detail::DetailPanel;
 use super::display::Display;
 use super::export::ExportButton;
 use super::import::{DropZone, ImportButton, Importer, UrlButton};
-use super::lesson::{LessonPanel, LessonsButton};
+use super::lesson::{LessonPanel, LessonsButton, TeachButton};
 use super::master::MasterPanel;
 use super::project::{Notices, ProjectButtons};
 use super::recent::RecentMixes;
@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <ProjectButtons/>
                     <RecentMixes/>
                     <LessonsButton/>
+                    <TeachButton/>
                     <ModeBadge mode=mode/>
                 </TransportBar>
             </header>
