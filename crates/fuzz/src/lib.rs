@@ -1,6 +1,7 @@
 //! mixroom-fuzz: a seeded mutation fuzzer for everything in Mixroom that reads outside input:
-//! the share-link decoder, the session parser and its migrations, the bundle reader, and
-//! mixroom-cli's audio decoders. Native, stable Rust; `cargo xtask fuzz` runs it.
+//! the share-link decoder, the session parser and its migrations, the bundle reader,
+//! mixroom-cli's audio decoders, and the lesson and hand-in readers (JSON and links). Native,
+//! stable Rust; `cargo xtask fuzz` runs it.
 //!
 //! - [`mutate`]: the random number generator and the byte-level mutator.
 //! - [`targets`]: each target's seeds, structure-aware mutations and contract.

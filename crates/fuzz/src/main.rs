@@ -28,7 +28,8 @@ const MEMORY_LIMIT_BYTES: u64 = 4 << 30;
 const USAGE: &str = "usage: mixroom-fuzz [--cases N] [--seed S] [--target NAME]
   --cases N      cases in all, split between the targets (default 1000000)
   --seed S       the run's seed (default fixed: runs repeat exactly)
-  --target NAME  only this target: link, link-body, session, bundle or decode";
+  --target NAME  only this target: link, link-body, session, bundle, decode, lesson,
+                 lesson-link, handin or handin-link";
 
 /// The options of a run or of a worker.
 struct Options {

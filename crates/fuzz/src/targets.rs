@@ -8,6 +8,10 @@
 //! | `session` | `Session::open_json` (and the migrations) | JSON text of version 2 and version 1 sessions, mutated as text or as a tree |
 //! | `bundle` | `bundle::read` | `.mixroom` bytes, mutated as bytes, or rebuilt around a mutated `session.json` |
 //! | `decode` | mixroom-cli's decoder | first byte: the file name's extension (see [`HINTS`]); the rest: WAV, FLAC, MP3 or Ogg Vorbis bytes, mutated |
+//! | `lesson` | `Lesson::open_json` (and the migrations of its mixes) | JSON text of the built-in lessons and of lessons with every goal kind, mutated as text or as a tree |
+//! | `lesson-link` | `wire::open_lesson` | lesson link text, mutated as text, or a mutated lesson JSON wrapped again (past the zlib checksum) |
+//! | `handin` | `HandIn::open_json` | JSON text of hand-ins of those lessons, mutated as text or as a tree |
+//! | `handin-link` | `wire::open_hand_in` | hand-in link text, mutated as text, or a mutated hand-in JSON wrapped again |
 //!
 //! The readers are the lenient ones the page uses: a field that breaks a rule of
 //! `mixroom_protocol::validate` is refused on its own and the rest opens. Contracts beyond
@@ -17,6 +21,9 @@
 //! the lenient one opens with nothing refused; an opened link is already [`link::normalize`]d;
 //! an opened bundle's session does the same, with every file it plays; decoded audio has at
 //! least one channel, all equally long, not empty, not longer than the cap, at a rate above 0.
+//! Lessons and hand-ins ([`lesson`]): what opens follows every rule of
+//! `mixroom_protocol::lesson::rules`, is safe again, survives JSON and its link, and is, when
+//! nothing was refused, the document as written.
 
 use std::io::Write;
 use std::sync::OnceLock;
@@ -31,6 +38,8 @@ use mixroom_protocol::session::{benchmark, FileSource, Session, Source, Transpor
 use serde_json::{Map, Value};
 
 use crate::mutate::{havoc, Material, Rng};
+
+pub mod lesson;
 
 /// How a case ended.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,12 +68,17 @@ pub struct Target {
     /// Its name on the command line and in the failures folder.
     pub name: &'static str,
     /// Its share of the cases, relative to the others' weights: the cheap targets (about
-    /// 10-30 µs a case) get more cases, the costly ones (150-600 µs) fewer but still their
+    /// 10-30 µs a case) get more cases, the costly ones (150-800 µs) fewer but still their
     /// share of the time.
     pub weight: u64,
     seeds: Vec<Vec<u8>>,
     dictionary: Vec<Vec<u8>>,
     max_len: usize,
+    /// Keys [`mutate_tree`] adds to a JSON object (besides parameter keys); empty for a
+    /// target whose input is not JSON.
+    keys: &'static [&'static str],
+    /// The seeds read as JSON trees, for [`mutated_json`] (read on first use).
+    pool: OnceLock<Vec<Value>>,
     generate: fn(&Target, &mut Rng) -> Vec<u8>,
     check: fn(&[u8]) -> Verdict,
 }
@@ -99,6 +113,16 @@ impl Target {
         havoc(rng, &mut input, &self.material());
         input
     }
+
+    /// The seeds that are JSON, as trees.
+    fn json_pool(&self) -> &[Value] {
+        self.pool.get_or_init(|| {
+            self.seeds
+                .iter()
+                .filter_map(|s| serde_json::from_slice(s).ok())
+                .collect()
+        })
+    }
 }
 
 /// Every target, seeds built.
@@ -109,6 +133,10 @@ pub fn all() -> Vec<Target> {
         session_target(),
         bundle_target(),
         decode_target(),
+        lesson::lesson_target(),
+        lesson::lesson_link_target(),
+        lesson::hand_in_target(),
+        lesson::hand_in_link_target(),
     ]
 }
 
@@ -177,6 +205,8 @@ fn link_target() -> Target {
             b"https://x/#mix=",
         ]),
         max_len: 16 << 10,
+        keys: &[],
+        pool: OnceLock::new(),
         generate: |target, rng| target.havoc_seed(rng),
         check: check_link,
     }
@@ -232,6 +262,8 @@ fn link_body_target() -> Target {
         seeds,
         dictionary,
         max_len: 8 << 10,
+        keys: &[],
+        pool: OnceLock::new(),
         generate: |target, rng| wrap_link_body(&target.havoc_seed(rng)).into_bytes(),
         check: check_link,
     }
@@ -372,6 +404,8 @@ fn session_target() -> Target {
         seeds: session_seeds(),
         dictionary: session_dictionary(),
         max_len: 64 << 10,
+        keys: SESSION_KEYS,
+        pool: OnceLock::new(),
         generate: mutated_json,
         check: check_session_json,
     }
@@ -383,14 +417,10 @@ fn mutated_json(target: &Target, rng: &mut Rng) -> Vec<u8> {
     if rng.one_in(2) {
         return target.havoc_seed(rng);
     }
-    let pool: Vec<Value> = target
-        .seeds
-        .iter()
-        .filter_map(|s| serde_json::from_slice(s).ok())
-        .collect();
-    let mut tree = rng.pick(&pool).clone();
+    let pool = target.json_pool();
+    let mut tree = rng.pick(pool).clone();
     for _ in 0..1 + rng.below(4) {
-        mutate_tree(rng, &mut tree, &pool);
+        mutate_tree(rng, &mut tree, pool, target.keys);
     }
     let mut text = Vec::new();
     write_json(rng, &tree, &mut text);
@@ -437,7 +467,7 @@ fn interesting_string(rng: &mut Rng) -> Value {
 }
 
 /// Keys a session object may have (and some it may not).
-const KEYS: [&str; 16] = [
+const SESSION_KEYS: &[&str] = &[
     "version",
     "tracks",
     "buses",
@@ -485,9 +515,10 @@ fn random_subtree<'a>(rng: &mut Rng, mut value: &'a Value) -> &'a Value {
 }
 
 /// One structural change somewhere in `tree`: a number or string replaced by an interesting
-/// one, a key dropped or added, an element dropped or duplicated, a type changed, a subtree
-/// swapped in from another seed, or the value buried under deep nesting.
-fn mutate_tree(rng: &mut Rng, tree: &mut Value, pool: &[Value]) {
+/// one, a key dropped or added (one of `keys` or a parameter's), an element dropped or
+/// duplicated, a type changed, a subtree swapped in from another seed, or the value buried
+/// under deep nesting.
+fn mutate_tree(rng: &mut Rng, tree: &mut Value, pool: &[Value], keys: &[&str]) {
     let mut node = tree;
     loop {
         let descend = rng.below(4) != 0;
@@ -515,7 +546,7 @@ fn mutate_tree(rng: &mut Rng, tree: &mut Value, pool: &[Value]) {
                 map.remove(&key.expect("not empty"));
             } else {
                 let key = if rng.one_in(2) {
-                    rng.pick(&KEYS).to_string()
+                    rng.pick(keys).to_string()
                 } else {
                     PARAMS[rng.below(PARAMS.len())].key.to_owned()
                 };
@@ -671,6 +702,8 @@ fn bundle_target() -> Target {
             b"\x01\x00\x10\x00",
         ]),
         max_len: 64 << 10,
+        keys: &[],
+        pool: OnceLock::new(),
         generate: |target, rng| {
             if rng.below(10) < 7 {
                 target.havoc_seed(rng)
@@ -697,6 +730,8 @@ fn bundled() -> &'static [(bundle::Written, Target)] {
                     seeds: vec![written.session.to_json().into_bytes()],
                     dictionary: session_dictionary(),
                     max_len: 16 << 10,
+                    keys: SESSION_KEYS,
+                    pool: OnceLock::new(),
                     generate: mutated_json,
                     check: check_session_json,
                 };
@@ -867,6 +902,8 @@ fn decode_target() -> Target {
             b"SSND",
         ]),
         max_len: 32 << 10,
+        keys: &[],
+        pool: OnceLock::new(),
         generate: |target, rng| target.havoc_seed(rng),
         check: check_decode,
     }

@@ -8,15 +8,17 @@
 //! | introduction | at most [`MAX_TEXT_CHARS`] characters, no control or bidi characters but newlines | empty |
 //! | steps | at most [`MAX_STEPS`]; each like the introduction, not empty | more refuse the lesson; a bad step is left out |
 //! | starting mix, reference mix | the session rules of [`crate::validate`] | field by field, as for a session |
-//! | reference recording | a URL or a file as a track's source may be | no reference |
+//! | reference recording | a URL or a file as a track's source may be | no reference (a file's SHA-256 that is not one: none, the file asked for by name) |
 //! | locks | at most [`MAX_LOCKS`] keys of 1 to 32 `a-z`, `0-9`, `_` | more refuse the lesson; a bad key is left out (keys this version does not know are kept: they never match) |
 //! | goals | at most [`MAX_GOALS`] | more refuse the lesson |
 //! | goal id | like the lesson's id, unique in the lesson | the goal is left out |
 //! | goal text | 1 to [`MAX_GOAL_TEXT_CHARS`] characters, one line | the goal is left out |
+//! | goal kind | one this version knows, or a newer one's name, written like an id | the goal is left out |
 //! | goal strips | names as a strip's name may be | the goal is left out |
 //! | goal numbers | finite, within the range of their unit ([`limits`]), `min_*` not above `max_*`, a range with at least one bound, a band whose low edge is below its high edge | the goal is left out |
 //!
-//! A goal of a kind this version does not know is kept with its id and text checked.
+//! A goal of a kind this version does not know is kept with its id, text and kind's name
+//! checked.
 
 use crate::session::Source;
 use crate::validate::{check_source, name_problem, quote, unsafe_char, url_problem, Refusal};
@@ -172,12 +174,20 @@ pub fn make_safe(lesson: &mut Lesson) -> Result<Vec<Refusal>, super::LessonError
             }
         }
         Some(Reference::Recording(recording)) => {
-            if let Some(problem) = recording_problem(recording) {
-                refuse(
-                    "the reference recording".to_owned(),
-                    format!("{problem}; the lesson has no reference"),
-                );
-                lesson.reference = None;
+            let mut checksum = Vec::new();
+            match recording_problem(recording, &mut checksum) {
+                Some(problem) => {
+                    refuse(
+                        "the reference recording".to_owned(),
+                        format!("{problem}; the lesson has no reference"),
+                    );
+                    lesson.reference = None;
+                }
+                None => {
+                    for refusal in checksum {
+                        refuse(refusal.field, refusal.why);
+                    }
+                }
             }
         }
         None => {}
@@ -199,13 +209,14 @@ pub fn make_safe(lesson: &mut Lesson) -> Result<Vec<Refusal>, super::LessonError
     Ok(refused)
 }
 
-fn recording_problem(recording: &mut Recording) -> Option<String> {
+/// Why `recording` cannot be kept, if it cannot; a file's SHA-256 that is not one is dropped on
+/// its own, with a refusal in `refused`.
+fn recording_problem(recording: &mut Recording, refused: &mut Vec<Refusal>) -> Option<String> {
     match recording {
         Recording::Url(url) => url_problem(url),
         Recording::File(file) => {
             let mut source = Source::File(file.clone());
-            let mut dropped = Vec::new();
-            match check_source(&mut source, "the reference recording", &mut dropped) {
+            match check_source(&mut source, "the reference recording", refused) {
                 Err(why) => Some(why),
                 Ok(()) => {
                     if let Source::File(checked) = source {
@@ -228,6 +239,13 @@ fn goal_problem(goal: &Goal, ids: &[String]) -> Option<String> {
     }
     if let Some(why) = text_problem(&goal.text, MAX_GOAL_TEXT_CHARS, false, true) {
         return Some(format!("its text: {why}"));
+    }
+    if let GoalKind::Unknown { kind, .. } = &goal.kind {
+        // The student is shown it (“this goal (…) is of a newer Mixroom”), and a newer
+        // Mixroom names its kinds as this one does.
+        if let Some(why) = id_problem(kind) {
+            return Some(format!("its kind {why}"));
+        }
     }
     for strip in goal.kind.strips() {
         if let Some(why) = strip.name().and_then(name_problem) {

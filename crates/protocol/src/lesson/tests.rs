@@ -198,6 +198,56 @@ fn goals_of_a_newer_kind_are_kept_and_reported() {
 }
 
 #[test]
+fn a_newer_kind_is_named_like_an_id() {
+    // Reference: the rules table, goal kind (found by `cargo xtask fuzz`, in
+    // crates/fuzz/regressions/lesson/): a kind's name reaches the student's page, so one that
+    // is empty, too long or carries control characters leaves its goal out.
+    let long = "x".repeat(33);
+    for kind in ["", "flux\u{0}", "Spectral flux", long.as_str()] {
+        let mut value = serde_json::to_value(every_kind()).unwrap();
+        value["goals"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "id": "flux", "text": "Keep it moving.", "kind": kind
+            }));
+        let opened = Lesson::open_json(&value.to_string()).unwrap();
+        let goal = format!("goal {}", KNOWN_KINDS.len() + 1);
+        assert_eq!(fields(&opened.refused), [goal.as_str()], "{kind:?}");
+        assert!(opened.refused[0].why.contains("its kind"), "{kind:?}");
+        assert!(opened.lesson.unknown_goal_kinds().is_empty());
+    }
+}
+
+#[test]
+fn a_reference_recording_with_a_bad_checksum_is_asked_for_by_name() {
+    // Reference: the rules table, reference recording (found by `cargo xtask fuzz`): the
+    // SHA-256 is refused on its own, by name, as a track's is; the recording is kept.
+    let mut lesson = every_kind();
+    let file = |sha256: &str| {
+        Reference::Recording(Recording::File(crate::session::FileSource {
+            path: "teacher.wav".into(),
+            sha256: Some(sha256.into()),
+        }))
+    };
+    lesson.reference = Some(file("not a hash"));
+    let opened = Lesson::open_json(&lesson.to_json()).unwrap();
+    assert_eq!(
+        fields(&opened.refused),
+        ["the reference recording, file checksum"]
+    );
+    let Some(Reference::Recording(Recording::File(kept))) = &opened.lesson.reference else {
+        panic!("the recording is kept")
+    };
+    assert_eq!((kept.path.as_str(), &kept.sha256), ("teacher.wav", &None));
+    assert!(Lesson::from_json(&lesson.to_json()).is_err());
+    lesson.reference = Some(file(&"AB".repeat(32)));
+    let opened = Lesson::open_json(&lesson.to_json()).unwrap();
+    assert_eq!(opened.refused, []);
+    assert_eq!(opened.lesson.reference, Some(file(&"ab".repeat(32))));
+}
+
+#[test]
 fn a_newer_lesson_is_refused_with_its_starting_mix() {
     // Reference: LessonError::TooNew's contract.
     let mut value = serde_json::to_value(every_kind()).unwrap();
