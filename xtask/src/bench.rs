@@ -4,6 +4,9 @@
 //! 2. The browser benchmark (tests/e2e/bench/bench.mjs): the same N-track mix through our worklet
 //!    and through Chromium's native nodes, in an OfflineAudioContext.
 //! 3. The same 64-track mix rendered natively by `mixroom bench`, beside the browser's time.
+//! 4. A 1 GB project saved and opened (tests/e2e/bench/big-project.mjs).
+//! 5. The classroom (tests/e2e/bench/classroom.mjs): "Check my mix" on each built-in lesson and
+//!    30 hand-ins in the class view, beside `mixroom check` of the same mixes.
 //!
 //! Prints the ratios the goals are stated in; times themselves vary with the machine.
 
@@ -110,7 +113,7 @@ pub fn run() -> Result {
             .arg("bench/big-project.mjs")
             .current_dir(root.join(E2E_DIR))
             .env("MIXROOM_DIST", &dist)
-            .env("CHROMIUM_PATH", chromium),
+            .env("CHROMIUM_PATH", &chromium),
     )
     .ok_or("the 1 GB project benchmark failed")?;
     let line = out
@@ -132,6 +135,37 @@ pub fn run() -> Result {
         get("chromiumRssBeforeMb"),
         get("chromiumRssAfterMb"),
     );
+
+    cmd::step("The classroom: Check my mix and 30 hand-ins, the page beside mixroom check");
+    let out = cmd::output(
+        cmd::command("node")
+            .arg("bench/classroom.mjs")
+            .current_dir(root.join(E2E_DIR))
+            .env("MIXROOM_DIST", &dist)
+            .env("MIXROOM_CLI", &mixroom)
+            .env("CHROMIUM_PATH", chromium),
+    )
+    .ok_or("the classroom benchmark failed")?;
+    for line in out.lines().filter(|l| l.starts_with('{')) {
+        let get = |key: &str| number_after(line, &format!("\"{key}\":")).unwrap_or(f64::NAN);
+        let what = if line.contains("\"class-table\"") {
+            format!("{:.0} hand-ins in the class view", get("handIns"))
+        } else {
+            let lesson = line.split("\"lesson\":\"").nth(1).and_then(|r| r.split('"').next());
+            format!("Check my mix, {}", lesson.unwrap_or("?"))
+        };
+        eprintln!(
+            "  {what}: page {:.1} s, mixroom check {:.1} s ({:.1}x){}",
+            get("pageMs") / 1e3,
+            get("nativeMs") / 1e3,
+            get("ratio"),
+            if line.contains("longestGapMs") {
+                format!(", longest pause {:.0} ms", get("longestGapMs"))
+            } else {
+                String::new()
+            }
+        );
+    }
     Ok(())
 }
 

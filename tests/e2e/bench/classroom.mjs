@@ -37,6 +37,7 @@ try {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(ISOLATED_URL);
+    await page.getByRole("button", { name: "Pause" }).waitFor({ timeout: 60_000 });
     const pageRate = await page.evaluate(() => { const c = new AudioContext(); const r = c.sampleRate; c.close(); return r; });
     // The stems at the page's rate, so that both check the same audio.
     execFileSync(CLI, ["lesson", "export", id, "-o", dir, "--sample-rate", String(pageRate)]);

@@ -35,6 +35,14 @@ pub fn sources_of(
     Ok(sources)
 }
 
+/// Why `mix` cannot be checked against `lesson` whatever its audio (a goal names a strip it
+/// does not have), if it cannot: said before any audio is gathered.
+pub fn problem(lesson: &Lesson, mix: &Session) -> Option<String> {
+    Checker::new(lesson, mix, vec![None; mix.tracks.len()], 48_000.0)
+        .err()
+        .map(|e| format!("This mix cannot be checked: {e}."))
+}
+
 /// Checks `audio`'s mix against `lesson`, calling `progress` after each slice of work.
 pub async fn check_mix(
     lesson: &Lesson,

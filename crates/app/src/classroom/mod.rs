@@ -8,5 +8,5 @@ mod grade;
 mod sources;
 pub mod teach;
 
-pub use check::check_mix;
+pub use check::{check_mix, problem};
 pub use grade::grade;

@@ -3,7 +3,7 @@
 //! `mixroom_protocol::lesson::wire`). Nothing is uploaded anywhere.
 
 use leptos::prelude::*;
-use mixroom_protocol::lesson::{wire, HandIn};
+use mixroom_protocol::lesson::{wire, HandIn, Lesson};
 use mixroom_protocol::link;
 use mixroom_protocol::session::{Session, Source};
 
@@ -49,8 +49,13 @@ pub fn lesson_link(project: Project) -> Result<ShareLink, String> {
         .lesson
         .get_untracked()
         .ok_or("this mix is not a lesson's")?;
+    lesson_url(&lesson)
+}
+
+/// The link to `lesson`.
+pub fn lesson_url(lesson: &Lesson) -> Result<ShareLink, String> {
     Ok(ShareLink {
-        url: address(wire::LESSON_KEY, &wire::encode_lesson(&lesson))?,
+        url: address(wire::LESSON_KEY, &wire::encode_lesson(lesson))?,
         local_files: local_files(&lesson.start),
     })
 }

@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use mixroom_protocol::lesson::Lesson;
 
 pub use bundle::{open_bundle_file, save_bundle};
-pub use link::{hand_in_link, lesson_link, share_link, ShareLink};
+pub use link::{hand_in_link, lesson_link, lesson_url, share_link, ShareLink};
 pub use startup::start;
 
 pub use kept::{KeptList, OpenIn};

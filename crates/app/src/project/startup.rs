@@ -79,6 +79,8 @@ pub async fn start(project: Project, bridge: Rc<AudioBridge>) -> Result<(), JsVa
     });
     // The page lives as long as the app.
     std::mem::forget(on_hash);
+    // A link that came while the first mix opened (before the listener) opens now.
+    open_link_in_address(project).await;
     Ok(())
 }
 

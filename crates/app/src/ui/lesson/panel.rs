@@ -13,7 +13,7 @@ use super::compare::CompareSection;
 use super::goals::GoalList;
 use super::hand_in::HandInForm;
 use super::live::LiveFigures;
-use crate::classroom::check_mix;
+use crate::classroom::{check_mix, problem};
 use crate::project::Project;
 
 /// Where a check of the mix is.
@@ -69,6 +69,10 @@ fn LessonView(lesson: Arc<Lesson>) -> impl IntoView {
                 return;
             }
             let lesson = Arc::clone(&lesson);
+            if let Some(why) = problem(&lesson, &mixer.snapshot().session) {
+                state.set(CheckState::Failed(why));
+                return;
+            }
             state.set(CheckState::Preparing { track: 1, of: 1 });
             spawn_local(async move {
                 let preparing = |track, of| state.set(CheckState::Preparing { track, of });

@@ -6,12 +6,12 @@
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mixroom_protocol::lesson::{wire, Goal, Lesson, Recording, Reference, StripRef};
+use mixroom_protocol::lesson::{Goal, Lesson, Recording, Reference, StripRef};
 use mixroom_protocol::session::Session;
 
 use crate::classroom::check_mix;
 use crate::classroom::teach::{self, Choice, Strips, FAMILIES, KINDS};
-use crate::project::Project;
+use crate::project::{lesson_url, Project};
 use crate::state::Mixer;
 use crate::ui::widgets::Modal;
 
@@ -204,24 +204,18 @@ pub fn TeachButton() -> impl IntoView {
             None => Ok(incoming.lesson),
         }
     };
-    let share = move |_| match make() {
-        Ok(lesson) => {
-            let location = web_sys::window().map(|w| w.location());
-            let base = location
-                .map(|l| {
-                    format!(
-                        "{}{}",
-                        l.origin().unwrap_or_default(),
-                        l.pathname().unwrap_or_default()
-                    )
-                })
-                .unwrap_or_default();
-            link.set(Some(format!(
-                "{base}#{}{}",
-                wire::LESSON_KEY,
-                wire::encode_lesson(&lesson)
-            )));
-            message.set("Send this link to the class.".to_owned());
+    let share = move |_| match make().and_then(|lesson| lesson_url(&lesson)) {
+        Ok(made) => {
+            link.set(Some(made.url));
+            message.set(if made.local_files.is_empty() {
+                "Send this link to the class.".to_owned()
+            } else {
+                format!(
+                    "Send this link to the class, with the files it plays ({}): the link \
+                     asks each student to drop them.",
+                    made.local_files.join(", ")
+                )
+            });
         }
         Err(e) => message.set(format!("The lesson is not ready: {e}.")),
     };
