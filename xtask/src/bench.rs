@@ -151,7 +151,10 @@ pub fn run() -> Result {
         let what = if line.contains("\"class-table\"") {
             format!("{:.0} hand-ins in the class view", get("handIns"))
         } else {
-            let lesson = line.split("\"lesson\":\"").nth(1).and_then(|r| r.split('"').next());
+            let lesson = line
+                .split("\"lesson\":\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next());
             format!("Check my mix, {}", lesson.unwrap_or("?"))
         };
         eprintln!(
