@@ -74,7 +74,7 @@ pub fn run() -> Result {
         "demo_lessons",
     ]))?;
 
-    cmd::step("Fuzzing, a short run (cargo xtask fuzz --cases 20000)");
+    cmd::step("Fuzzing, a short run (cargo xtask fuzz --cases 24000)");
     fuzz::run(&["--cases".to_owned(), fuzz::TEST_CASES.to_owned()])?;
 
     cmd::step("API docs (cargo doc, warnings are errors)");
