@@ -81,11 +81,13 @@ impl Version {
     }
 
     /// Length, frames.
+    #[cfg(feature = "e2e")]
     pub fn frames(&self) -> u32 {
         self.buffer.length()
     }
 
     /// Sample rate, Hz.
+    #[cfg(feature = "e2e")]
     pub fn sample_rate_hz(&self) -> f32 {
         self.buffer.sample_rate()
     }
