@@ -134,7 +134,8 @@ fn ranged(
 fn judge_kind(inputs: &Inputs<'_>, kind: &GoalKind) -> Verdict {
     let master = inputs.master;
     let silent_mix = "the mix is silent: nothing to measure";
-    let db = |x: f64| number(x.abs(), 1);
+    // How far to move, never "0" for a goal missed by less than the rounding.
+    let db = |x: f64| number(x.abs().max(0.1), 1);
     match kind {
         GoalKind::Loudness { min_lufs, max_lufs } => ranged(
             finite(master.integrated_lufs),

@@ -5,16 +5,16 @@
 //! not (every goal kind, a goal of a kind this version does not know, a reference recording by
 //! URL and by file, locks with a key this version does not know, a version 1 starting mix);
 //! hand-ins of each lesson's reference mix and of a mix with files and URLs. JSON is mutated as
-//! text or as a tree ([`mutated_json`]); a link as text, or as its JSON mutated and wrapped
+//! text or as a tree (`mutated_json`); a link as text, or as its JSON mutated and wrapped
 //! again (past the zlib checksum) so the cases reach the lesson's own checks.
 //!
-//! The contract of an opened lesson ([`check_lesson`]): every field within
+//! The contract of an opened lesson (`check_lesson`): every field within
 //! `mixroom_protocol::lesson::rules` (ids, plain texts, counts, strip names, locks), making it
 //! safe again refuses nothing and changes nothing, it comes back the same through `to_json` /
 //! `from_json` and through its link, and its starting and reference mixes keep a session's
-//! contract ([`check_session`]). Of a hand-in likewise ([`check_hand_in`]). And what the
+//! contract (`check_session`). Of a hand-in likewise (`check_hand_in`). And what the
 //! lenient reader opens with nothing refused is the document as written, apart from SHA-256s
-//! in lower case ([`as_written`]); a bare link payload opens as its JSON does.
+//! in lower case (`as_written`); a bare link payload opens as its JSON does.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
