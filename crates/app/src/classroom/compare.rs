@@ -4,9 +4,9 @@
 //! quietest (a static gain per version, shown, never above 0 dB), so louder never wins; a
 //! switch is a 20 ms crossfade, so it never clicks.
 //!
-//! The versions are rendered offline by the same engine as an export ([`render_offline`]);
-//! a reference mix plays the student's audio, its tracks matched to the student's by their
-//! source, then by name (as the check matches them).
+//! The versions are rendered offline by the same engine as an export
+//! ([`render_offline_with_progress`]); a reference mix plays the student's audio, its tracks
+//! matched to the student's by their source, then by name (as the check matches them).
 
 use std::cell::RefCell;
 use std::rc::Rc;
