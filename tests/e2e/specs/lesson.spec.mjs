@@ -156,7 +156,7 @@ test("hand-in links land as rows of the class table; a damaged one and one for a
   const table = dialog.getByRole("table", { name: "Class table" });
   const rows = table.locator("tbody tr");
   await expect(rows).toHaveCount(4);
-  await expect(dialog.getByRole("status").filter({ hasText: "hand-ins" })).toHaveText("4 hand-ins: 2 checked, 2 flagged.", { timeout: 240_000 });
+  await expect(dialog.getByRole("status").filter({ hasText: "hand-ins" })).toHaveText(`4 hand-ins: 2 checked, 2 flagged (lesson “${lesson.title}”).`, { timeout: 240_000 });
   const texts = await rows.allInnerTexts();
   console.log(texts.join("\n"));
   expect(texts[0]).toMatch(/Grace/);

@@ -11,11 +11,19 @@ use super::class::{Row, RowState};
 use super::sources::{session_sources, AudioCache};
 use crate::project::Project;
 
-/// Checks every waiting row of `rows` against `lesson`, in order, updating each as it goes.
-/// Rows added meanwhile are checked too; a row removed meanwhile is skipped.
-pub async fn grade(project: Project, lesson: Arc<Lesson>, rows: RwSignal<Vec<Row>>) {
+/// Checks every waiting row of `rows` against the lesson they are for (`lesson`, read again
+/// for each row), in order, updating each as it goes. Rows added meanwhile are checked too; a
+/// row removed meanwhile is skipped.
+pub async fn grade(
+    project: Project,
+    lesson: RwSignal<Option<Arc<Lesson>>>,
+    rows: RwSignal<Vec<Row>>,
+) {
     let mut cache = AudioCache::default();
     loop {
+        let Some(lesson) = lesson.get_untracked() else {
+            return;
+        };
         let next = rows.with_untracked(|rows| {
             rows.iter()
                 .position(|r| r.state == RowState::Waiting)

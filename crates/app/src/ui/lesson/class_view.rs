@@ -18,10 +18,15 @@ use crate::project::{Notice, Project};
 /// File name of the class table.
 const CSV_FILE_NAME: &str = "mixroom-class.csv";
 
-/// The class view of the lesson the tab has; `rows` outlive the dialog, `opened` runs when a
-/// row's mix is opened (the dialog closes).
+/// The class view: `rows` (which outlive the dialog) are hand-ins for the lesson `rows_for`;
+/// hand-ins added with another lesson open start a new table for it. `opened` runs when a row's
+/// mix is opened (the dialog closes).
 #[component]
-pub fn ClassView(rows: RwSignal<Vec<Row>>, opened: Callback<()>) -> impl IntoView {
+pub fn ClassView(
+    rows: RwSignal<Vec<Row>>,
+    rows_for: RwSignal<Option<Arc<Lesson>>>,
+    opened: Callback<()>,
+) -> impl IntoView {
     let project = expect_context::<Project>();
     let links = NodeRef::<html::Textarea>::new();
     let files = NodeRef::<html::Input>::new();
@@ -29,19 +34,24 @@ pub fn ClassView(rows: RwSignal<Vec<Row>>, opened: Callback<()>) -> impl IntoVie
     let lesson = move || project.lesson.get_untracked();
     // Checks what waits, one grading run at a time.
     let run = move || {
-        let Some(lesson) = lesson() else {
-            return;
-        };
         if grading.get_untracked() {
             return;
         }
         grading.set(true);
         spawn_local(async move {
-            grade(project, lesson, rows).await;
+            grade(project, rows_for, rows).await;
             grading.set(false);
         });
     };
-    let add = move |new: Vec<Row>| {
+    let add = move |new: Vec<Row>, lesson: &Arc<Lesson>| {
+        let same = rows_for.with_untracked(|l| {
+            l.as_ref()
+                .is_some_and(|l| Arc::ptr_eq(l, lesson) || l.fingerprint() == lesson.fingerprint())
+        });
+        if !same {
+            rows_for.set(Some(Arc::clone(lesson)));
+            rows.set(Vec::new());
+        }
         rows.update(|rows| rows.extend(new));
         run();
     };
@@ -49,7 +59,7 @@ pub fn ClassView(rows: RwSignal<Vec<Row>>, opened: Callback<()>) -> impl IntoVie
         let (Some(area), Some(lesson)) = (links.get_untracked(), lesson()) else {
             return;
         };
-        add(class::read("line", &area.value(), &lesson));
+        add(class::read("line", &area.value(), &lesson), &lesson);
         area.set_value("");
     };
     let add_files = move |_| {
@@ -63,12 +73,12 @@ pub fn ClassView(rows: RwSignal<Vec<Row>>, opened: Callback<()>) -> impl IntoVie
         input.set_value("");
         spawn_local(async move {
             for file in picked {
-                add(read_file(&file, &lesson).await);
+                add(read_file(&file, &lesson).await, &lesson);
             }
         });
     };
     let download = move |_| {
-        let Some(lesson) = lesson() else {
+        let Some(lesson) = rows_for.get_untracked() else {
             return;
         };
         let text = rows.with_untracked(|rows| class::csv(&lesson, rows));
@@ -80,7 +90,7 @@ pub fn ClassView(rows: RwSignal<Vec<Row>>, opened: Callback<()>) -> impl IntoVie
         }
     };
     let header = move || {
-        project.lesson.get().map(|lesson| {
+        rows_for.get().map(|lesson| {
             lesson
                 .goals
                 .iter()
@@ -89,7 +99,7 @@ pub fn ClassView(rows: RwSignal<Vec<Row>>, opened: Callback<()>) -> impl IntoVie
         })
     };
     let body = move || {
-        let lesson = project.lesson.get();
+        let lesson = rows_for.get();
         rows.get()
             .into_iter()
             .map(|row| view! { <RowView row=row lesson=lesson.clone() opened=opened/> })
@@ -105,9 +115,12 @@ pub fn ClassView(rows: RwSignal<Vec<Row>>, opened: Callback<()>) -> impl IntoVie
                 .iter()
                 .filter(|r| matches!(r.state, RowState::Flagged(_)))
                 .count();
+            let title = rows_for.with(|l| l.as_ref().map(|l| l.title.clone()).unwrap_or_default());
             match rows.len() {
                 0 => String::new(),
-                n => format!("{n} hand-ins: {checked} checked, {flagged} flagged."),
+                n => format!(
+                    "{n} hand-ins: {checked} checked, {flagged} flagged (lesson “{title}”)."
+                ),
             }
         })
     };

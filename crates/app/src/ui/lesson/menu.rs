@@ -6,6 +6,7 @@ use std::sync::Arc;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use mixroom_protocol::lesson::Lesson;
 
 use super::class_view::ClassView;
 use crate::classroom::class::Row;
@@ -19,6 +20,7 @@ pub fn LessonsButton() -> impl IntoView {
     let modal = Modal::new();
     let first = NodeRef::<html::Button>::new();
     let rows = RwSignal::new(Vec::<Row>::new());
+    let rows_for = RwSignal::new(None::<Arc<Lesson>>);
     let link = RwSignal::new(None::<Result<String, String>>);
     let open = move |_| {
         link.set(None);
@@ -88,7 +90,7 @@ pub fn LessonsButton() -> impl IntoView {
                         <p class="export-error" role="alert">{format!("No link could be made: {e}.")}</p>
                     }.into_any(),
                 })}
-                <ClassView rows=rows opened=Callback::new(move |()| modal.close())/>
+                <ClassView rows=rows rows_for=rows_for opened=Callback::new(move |()| modal.close())/>
             </Show>
             <Show when=move || !has_lesson()>
                 <p class="export-note">"Open a lesson to share it or to grade its hand-ins."</p>
