@@ -8,3 +8,12 @@ pub fn level(value: f32, unit: &str) -> String {
         format!("−∞ {unit}")
     }
 }
+
+/// `text` with its first letter in upper case ("the link…" → "The link…").
+pub fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

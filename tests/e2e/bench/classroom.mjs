@@ -10,16 +10,13 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { deflateSync } from "node:zlib";
 import { ISOLATED_URL } from "../support/urls.mjs";
+import { contextRate } from "../support/page.mjs";
+import { lessonPayload as payload } from "../support/link.mjs";
 import config from "../playwright.config.mjs";
 
 const CLI = resolve(process.env.MIXROOM_CLI || "../../target/release/mixroom");
 const HAND_INS = Number(process.env.MIXROOM_BENCH_HAND_INS || 30);
-
-function payload(json) {
-  return Buffer.concat([Buffer.from([1]), deflateSync(Buffer.from(json))]).toString("base64url");
-}
 
 function timed(f) {
   const start = performance.now();
@@ -38,7 +35,7 @@ try {
     const page = await context.newPage();
     await page.goto(ISOLATED_URL);
     await page.getByRole("button", { name: "Pause" }).waitFor({ timeout: 60_000 });
-    const pageRate = await page.evaluate(() => { const c = new AudioContext(); const r = c.sampleRate; c.close(); return r; });
+    const pageRate = await contextRate(page);
     // The stems at the page's rate, so that both check the same audio.
     execFileSync(CLI, ["lesson", "export", id, "-o", dir, "--sample-rate", String(pageRate)]);
     const json = readFileSync(join(dir, "lesson.json"), "utf8");
@@ -71,7 +68,7 @@ try {
   const page = await context.newPage();
   await page.goto(`${ISOLATED_URL}#lesson=${payload(json)}`);
   await page.getByRole("button", { name: "Pause" }).waitFor({ timeout: 60_000 });
-  const pageRate = await page.evaluate(() => { const c = new AudioContext(); const r = c.sampleRate; c.close(); return r; });
+  const pageRate = await contextRate(page);
   const panel = page.getByTestId("lesson-panel");
   const lead = page.getByRole("slider", { name: "Lead Fader" });
   const links = [];

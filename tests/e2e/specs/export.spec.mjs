@@ -11,23 +11,13 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ISOLATED_URL, PLAIN_URL } from "../support/urls.mjs";
-import { openMixroom } from "../support/page.mjs";
+import { contextRate, openMixroom } from "../support/page.mjs";
 import { writeFloatWav, readFloatWav } from "../support/wav.mjs";
 import { sine, noise, maxDifference, peak } from "../support/signals.mjs";
 
 const STEMS = ["Kick", "Snare", "Hi-hat", "Tom hi", "Tom lo", "OH L", "OH R", "Room", "Bass", "Guitar", "Keys", "Pad", "Lead", "Shaker"];
 const CLI = resolve(process.env.MIXROOM_CLI || "../../target/release/mixroom");
 const ARTIFACTS = resolve("artifacts");
-
-/** The sample rate the page's audio context runs at (the engine's, and the export's), Hz. */
-function contextRate(page) {
-  return page.evaluate(() => {
-    const context = new AudioContext();
-    const rate = context.sampleRate;
-    context.close();
-    return rate;
-  });
-}
 
 /** Exports the page's mix as 32-bit float (no normalization) into `dir`, renders its session
  * with mixroom-cli at `rate`, and returns both files' samples: { browser, cli }. */

@@ -9,9 +9,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { deflateSync } from "node:zlib";
 import { ISOLATED_URL } from "../support/urls.mjs";
-import { openMixroom } from "../support/page.mjs";
+import { contextRate, openMixroom } from "../support/page.mjs";
+import { lessonPayload as payload } from "../support/link.mjs";
 import { writeFloatWav } from "../support/wav.mjs";
 
 const CLI = resolve(process.env.MIXROOM_CLI || "../../target/release/mixroom");
@@ -23,26 +23,11 @@ const BALANCE = {
   Room: -9, Bass: -6, Guitar: -5, Keys: -5, Pad: -9, Lead: 4, Shaker: -10,
 };
 
-/** A `#lesson=` / `#handin=` payload: base64url of format byte 1 and the zlib'd JSON. */
-function payload(json) {
-  return Buffer.concat([Buffer.from([1]), deflateSync(Buffer.from(json))]).toString("base64url");
-}
-
 /** Lesson `id` as mixroom-cli exports it: { json, dir }. */
 function exportLesson(id) {
   const dir = mkdtempSync(join(tmpdir(), "mixroom-lesson-"));
   execFileSync(CLI, ["lesson", "export", id, "-o", dir]);
   return { json: readFileSync(join(dir, "lesson.json"), "utf8"), dir };
-}
-
-/** The engine's sample rate in the page, Hz. */
-function contextRate(page) {
-  return page.evaluate(() => {
-    const context = new AudioContext();
-    const rate = context.sampleRate;
-    context.close();
-    return rate;
-  });
 }
 
 /** Clicks "Check my mix" and waits for the verdict line; returns it. */

@@ -49,3 +49,9 @@ export function linkPayload(mix) {
   const bytes = Buffer.concat([Buffer.from([1]), deflateSync(Buffer.from(body))]);
   return bytes.toString("base64url");
 }
+
+/** A `#lesson=` / `#handin=` payload of `json` as crates/protocol/src/lesson/wire.rs writes it:
+ * base64url of format byte 1 and the zlib'd JSON. */
+export function lessonPayload(json) {
+  return Buffer.concat([Buffer.from([1]), deflateSync(Buffer.from(json))]).toString("base64url");
+}

@@ -32,3 +32,13 @@ export async function expectMeter(page, stripName, predicate, what) {
     .toBe(true);
   return db;
 }
+
+/** The sample rate the page's audio context runs at (the engine's, an export's, a check's), Hz. */
+export function contextRate(page) {
+  return page.evaluate(() => {
+    const context = new AudioContext();
+    const rate = context.sampleRate;
+    context.close();
+    return rate;
+  });
+}

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use mixroom_lesson::Report;
 use mixroom_protocol::lesson::{wire, HandIn, Lesson};
 
+use crate::text::upper_first;
+
 /// One row of the class table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
@@ -97,14 +99,6 @@ fn row(
         }
         Err(why) => flagged(from, upper_first(&why)),
     }
-}
-
-fn upper_first(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// The table as CSV (RFC 4180): student, where from, goals met, total, then each goal's

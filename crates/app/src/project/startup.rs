@@ -18,6 +18,7 @@ use crate::persist::{
     hold_mix, migrate_legacy, mixes_in_tabs, now_ms, remembered_mix, start_autosave, take_unsaved,
     tidy, Held, Kept, MixRecord, Store, StoreError, TabMix,
 };
+use crate::text::upper_first;
 
 /// Starts the engine and opens the first mix (the console shows the demo until then).
 pub async fn start(project: Project, bridge: Rc<AudioBridge>) -> Result<(), JsValue> {
@@ -82,14 +83,6 @@ pub async fn start(project: Project, bridge: Rc<AudioBridge>) -> Result<(), JsVa
     // A link that came while the first mix opened (before the listener) opens now.
     open_link_in_address(project).await;
     Ok(())
-}
-
-fn upper_first(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Asks the browser to keep this site's storage under pressure (`navigator.storage.persist()`;

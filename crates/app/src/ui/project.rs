@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mixroom_protocol::session::Source;
 
-use super::widgets::Modal;
+use super::widgets::{copy_field, Modal};
 use crate::project::{
     open_bundle_file, save_bundle, share_link, Action, Level, Notice, Project, ShareLink,
 };
@@ -36,23 +36,7 @@ pub fn ProjectButtons() -> impl IntoView {
             }
         });
     };
-    let copy = move |_| {
-        let Some(field) = field.get_untracked() else {
-            return;
-        };
-        field.select();
-        let text = field.value();
-        spawn_local(async move {
-            let clipboard = web_sys::window().map(|w| w.navigator().clipboard());
-            let done = match clipboard {
-                Some(c) => wasm_bindgen_futures::JsFuture::from(c.write_text(&text))
-                    .await
-                    .is_ok(),
-                None => false,
-            };
-            copied.set(Some(done));
-        });
-    };
+    let copy = move |_| copy_field(field, copied);
     let save = move |_| {
         spawn_local(async move {
             match save_bundle(project).await {

@@ -3,10 +3,10 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use mixroom_protocol::lesson::MAX_STUDENT_CHARS;
 
 use crate::project::{hand_in_link, Project, ShareLink};
+use crate::ui::widgets::copy_field;
 
 /// The name field, "Hand in", and the link it makes.
 #[component]
@@ -33,23 +33,7 @@ pub fn HandInForm() -> impl IntoView {
         }
         link.set(Some(made));
     };
-    let copy = move |_| {
-        let Some(field) = field.get_untracked() else {
-            return;
-        };
-        field.select();
-        let text = field.value();
-        spawn_local(async move {
-            let clipboard = web_sys::window().map(|w| w.navigator().clipboard());
-            let done = match clipboard {
-                Some(c) => wasm_bindgen_futures::JsFuture::from(c.write_text(&text))
-                    .await
-                    .is_ok(),
-                None => false,
-            };
-            copied.set(Some(done));
-        });
-    };
+    let copy = move |_| copy_field(field, copied);
     let url = move || {
         link.with(|l| match l {
             Some(Ok(link)) => link.url.clone(),

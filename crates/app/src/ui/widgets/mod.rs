@@ -1,6 +1,7 @@
 //! Controls: every one a real ARIA control (slider, toggle button, select), usable by pointer
 //! (mouse, touch, pen), by keyboard and by assistive technology.
 
+mod copy;
 mod fader;
 mod knob;
 mod modal;
@@ -8,6 +9,7 @@ mod param_select;
 mod param_toggle;
 pub mod taper;
 
+pub use copy::copy_field;
 pub use fader::Fader;
 pub use knob::Knob;
 pub use modal::Modal;
