@@ -87,7 +87,7 @@ fn the_zip_crate_reads_our_bundles_byte_for_byte() {
             (*path, digest.finish())
         })
         .collect();
-    let laid_out = lay_out(&session, &sums, ZipParts::with_zip64_from(0)).unwrap();
+    let laid_out = lay_out(Contents::Mix(&session), &sums, ZipParts::with_zip64_from(0)).unwrap();
     let given: BTreeMap<&str, &[u8]> = borrowed.iter().copied().collect();
     let zip64 = concatenate(&laid_out, &given).unwrap();
     assert!(zip64.len() > written.bytes.len());

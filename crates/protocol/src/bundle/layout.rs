@@ -1,23 +1,26 @@
-//! Saving a bundle as parts: the session rewritten to point at its entries, `session.json`
-//! deflated, and the zip's headers around the audio files, which the caller puts in place
-//! itself (a Blob built from parts in the page, the bytes themselves in [`write`]).
+//! Saving a bundle as parts: the mix rewritten to point at its entries, `session.json` (and
+//! `lesson.json` or `handin.json`) deflated, and the zip's headers around the audio files,
+//! which the caller puts in place itself (a Blob built from parts in the page, the bytes
+//! themselves in [`write`]).
 //!
 //! [`write`]: super::write
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::attached::{Attachment, Contents};
 use super::digest::{crc32, Sums};
 use super::writer::{NewEntry, ZipParts};
 use super::{BundleError, AUDIO_FOLDER, MAX_BUNDLE_BYTES, SESSION_ENTRY};
+use crate::lesson::{Reference, MAX_LESSON_BYTES};
 use crate::session::{FileSource, Session, Source};
 
-/// Deflate level of `session.json` (zlib's default).
-const SESSION_LEVEL: u8 = 6;
+/// Deflate level of `session.json`, `lesson.json` and `handin.json` (zlib's default).
+const JSON_LEVEL: u8 = 6;
 
 /// One part of a bundle's bytes, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Part {
-    /// These bytes (headers, `session.json`, the directory).
+    /// These bytes (headers, `session.json`, `lesson.json` or `handin.json`, the directory).
     Bytes(Vec<u8>),
     /// The whole file at this path, as the session given to [`layout`] names it, byte for byte.
     File(String),
@@ -29,6 +32,9 @@ pub struct Layout {
     /// The session as stored in the bundle: each file source's path is its entry
     /// (`audio/<name>`), and its SHA-256 is filled in.
     pub session: Session,
+    /// The lesson or hand-in as stored in the bundle (its starting mix or mix is `session`),
+    /// when the bundle carries one ([`layout_contents`]).
+    pub attached: Option<Attachment>,
     /// The bundle's bytes: these parts one after the other.
     pub parts: Vec<Part>,
     /// The bundle's length, bytes.
@@ -45,17 +51,32 @@ pub struct Layout {
 /// [`BundleError::TooLarge`] past [`MAX_BUNDLE_BYTES`], [`BundleError::NameTooLong`] for a
 /// file name past [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES).
 pub fn layout(session: &Session, files: &[(&str, Sums)]) -> Result<Layout, BundleError> {
-    lay_out(session, files, ZipParts::new())
+    layout_contents(Contents::Mix(session), files)
 }
 
-/// [`layout`] with the zip written by `zip`.
+/// The bundle of `contents` as parts: [`layout`] of its mix ([`Contents::mix`]), and the
+/// lesson or hand-in in its entry after `session.json` ([`Contents`] says how it is stored).
+/// `files` are the mix's files, as for [`layout`]: a reference mix's tracks that play one of
+/// them point at its entry too; its other files are left as the lesson names them.
+///
+/// Errors: those of [`layout`]; [`BundleError::ChecksumMismatch`] also when a reference mix
+/// records another SHA-256 for one of the files; [`BundleError::EntryTooLarge`] when the
+/// lesson or hand-in is more than [`MAX_LESSON_BYTES`] of JSON (a reader would refuse it).
+pub fn layout_contents(
+    contents: Contents<'_>,
+    files: &[(&str, Sums)],
+) -> Result<Layout, BundleError> {
+    lay_out(contents, files, ZipParts::new())
+}
+
+/// [`layout_contents`] with the zip written by `zip`.
 pub(super) fn lay_out(
-    session: &Session,
+    contents: Contents<'_>,
     files: &[(&str, Sums)],
     mut zip: ZipParts,
 ) -> Result<Layout, BundleError> {
     let given: BTreeMap<&str, &Sums> = files.iter().map(|(path, sums)| (*path, sums)).collect();
-    let mut stored = session.clone();
+    let mut stored = contents.mix().clone();
     // Each file once, in the order the tracks first use it.
     let mut entries: Vec<Entry> = Vec::new();
     let mut taken = BTreeSet::new();
@@ -80,30 +101,24 @@ pub(super) fn lay_out(
                 entries.len() - 1
             }
         };
-        let entry = &entries[position];
-        if let Some(expected) = &file.sha256 {
-            if !expected.eq_ignore_ascii_case(&entry.sums.sha256) {
-                return Err(BundleError::ChecksumMismatch {
-                    path: file.path.clone(),
-                });
-            }
-        }
-        *file = FileSource {
-            path: entry.name.clone(),
-            sha256: Some(entry.sums.sha256.clone()),
-        };
+        point_at(file, &entries[position])?;
     }
+    let attached = attachment(contents, &stored, &entries)?;
 
-    let json = stored.to_json();
-    let deflated = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), SESSION_LEVEL);
     let mut parts = Parts::default();
-    parts.bytes(zip.entry(&NewEntry::deflated(
-        SESSION_ENTRY,
-        deflated.len() as u64,
-        json.len() as u64,
-        crc32(json.as_bytes()),
-    ))?);
-    parts.bytes(deflated);
+    let json = stored.to_json();
+    parts.deflated(&mut zip, SESSION_ENTRY, &json)?;
+    if let Some(attached) = &attached {
+        let json = attached.to_json();
+        let entry = attached.kind().entry_name();
+        if json.len() > MAX_LESSON_BYTES {
+            return Err(BundleError::EntryTooLarge {
+                entry: entry.to_owned(),
+                max_bytes: MAX_LESSON_BYTES as u64,
+            });
+        }
+        parts.deflated(&mut zip, entry, &json)?;
+    }
     for entry in &entries {
         let header = NewEntry::stored(&entry.name, entry.sums.len, entry.sums.crc32);
         parts.bytes(zip.entry(&header)?);
@@ -121,9 +136,64 @@ pub(super) fn lay_out(
     }
     Ok(Layout {
         session: stored,
+        attached,
         parts: parts.0,
         len,
     })
+}
+
+/// The lesson or hand-in of `contents` as stored beside `stored`, its mix as stored, whose
+/// files are `entries`.
+fn attachment(
+    contents: Contents<'_>,
+    stored: &Session,
+    entries: &[Entry],
+) -> Result<Option<Attachment>, BundleError> {
+    Ok(match contents {
+        Contents::Mix(_) => None,
+        Contents::Lesson(lesson) => {
+            let mut lesson = lesson.clone();
+            lesson.start = stored.clone();
+            if let Some(Reference::Mix(reference)) = &mut lesson.reference {
+                for track in &mut reference.tracks {
+                    if let Source::File(file) = &mut track.source {
+                        if let Some(entry) = entry_of(entries, &file.path) {
+                            point_at(file, entry)?;
+                        }
+                    }
+                }
+            }
+            Some(Attachment::Lesson(lesson))
+        }
+        Contents::HandIn(hand_in) => {
+            let mut hand_in = hand_in.clone();
+            hand_in.mix = stored.clone();
+            Some(Attachment::HandIn(hand_in))
+        }
+    })
+}
+
+/// The entry of the file the caller named `path`, if it is one of `entries`.
+fn entry_of<'e, 'a>(entries: &'e [Entry<'a>], path: &str) -> Option<&'e Entry<'a>> {
+    entries.iter().find(|entry| entry.source_path == path)
+}
+
+/// Points `file` at `entry`, its SHA-256 filled in.
+///
+/// Errors: [`BundleError::ChecksumMismatch`] when `file` records another SHA-256.
+fn point_at(file: &mut FileSource, entry: &Entry) -> Result<(), BundleError> {
+    if let Some(expected) = &file.sha256 {
+        if !expected.eq_ignore_ascii_case(&entry.sums.sha256) {
+            return Err(BundleError::ChecksumMismatch {
+                path: file.path.clone(),
+            });
+        }
+    }
+    *file = FileSource {
+        path: entry.name.clone(),
+        sha256: Some(entry.sums.sha256.clone()),
+    };
+    Ok(())
 }
 
 /// Parts being laid out; bytes that follow bytes join them in one part.
@@ -137,6 +207,19 @@ impl Parts {
             Some(Part::Bytes(last)) => last.extend(bytes),
             _ => self.0.push(Part::Bytes(bytes)),
         }
+    }
+
+    /// Appends the entry `name` holding `json`, deflated.
+    fn deflated(&mut self, zip: &mut ZipParts, name: &str, json: &str) -> Result<(), BundleError> {
+        let deflated = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), JSON_LEVEL);
+        self.bytes(zip.entry(&NewEntry::deflated(
+            name,
+            deflated.len() as u64,
+            json.len() as u64,
+            crc32(json.as_bytes()),
+        ))?);
+        self.bytes(deflated);
+        Ok(())
     }
 }
 
@@ -152,7 +235,7 @@ struct Entry<'a> {
 
 /// `audio/<name>`, or `audio/<stem> (n).<ext>` with the smallest n ≥ 2 not yet `taken`
 /// (compared in lower case). A name that is empty or a dot folder becomes `audio`.
-pub(super) fn unique_entry(name: &str, taken: &mut BTreeSet<String>) -> String {
+pub(crate) fn unique_entry(name: &str, taken: &mut BTreeSet<String>) -> String {
     let name = match name {
         "" | "." | ".." => "audio",
         name => name,

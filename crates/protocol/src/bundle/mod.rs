@@ -3,14 +3,22 @@
 //! | entry | what | compression |
 //! |---|---|---|
 //! | `session.json` | the session ([`Session::to_json`]), each file source pointing at its entry | deflate |
+//! | `lesson.json` (or none) | a lesson whose starting mix is the session, as stored in `session.json` ([`Lesson::to_json`](crate::lesson::Lesson::to_json)); a reference mix's file sources that play the bundle's files point at their entries | deflate |
+//! | `handin.json` (or none) | a student's hand-in whose mix is the session, as stored in `session.json` ([`HandIn::to_json`](crate::lesson::HandIn::to_json)) | deflate |
 //! | `audio/<name>` | each audio file in its original encoding, byte for byte | stored |
+//!
+//! A bundle holds at most one of `lesson.json` and `handin.json`
+//! ([`BundleError::LessonAndHandIn`]); the entry is the whole lesson or hand-in, so any zip
+//! tool shows it complete, but a reader takes its mix from `session.json` ([`read_attached`]).
 //!
 //! Reading accepts stored and deflated entries (what any zip tool writes by default), Zip64
 //! archives (over 4 GiB) and a comment at the end; it applies the session's migrations
 //! ([`Session::from_json`]) and checks every audio file against its CRC-32 and its SHA-256.
 //! Other entries are ignored. A bundle may hold up to [`MAX_BUNDLE_BYTES`]; `session.json` up
-//! to [`MAX_SESSION_BYTES`], a deflated audio file up to [`MAX_DEFLATED_AUDIO_BYTES`] (it is
-//! unpacked in memory to be decoded; stored files are not).
+//! to [`MAX_SESSION_BYTES`], `lesson.json` or `handin.json` up to [`MAX_LESSON_BYTES`], a
+//! deflated audio file up to [`MAX_DEFLATED_AUDIO_BYTES`] (it is unpacked in memory to be
+//! decoded; stored files are not). A lesson or hand-in that cannot be opened never keeps the
+//! mix from opening: the bundle opens and [`Attached`] says why.
 //!
 //! Nothing here does I/O: every step works on bytes the caller has read, so a bundle of many
 //! gigabytes is never in memory whole. The page reads a `File` by slices:
@@ -20,14 +28,19 @@
 //!    [`DirectoryRange::parse`];
 //! 2. [`session_entry`] → the bytes of [`Entry::local_header_range`] → [`Entry::data_range`]
 //!    → those bytes → [`read_session`];
-//! 3. [`plan`] → for each [`PlannedFile`], its local header → its data range: stored, that
+//! 3. [`attached_entry`]; when it finds one, [`AttachedEntry::entry`] → its local header → its
+//!    data → [`read_attached`] with the session, or, when a step fails,
+//!    [`AttachedKind::unreadable`];
+//! 4. [`plan`] → for each [`PlannedFile`], its local header → its data range: stored, that
 //!    slice is the file (fed in chunks to [`PlannedFile::check`]); deflated, the chunks go
 //!    through [`PlannedFile::unpacker`] and what comes out through the check.
 //!
-//! Saving: the [`Digest`] of each file, fed in chunks → [`layout`] → its [`Part`]s, one after
-//! the other (a Blob of the header bytes and the `File`s themselves). [`ZipParts`], the zip
-//! writer under it, writes any zip the same way (the stems export). [`read`] and [`write()`]
-//! do all this on bytes in memory.
+//! Saving: the [`Digest`] of each file, fed in chunks → [`layout`] (or [`layout_contents`],
+//! with a lesson or hand-in) → its [`Part`]s, one after the other (a Blob of the header bytes
+//! and the `File`s themselves). [`ZipParts`], the zip writer under it, writes any zip the same
+//! way (the stems export). [`read`] and [`write()`] do all this on bytes in memory.
+//!
+//! [`MAX_LESSON_BYTES`]: crate::lesson::MAX_LESSON_BYTES
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -36,6 +49,9 @@ use std::ops::Range;
 use crate::session::{Session, SessionError, Source};
 use crate::validate::{Incoming, Refusal};
 
+mod attached;
+#[cfg(test)]
+mod attached_tests;
 mod digest;
 mod directory;
 mod format;
@@ -47,19 +63,29 @@ mod plan;
 mod unpack;
 mod writer;
 
+pub use attached::{
+    attached_entry, read_attached, Attached, AttachedEntry, AttachedKind, Attachment, Contents,
+};
 pub use digest::{crc32, Check, Digest, Sums};
 pub use directory::{
     tail_len, Directory, DirectoryRange, Entry, FromTail, Method, MAX_DIRECTORY_BYTES, MAX_ENTRIES,
     MAX_NAME_BYTES,
 };
 pub use format::LOCAL_HEADER_LEN;
-pub use layout::{layout, Layout, Part};
+pub(crate) use layout::unique_entry;
+pub use layout::{layout, layout_contents, Layout, Part};
 pub use plan::{plan, read_session, session_entry, Plan, PlannedFile};
 pub use unpack::Unpacker;
 pub use writer::{NewEntry, ZipParts};
 
 /// Name of the session entry.
 pub const SESSION_ENTRY: &str = "session.json";
+
+/// Name of the lesson entry, in a bundle that carries a lesson.
+pub const LESSON_ENTRY: &str = "lesson.json";
+
+/// Name of the hand-in entry, in a bundle that carries a student's hand-in.
+pub const HANDIN_ENTRY: &str = "handin.json";
 
 /// Folder of the audio entries.
 pub const AUDIO_FOLDER: &str = "audio/";
@@ -84,6 +110,9 @@ pub struct Bundle {
     pub files: BTreeMap<String, Vec<u8>>,
     /// The fields of the session that were refused ([`crate::validate`]).
     pub refused: Vec<Refusal>,
+    /// The lesson or hand-in the bundle carries (its starting mix or mix is `session`), or
+    /// why it cannot be opened; [`Attached::None`] for a plain bundle.
+    pub attached: Attached,
 }
 
 /// A bundle as written, and the session inside it.
@@ -94,6 +123,9 @@ pub struct Written {
     /// The session as stored in the bundle: each file source's path is its entry
     /// (`audio/<name>`), and its SHA-256 is filled in when it was missing.
     pub session: Session,
+    /// The lesson or hand-in as stored in the bundle (its starting mix or mix is `session`),
+    /// when it carries one ([`write_contents`]).
+    pub attached: Option<Attachment>,
 }
 
 /// Why a bundle (or a zip) could not be written or read. `Display` is for the user.
@@ -124,10 +156,15 @@ pub enum BundleError {
         /// The entry's name.
         entry: String,
     },
+    /// The bundle holds both a lesson ([`LESSON_ENTRY`]) and a hand-in ([`HANDIN_ENTRY`]).
+    LessonAndHandIn,
     /// The bundle holds more than [`MAX_BUNDLE_BYTES`].
     TooLarge,
     /// An entry unpacks to more than Mixroom unpacks of it ([`MAX_SESSION_BYTES`] for the
-    /// session, [`MAX_DEFLATED_AUDIO_BYTES`] for a deflated audio file).
+    /// session, [`MAX_LESSON_BYTES`] for a lesson or hand-in, [`MAX_DEFLATED_AUDIO_BYTES`] for
+    /// a deflated audio file).
+    ///
+    /// [`MAX_LESSON_BYTES`]: crate::lesson::MAX_LESSON_BYTES
     EntryTooLarge {
         /// The entry's name.
         entry: String,
@@ -174,6 +211,11 @@ impl fmt::Display for BundleError {
                 f,
                 "\"{entry}\" in this project file is compressed or encrypted in a way Mixroom \
                  cannot read"
+            ),
+            BundleError::LessonAndHandIn => write!(
+                f,
+                "this project file holds both a lesson ({LESSON_ENTRY}) and a hand-in \
+                 ({HANDIN_ENTRY}); a project carries one or the other"
             ),
             BundleError::TooLarge => write!(
                 f,
@@ -230,8 +272,20 @@ fn shortened(name: &str) -> String {
 ///
 /// Errors: those of [`layout`].
 pub fn write(session: &Session, files: &[(&str, &[u8])]) -> Result<Written, BundleError> {
+    write_contents(Contents::Mix(session), files)
+}
+
+/// A bundle of `contents`: [`write()`] of its mix ([`Contents::mix`]), with the lesson or
+/// hand-in beside it. The same bundle as [`layout_contents`] lays out, in memory.
+///
+/// Errors: those of [`layout_contents`].
+pub fn write_contents(
+    contents: Contents<'_>,
+    files: &[(&str, &[u8])],
+) -> Result<Written, BundleError> {
     let given: BTreeMap<&str, &[u8]> = files.iter().copied().collect();
-    let used: BTreeSet<&str> = session
+    let used: BTreeSet<&str> = contents
+        .mix()
         .tracks
         .iter()
         .filter_map(|track| match &track.source {
@@ -248,10 +302,11 @@ pub fn write(session: &Session, files: &[(&str, &[u8])]) -> Result<Written, Bund
             (*path, digest.finish())
         })
         .collect();
-    let laid_out = layout(session, &sums)?;
+    let laid_out = layout_contents(contents, &sums)?;
     Ok(Written {
         bytes: concatenate(&laid_out, &given)?,
         session: laid_out.session,
+        attached: laid_out.attached,
     })
 }
 
@@ -293,6 +348,13 @@ pub fn read(bytes: &[u8]) -> Result<Bundle, BundleError> {
     };
     let entry = session_entry(&directory)?;
     let Incoming { session, refused } = read_session(entry, data(entry)?)?;
+    let attached = match attached_entry(&directory)? {
+        None => Attached::None,
+        Some(found) => match found.entry().and_then(|entry| Ok((entry, data(entry)?))) {
+            Ok((entry, bytes)) => read_attached(found.kind(), entry, bytes, &session),
+            Err(why) => found.kind().unreadable(&why),
+        },
+    };
 
     let mut files = BTreeMap::new();
     for file in plan(&directory, &session)?.files() {
@@ -306,6 +368,7 @@ pub fn read(bytes: &[u8]) -> Result<Bundle, BundleError> {
         session,
         files,
         refused,
+        attached,
     })
 }
 
@@ -451,7 +514,7 @@ mod tests {
 
     /// The project in `bundle`, read step by step from slices, audio in chunks of `chunk`
     /// bytes; and the ranges read.
-    fn read_by_slices(bundle: &[u8], chunk: usize) -> (Bundle, Vec<Range<u64>>) {
+    pub(super) fn read_by_slices(bundle: &[u8], chunk: usize) -> (Bundle, Vec<Range<u64>>) {
         let mut file = Slices {
             bytes: bundle,
             read: Vec::new(),
@@ -469,6 +532,15 @@ mod tests {
         let header = file.slice(entry.local_header_range()).to_vec();
         let data = file.slice(entry.data_range(&header).unwrap());
         let Incoming { session, refused } = read_session(entry, data).unwrap();
+        let attached = match attached_entry(&directory).unwrap() {
+            None => Attached::None,
+            Some(found) => {
+                let entry = found.entry().unwrap();
+                let header = file.slice(entry.local_header_range()).to_vec();
+                let data = file.slice(entry.data_range(&header).unwrap());
+                read_attached(found.kind(), entry, data, &session)
+            }
+        };
         let mut files = BTreeMap::new();
         for planned in plan(&directory, &session).unwrap().files() {
             let entry = planned.entry();
@@ -509,6 +581,7 @@ mod tests {
                 session,
                 files,
                 refused,
+                attached,
             },
             file.read,
         )
@@ -581,7 +654,12 @@ mod tests {
     fn zip64_bundles_open() {
         // Reference: the plain bundle's project; every size and offset in Zip64 fields.
         let given: Vec<(&str, Sums)> = files().iter().map(|(p, b)| (*p, sums(b))).collect();
-        let laid_out = lay_out(&project(), &given, ZipParts::with_zip64_from(0)).unwrap();
+        let laid_out = lay_out(
+            Contents::Mix(&project()),
+            &given,
+            ZipParts::with_zip64_from(0),
+        )
+        .unwrap();
         let map: BTreeMap<&str, &[u8]> = files().into_iter().collect();
         let bytes = concatenate(&laid_out, &map).unwrap();
         assert!(
@@ -849,7 +927,12 @@ mod tests {
         // every field in them); nothing of that size is ever allocated.
         let written = write(&project(), &files()).unwrap();
         let given: Vec<(&str, Sums)> = files().iter().map(|(p, b)| (*p, sums(b))).collect();
-        let laid_out = lay_out(&project(), &given, ZipParts::with_zip64_from(0)).unwrap();
+        let laid_out = lay_out(
+            Contents::Mix(&project()),
+            &given,
+            ZipParts::with_zip64_from(0),
+        )
+        .unwrap();
         let map: BTreeMap<&str, &[u8]> = files().into_iter().collect();
         let mut zip = concatenate(&laid_out, &map).unwrap();
         let headers = central_headers(&zip);
@@ -922,6 +1005,7 @@ mod tests {
                 "have the name \"audio/bass.wav\"",
             ),
             (refused, "saved by a newer Mixroom"),
+            (BundleError::LessonAndHandIn, "both a lesson (lesson.json)"),
         ] {
             let text = err.to_string();
             assert!(text.contains("project") && text.contains(words), "{text}");

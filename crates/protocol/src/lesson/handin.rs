@@ -118,8 +118,14 @@ impl HandIn {
                 text.len()
             )));
         }
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| HandInError::Malformed(e.to_string()))?;
+        HandIn::open_value(value)
+    }
+
+    /// [`HandIn::open_json`] on a JSON tree the caller parsed (and bounded) itself.
+    pub(crate) fn open_value(mut value: serde_json::Value) -> Result<IncomingHandIn, HandInError> {
         let malformed = |e: serde_json::Error| HandInError::Malformed(e.to_string());
-        let mut value: serde_json::Value = serde_json::from_str(text).map_err(malformed)?;
         let version = crate::migrate::version_of(&value)
             .map_err(|why| HandInError::Malformed(why.to_owned()))?;
         if version > u64::from(LESSON_VERSION) {

@@ -20,6 +20,7 @@
 //! yet) and refuses a newer one with [`LessonError::TooNew`], which still carries the starting
 //! mix when it can be read, so the page can open it.
 
+mod fingerprint;
 mod goal;
 mod handin;
 mod migrate;
@@ -180,6 +181,11 @@ impl Lesson {
         }
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| LessonError::Malformed(e.to_string()))?;
+        Lesson::open_value(value)
+    }
+
+    /// [`Lesson::open_json`] on a JSON tree the caller parsed (and bounded) itself.
+    pub(crate) fn open_value(value: serde_json::Value) -> Result<IncomingLesson, LessonError> {
         let value = migrate::to_current(value)?;
         let lesson: Lesson =
             serde_json::from_value(value).map_err(|e| LessonError::Malformed(e.to_string()))?;
@@ -218,10 +224,18 @@ impl Lesson {
         value.to_string()
     }
 
-    /// SHA-256 of [`Lesson::canonical_json`], 64 lower-case hex digits: which lesson a
-    /// hand-in answers.
+    /// Which lesson a hand-in answers: SHA-256 (64 lower-case hex digits) of the
+    /// [`Lesson::canonical_json`] of this lesson with each file it names (a track's source in
+    /// the starting or the reference mix, a reference recording) named as a `.mixroom` bundle
+    /// stores it and without its SHA-256. That name is `audio/<name>`, `<name>` the file's own
+    /// ([`FileSource::name`]: folders do not count), made unique in the lesson as a bundle
+    /// makes it (`bass (2).wav`), in the order of the starting mix's tracks, then the
+    /// reference's. So a lesson keeps its fingerprint through a bundle, which moves its files
+    /// into `audio/` and fills in their SHA-256s; a lesson that names no file (the built-in
+    /// ones play demo stems) is its canonical JSON hashed.
     pub fn fingerprint(&self) -> String {
-        crate::hash::sha256_hex(self.canonical_json().as_bytes())
+        let canonical = fingerprint::files_by_name(self).canonical_json();
+        crate::hash::sha256_hex(canonical.as_bytes())
     }
 
     /// The kinds of the goals this version does not know (a newer Mixroom's), each once, in

@@ -3,7 +3,7 @@ use super::wire::{
     encode_hand_in, encode_lesson, open_hand_in, open_lesson, WireError, HANDIN_KEY, LESSON_KEY,
 };
 use super::*;
-use crate::session::{benchmark, Source};
+use crate::session::{benchmark, FileSource, Session, Source};
 
 fn track(name: &str) -> StripRef {
     StripRef::Track(name.to_owned())
@@ -153,13 +153,34 @@ fn every_kind_round_trips_through_json_and_links() {
 
 #[test]
 fn the_fingerprint_is_the_canonical_json_hashed() {
-    // Reference: SHA-256 of the canonical JSON; the same lesson read again has the same one.
+    // Reference: SHA-256 of the canonical JSON, files named as a bundle names them; the same
+    // lesson read again has the same one.
     let lesson = every_kind();
     let print = lesson.fingerprint();
     assert_eq!(print.len(), 64);
+    let mut by_name = lesson.clone();
+    for mix in both_mixes(&mut by_name) {
+        for (i, track) in mix.tracks.iter_mut().enumerate() {
+            track.source = Source::File(FileSource {
+                path: format!("audio/noise{i}.wav"),
+                sha256: None,
+            });
+        }
+    }
     assert_eq!(
         print,
-        crate::hash::sha256_hex(lesson.canonical_json().as_bytes())
+        crate::hash::sha256_hex(by_name.canonical_json().as_bytes())
+    );
+    let mut demo = lesson.clone();
+    for mix in both_mixes(&mut demo) {
+        for track in &mut mix.tracks {
+            track.source = Source::Demo("kick".into());
+        }
+    }
+    assert_eq!(
+        demo.fingerprint(),
+        crate::hash::sha256_hex(demo.canonical_json().as_bytes()),
+        "no file, nothing renamed"
     );
     assert_eq!(
         Lesson::from_json(&lesson.to_json()).unwrap().fingerprint(),
@@ -168,6 +189,60 @@ fn the_fingerprint_is_the_canonical_json_hashed() {
     let mut changed = lesson.clone();
     changed.steps.push("One more.".into());
     assert_ne!(changed.fingerprint(), print);
+}
+
+/// The starting and reference mixes of `lesson`, which has a reference mix.
+fn both_mixes(lesson: &mut Lesson) -> [&mut Session; 2] {
+    match &mut lesson.reference {
+        Some(Reference::Mix(mix)) => [&mut lesson.start, mix],
+        _ => panic!("a reference mix"),
+    }
+}
+
+#[test]
+fn the_fingerprint_names_files_by_their_name_alone() {
+    // Reference: Lesson::fingerprint's rule, which makes it survive a bundle (bundle/
+    // attached_tests.rs takes a lesson through one): folders and SHA-256s do not count, names
+    // do, and two files of one name are told apart in the order a bundle tells them apart.
+    let file = |path: &str, sha256: Option<&str>| {
+        Source::File(FileSource {
+            path: path.into(),
+            sha256: sha256.map(str::to_owned),
+        })
+    };
+    let with = |sources: [Source; 2], recording: Option<&str>| {
+        let mut lesson = every_kind();
+        lesson.start.tracks[0].source = sources[0].clone();
+        lesson.start.tracks[1].source = sources[1].clone();
+        lesson.reference = Some(match recording {
+            Some(path) => Reference::Recording(Recording::File(FileSource {
+                path: path.into(),
+                sha256: None,
+            })),
+            None => {
+                let mut mix = lesson.start.clone();
+                mix.tracks.reverse();
+                Reference::Mix(mix)
+            }
+        });
+        lesson.fingerprint()
+    };
+    let sha = "ab".repeat(32);
+    let print = with([file("a/bass.wav", None), file("b/bass.wav", None)], None);
+    let moved = [
+        file("audio/bass.wav", Some(&sha)),
+        file("audio/bass (2).wav", Some(&sha)),
+    ];
+    assert_eq!(with(moved, None), print, "as a bundle stores them");
+    let windows = [file("C:\\a\\bass.wav", None), file("bass.wav", None)];
+    assert_eq!(with(windows, None), print, "any folders");
+    let shared = [file("a/bass.wav", None), file("a/bass.wav", None)];
+    assert_ne!(with(shared, None), print, "one file twice is not two files");
+    let renamed = [file("a/bass.wav", None), file("b/kick.wav", None)];
+    assert_ne!(with(renamed, None), print, "names count");
+    let recording = |path| with([file("bass.wav", None), file("kick.wav", None)], Some(path));
+    assert_eq!(recording("teacher/final.wav"), recording("final.wav"));
+    assert_ne!(recording("final.wav"), recording("draft.wav"));
 }
 
 #[test]
