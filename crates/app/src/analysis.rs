@@ -68,6 +68,42 @@ impl Analyzer {
         }
     }
 
+    /// The long-term spectrum of a whole recording (`left`, `right`), analyzed like a tap's
+    /// (mono, `(l + r) / 2`): the mean power of consecutive [`FFT_SIZE`] windows, half
+    /// overlapping, times `gain_lin²`. Silence reads [`FLOOR_DB`].
+    pub fn long_term(left: &[f32], right: &[f32], gain_lin: f32) -> Analyzer {
+        let mut a = Analyzer::new();
+        let len = left.len().min(right.len());
+        let mut sum = vec![0.0f64; a.power.len()];
+        let mut windows = 0u32;
+        let mut start = 0;
+        while start + FFT_SIZE <= len.max(FFT_SIZE) {
+            for (i, (x, w)) in a.input.iter_mut().zip(&a.window).enumerate() {
+                let at = start + i;
+                let mono = if at < len {
+                    0.5 * (left[at] + right[at])
+                } else {
+                    0.0
+                };
+                *x = mono * w * gain_lin;
+            }
+            if a.fft
+                .process_with_scratch(&mut a.input, &mut a.spectrum, &mut a.scratch)
+                .is_ok()
+            {
+                for (s, c) in sum.iter_mut().zip(&a.spectrum) {
+                    *s += f64::from(c.norm_sqr() * a.scale * a.scale);
+                }
+                windows += 1;
+            }
+            start += FFT_SIZE / 2;
+        }
+        for (p, s) in a.power.iter_mut().zip(&sum) {
+            *p = (s / f64::from(windows.max(1))) as f32;
+        }
+        a
+    }
+
     /// Level of bin `bin`, dB (0 dB = a full-scale sine).
     pub fn level_db(&self, bin: usize) -> f32 {
         let p = self.power.get(bin).copied().unwrap_or(0.0);
@@ -129,5 +165,30 @@ mod tests {
         assert!(a.band_db(4_000.0, 8_000.0, rate) < -60.0);
         a.clear();
         assert_eq!(a.level_db(85), FLOOR_DB);
+    }
+
+    #[test]
+    fn the_long_term_spectrum_averages_the_whole_recording() {
+        let rate = 48_000.0;
+        let f = 85.0 * rate / FFT_SIZE as f32;
+        // A full-scale sine for the first half, silence after: half the power, −3 dB; at
+        // −6 dB of gain, −9 dB.
+        let len = 40 * FFT_SIZE;
+        let left: Vec<f32> = (0..len)
+            .map(|i| {
+                if i < len / 2 {
+                    (std::f32::consts::TAU * f * i as f32 / rate).sin()
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let a = Analyzer::long_term(&left, &left, 1.0);
+        let peak = a.band_db(900.0, 1_100.0, rate);
+        assert!((peak + 3.0).abs() < 0.3, "{peak}");
+        let quieter = Analyzer::long_term(&left, &left, 0.5).band_db(900.0, 1_100.0, rate);
+        assert!((quieter - peak + 6.02).abs() < 0.01, "{quieter}");
+        let silent = Analyzer::long_term(&[0.0; 100], &[0.0; 100], 1.0);
+        assert_eq!(silent.level_db(85), FLOOR_DB);
     }
 }

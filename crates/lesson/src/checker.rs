@@ -262,6 +262,14 @@ impl Checker {
         self
     }
 
+    /// Whether a goal compares with the lesson's reference recording, so the caller should
+    /// decode it and give it with [`Checker::with_reference_recording`].
+    pub fn needs_reference_recording(&self) -> bool {
+        self.passes
+            .iter()
+            .any(|p| matches!(p, Pass::ReferenceRecording))
+    }
+
     /// Frames of each render of the student's mix: the longest source plus [`TAIL_S`].
     pub fn render_frames(&self) -> usize {
         self.frames

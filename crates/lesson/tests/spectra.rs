@@ -152,6 +152,7 @@ fn a_reference_recording_of_the_same_mix_matches_it() {
         "https://example.com/r.ogg".into(),
     )));
     let checker = mixroom_lesson::Checker::new(&lesson, &mix, sources(), FS).unwrap();
+    assert!(checker.needs_reference_recording());
     let [left, right] = mixroom_dsp::render(&mix, sources(), FS, checker.render_frames(), 128);
     let recording = mixroom_dsp::Source::new(vec![left, right]).unwrap();
     let report = checker.with_reference_recording(recording).finish();
@@ -161,6 +162,8 @@ fn a_reference_recording_of_the_same_mix_matches_it() {
     reordered.tracks.reverse();
     reordered.tracks[1].name = "Renamed".into();
     let lesson = with_reference(lesson, &reordered);
+    let checker = mixroom_lesson::Checker::new(&lesson, &mix, sources(), FS).unwrap();
+    assert!(!checker.needs_reference_recording());
     let report = check(&lesson, &mix, sources());
     let deviation = measured(&report, 0);
     assert!(deviation < 1e-6, "{deviation}");

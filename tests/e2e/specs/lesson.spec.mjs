@@ -2,8 +2,11 @@
 // start fails with a hint that says which way to move; lesson 1 done by keyboard passes "Check
 // my mix"; the page's measured values equal `mixroom check`'s on the same mix; hand-in links
 // (and a damaged one, and one for another lesson) land as rows of the class table, which
-// downloads as CSV; the loudness-matched A/B plays every version at the student's mix's
-// loudness (the quietest one's; measured again by mixroom loudness, within 0.5 LU).
+// downloads as CSV, and any two rows play against each other and the reference; the
+// loudness-matched A/B plays every version at the student's mix's loudness (the quietest
+// one's; measured again by mixroom loudness, within 0.5 LU), with the reference's spectrum
+// drawn over the master's; a reference recording at a URL is fetched for Compare and for the
+// check's tonal balance.
 import { test, expect } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,7 +15,8 @@ import { join, resolve } from "node:path";
 import { ISOLATED_URL } from "../support/urls.mjs";
 import { contextRate, openMixroom } from "../support/page.mjs";
 import { lessonPayload as payload } from "../support/link.mjs";
-import { writeFloatWav } from "../support/wav.mjs";
+import { mixOpened } from "../support/mix.mjs";
+import { sineWav, writeFloatWav } from "../support/wav.mjs";
 
 const CLI = resolve(process.env.MIXROOM_CLI || "../../target/release/mixroom");
 const ARTIFACTS = resolve("artifacts");
@@ -23,10 +27,10 @@ const BALANCE = {
   Room: -9, Bass: -6, Guitar: -5, Keys: -5, Pad: -9, Lead: 4, Shaker: -10,
 };
 
-/** Lesson `id` as mixroom-cli exports it: { json, dir }. */
-function exportLesson(id) {
+/** Lesson `id` as mixroom-cli exports it (its stems at `rate` Hz when given): { json, dir }. */
+function exportLesson(id, rate) {
   const dir = mkdtempSync(join(tmpdir(), "mixroom-lesson-"));
-  execFileSync(CLI, ["lesson", "export", id, "-o", dir]);
+  execFileSync(CLI, ["lesson", "export", id, "-o", dir, ...(rate ? ["--sample-rate", String(rate)] : [])]);
   return { json: readFileSync(join(dir, "lesson.json"), "utf8"), dir };
 }
 
@@ -60,6 +64,17 @@ async function faderTo(page, track, db) {
     await page.keyboard.press(now < db ? "ArrowUp" : "ArrowDown");
   }
   throw new Error(`${track} fader did not reach ${db} dB`);
+}
+
+/** Plays a web server with CORS at https://audio.example for `page`: `files` maps a path to
+ * its bytes; anything else is a 404. */
+async function serveAudio(page, files) {
+  await page.context().route("https://audio.example/**", (route) => {
+    const cors = { "Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin" };
+    const body = files[new URL(route.request().url()).pathname];
+    if (body) route.fulfill({ status: 200, headers: { ...cors, "Content-Type": "audio/wav" }, body });
+    else route.fulfill({ status: 404, headers: cors, body: "not found" });
+  });
 }
 
 test("a lesson link opens the lesson; its start fails with a hint; lesson 1 by keyboard passes, and the page measures what mixroom check measures", async ({ page }) => {
@@ -160,6 +175,34 @@ test("hand-in links land as rows of the class table; a damaged one and one for a
   expect(lines[1]).toMatch(/^'=Grace,line 1,[0-4],5,/);
   expect(lines[2]).toMatch(/^Ada,line 2,5,5,/);
 
+  // Two rows compared against each other and the lesson's reference, at one loudness.
+  await dialog.getByRole("checkbox", { name: "Compare =Grace's mix" }).check();
+  await dialog.getByRole("checkbox", { name: "Compare Ada's mix" }).check();
+  const compare = dialog.getByRole("region", { name: "Compare hand-ins" });
+  await compare.getByRole("button", { name: "Compare chosen" }).click();
+  await expect(compare.getByRole("status")).toHaveText(/Ready/, { timeout: 120_000 });
+  const listen = compare.getByRole("group", { name: "Listen to" });
+  await expect(listen.getByRole("button")).toHaveText([/^=Grace's mix \([+−]\d+\.\d dB\)$/, /^Ada's mix /, /^Reference mix /]);
+  const versions = [];
+  for (const index of [0, 1, 2]) {
+    versions.push(await page.evaluate(async (i) => {
+      const o = await window.wasmBindings.mixroom_compare_output(i);
+      return { name: o.name, gainDb: o.gainDb, loudnessLufs: o.loudnessLufs };
+    }, index));
+  }
+  console.log(`class comparison: ${JSON.stringify(versions)}`);
+  // Grace's mix (the start) and Ada's (the balance) differ in loudness; each is brought to the
+  // quietest, none turned up.
+  expect(Math.abs(versions[0].loudnessLufs - versions[1].loudnessLufs)).toBeGreaterThan(0.5);
+  const matched = versions.map((v) => v.loudnessLufs + v.gainDb);
+  for (const v of versions) expect(v.gainDb).toBeLessThanOrEqual(0);
+  for (const m of matched) expect(Math.abs(m - matched[0])).toBeLessThanOrEqual(0.01);
+  await compare.getByRole("button", { name: "Play A/B" }).click();
+  await listen.getByRole("button", { name: /^Ada's mix/ }).click();
+  await expect(listen.getByRole("button", { name: /^Ada's mix/ })).toHaveAttribute("aria-pressed", "true");
+  await page.screenshot({ path: join(ARTIFACTS, "class-compare.png") });
+  await compare.getByRole("button", { name: "Stop A/B" }).click();
+
   // A row opens that student's mix, with the lesson beside it.
   await dialog.getByRole("button", { name: "Open Ada's mix" }).click();
   await expect(page.getByRole("slider", { name: "Lead Fader" })).toHaveAttribute("aria-valuenow", "4");
@@ -170,6 +213,7 @@ test("hand-in links land as rows of the class table; a damaged one and one for a
 test("the A/B comparison plays my mix, the start and the reference at one loudness, switched at the same playhead", async ({ page }) => {
   test.setTimeout(300_000);
   const { json } = exportLesson("static-balance");
+  await serveAudio(page, { "/finished/teacher.wav": sineWav(4, 440, { invertRight: false }) });
   const errors = await openMixroom(page, `${ISOLATED_URL}#lesson=${payload(json)}`);
   const panel = page.getByTestId("lesson-panel");
   // My mix: the lead pushed far up, the rest as it starts (louder than the start).
@@ -185,14 +229,29 @@ test("the A/B comparison plays my mix, the start and the reference at one loudne
   const reference = listen.getByRole("button", { name: /^Reference mix \([+−]\d+\.\d dB\)$/ });
   await reference.click();
   await expect(reference).toHaveAttribute("aria-pressed", "true");
+  // The reference's spectrum is drawn over the master's.
+  const spectrum = page.getByRole("img", { name: /^Spectrum of the master output/ });
+  await expect(spectrum).toHaveAttribute("data-reference", "Reference mix");
+  await expect(spectrum).toHaveAttribute("aria-label", /“Reference mix” drawn over it/);
   await page.screenshot({ path: join(ARTIFACTS, "lesson-compare.png") });
+  await spectrum.screenshot({ path: join(ARTIFACTS, "lesson-compare-spectrum.png") });
+  // A recording by URL joins the versions, matched too, and its spectrum is drawn instead.
+  await compare.getByRole("textbox", { name: "Recording URL" }).fill("https://audio.example/finished/teacher.wav");
+  await compare.getByRole("button", { name: "Add from URL" }).click();
+  await expect(compare.getByRole("status")).toHaveText("Added the recording “teacher.wav”.", { timeout: 30_000 });
+  await expect(listen.getByRole("button")).toHaveCount(4);
+  await expect(spectrum).toHaveAttribute("data-reference", "teacher.wav");
+  await compare.getByRole("textbox", { name: "Recording URL" }).fill("https://audio.example/finished/gone.wav");
+  await compare.getByRole("button", { name: "Add from URL" }).click();
+  await expect(compare.getByRole("status")).toHaveText(/^The recording was not added: .*404/, { timeout: 30_000 });
+  await expect(listen.getByRole("button")).toHaveCount(4);
   await compare.getByRole("button", { name: "Stop A/B" }).click();
   // The mix plays on.
   await expect(page.getByRole("button", { name: "Pause" })).toBeVisible();
 
   const dir = mkdtempSync(join(tmpdir(), "mixroom-compare-"));
   const measured = [];
-  for (const index of [0, 1, 2]) {
+  for (const index of [0, 1, 2, 3]) {
     const out = await page.evaluate(async (i) => {
       const o = await window.wasmBindings.mixroom_compare_output(i);
       const base64 = (samples) => {
@@ -217,7 +276,8 @@ test("the A/B comparison plays my mix, the start and the reference at one loudne
     expect(m.peak).toBeLessThanOrEqual(0);
     expect(Math.abs(m.played - measured[0].played)).toBeLessThanOrEqual(0.5);
   }
-  expect(errors).toEqual([]);
+  // The 404 of the recording that is not there is the browser's own console line.
+  expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
 });
 
 test("teach mode: a lesson made from the mix, a goal taken from the mix's own value, opened as a student and passed", async ({ page }) => {
@@ -307,4 +367,58 @@ test("a lesson from a newer Mixroom opens its starting mix and says so; unknown 
   await expect(panel.getByTestId("check-status")).toHaveText(/goal 'theremin' names track “Theremin”, which this mix does not have/);
   expect(await page.evaluate(() => window.ran)).toBeUndefined();
   expect(errors).toEqual([]);
+});
+
+test("a lesson whose reference is a recording at a URL: Check my mix fetches it and measures the tonal balance against it; Compare plays it", async ({ page }) => {
+  test.setTimeout(300_000);
+  // The teacher's recording: the lesson's start, rendered by mixroom-cli at the page's rate.
+  const errors = await openMixroom(page, ISOLATED_URL);
+  const rate = await contextRate(page);
+  const { json, dir } = exportLesson("static-balance", rate);
+  const lesson = JSON.parse(json);
+  const wav = join(dir, "start-render.wav");
+  execFileSync(CLI, ["render", join(dir, "start.json"), "-o", wav, "--sample-rate", String(rate)]);
+  await serveAudio(page, { "/teacher/start.wav": readFileSync(wav), "/teacher/tone.wav": sineWav(4, 440, { rate, invertRight: false }) });
+  const withRecording = (url) => JSON.stringify({
+    ...lesson,
+    id: "tone-of-the-start",
+    reference: { recording: { url } },
+    goals: [{ id: "tone", text: "The mix sounds like the teacher's recording.", kind: "tonal_balance", curve: "reference", tolerance_db: 1 }],
+  });
+  await page.goto(`${ISOLATED_URL}#lesson=${payload(withRecording("https://audio.example/teacher/start.wav"))}`);
+  const panel = page.getByTestId("lesson-panel");
+  await expect(panel.getByRole("heading", { name: lesson.title })).toBeVisible();
+  await mixOpened(page, 14);
+  // The start sounds like its own render: within a fraction of a dB in every band.
+  expect(await checkMix(page)).toMatch(/Every goal is met \(1 of 1\)/);
+  const same = await verdicts(page);
+  console.log(`start against its own render: ${same.tone.measured}`);
+  expect(same.tone.value).toBeLessThan(0.2);
+
+  // Against a sine, the spectrum is far off, and the hint says where.
+  await page.goto(`${ISOLATED_URL}#lesson=${payload(withRecording("https://audio.example/teacher/tone.wav"))}`);
+  await expect(panel.getByRole("heading", { name: lesson.title })).toBeVisible();
+  await mixOpened(page, 14);
+  expect(await checkMix(page)).toMatch(/0 of 1 goals met/);
+  const far = await verdicts(page);
+  console.log(`start against a sine: ${far.tone.measured}; ${far.tone.hint}`);
+  expect(far.tone.value).toBeGreaterThan(6);
+
+  // Compare fetches it too (once a page) and draws its spectrum over the master's.
+  const compare = panel.getByRole("region", { name: "Compare" });
+  await compare.getByRole("button", { name: "Prepare A/B" }).click();
+  await expect(compare.getByRole("status")).toHaveText(/Ready/, { timeout: 120_000 });
+  const listen = compare.getByRole("group", { name: "Listen to" });
+  await expect(listen.getByRole("button")).toHaveText([/^My mix /, /^Start /, /^Recording “tone.wav” /]);
+  await expect(page.getByRole("img", { name: /^Spectrum of the master output/ })).toHaveAttribute("data-reference", "Recording “tone.wav”");
+
+  // A recording that cannot be fetched: the check still runs, and says why that goal is not measured.
+  await page.goto(`${ISOLATED_URL}#lesson=${payload(withRecording("https://audio.example/teacher/gone.wav"))}`);
+  await expect(panel.getByRole("heading", { name: lesson.title })).toBeVisible();
+  await mixOpened(page, 14);
+  const status = await checkMix(page);
+  console.log(`unreachable recording: ${status}`);
+  expect(status).toMatch(/0 of 1 goals met\. The recording could not be fetched from https:\/\/audio\.example\/teacher\/gone\.wav: the server answered 404/);
+  expect((await verdicts(page)).tone.measured).toBe("not measured");
+  expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
 });

@@ -6,8 +6,12 @@ use mixroom_lesson::{Checker, Progress, Report};
 use mixroom_protocol::lesson::Lesson;
 use mixroom_protocol::session::Session;
 
+use web_sys::BaseAudioContext;
+
+use super::recording;
 use crate::audio::{yield_now, TrackAudio};
 use crate::state::MixAudio;
+use crate::text::upper_first;
 
 /// Frames the checker renders between looks at the clock: 2048 frames is well under a
 /// millisecond of engine time per track in an optimized build.
@@ -43,10 +47,50 @@ pub fn problem(lesson: &Lesson, mix: &Session) -> Option<String> {
         .map(|e| format!("This mix cannot be checked: {e}."))
 }
 
-/// Checks `audio`'s mix against `lesson`, calling `progress` after each slice of work.
+/// The lesson's reference recording as a source for checking `mix` at `context`'s rate, when
+/// a goal compares with it: `Ok(None)` when none does. The recording is fetched once per page;
+/// `fetching(text)` hears how far. The error says why it could not be had (the check goes on
+/// without it, and that goal says it was not measured).
+pub async fn reference_recording(
+    context: &BaseAudioContext,
+    lesson: &Lesson,
+    mix: &Session,
+    fetching: &dyn Fn(String),
+) -> Result<Option<Source>, String> {
+    let needed = Checker::new(lesson, mix, vec![None; mix.tracks.len()], 48_000.0)
+        .is_ok_and(|c| c.needs_reference_recording());
+    if !needed {
+        return Ok(None);
+    }
+    let Some(url) = recording::url_of(lesson) else {
+        return Err(
+            "The lesson's reference recording is a file, which the page cannot open by itself;              its tonal-balance goal is not measured."
+                .to_owned(),
+        );
+    };
+    let progress = |bytes: f64, of: Option<f64>| {
+        fetching(match of {
+            Some(of) => format!(
+                "Fetching the reference recording: {:.0}%",
+                100.0 * bytes / of.max(1.0)
+            ),
+            None => format!("Fetching the reference recording: {:.1} MB", bytes / 1e6),
+        })
+    };
+    let buffer = recording::fetched(context, url, progress)
+        .await
+        .map_err(|why| format!("{}; its goal is not measured.", upper_first(&why)))?;
+    recording::source_of(&buffer)
+        .map(Some)
+        .map_err(|why| format!("The reference recording cannot be used ({why})."))
+}
+
+/// Checks `audio`'s mix against `lesson`, calling `progress` after each slice of work; a goal
+/// that compares with a reference recording hears `recording`.
 pub async fn check_mix(
     lesson: &Lesson,
     audio: MixAudio,
+    recording: Option<Source>,
     progress: &dyn Fn(Progress),
 ) -> Result<Report, String> {
     let sources = sources_of(
@@ -59,23 +103,29 @@ pub async fn check_mix(
         lesson,
         &audio.session,
         sources,
+        recording,
         audio.sample_rate_hz,
         progress,
     )
     .await
 }
 
-/// Checks `mix`, whose tracks play `sources`, against `lesson`, calling `progress` after each
-/// slice of work. Errors are one sentence for the user.
+/// Checks `mix`, whose tracks play `sources`, against `lesson` (a goal that compares with a
+/// reference recording hears `recording`), calling `progress` after each slice of work.
+/// Errors are one sentence for the user.
 pub async fn check_session(
     lesson: &Lesson,
     mix: &Session,
     sources: SessionSources,
+    recording: Option<Source>,
     sample_rate_hz: f32,
     progress: &dyn Fn(Progress),
 ) -> Result<Report, String> {
     let mut checker = Checker::new(lesson, mix, sources, sample_rate_hz)
         .map_err(|e| format!("This mix cannot be checked: {e}."))?;
+    if let Some(recording) = recording {
+        checker = checker.with_reference_recording(recording);
+    }
     let clock = Clock::new();
     loop {
         let started = clock.now_ms();

@@ -1,22 +1,27 @@
 //! Loudness-matched comparison: the student's mix, the lesson's raw start, its reference mix
-//! and a reference recording, each rendered (or decoded) once, then all played together from
+//! and a reference recording (or, in the class view, two hand-ins and the reference), each
+//! rendered (or decoded) once, then all played together from
 //! the same playhead with only one heard. Each plays at the integrated loudness of the
 //! quietest (a static gain per version, shown, never above 0 dB), so louder never wins; a
 //! switch is a 20 ms crossfade, so it never clicks.
 //!
 //! The versions are rendered offline by the same engine as an export
 //! ([`render_offline_with_progress`]); a reference mix plays the student's audio, its tracks
-//! matched to the student's by their source, then by name (as the check matches them).
+//! matched to the student's by their source, then by name (as the check matches them). A
+//! reference's long-term spectrum is kept, to be drawn over the master's.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::Float32Array;
 use mixroom_protocol::layout::spectrum_block::TAPS;
+use mixroom_protocol::lesson::{Lesson, Reference};
 use mixroom_protocol::session::Session;
 use wasm_bindgen::JsValue;
 use web_sys::{AudioBuffer, AudioBufferSourceNode, BaseAudioContext, GainNode};
 
+use super::recording::stereo_of;
+use crate::analysis::Analyzer;
 use crate::audio::offline::render_offline_with_progress;
 use crate::audio::{describe, TrackAudio};
 use crate::export::normalize;
@@ -53,8 +58,75 @@ pub struct Version {
     /// The gain that brings it to the loudness of the quietest version, dB (at most 0; 0 for
     /// a silent version).
     pub gain_db: f32,
+    /// Its long-term spectrum, when it is a reference (drawn over the master's).
+    spectrum: Option<Analyzer>,
     buffer: AudioBuffer,
 }
+
+/// A version to render: a name, a session and each of its tracks' audio.
+pub struct Planned {
+    /// What the user calls it.
+    pub name: String,
+    /// The mix.
+    pub session: Session,
+    /// Its tracks (by index in `session.tracks`) with their audio at the engine's rate.
+    pub tracks: Vec<(usize, TrackAudio)>,
+    /// Whether it is the lesson's reference (its spectrum drawn over the master's).
+    pub reference: bool,
+}
+
+impl Planned {
+    /// `session` called `name`, playing the audio of `audio`'s tracks: each of its tracks
+    /// gets the one of `mine` that plays the same source, else has the same name.
+    pub fn matched(
+        name: &str,
+        session: &Session,
+        mine: &Session,
+        audio: &[(usize, TrackAudio)],
+        reference: bool,
+    ) -> Planned {
+        Planned {
+            name: name.to_owned(),
+            tracks: matched_tracks(session, mine, audio),
+            session: session.clone(),
+            reference,
+        }
+    }
+}
+
+/// The versions "Compare" in a lesson plays: my mix (`audio`), the lesson's start and its
+/// reference mix, if it has one.
+pub fn lesson_versions(audio: MixAudio, lesson: &Lesson) -> Vec<Planned> {
+    let mut planned = vec![Planned::matched(
+        "Start",
+        &lesson.start,
+        &audio.session,
+        &audio.tracks,
+        false,
+    )];
+    if let Some(Reference::Mix(reference)) = &lesson.reference {
+        planned.push(Planned::matched(
+            REFERENCE_MIX,
+            reference,
+            &audio.session,
+            &audio.tracks,
+            true,
+        ));
+    }
+    planned.insert(
+        0,
+        Planned {
+            name: "My mix".to_owned(),
+            session: audio.session,
+            tracks: audio.tracks,
+            reference: false,
+        },
+    );
+    planned
+}
+
+/// What the lesson's reference mix is called among the versions.
+pub const REFERENCE_MIX: &str = "Reference mix";
 
 impl Version {
     /// The matching gain, linear.
@@ -93,6 +165,16 @@ impl Version {
     }
 }
 
+/// A reference's long-term spectrum, as drawn over the master's.
+pub struct ReferenceSpectrum<'a> {
+    /// The reference's name.
+    pub name: &'a str,
+    /// Its levels at its own loudness.
+    pub levels: &'a Analyzer,
+    /// What to add to them to draw it at the first version's loudness, dB.
+    pub offset_db: f32,
+}
+
 /// Versions playing together.
 struct Playing {
     sources: Vec<AudioBufferSourceNode>,
@@ -111,24 +193,30 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    /// Renders the student's mix (`audio`) and `others` (name, session playing the student's
-    /// audio), calling `progress(done, of)` per version; matches the versions' loudness.
-    /// Errors are one sentence for the user.
+    /// Renders each of `planned`, for the length of the longest track any of them plays,
+    /// calling `progress(done, of)` per version; matches the versions' loudness. Errors are
+    /// one sentence for the user.
     pub async fn prepare(
         context: BaseAudioContext,
-        audio: &MixAudio,
-        others: Vec<(String, Session)>,
+        planned: Vec<Planned>,
+        sample_rate_hz: f32,
         progress: &dyn Fn(usize, usize),
     ) -> Result<Comparison, String> {
-        let of = others.len() + 1;
-        progress(0, of);
-        let mine = render(audio, &audio.session, &audio.tracks).await?;
-        let mut versions = vec![version("My mix".to_owned(), mine, audio.sample_rate_hz)?];
-        for (i, (name, session)) in others.into_iter().enumerate() {
-            progress(i + 1, of);
-            let tracks = matched_tracks(&session, &audio.session, &audio.tracks);
-            let rendered = render(audio, &session, &tracks).await?;
-            versions.push(version(name, rendered, audio.sample_rate_hz)?);
+        let of = planned.len();
+        let frames = planned
+            .iter()
+            .flat_map(|p| &p.tracks)
+            .flat_map(|(_, audio)| audio.channels.iter().map(Float32Array::length))
+            .max()
+            .unwrap_or(0);
+        if frames == 0 {
+            return Err("Could not compare: every track is empty.".to_owned());
+        }
+        let mut versions = Vec::with_capacity(of);
+        for (i, p) in planned.into_iter().enumerate() {
+            progress(i, of);
+            let rendered = render(&p.session, &p.tracks, frames, sample_rate_hz).await?;
+            versions.push(version(p.name, rendered, sample_rate_hz, p.reference)?);
         }
         progress(of, of);
         let mut comparison = Comparison {
@@ -141,28 +229,29 @@ impl Comparison {
         Ok(comparison)
     }
 
-    /// Adds a decoded recording (at the context's rate) as a version called `name`.
+    /// Adds a decoded recording (at the context's rate) as a version called `name`, a
+    /// reference (its spectrum drawn over the master's).
     pub fn add_recording(&mut self, name: String, buffer: AudioBuffer) -> Result<(), String> {
-        let rate = buffer.sample_rate();
-        let left = buffer
-            .get_channel_data(0)
-            .map_err(|e| format!("“{name}” cannot be read ({})", describe(&e)))?;
-        let right = if buffer.number_of_channels() > 1 {
-            buffer
-                .get_channel_data(1)
-                .map_err(|e| format!("“{name}” cannot be read ({})", describe(&e)))?
-        } else {
-            left.clone()
-        };
-        let loudness = normalize::measure(&left, &right, rate, 1.0).integrated_lufs;
-        self.versions.push(Version {
-            name,
-            loudness_lufs: loudness,
-            gain_db: 0.0,
-            buffer,
-        });
+        let [left, right] = stereo_of(&buffer, &name)?;
+        self.versions
+            .push(measured(name, &left, &right, buffer, true));
         self.match_loudness();
         Ok(())
+    }
+
+    /// The spectrum of the reference heard last added (a recording, else the reference mix),
+    /// at the loudness of the first version (the mix in the engine, when comparing my mix),
+    /// and its name.
+    pub fn reference_spectrum(&self) -> Option<ReferenceSpectrum<'_>> {
+        let first = self.versions.first()?.loudness_lufs;
+        self.versions.iter().rev().find_map(|v| {
+            let offset = first - v.loudness_lufs;
+            Some(ReferenceSpectrum {
+                name: &v.name,
+                levels: v.spectrum.as_ref()?,
+                offset_db: if offset.is_finite() { offset } else { 0.0 },
+            })
+        })
     }
 
     /// Brings every version down to the quietest one's loudness: nothing is turned up, so
@@ -266,7 +355,7 @@ impl Drop for Comparison {
 
 /// For each track of `version`, the student's track that plays the same source (else the
 /// same name), with its audio.
-fn matched_tracks(
+pub fn matched_tracks(
     version: &Session,
     mine: &Session,
     audio: &[(usize, TrackAudio)],
@@ -287,17 +376,18 @@ fn matched_tracks(
         .collect()
 }
 
-/// Renders `session` with `tracks` for the length of the student's mix.
+/// Renders `session` with `tracks` for `frames` frames at `sample_rate_hz`.
 async fn render(
-    audio: &MixAudio,
     session: &Session,
     tracks: &[(usize, TrackAudio)],
+    frames: u32,
+    sample_rate_hz: f32,
 ) -> Result<[Float32Array; 2], String> {
     render_offline_with_progress(
         session,
         tracks,
-        audio.frames,
-        audio.sample_rate_hz,
+        frames,
+        sample_rate_hz,
         &[],
         [-1; TAPS],
         None,
@@ -312,9 +402,9 @@ fn version(
     name: String,
     [left, right]: [Float32Array; 2],
     sample_rate_hz: f32,
+    reference: bool,
 ) -> Result<Version, String> {
     let (l, r) = (left.to_vec(), right.to_vec());
-    let loudness = normalize::measure(&l, &r, sample_rate_hz, 1.0).integrated_lufs;
     let buffer = (|| -> Result<AudioBuffer, JsValue> {
         let options = web_sys::AudioBufferOptions::new(l.len().max(1) as u32, sample_rate_hz);
         options.set_number_of_channels(2);
@@ -324,10 +414,24 @@ fn version(
         Ok(buffer)
     })()
     .map_err(|e| format!("Could not compare: {}.", describe(&e)))?;
-    Ok(Version {
+    Ok(measured(name, &l, &r, buffer, reference))
+}
+
+/// A version of `buffer` (samples `left`, `right`): its loudness, and its long-term spectrum
+/// when it is a `reference`.
+fn measured(
+    name: String,
+    left: &[f32],
+    right: &[f32],
+    buffer: AudioBuffer,
+    reference: bool,
+) -> Version {
+    let loudness = normalize::measure(left, right, buffer.sample_rate(), 1.0).integrated_lufs;
+    Version {
         name,
         loudness_lufs: loudness,
         gain_db: 0.0,
+        spectrum: reference.then(|| Analyzer::long_term(left, right, 1.0)),
         buffer,
-    })
+    }
 }

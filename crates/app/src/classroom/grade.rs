@@ -6,7 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use mixroom_protocol::lesson::Lesson;
 
-use super::check::check_session;
+use super::check::{check_session, reference_recording};
 use super::class::{Row, RowState};
 use super::sources::{session_sources, AudioCache};
 use crate::project::Project;
@@ -52,7 +52,19 @@ pub async fn grade(
                     let percent = p.done_frames as u64 * 100 / p.total_frames.max(1) as u64;
                     set(RowState::Checking(percent.min(100) as u32));
                 };
-                match check_session(&lesson, &hand_in.mix, sources, rate_hz, &progress).await {
+                // Without the recording, a goal that needs it says it was not measured.
+                let recording = match project.mixer().with_bridge(|b| b.context().clone()) {
+                    Some(context) => {
+                        reference_recording(&context, &lesson, &hand_in.mix, &|_| {})
+                            .await
+                            .ok()
+                            .flatten()
+                    }
+                    None => None,
+                };
+                let checked =
+                    check_session(&lesson, &hand_in.mix, sources, recording, rate_hz, &progress);
+                match checked.await {
                     Ok(report) => RowState::Checked(Arc::new(report)),
                     Err(why) => RowState::Flagged(why),
                 }

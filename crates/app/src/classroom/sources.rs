@@ -4,14 +4,52 @@
 
 use std::rc::Rc;
 
-use mixroom_dsp::{SessionSources, Source};
+use mixroom_dsp::SessionSources;
 use mixroom_protocol::session::{self, Session};
 
+use super::check::sources_of;
+use crate::audio::TrackAudio;
 use crate::project::{resolve, Project, Resolved};
 
-/// Channels already prepared, by the source they came from.
+/// Tracks' audio already prepared, by the source it came from.
 #[derive(Default)]
-pub struct AudioCache(Vec<(session::Source, Vec<Vec<f32>>)>);
+pub struct AudioCache(Vec<(session::Source, TrackAudio)>);
+
+/// The audio of `session`'s tracks at the engine's rate, by track index, and that rate, Hz.
+/// The error names the track and what is missing.
+pub async fn session_audio(
+    project: Project,
+    session: &Session,
+    cache: &mut AudioCache,
+) -> Result<(Vec<(usize, TrackAudio)>, f32), String> {
+    let bridge = project
+        .mixer()
+        .with_bridge(Rc::clone)
+        .ok_or("the audio engine is not running")?;
+    let store = project.store();
+    let mut tracks = Vec::with_capacity(session.tracks.len());
+    for (i, track) in session.tracks.iter().enumerate() {
+        let cached = cache
+            .0
+            .iter()
+            .find(|(source, _)| *source == track.source)
+            .map(|(_, audio)| audio.clone());
+        let audio = match cached {
+            Some(audio) => audio,
+            None => {
+                let audio = match resolve(&bridge, store.as_ref(), None, track).await {
+                    Resolved::Ready(imported) => imported.into_parts().1.into_track_audio(),
+                    Resolved::Waiting => return Err(missing(track)),
+                    Resolved::Failed(why) => return Err(why),
+                };
+                cache.0.push((track.source.clone(), audio.clone()));
+                audio
+            }
+        };
+        tracks.push((i, audio));
+    }
+    Ok((tracks, bridge.sample_rate_hz()))
+}
 
 /// The engine's sources for `session`'s tracks at the engine's rate (as the worklet stores
 /// them), and that rate, Hz. The error names the track and what is missing.
@@ -20,40 +58,8 @@ pub async fn session_sources(
     session: &Session,
     cache: &mut AudioCache,
 ) -> Result<(SessionSources, f32), String> {
-    let bridge = project
-        .mixer()
-        .with_bridge(Rc::clone)
-        .ok_or("the audio engine is not running")?;
-    let store = project.store();
-    let rate_hz = bridge.sample_rate_hz();
-    let mut sources = Vec::with_capacity(session.tracks.len());
-    for track in &session.tracks {
-        let cached = cache
-            .0
-            .iter()
-            .find(|(source, _)| *source == track.source)
-            .map(|(_, channels)| channels.clone());
-        let channels = match cached {
-            Some(channels) => channels,
-            None => {
-                let channels: Vec<Vec<f32>> =
-                    match resolve(&bridge, store.as_ref(), None, track).await {
-                        Resolved::Ready(imported) => {
-                            let (_, audio, _) = imported.into_parts();
-                            let audio = audio.into_track_audio();
-                            audio.channels.iter().map(|c| c.to_vec()).collect()
-                        }
-                        Resolved::Waiting => return Err(missing(track)),
-                        Resolved::Failed(why) => return Err(why),
-                    };
-                cache.0.push((track.source.clone(), channels.clone()));
-                channels
-            }
-        };
-        let source = Source::for_rate(channels, rate_hz)
-            .map_err(|e| format!("Track “{}”: {e}", track.name))?;
-        sources.push(Some(source));
-    }
+    let (tracks, rate_hz) = session_audio(project, session, cache).await?;
+    let sources = sources_of(session.tracks.len(), &tracks, rate_hz)?;
     Ok((sources, rate_hz))
 }
 

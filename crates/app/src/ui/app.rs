@@ -12,7 +12,7 @@ use super::detail::DetailPanel;
 use super::display::Display;
 use super::export::ExportButton;
 use super::import::{DropZone, ImportButton, Importer, UrlButton};
-use super::lesson::{LessonPanel, LessonsButton, TeachButton};
+use super::lesson::{Comparing, LessonPanel, LessonsButton, TeachButton};
 use super::master::MasterPanel;
 use super::project::{Notices, ProjectButtons};
 use super::recent::RecentMixes;
@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
     provide_context(display);
     provide_context(RwSignal::new(Panel::Eq));
     provide_context(importer);
+    provide_context(Comparing::new());
     #[cfg(feature = "e2e")]
     crate::test_api::set_mixer(mixer);
 

@@ -1,17 +1,21 @@
 //! The class view: the teacher pastes hand-in links (one a line) or picks hand-in files, and
 //! gets one row per hand-in with every goal's value and verdict and a total; a row opens that
-//! mix; the table downloads as CSV.
+//! mix; any two rows, or rows and the lesson's reference, are compared at one loudness; the
+//! table downloads as CSV.
 
 use std::sync::Arc;
 
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mixroom_protocol::lesson::{Lesson, MAX_LESSON_BYTES};
+use mixroom_protocol::lesson::{HandIn, Lesson, Reference, MAX_LESSON_BYTES};
 use wasm_bindgen_futures::JsFuture;
 
+use super::compare::{ComparePlayer, Comparing, Origin};
 use crate::classroom::class::{self, Row, RowState};
-use crate::classroom::grade;
+use crate::classroom::compare::{Planned, REFERENCE_MIX};
+use crate::classroom::recording;
+use crate::classroom::{grade, session_audio, AudioCache};
 use crate::export::save_file;
 use crate::project::{Notice, Project};
 
@@ -31,6 +35,8 @@ pub fn ClassView(
     let links = NodeRef::<html::Textarea>::new();
     let files = NodeRef::<html::Input>::new();
     let grading = RwSignal::new(false);
+    let chosen = RwSignal::new(Vec::<Arc<HandIn>>::new());
+    let comparing = expect_context::<Comparing>();
     let lesson = move || project.lesson.get_untracked();
     // Checks what waits, one grading run at a time.
     let run = move || {
@@ -89,6 +95,14 @@ pub fn ClassView(
             ));
         }
     };
+    let compare = move |_| {
+        let Some(lesson) = rows_for.get_untracked() else {
+            return;
+        };
+        let hand_ins = chosen.get_untracked();
+        let planned = compared(project, Arc::clone(&lesson), hand_ins, comparing);
+        comparing.prepare(project, Origin::Class, Some(lesson), planned);
+    };
     let header = move || {
         rows_for.get().map(|lesson| {
             lesson
@@ -102,7 +116,7 @@ pub fn ClassView(
         let lesson = rows_for.get();
         rows.get()
             .into_iter()
-            .map(|row| view! { <RowView row=row lesson=lesson.clone() opened=opened/> })
+            .map(|row| view! { <RowView row=row lesson=lesson.clone() opened=opened chosen=chosen/> })
             .collect_view()
     };
     let summary = move || {
@@ -124,6 +138,23 @@ pub fn ClassView(
             }
         })
     };
+    let compare_note = move || {
+        let reference = rows_for.with(|l| l.as_ref().is_some_and(|l| l.reference.is_some()));
+        let n = chosen.with(Vec::len);
+        let and = if reference {
+            " and the lesson's reference"
+        } else {
+            ""
+        };
+        match n {
+            0 if reference => {
+                "Tick one hand-in to hear it against the lesson's reference, or two to hear them                  against each other."
+                    .to_owned()
+            }
+            0 => "Tick two hand-ins to hear them against each other.".to_owned(),
+            n => format!("{n} chosen: they play{with} at one loudness, switched at the playhead."),
+        }
+    };
     view! {
         <section class="class-view" aria-labelledby="class-title">
             <h3 id="class-title">"Class view"</h3>
@@ -142,13 +173,14 @@ pub fn ClassView(
                 <button on:click=download disabled=move || rows.with(Vec::is_empty)>
                     "Download CSV"
                 </button>
-                <button on:click=move |_| rows.set(Vec::new())
+                <button on:click=move |_| { rows.set(Vec::new()); chosen.set(Vec::new()); }
                     disabled=move || rows.with(Vec::is_empty) || grading.get()>"Clear"</button>
             </div>
             <p class="export-note" role="status" aria-live="polite">{summary}</p>
             <div class="class-table-wrap">
                 <table class="class-table" aria-label="Class table">
                     <thead><tr>
+                        <th scope="col"><span class="visually-hidden">"Compare"</span></th>
                         <th scope="col">"Student"</th>
                         <th scope="col">"From"</th>
                         <th scope="col">"Goals met"</th>
@@ -158,13 +190,29 @@ pub fn ClassView(
                     <tbody>{body}</tbody>
                 </table>
             </div>
+            <section class="compare" aria-labelledby="class-compare-title">
+                <h4 id="class-compare-title">"Compare hand-ins"</h4>
+                <p class="export-note">{compare_note}</p>
+                <div class="compare-row">
+                    <button on:click=compare
+                        disabled=move || chosen.with(Vec::is_empty) || comparing.busy().get()>
+                        "Compare chosen"
+                    </button>
+                </div>
+                <ComparePlayer origin=Origin::Class/>
+            </section>
         </section>
     }
 }
 
 /// One hand-in's row.
 #[component]
-fn RowView(row: Row, lesson: Option<Arc<Lesson>>, opened: Callback<()>) -> impl IntoView {
+fn RowView(
+    row: Row,
+    lesson: Option<Arc<Lesson>>,
+    opened: Callback<()>,
+    chosen: RwSignal<Vec<Arc<HandIn>>>,
+) -> impl IntoView {
     let project = expect_context::<Project>();
     let goals = lesson.as_ref().map_or(0, |l| l.goals.len());
     let student = row.student();
@@ -206,8 +254,25 @@ fn RowView(row: Row, lesson: Option<Arc<Lesson>>, opened: Callback<()>) -> impl 
             }>"Open"</button>
         }
     });
+    let choose = row.hand_in.clone().map(|hand_in| {
+        let label = format!("Compare {}'s mix", hand_in.student);
+        let is = {
+            let hand_in = Arc::clone(&hand_in);
+            move || chosen.with(|c| c.iter().any(|h| Arc::ptr_eq(h, &hand_in)))
+        };
+        let toggle = move |_| {
+            chosen.update(|c| match c.iter().position(|h| Arc::ptr_eq(h, &hand_in)) {
+                Some(at) => {
+                    c.remove(at);
+                }
+                None => c.push(Arc::clone(&hand_in)),
+            })
+        };
+        view! { <input type="checkbox" aria-label=label prop:checked=is on:change=toggle/> }
+    });
     view! {
         <tr>
+            <td>{choose}</td>
             <th scope="row">{student}</th>
             <td>{row.from.clone()}</td>
             {cells}
@@ -235,4 +300,50 @@ async fn read_file(file: &web_sys::File, lesson: &Lesson) -> Vec<Row> {
         Err(_) => return vec![class::flagged(name, "This file cannot be read.".to_owned())],
     };
     class::read(&name, &text, lesson)
+}
+
+/// The versions of a class comparison: each of `hand_ins` playing its own audio, then the
+/// lesson's reference mix (playing the first one's audio); at least two in all, counting the
+/// lesson's reference recording.
+async fn compared(
+    project: Project,
+    lesson: Arc<Lesson>,
+    hand_ins: Vec<Arc<HandIn>>,
+    comparing: Comparing,
+) -> Result<(Vec<Planned>, f32), String> {
+    let recording = recording::url_of(&lesson).is_some();
+    let reference = match &lesson.reference {
+        Some(Reference::Mix(mix)) => Some(mix),
+        _ => None,
+    };
+    if hand_ins.len() + usize::from(reference.is_some() || recording) < 2 {
+        return Err("Tick two hand-ins to compare them (this lesson has no reference).".to_owned());
+    }
+    let mut cache = AudioCache::default();
+    let mut planned: Vec<Planned> = Vec::new();
+    let mut rate_hz = 0.0;
+    for hand_in in &hand_ins {
+        comparing.say(format!("Preparing {}'s mix", hand_in.student));
+        let (tracks, rate) = session_audio(project, &hand_in.mix, &mut cache)
+            .await
+            .map_err(|e| format!("Could not compare {}'s mix: {e}.", hand_in.student))?;
+        rate_hz = rate;
+        planned.push(Planned {
+            name: format!("{}'s mix", hand_in.student),
+            session: hand_in.mix.clone(),
+            tracks,
+            reference: false,
+        });
+    }
+    if let (Some(reference), Some(first)) = (reference, planned.first()) {
+        let matched = Planned::matched(
+            REFERENCE_MIX,
+            reference,
+            &first.session,
+            &first.tracks,
+            true,
+        );
+        planned.push(matched);
+    }
+    Ok((planned, rate_hz))
 }

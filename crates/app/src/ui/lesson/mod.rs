@@ -10,6 +10,7 @@ mod menu;
 mod panel;
 mod teach;
 
+pub use compare::Comparing;
 pub use menu::LessonsButton;
 pub use panel::LessonPanel;
 pub use teach::TeachButton;

@@ -13,7 +13,7 @@ use super::compare::CompareSection;
 use super::goals::GoalList;
 use super::hand_in::HandInForm;
 use super::live::LiveFigures;
-use crate::classroom::{check_mix, problem};
+use crate::classroom::{check_mix, problem, reference_recording};
 use crate::project::Project;
 
 /// Where a check of the mix is.
@@ -28,10 +28,12 @@ pub enum CheckState {
         /// How many.
         of: usize,
     },
+    /// Fetching the reference recording: how far.
+    Fetching(String),
     /// Rendering and measuring.
     Measuring(Progress),
-    /// Done: the verdicts.
-    Done(Arc<Report>),
+    /// Done: the verdicts, and why a goal could not be measured, if one could not.
+    Done(Arc<Report>, Option<String>),
     /// The check could not run; the sentence says why.
     Failed(String),
 }
@@ -40,7 +42,7 @@ impl CheckState {
     fn busy(&self) -> bool {
         matches!(
             self,
-            CheckState::Preparing { .. } | CheckState::Measuring(_)
+            CheckState::Preparing { .. } | CheckState::Fetching(_) | CheckState::Measuring(_)
         )
     }
 }
@@ -76,14 +78,25 @@ fn LessonView(lesson: Arc<Lesson>) -> impl IntoView {
             state.set(CheckState::Preparing { track: 1, of: 1 });
             spawn_local(async move {
                 let preparing = |track, of| state.set(CheckState::Preparing { track, of });
-                let done = match mixer.mix_audio("check the mix", &preparing).await {
-                    Ok(audio) => {
-                        check_mix(&lesson, audio, &|p| state.set(CheckState::Measuring(p))).await
-                    }
-                    Err(e) => Err(e),
+                let audio = match mixer.mix_audio("check the mix", &preparing).await {
+                    Ok(audio) => audio,
+                    Err(e) => return state.set(CheckState::Failed(e)),
                 };
-                state.set(match done {
-                    Ok(report) => CheckState::Done(Arc::new(report)),
+                let (recording, note) = match mixer.with_bridge(|b| b.context().clone()) {
+                    Some(context) => {
+                        let fetching = |text| state.set(CheckState::Fetching(text));
+                        match reference_recording(&context, &lesson, &audio.session, &fetching)
+                            .await
+                        {
+                            Ok(recording) => (recording, None),
+                            Err(why) => (None, Some(why)),
+                        }
+                    }
+                    None => (None, None),
+                };
+                let measuring = |p| state.set(CheckState::Measuring(p));
+                state.set(match check_mix(&lesson, audio, recording, &measuring).await {
+                    Ok(report) => CheckState::Done(Arc::new(report), note),
                     Err(e) => CheckState::Failed(e),
                 });
             });
@@ -92,28 +105,33 @@ fn LessonView(lesson: Arc<Lesson>) -> impl IntoView {
     let status = move || match state.get() {
         CheckState::NotYet => String::new(),
         CheckState::Preparing { track, of } => format!("Preparing track {track} of {of}"),
+        CheckState::Fetching(text) => text,
         CheckState::Measuring(p) => format!(
             "Rendering and measuring: {}%",
             (p.done_frames as u64 * 100 / p.total_frames.max(1) as u64).min(100)
         ),
-        CheckState::Done(report) => {
+        CheckState::Done(report, note) => {
             let passed = report.goals.iter().filter(|g| g.passed).count();
             let total = report.goals.len();
-            if report.passed() {
+            let verdict = if report.passed() {
                 format!("Every goal is met ({passed} of {total}).")
             } else {
                 format!("{passed} of {total} goals met.")
+            };
+            match note {
+                Some(note) => format!("{verdict} {note}"),
+                None => verdict,
             }
         }
         CheckState::Failed(e) => e,
     };
     let progress = move || match state.get() {
         CheckState::Measuring(p) => Some((p.done_frames as f64, p.total_frames.max(1) as f64)),
-        CheckState::Preparing { .. } => Some((0.0, 1.0)),
+        CheckState::Preparing { .. } | CheckState::Fetching(_) => Some((0.0, 1.0)),
         _ => None,
     };
     let report = Signal::derive(move || match state.get() {
-        CheckState::Done(report) => Some(report),
+        CheckState::Done(report, _) => Some(report),
         _ => None,
     });
     let steps = lesson

@@ -118,7 +118,7 @@ pub fn TeachButton() -> impl IntoView {
         message.set("Measuring the mix…".to_owned());
         spawn_local(async move {
             let measured = match mixer.mix_audio("measure the mix", &|_, _| {}).await {
-                Ok(audio) => check_mix(&probe, audio, &|_| {}).await,
+                Ok(audio) => check_mix(&probe, audio, None, &|_| {}).await,
                 Err(e) => Err(e),
             };
             measuring.set(false);

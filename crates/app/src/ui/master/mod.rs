@@ -1,4 +1,5 @@
-//! The master section: the master strip, loudness, correlation and spectrum.
+//! The master section: the master strip, loudness, correlation and spectrum (with the
+//! lesson's reference drawn over it while a comparison is prepared).
 
 mod loudness;
 
@@ -7,6 +8,7 @@ use leptos::prelude::*;
 use mixroom_protocol::params::ParamId;
 
 use crate::analysis::Analyzer;
+use crate::classroom::compare::{self, ReferenceSpectrum};
 use crate::state::Mixer;
 use crate::ui::canvas::{self, freq_x, x_freq};
 use crate::ui::console::meter::{on_frame, LevelMeter, ReductionMeter};
@@ -88,8 +90,75 @@ fn MasterSpectrum() -> impl IntoView {
             return;
         };
         draw_spectrum(&g, w, h, &frame.spectra[TAP_MASTER], frame.rate_hz);
+        let comparison = compare::current();
+        let comparison = comparison.as_ref().map(|c| c.borrow());
+        let reference = comparison.as_ref().and_then(|c| c.reference_spectrum());
+        if let Some(r) = &reference {
+            draw_reference(&g, w, h, r, frame.rate_hz);
+        }
+        if frame.describe {
+            let name = reference.as_ref().map(|r| r.name);
+            if canvas.get_attribute("data-reference").as_deref() != name {
+                let label = match name {
+                    Some(name) => {
+                        let _ = canvas.set_attribute("data-reference", name);
+                        format!(
+                            "Spectrum of the master output, with the long-term spectrum of \
+                             “{name}” drawn over it as a line (at the loudness of the mix)"
+                        )
+                    }
+                    None => {
+                        let _ = canvas.remove_attribute("data-reference");
+                        MASTER_SPECTRUM.to_owned()
+                    }
+                };
+                let _ = canvas.set_attribute("aria-label", &label);
+            }
+        }
     });
-    view! { <canvas node_ref=canvas class="master-spectrum" role="img" aria-label="Spectrum of the master output"></canvas> }
+    view! { <canvas node_ref=canvas class="master-spectrum" role="img" aria-label=MASTER_SPECTRUM></canvas> }
+}
+
+/// What the master's spectrum is called when nothing is drawn over it.
+const MASTER_SPECTRUM: &str = "Spectrum of the master output";
+
+/// dB of a level at the top of the spectrum view, and its range.
+const TOP_DB: f32 = 0.0;
+const RANGE_DB: f32 = 90.0;
+
+/// The height of `db` in a view `h` tall.
+fn level_y(db: f32, h: f64) -> f64 {
+    let t = f64::from(((db - TOP_DB + RANGE_DB) / RANGE_DB).clamp(0.0, 1.0));
+    h * (1.0 - t)
+}
+
+/// The reference's long-term spectrum as a line over the master's.
+fn draw_reference(
+    g: &web_sys::CanvasRenderingContext2d,
+    w: f64,
+    h: f64,
+    reference: &ReferenceSpectrum<'_>,
+    rate_hz: f32,
+) {
+    g.begin_path();
+    let mut x = 0.0;
+    while x <= w {
+        let db = reference
+            .levels
+            .band_db(x_freq(x - 1.0, w), x_freq(x + 1.0, w), rate_hz)
+            + reference.offset_db;
+        let y = level_y(db, h);
+        if x == 0.0 {
+            g.move_to(x, y);
+        } else {
+            g.line_to(x, y);
+        }
+        x += 2.0;
+    }
+    g.set_stroke_style_str("rgba(255, 196, 84, 0.9)");
+    g.set_line_width(1.5);
+    g.stroke();
+    g.set_line_width(1.0);
 }
 
 fn draw_spectrum(
@@ -113,8 +182,7 @@ fn draw_spectrum(
     let mut x = 0.0;
     while x <= w {
         let db = a.band_db(x_freq(x - 1.0, w), x_freq(x + 1.0, w), rate_hz);
-        let t = f64::from(((db + 90.0) / 90.0).clamp(0.0, 1.0));
-        g.line_to(x, h * (1.0 - t));
+        g.line_to(x, level_y(db, h));
         x += 2.0;
     }
     g.line_to(w, h);
