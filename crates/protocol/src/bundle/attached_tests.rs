@@ -490,3 +490,67 @@ fn what_cannot_be_stored_is_not_written() {
         })
     );
 }
+
+#[test]
+fn the_reference_keeps_its_own_files_and_the_lesson_its_fingerprint() {
+    // Reference: the naming rule (bundle/names.rs): the reference's own files are named first,
+    // so no entry takes one's path, and the fingerprint survives any number of trips.
+    let mut given = lesson();
+    let Some(Reference::Mix(reference)) = &mut given.reference else {
+        panic!()
+    };
+    reference.tracks[1].source = file("teacher/bass.wav");
+    reference.tracks[2].source = file("audio/BASS (2).wav");
+    let written = write_contents(Contents::Lesson(&given), &files()).unwrap();
+    let bundle = read(&written.bytes).unwrap();
+    let lesson = opened_lesson(&bundle);
+    assert_eq!(
+        sources(&bundle.session),
+        [
+            ("audio/bass (3).wav".to_owned(), sha(BASS)),
+            ("audio/bass (3).wav".to_owned(), sha(BASS)),
+            ("audio/BASS (4).wav".to_owned(), sha(OTHER_BASS)),
+            ("demo kick".to_owned(), None),
+        ],
+        "bass.wav and BASS (2).wav are the reference's own"
+    );
+    let Some(Reference::Mix(reference)) = &lesson.reference else {
+        panic!()
+    };
+    assert_eq!(
+        sources(reference),
+        [
+            ("audio/bass (3).wav".to_owned(), sha(BASS)),
+            ("teacher/bass.wav".to_owned(), None),
+            ("audio/BASS (2).wav".to_owned(), None),
+        ],
+        "its own audio/BASS (2).wav is not the bundle's other bass"
+    );
+    assert_eq!(lesson.fingerprint(), given.fingerprint());
+
+    // Again, from the files inside: the same entries, the same lesson.
+    let inside: Vec<(&str, &[u8])> = bundle
+        .files
+        .iter()
+        .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
+        .collect();
+    let again = write_contents(Contents::Lesson(lesson), &inside).unwrap();
+    assert_eq!(again.bytes, written.bytes);
+
+    // A reference recording on a file the starting mix plays too: left where it is.
+    let mut recorded = given.clone();
+    recorded.reference = Some(Reference::Recording(crate::lesson::Recording::File(
+        FileSource {
+            path: "stems/bass.wav".into(),
+            sha256: None,
+        },
+    )));
+    let written = write_contents(Contents::Lesson(&recorded), &files()).unwrap();
+    let lesson = opened_lesson(&read(&written.bytes).unwrap()).clone();
+    assert_eq!(
+        lesson.reference, recorded.reference,
+        "the recording is not in the bundle"
+    );
+    assert_eq!(sources(&lesson.start)[0].0, "audio/bass (2).wav");
+    assert_eq!(lesson.fingerprint(), recorded.fingerprint());
+}

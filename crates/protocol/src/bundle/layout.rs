@@ -5,12 +5,13 @@
 //!
 //! [`write`]: super::write
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::attached::{Attachment, Contents};
 use super::digest::{crc32, Sums};
+use super::names::EntryNames;
 use super::writer::{NewEntry, ZipParts};
-use super::{BundleError, AUDIO_FOLDER, MAX_BUNDLE_BYTES, SESSION_ENTRY};
+use super::{BundleError, MAX_BUNDLE_BYTES, SESSION_ENTRY};
 use crate::lesson::{Reference, MAX_LESSON_BYTES};
 use crate::session::{FileSource, Session, Source};
 
@@ -57,7 +58,9 @@ pub fn layout(session: &Session, files: &[(&str, Sums)]) -> Result<Layout, Bundl
 /// The bundle of `contents` as parts: [`layout`] of its mix ([`Contents::mix`]), and the
 /// lesson or hand-in in its entry after `session.json` ([`Contents`] says how it is stored).
 /// `files` are the mix's files, as for [`layout`]: a reference mix's tracks that play one of
-/// them point at its entry too; its other files are left as the lesson names them.
+/// them point at its entry too; its other files are left as the lesson names them, and no
+/// entry takes the name one of them would have (`bass (2).wav` beside a reference's own
+/// `bass.wav`).
 ///
 /// Errors: those of [`layout`]; [`BundleError::ChecksumMismatch`] also when a reference mix
 /// records another SHA-256 for one of the files; [`BundleError::EntryTooLarge`] when the
@@ -79,7 +82,10 @@ pub(super) fn lay_out(
     let mut stored = contents.mix().clone();
     // Each file once, in the order the tracks first use it.
     let mut entries: Vec<Entry> = Vec::new();
-    let mut taken = BTreeSet::new();
+    let mut names = match contents {
+        Contents::Lesson(lesson) => EntryNames::for_lesson(lesson),
+        Contents::Mix(_) | Contents::HandIn(_) => EntryNames::default(),
+    };
     for track in &mut stored.tracks {
         let Source::File(file) = &mut track.source else {
             continue;
@@ -95,7 +101,7 @@ pub(super) fn lay_out(
                         })?;
                 entries.push(Entry {
                     source_path: file.path.clone(),
-                    name: unique_entry(file.name(), &mut taken),
+                    name: names.name(file),
                     sums,
                 });
                 entries.len() - 1
@@ -231,24 +237,4 @@ struct Entry<'a> {
     name: String,
     /// Its length and sums.
     sums: &'a Sums,
-}
-
-/// `audio/<name>`, or `audio/<stem> (n).<ext>` with the smallest n ≥ 2 not yet `taken`
-/// (compared in lower case). A name that is empty or a dot folder becomes `audio`.
-pub(crate) fn unique_entry(name: &str, taken: &mut BTreeSet<String>) -> String {
-    let name = match name {
-        "" | "." | ".." => "audio",
-        name => name,
-    };
-    let (stem, ext) = match name.rfind('.') {
-        Some(dot) if dot > 0 => name.split_at(dot),
-        _ => (name, ""),
-    };
-    let mut candidate = format!("{AUDIO_FOLDER}{name}");
-    let mut n = 2;
-    while !taken.insert(candidate.to_lowercase()) {
-        candidate = format!("{AUDIO_FOLDER}{stem} ({n}){ext}");
-        n += 1;
-    }
-    candidate
 }

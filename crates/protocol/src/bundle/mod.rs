@@ -59,6 +59,7 @@ mod format;
 mod interop;
 mod layout;
 mod local;
+mod names;
 mod plan;
 mod unpack;
 mod writer;
@@ -72,8 +73,8 @@ pub use directory::{
     MAX_NAME_BYTES,
 };
 pub use format::LOCAL_HEADER_LEN;
-pub(crate) use layout::unique_entry;
 pub use layout::{layout, layout_contents, Layout, Part};
+pub(crate) use names::EntryNames;
 pub use plan::{plan, read_session, session_entry, Plan, PlannedFile};
 pub use unpack::Unpacker;
 pub use writer::{NewEntry, ZipParts};
@@ -380,7 +381,8 @@ mod tests {
 
     use super::format::{CENTRAL_HEADER_LEN, CENTRAL_HEADER_SIGNATURE, LOCAL_HEADER_SIGNATURE};
     use super::interop::zip_of;
-    use super::layout::{lay_out, unique_entry};
+    use super::layout::lay_out;
+    use super::names::unique_entry;
     use super::*;
     use crate::hash::sha256_hex;
     use crate::session::{benchmark, FileSource};

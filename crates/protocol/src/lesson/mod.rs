@@ -226,13 +226,13 @@ impl Lesson {
 
     /// Which lesson a hand-in answers: SHA-256 (64 lower-case hex digits) of the
     /// [`Lesson::canonical_json`] of this lesson with each file it names (a track's source in
-    /// the starting or the reference mix, a reference recording) named as a `.mixroom` bundle
-    /// stores it and without its SHA-256. That name is `audio/<name>`, `<name>` the file's own
-    /// ([`FileSource::name`]: folders do not count), made unique in the lesson as a bundle
-    /// makes it (`bass (2).wav`), in the order of the starting mix's tracks, then the
-    /// reference's. So a lesson keeps its fingerprint through a bundle, which moves its files
-    /// into `audio/` and fills in their SHA-256s; a lesson that names no file (the built-in
-    /// ones play demo stems) is its canonical JSON hashed.
+    /// the starting or the reference mix, a reference recording) at the path a `.mixroom`
+    /// bundle of it gives the file, and without its SHA-256. That path is `audio/<name>`,
+    /// `<name>` the file's own ([`FileSource::name`]: folders do not count), made unique in the
+    /// lesson as the bundle makes it (`bass (2).wav`; the reference's own files first, then the
+    /// starting mix's in track order). So a lesson keeps its fingerprint through a bundle, which
+    /// moves its files into `audio/` and fills in their SHA-256s; a lesson that names no file
+    /// (the built-in ones play demo stems) is its canonical JSON hashed.
     pub fn fingerprint(&self) -> String {
         let canonical = fingerprint::files_by_name(self).canonical_json();
         crate::hash::sha256_hex(canonical.as_bytes())
