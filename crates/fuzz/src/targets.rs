@@ -6,7 +6,7 @@
 //! | `link` | `link::open` | link text, mutated as base64 text |
 //! | `link-body` | `link::open` | link text whose decompressed postcard body was mutated and compressed again (past the zlib checksum) |
 //! | `session` | `Session::open_json` (and the migrations) | JSON text of version 2 and version 1 sessions, mutated as text or as a tree |
-//! | `bundle` | `bundle::read` | `.mixroom` bytes, mutated as bytes, or rebuilt around a mutated `session.json` |
+//! | `bundle` | `bundle::read` (and the lesson or hand-in inside) | `.mixroom` bytes of mixes, lessons and hand-ins, mutated as bytes, or rebuilt around a mutated `session.json` and a mutated `lesson.json` or `handin.json` |
 //! | `decode` | mixroom-cli's decoder | first byte: the file name's extension (see [`HINTS`]); the rest: WAV, FLAC, MP3 or Ogg Vorbis bytes, mutated |
 //! | `lesson` | `Lesson::open_json` (and the migrations of its mixes) | JSON text of the built-in lessons and of lessons with every goal kind, mutated as text or as a tree |
 //! | `lesson-link` | `wire::open_lesson` | lesson link text, mutated as text, or a mutated lesson JSON wrapped again (past the zlib checksum) |
@@ -19,7 +19,9 @@
 //! again refuses nothing and changes nothing), survives `to_json`/`from_json` and a link round
 //! trip; the strict reader (`link::decode`, `Session::from_json`) accepts exactly the inputs
 //! the lenient one opens with nothing refused; an opened link is already [`link::normalize`]d;
-//! an opened bundle's session does the same, with every file it plays; decoded audio has at
+//! an opened bundle's session does the same, with every file it plays, and so does the lesson
+//! or hand-in inside it, whose mix is the bundle's (a lesson written again from what opened
+//! keeps its fingerprint); decoded audio has at
 //! least one channel, all equally long, not empty, not longer than the cap, at a rate above 0.
 //! Lessons and hand-ins ([`lesson`]): what opens follows every rule of
 //! `mixroom_protocol::lesson::rules`, is safe again, survives JSON and its link, and is, when
@@ -31,7 +33,8 @@ use std::sync::OnceLock;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use mixroom_cli::decode::{decode_bytes_capped, DecodeError};
-use mixroom_protocol::bundle;
+use mixroom_protocol::bundle::{self, Attached, Contents};
+use mixroom_protocol::lesson::{HandIn, Lesson, LessonError, Reference};
 use mixroom_protocol::link::{self, LINK_FORMAT};
 use mixroom_protocol::params::PARAMS;
 use mixroom_protocol::session::{benchmark, FileSource, Session, Source, Transport};
@@ -671,11 +674,40 @@ fn bundle_sessions() -> Vec<Session> {
     vec![project, mixroom_demo::session(), benchmark(0, false)]
 }
 
+/// A lesson on the first of [`bundle_sessions`] (the built-in first lesson's texts and goals),
+/// whose reference mix plays one of its files, a file of its own and a demo stem.
+fn bundle_lesson() -> Lesson {
+    let start = bundle_sessions().remove(0);
+    let mut reference = start.clone();
+    reference.tracks[1].source = Source::File(FileSource {
+        path: "teacher/gtr.flac".into(),
+        sha256: None,
+    });
+    let mut lesson = mixroom_demo::lessons::lessons().remove(0);
+    lesson.start = start;
+    lesson.reference = Some(Reference::Mix(reference));
+    lesson
+}
+
+/// What the `bundle` target's seeds carry: each of [`bundle_sessions`], [`bundle_lesson`], a
+/// hand-in of it, and a built-in lesson (demo stems only: no audio entries).
+fn bundle_contents() -> (Vec<Session>, [Lesson; 2], HandIn) {
+    let lesson = bundle_lesson();
+    let hand_in = HandIn::new(&lesson, "Ada", lesson.start.clone());
+    let built_in = mixroom_demo::lessons::lessons().remove(2);
+    (bundle_sessions(), [lesson, built_in], hand_in)
+}
+
 fn bundle_target() -> Target {
-    let seeds = bundle_sessions()
+    let (sessions, lessons, hand_in) = bundle_contents();
+    let contents = sessions
         .iter()
-        .map(|s| {
-            bundle::write(s, &BUNDLE_FILES)
+        .map(Contents::Mix)
+        .chain(lessons.iter().map(Contents::Lesson))
+        .chain([Contents::HandIn(&hand_in)]);
+    let seeds = contents
+        .map(|c| {
+            bundle::write_contents(c, &BUNDLE_FILES)
                 .expect("the files are given")
                 .bytes
         })
@@ -692,6 +724,8 @@ fn bundle_target() -> Target {
             b"PK\x06\x07",
             b"PK\x07\x08",
             b"session.json",
+            b"lesson.json",
+            b"handin.json",
             b"audio/",
             b"audio/bass.wav",
             b"\x08\x00",
@@ -741,9 +775,51 @@ fn bundled() -> &'static [(bundle::Written, Target)] {
     })
 }
 
+/// The lesson and the hand-in of the seeds' bundles, as stored there, each the first seed of
+/// a JSON target (for [`mutated_json`]) whose other seeds are the `lesson` or `handin`
+/// target's.
+fn attached_json() -> &'static [Target; 2] {
+    static ATTACHED: OnceLock<[Target; 2]> = OnceLock::new();
+    ATTACHED.get_or_init(|| {
+        let (_, [lesson, _], hand_in) = bundle_contents();
+        let stored = |contents| {
+            bundle::write_contents(contents, &BUNDLE_FILES)
+                .expect("the files are given")
+                .attached
+                .expect("a lesson or hand-in")
+        };
+        let json = |stored: bundle::Attachment, target: &Target| {
+            let json = match stored {
+                bundle::Attachment::Lesson(lesson) => lesson.to_json(),
+                bundle::Attachment::HandIn(hand_in) => hand_in.to_json(),
+            };
+            let mut seeds = vec![json.into_bytes()];
+            seeds.extend(target.seeds.iter().cloned());
+            Target {
+                name: "bundle-attached",
+                weight: 0,
+                seeds,
+                dictionary: target.dictionary.clone(),
+                max_len: target.max_len,
+                keys: target.keys,
+                pool: OnceLock::new(),
+                generate: mutated_json,
+                check: target.check,
+            }
+        };
+        let [lesson_json, hand_in_json] = lesson::json_targets();
+        [
+            json(stored(Contents::Lesson(&lesson)), lesson_json),
+            json(stored(Contents::HandIn(&hand_in)), hand_in_json),
+        ]
+    })
+}
+
 /// A zip made here (not by `bundle::write`) around a mutated `session.json` of a bundled
 /// session, with the audio entries present, missing, changed, renamed or doubled, stored or
-/// deflated: this reaches the reader's session and file checks past the CRC-32s.
+/// deflated, and now and then a `lesson.json` or a `handin.json` (or both) as stored or
+/// mutated: this reaches the reader's session, file, lesson and hand-in checks past the
+/// CRC-32s.
 fn rebuilt_bundle(rng: &mut Rng) -> Vec<u8> {
     use zip::write::SimpleFileOptions;
     use zip::{CompressionMethod, ZipWriter};
@@ -779,6 +855,21 @@ fn rebuilt_bundle(rng: &mut Rng) -> Vec<u8> {
         }
         entries.push((name, bytes));
     }
+    let [lesson_json, hand_in_json] = attached_json();
+    let attached = |target: &Target, rng: &mut Rng| {
+        if rng.one_in(3) {
+            target.seeds[0].clone()
+        } else {
+            mutated_json(target, rng)
+        }
+    };
+    let which = rng.below(16);
+    if which < 5 || which == 8 {
+        entries.push(("lesson.json".to_owned(), attached(lesson_json, rng)));
+    }
+    if (5..=8).contains(&which) {
+        entries.push(("handin.json".to_owned(), attached(hand_in_json, rng)));
+    }
     if rng.one_in(4) {
         let at = rng.below(entries.len());
         let entry = entries.remove(at);
@@ -808,7 +899,74 @@ fn check_bundle(input: &[u8]) -> Verdict {
             }
         }
     }
-    check_session(&opened.session)
+    let verdict = check_session(&opened.session);
+    if verdict != Verdict::Accepted {
+        return verdict;
+    }
+    check_attached(&opened)
+}
+
+/// The contract of what an opened bundle carries: a lesson or hand-in that opens keeps the
+/// lesson or hand-in contract and plays the bundle's mix; a lesson written again with the
+/// bundle's files keeps its fingerprint; a lesson too new offers the bundle's mix.
+fn check_attached(opened: &bundle::Bundle) -> Verdict {
+    match &opened.attached {
+        Attached::Lesson(Ok(incoming)) => {
+            let lesson = &incoming.lesson;
+            if lesson.start != opened.session {
+                return Verdict::Violation(
+                    "an opened bundle's lesson starts from another mix than the bundle's"
+                        .to_owned(),
+                );
+            }
+            let verdict = lesson::check_lesson(lesson);
+            if verdict != Verdict::Accepted {
+                return verdict;
+            }
+            let files: Vec<(&str, &[u8])> = opened
+                .files
+                .iter()
+                .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
+                .collect();
+            // Writing may refuse what reading took (a reference that records another checksum
+            // for one of the files, a name made too long by " (2)").
+            let Ok(written) = bundle::write_contents(Contents::Lesson(lesson), &files) else {
+                return Verdict::Accepted;
+            };
+            match bundle::read(&written.bytes).map(|again| again.attached) {
+                Ok(Attached::Lesson(Ok(again)))
+                    if again.lesson.fingerprint() == lesson.fingerprint() =>
+                {
+                    Verdict::Accepted
+                }
+                other => Verdict::Violation(format!(
+                    "an opened bundle's lesson written again does not open as the same lesson: \
+                     {:?}",
+                    other.map(|a| match a {
+                        Attached::Lesson(Ok(_)) => "another fingerprint".to_owned(),
+                        other => format!("{other:?}"),
+                    })
+                )),
+            }
+        }
+        Attached::Lesson(Err(LessonError::TooNew { start, .. }))
+            if start.as_ref().map(|s| &s.session) != Some(&opened.session) =>
+        {
+            Verdict::Violation(
+                "an opened bundle's lesson is too new but does not offer the bundle's mix"
+                    .to_owned(),
+            )
+        }
+        Attached::HandIn(Ok(incoming)) => {
+            if incoming.hand_in.mix != opened.session {
+                return Verdict::Violation(
+                    "an opened bundle's hand-in plays another mix than the bundle's".to_owned(),
+                );
+            }
+            lesson::check_hand_in(&incoming.hand_in)
+        }
+        Attached::None | Attached::Lesson(Err(_)) | Attached::HandIn(Err(_)) => Verdict::Accepted,
+    }
 }
 
 // ---- decode -----------------------------------------------------------------------------
@@ -958,6 +1116,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_bundle_seeds_carry_lessons_and_a_hand_in_that_open() {
+        let carried: Vec<&str> = bundle_target()
+            .seeds
+            .iter()
+            .map(
+                |seed| match bundle::read(seed).expect("a seed opens").attached {
+                    Attached::None => "mix",
+                    Attached::Lesson(Ok(incoming)) if incoming.refused.is_empty() => "lesson",
+                    Attached::HandIn(Ok(incoming)) if incoming.refused.is_empty() => "hand-in",
+                    _ => "refused",
+                },
+            )
+            .collect();
+        assert_eq!(
+            carried,
+            ["mix", "mix", "mix", "lesson", "lesson", "hand-in"]
+        );
     }
 
     #[test]

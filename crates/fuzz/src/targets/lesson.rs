@@ -288,7 +288,7 @@ fn lesson_dictionary() -> Vec<Vec<u8>> {
 // ---- targets ----------------------------------------------------------------------------
 
 /// The JSON targets, made once: the link targets mutate their JSON before wrapping it.
-fn json_targets() -> &'static [Target; 2] {
+pub(super) fn json_targets() -> &'static [Target; 2] {
     static TARGETS: OnceLock<[Target; 2]> = OnceLock::new();
     TARGETS.get_or_init(|| [lesson_target(), hand_in_target()])
 }
@@ -615,7 +615,7 @@ fn rule_broken(lesson: &Lesson) -> Option<String> {
 }
 
 /// The contract of an opened lesson (see the module's header).
-fn check_lesson(lesson: &Lesson) -> Verdict {
+pub(super) fn check_lesson(lesson: &Lesson) -> Verdict {
     if let Some(why) = rule_broken(lesson) {
         return violation(format!("an opened lesson breaks a rule: {why}"));
     }
@@ -716,7 +716,7 @@ fn check_hand_in_link(input: &[u8]) -> Verdict {
 /// hex digits, the student's name plain text, making it safe again refuses nothing and changes
 /// nothing, it comes back the same through JSON and its link, and its mix keeps a session's
 /// contract.
-fn check_hand_in(hand_in: &HandIn) -> Verdict {
+pub(super) fn check_hand_in(hand_in: &HandIn) -> Verdict {
     if let Some(why) = id_problem(&hand_in.lesson_id) {
         return violation(format!("an opened hand-in's lesson id {why}"));
     }
