@@ -70,9 +70,11 @@ pub fn parse_lesson(args: &[String]) -> Result<LessonArgs, String> {
 /// Arguments of `mixroom check`.
 #[derive(Debug, PartialEq)]
 pub struct CheckArgs {
-    /// The lesson: a lesson JSON file, a `#lesson=` link or a built-in lesson's id.
+    /// The lesson: a lesson JSON file, a bundle holding a lesson, a `#lesson=` link or a
+    /// built-in lesson's id.
     pub lesson: String,
-    /// The mixes: session files, bundles, hand-in files, `#mix=` or `#handin=` links.
+    /// The mixes: session files, bundles (of mixes or hand-ins), hand-in files, `#mix=` or
+    /// `#handin=` links.
     pub mixes: Vec<String>,
     /// The rate the mixes are rendered and measured at, Hz (8000..=192000).
     pub sample_rate_hz: u32,

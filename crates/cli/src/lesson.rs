@@ -6,12 +6,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use mixroom_lesson::{Checker, Report};
+use mixroom_protocol::bundle::Attached;
 use mixroom_protocol::lesson::{wire, HandIn, Lesson, Reference};
 use mixroom_protocol::session::{self, Session};
 use mixroom_protocol::validate::Refusal;
 use serde::Serialize;
 
 use crate::args::CheckArgs;
+use crate::bundled;
 use crate::demo;
 use crate::render::is_bundle;
 use crate::sources::{io_problem, load_sources_from, DemoStems, Files, Folder};
@@ -75,12 +77,18 @@ fn builtin(id: &str) -> Result<Lesson, String> {
     })
 }
 
-/// The lesson `text` names: a lesson JSON file, a `#lesson=` link (or its payload), or a
-/// built-in lesson's id, tried in that order. A field the lesson's reader refused is reported
-/// as a note on stderr and the rest is used, as the page does.
+/// The lesson `text` names: a lesson JSON file, a `.mixroom` bundle holding a lesson, a
+/// `#lesson=` link (or its payload), or a built-in lesson's id, tried in that order. A field
+/// the lesson's reader refused is reported as a note on stderr and the rest is used, as the
+/// page does.
 pub fn open_lesson(text: &str) -> Result<Lesson, String> {
     let path = Path::new(text);
     let incoming = if path.is_file() {
+        if is_bundle(path, &first_bytes(path)?) {
+            let incoming = bundled::lesson(text, path)?;
+            notes(text, &incoming.refused);
+            return Ok(incoming.lesson);
+        }
         let json = std::fs::read_to_string(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::InvalidData => format!("{text} is not a lesson (it is not text)"),
             _ => io_problem(path, &e),
@@ -105,6 +113,16 @@ pub fn open_lesson(text: &str) -> Result<Lesson, String> {
     Ok(incoming.lesson)
 }
 
+/// The first four bytes of the file at `path` (fewer when it is shorter): enough to tell a
+/// bundle ([`is_bundle`]).
+fn first_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| io_problem(path, &e))?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, 4), &mut bytes)
+        .map_err(|e| io_problem(path, &e))?;
+    Ok(bytes)
+}
+
 /// The link in a file's text, if the file holds one (a link saved from the page) rather than
 /// JSON.
 fn link_in(text: &str) -> Option<&str> {
@@ -112,7 +130,8 @@ fn link_in(text: &str) -> Option<&str> {
     (!text.starts_with('{')).then_some(text)
 }
 
-fn notes(what: &str, refused: &[Refusal]) {
+/// A note on stderr for each field of `what` that a reader refused.
+pub(crate) fn notes(what: &str, refused: &[Refusal]) {
     for refusal in refused {
         eprintln!("mixroom: note: {what}: {refusal} (left out)");
     }
@@ -248,9 +267,10 @@ fn checked(report: Report) -> Verdict {
     }
 }
 
-/// Opens `text`: a session JSON file, a `.mixroom` bundle, a hand-in JSON file, a file holding
-/// a `#mix=` or `#handin=` link, or such a link itself. Files a mix names are found beside its
-/// file (the current folder for a link given on the command line), a bundle's inside it.
+/// Opens `text`: a session JSON file, a `.mixroom` bundle (of a mix, a lesson's starting mix or
+/// a hand-in), a hand-in JSON file, a file holding a `#mix=` or `#handin=` link, or such a link
+/// itself. Files a mix names are found beside its file (the current folder for a link given on
+/// the command line), a bundle's inside it.
 fn open_mix(text: &str) -> Result<Opened, String> {
     let path = Path::new(text);
     if path.is_dir() {
@@ -268,11 +288,20 @@ fn open_mix(text: &str) -> Result<Opened, String> {
     if is_bundle(path, &bytes) {
         let bundle = mixroom_protocol::bundle::read(&bytes).map_err(|e| format!("{text}: {e}"))?;
         notes(text, &bundle.refused);
+        let hand_in = match bundle.attached {
+            Attached::HandIn(Ok(incoming)) => {
+                notes(text, &incoming.refused);
+                Some(incoming.hand_in)
+            }
+            // As a hand-in JSON file that cannot be read: which lesson it answers is unknown.
+            Attached::HandIn(Err(why)) => return Err(format!("{text}: {why}")),
+            Attached::None | Attached::Lesson(_) => None,
+        };
         return Ok(Opened {
             mix: bundle.session,
             files: Box::new(bundle.files) as Box<dyn Files>,
-            student: None,
-            answers: None,
+            student: hand_in.as_ref().map(|h| h.student.clone()),
+            answers: hand_in,
         });
     }
     let contents =

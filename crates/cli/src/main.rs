@@ -30,12 +30,13 @@
 //! `lesson export` writes one as `DIR/lesson.json`, `DIR/start.json`, `DIR/reference.json` and
 //! the stems they play.
 //!
-//! `check` renders each mix (a session file, a `.mixroom` bundle, a hand-in file, a `#mix=` or
-//! `#handin=` link) with mixroom-lesson's `Checker` and prints one JSON object per mix and line:
-//! `{"file", "passed", "goals": [{"id", "text", "passed", "measured", "target", "unit",
-//! "hint"}]}`, with `"student"` for a hand-in; a mix that cannot be opened or checked, or a
-//! hand-in for another lesson, gets `{"file", "error"}` and the others are still checked. The
-//! lesson is a lesson JSON file, a `#lesson=` link or a built-in lesson's id.
+//! `check` renders each mix (a session file, a `.mixroom` bundle of a mix or a hand-in, a
+//! hand-in file, a `#mix=` or `#handin=` link) with mixroom-lesson's `Checker` and prints one
+//! JSON object per mix and line: `{"file", "passed", "goals": [{"id", "text", "passed",
+//! "measured", "target", "unit", "hint"}]}`, with `"student"` for a hand-in; a mix that cannot
+//! be opened or checked, or a hand-in for another lesson, gets `{"file", "error"}` and the
+//! others are still checked. The lesson is a lesson JSON file, a `.mixroom` bundle holding a
+//! lesson, a `#lesson=` link or a built-in lesson's id.
 //!
 //! `bench` times the benchmark mix and prints JSON.
 //!
@@ -48,6 +49,7 @@
 
 mod args;
 mod bench;
+mod bundled;
 mod demo;
 mod lesson;
 mod loudness;

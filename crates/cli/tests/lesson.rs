@@ -1,12 +1,14 @@
 //! `mixroom lesson list / export` and `mixroom check` through the binary: the built-in
 //! lessons on disk, and mixes checked with exit codes 0 (all pass), 3 (a goal fails), 1 (a mix
 //! cannot be opened or answers another lesson; the others are still checked) and 2 (a wrong
-//! command line). Renders run at 8 kHz to keep the debug build quick; the figures at 48 kHz
-//! are mixroom-lesson's `demo_lessons` test.
+//! command line); lessons and hand-ins in `.mixroom` bundles as in their JSON. Renders run at
+//! 8 kHz to keep the debug build quick; the figures at 48 kHz are mixroom-lesson's
+//! `demo_lessons` test.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use mixroom_protocol::bundle::{self, Contents};
 use mixroom_protocol::lesson::{wire, Goal, GoalKind, HandIn, Lesson, LESSON_VERSION};
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::session::{Session, Source};
@@ -320,5 +322,98 @@ fn a_bundle_is_checked_from_its_own_audio() {
     let (code, lines, stderr) = check(&[&lesson_path, &s(&bundle)]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(lines[0]["passed"], true);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn lessons_and_hand_ins_travel_in_bundles() {
+    // A lesson on the demo's stems as files, in a .mixroom bundle with them; hand-ins of it in
+    // bundles of their own, each with the audio, nothing beside them.
+    let dir = temp_dir("bundles");
+    let stems = dir.join("stems");
+    let (code, _, stderr) = mixroom(&["demo", "-o", &s(&stems), "--sample-rate", "8000"]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(stems.join("session.json")).unwrap();
+    let start = Session::from_json(&text).unwrap();
+    let files: Vec<(String, Vec<u8>)> = start
+        .tracks
+        .iter()
+        .filter_map(|t| match &t.source {
+            Source::File(f) => Some((f.path.clone(), std::fs::read(stems.join(&f.path)).unwrap())),
+            _ => None,
+        })
+        .collect();
+    let files: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    let write = |name: &str, contents: Contents| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            bundle::write_contents(contents, &files).unwrap().bytes,
+        )
+        .unwrap();
+        s(&path)
+    };
+    let mut lesson = quiet_lesson("turn-it-down");
+    lesson.start = start.clone();
+    let lesson_json = s(&dir.join("lesson.json"));
+    std::fs::write(&lesson_json, lesson.to_json()).unwrap();
+    let lesson_bundle = write("lesson.mixroom", Contents::Lesson(&lesson));
+    let mut quiet = start.clone();
+    quiet.master.set(ParamId::GainDb, -10.0);
+    let ada = HandIn::new(&lesson, "Ada", quiet.clone());
+    let ada_bundle = write("ada.mixroom", Contents::HandIn(&ada));
+    let grace = HandIn::new(&quiet_lesson("other-lesson"), "Grace", quiet.clone());
+    let grace_bundle = write("grace.mixroom", Contents::HandIn(&grace));
+    let mut newer = ada.clone();
+    newer.version = LESSON_VERSION + 1;
+    let newer_bundle = write("newer.mixroom", Contents::HandIn(&newer));
+    let plain_bundle = write("plain.mixroom", Contents::Mix(&quiet));
+
+    // The lesson from its bundle; a hand-in bundle names its student and is checked against
+    // its own lesson only; a plain bundle and the lesson's own bundle are mixes.
+    let (code, lines, stderr) = check(&[
+        &lesson_bundle,
+        &ada_bundle,
+        &grace_bundle,
+        &newer_bundle,
+        &plain_bundle,
+        &lesson_bundle,
+    ]);
+    assert_eq!((code, lines.len()), (1, 5), "{stderr}");
+    assert_eq!(lines[0]["student"], "Ada");
+    assert_eq!(lines[0]["passed"], true, "{}", lines[0]);
+    assert_eq!(lines[1]["student"], "Grace");
+    let error = lines[1]["error"].as_str().unwrap();
+    assert!(
+        error.contains("answers the lesson \"other-lesson\", not \"turn-it-down\""),
+        "{error}"
+    );
+    let error = lines[2]["error"].as_str().unwrap();
+    assert!(error.contains("made by a newer Mixroom"), "{error}");
+    assert!(lines[2].get("student").is_none());
+    assert!(lines[3].get("student").is_none());
+    assert_eq!(lines[3]["passed"], true);
+    assert_eq!(lines[4]["passed"], false, "the lesson's start is too loud");
+
+    // The lesson as its JSON (files beside it, not in audio/) is the same lesson.
+    let (code, lines, stderr) = check(&[&lesson_json, &ada_bundle]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(lines[0]["student"], "Ada");
+
+    // A bundle without a lesson is no lesson.
+    for (not_a_lesson, why) in [
+        (&plain_bundle, "holds no lesson: it is a mix alone"),
+        (&ada_bundle, "holds no lesson: it is a student's hand-in"),
+    ] {
+        let (code, lines, stderr) = check(&[not_a_lesson, &plain_bundle]);
+        assert_eq!((code, lines.len()), (1, 0));
+        assert!(
+            stderr.contains(&format!("{not_a_lesson} {why}")),
+            "{stderr}"
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
