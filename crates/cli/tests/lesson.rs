@@ -403,17 +403,21 @@ fn lessons_and_hand_ins_travel_in_bundles() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(lines[0]["student"], "Ada");
 
-    // A bundle without a lesson is no lesson.
+    // A bundle without a lesson is no lesson; a newer Mixroom's lesson says so.
+    let mut newer_lesson = lesson.clone();
+    newer_lesson.version = LESSON_VERSION + 1;
+    let newer_lesson_bundle = write("newer-lesson.mixroom", Contents::Lesson(&newer_lesson));
     for (not_a_lesson, why) in [
-        (&plain_bundle, "holds no lesson: it is a mix alone"),
-        (&ada_bundle, "holds no lesson: it is a student's hand-in"),
+        (&plain_bundle, " holds no lesson: it is a mix alone"),
+        (&ada_bundle, " holds no lesson: it is a student's hand-in"),
+        (
+            &newer_lesson_bundle,
+            ": this lesson was made by a newer Mixroom",
+        ),
     ] {
         let (code, lines, stderr) = check(&[not_a_lesson, &plain_bundle]);
         assert_eq!((code, lines.len()), (1, 0));
-        assert!(
-            stderr.contains(&format!("{not_a_lesson} {why}")),
-            "{stderr}"
-        );
+        assert!(stderr.contains(&format!("{not_a_lesson}{why}")), "{stderr}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
