@@ -150,13 +150,12 @@ impl<'a> AttachedEntry<'a> {
 /// Errors: [`BundleError::LessonAndHandIn`] when it has both (which one would be meant is not
 /// known, so the bundle is refused).
 pub fn attached_entry(directory: &Directory) -> Result<Option<AttachedEntry<'_>>, BundleError> {
-    let found = match (directory.get(LESSON_ENTRY), directory.get(HANDIN_ENTRY)) {
+    let (kind, entry) = match (directory.get(LESSON_ENTRY), directory.get(HANDIN_ENTRY)) {
         (Some(_), Some(_)) => return Err(BundleError::LessonAndHandIn),
         (Some(entry), None) => (AttachedKind::Lesson, entry),
         (None, Some(entry)) => (AttachedKind::HandIn, entry),
         (None, None) => return Ok(None),
     };
-    let (kind, entry) = found;
     let readable = entry
         .method()
         .and_then(|_| entry.check_size(MAX_LESSON_BYTES as u64));
