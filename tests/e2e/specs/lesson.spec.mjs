@@ -15,7 +15,7 @@ import { join, resolve } from "node:path";
 import { ISOLATED_URL } from "../support/urls.mjs";
 import { contextRate, openMixroom } from "../support/page.mjs";
 import { lessonPayload as payload } from "../support/link.mjs";
-import { mixOpened } from "../support/mix.mjs";
+import { importFile, mixOpened } from "../support/mix.mjs";
 import { sineWav, writeFloatWav } from "../support/wav.mjs";
 
 const CLI = resolve(process.env.MIXROOM_CLI || "../../target/release/mixroom");
@@ -421,4 +421,91 @@ test("a lesson whose reference is a recording at a URL: Check my mix fetches it 
   expect(status).toMatch(/0 of 1 goals met\. The recording could not be fetched from https:\/\/audio\.example\/teacher\/gone\.wav: the server answered 404/);
   expect((await verdicts(page)).tone.measured).toBe("not measured");
   expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+});
+
+test("with a file of the teacher's own, the lesson and the hand-in travel as projects with their audio, and the hand-in lands in the class table", async ({ page, browser }) => {
+  test.setTimeout(300_000);
+  const errors = await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  await importFile(page, "Strings.wav", sineWav(8, 440, { invertRight: false, amplitude: 3_000 }));
+  await mixOpened(page, 15);
+  await page.getByRole("button", { name: "Teach" }).click();
+  const dialog = page.getByRole("dialog", { name: "Teach: a lesson from this mix" });
+  await dialog.getByRole("textbox", { name: "Title" }).fill("Strings under the band");
+  await dialog.getByRole("combobox", { name: "Kind of goal" }).selectOption({ label: "A strip against the rest of the mix" });
+  await dialog.getByRole("combobox", { name: "Strip", exact: true }).selectOption({ label: "Track Strings" });
+  await dialog.getByRole("button", { name: "Use my mix's value" }).click();
+  await expect(dialog.getByRole("status")).toHaveText(/The mix measures −?\d+\.\d dB/, { timeout: 120_000 });
+  await dialog.getByRole("button", { name: "Add goal" }).click();
+  // A link cannot hold the teacher's file, and says so; the project can.
+  await dialog.getByRole("button", { name: "Share lesson" }).click();
+  await expect(dialog.getByRole("status")).toHaveText(/does not hold the files the lesson plays \(Strings\.wav\)/);
+  const lessonDownload = page.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Save lesson as a project" }).click();
+  const lessonFile = await lessonDownload;
+  expect(lessonFile.suggestedFilename()).toBe("lesson-strings-under-the-band.mixroom");
+  const lessonPath = join(mkdtempSync(join(tmpdir(), "mixroom-lesson-")), lessonFile.suggestedFilename());
+  await lessonFile.saveAs(lessonPath);
+  await expect(dialog.getByRole("status")).toHaveText(/^Saved “lesson-strings-under-the-band\.mixroom”/);
+
+  // A student in a fresh browser (which has never seen Strings.wav) opens the project.
+  const other = await browser.newContext();
+  const student = await other.newPage();
+  await openMixroom(student, ISOLATED_URL);
+  await mixOpened(student, 14);
+  const picker = student.waitForEvent("filechooser");
+  await student.getByRole("button", { name: "Open", exact: true }).click();
+  await (await picker).setFiles(lessonPath);
+  const panel = student.getByTestId("lesson-panel");
+  await expect(panel.getByRole("heading", { name: "Strings under the band" })).toBeVisible({ timeout: 20_000 });
+  await mixOpened(student, 15);
+  expect(await checkMix(student)).toMatch(/Every goal is met \(1 of 1\)/);
+  await faderTo(student, "Strings", -12);
+  expect(await checkMix(student)).toMatch(/0 of 1 goals met/);
+  await panel.getByRole("textbox", { name: "Your name" }).fill("Ada");
+  const handInDownload = student.waitForEvent("download");
+  await panel.getByRole("button", { name: "Save hand-in as a project" }).click();
+  const handInFile = await handInDownload;
+  expect(handInFile.suggestedFilename()).toBe("Ada-strings-under-the-band.mixroom");
+  const handInPath = join(mkdtempSync(join(tmpdir(), "mixroom-handin-")), handInFile.suggestedFilename());
+  await handInFile.saveAs(handInPath);
+  await expect(panel.getByRole("status").filter({ hasText: "Saved" })).toHaveText(/^Saved “Ada-strings-under-the-band\.mixroom”: send this file to your teacher/);
+  await other.close();
+
+  // The teacher opens the lesson as made (not from the project: its fingerprint is the same),
+  // drops the student's project on the class view, and picks two files that are not hand-ins.
+  await dialog.getByRole("button", { name: "Open it here as a student" }).click();
+  await expect(page.getByTestId("lesson-panel").getByRole("heading", { name: "Strings under the band" })).toBeVisible();
+  await mixOpened(page, 15);
+  await page.getByRole("button", { name: "Lessons" }).click();
+  const lessons = page.getByRole("dialog", { name: "Lessons" });
+  const classView = lessons.getByRole("region", { name: "Class view" });
+  const dropped = await page.evaluateHandle(({ base64, name }) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name, { type: "application/zip" }));
+    return transfer;
+  }, { base64: readFileSync(handInPath).toString("base64"), name: "Ada-strings-under-the-band.mixroom" });
+  await classView.dispatchEvent("drop", { dataTransfer: dropped });
+  const table = lessons.getByRole("table", { name: "Class table" });
+  const rows = table.locator("tbody tr");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("0 of 1", { timeout: 120_000 });
+  await expect(rows.first().getByRole("rowheader")).toHaveText("Ada");
+  await expect(rows.first().getByRole("cell").nth(1)).toHaveText("Ada-strings-under-the-band.mixroom");
+  // Nothing was imported by the drop: the mix still has its 15 tracks.
+  await mixOpened(page, 15);
+  const files = page.waitForEvent("filechooser");
+  await lessons.getByRole("button", { name: "Add hand-in files" }).click();
+  await (await files).setFiles([lessonPath]);
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(1)).toContainText("holds a lesson, not a hand-in");
+  await page.screenshot({ path: join(ARTIFACTS, "class-table-projects.png") });
+
+  // The row opens the student's mix with its audio, from the project.
+  await lessons.getByRole("button", { name: "Open Ada's mix" }).click();
+  await mixOpened(page, 15);
+  await expect(page.getByRole("slider", { name: "Strings Fader" })).toHaveAttribute("aria-valuenow", "-12");
+  expect(await checkMix(page)).toMatch(/0 of 1 goals met/);
+  expect(errors).toEqual([]);
 });

@@ -64,7 +64,8 @@ pub async fn reference_recording(
     }
     let Some(url) = recording::url_of(lesson) else {
         return Err(
-            "The lesson's reference recording is a file, which the page cannot open by itself;              its tonal-balance goal is not measured."
+            "The lesson's reference recording is a file, which the page cannot open by itself; \
+             its tonal-balance goal is not measured."
                 .to_owned(),
         );
     };

@@ -1,12 +1,14 @@
-//! The class table: many hand-ins for one lesson, each read, matched to the lesson and checked,
-//! one row per hand-in, downloadable as CSV. A hand-in that cannot be read, answers another
+//! The class table: many hand-ins for one lesson (links, hand-in files, or projects carrying a
+//! hand-in and its audio), each read, matched to the lesson and checked, one row per hand-in, downloadable as CSV. A hand-in that cannot be read, answers another
 //! lesson or cannot be checked is flagged in its row with the reason, never dropped.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use mixroom_lesson::Report;
-use mixroom_protocol::lesson::{wire, HandIn, Lesson};
+use mixroom_protocol::lesson::{wire, HandIn, IncomingHandIn, Lesson};
 
+use crate::project::BundleFiles;
 use crate::text::upper_first;
 
 /// One row of the class table.
@@ -16,6 +18,8 @@ pub struct Row {
     pub from: String,
     /// The hand-in, when it could be read.
     pub hand_in: Option<Arc<HandIn>>,
+    /// The audio files of the bundle it came in, if it came in one.
+    pub files: Option<Rc<BundleFiles>>,
     /// How far it is.
     pub state: RowState,
 }
@@ -65,15 +69,26 @@ pub fn flagged(from: String, why: String) -> Row {
     Row {
         from,
         hand_in: None,
+        files: None,
         state: RowState::Flagged(why),
     }
 }
 
-fn row(
+/// The row of a hand-in that came in a bundle (`.mixroom`) from `from`, with the bundle's
+/// audio `files`.
+pub fn from_bundle(
     from: String,
-    read: Result<mixroom_protocol::lesson::IncomingHandIn, String>,
+    incoming: IncomingHandIn,
+    files: BundleFiles,
     lesson: &Lesson,
 ) -> Row {
+    Row {
+        files: Some(Rc::new(files)),
+        ..row(from, Ok(incoming), lesson)
+    }
+}
+
+fn row(from: String, read: Result<IncomingHandIn, String>, lesson: &Lesson) -> Row {
     match read {
         Ok(incoming) => {
             let hand_in = incoming.hand_in;
@@ -94,6 +109,7 @@ fn row(
             Row {
                 from,
                 hand_in: Some(Arc::new(hand_in)),
+                files: None,
                 state,
             }
         }

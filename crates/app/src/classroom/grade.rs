@@ -17,7 +17,7 @@ use crate::project::Project;
 pub async fn grade(
     project: Project,
     lesson: RwSignal<Option<Arc<Lesson>>>,
-    rows: RwSignal<Vec<Row>>,
+    rows: RwSignal<Vec<Row>, LocalStorage>,
 ) {
     let mut cache = AudioCache::default();
     loop {
@@ -27,9 +27,9 @@ pub async fn grade(
         let next = rows.with_untracked(|rows| {
             rows.iter()
                 .position(|r| r.state == RowState::Waiting)
-                .and_then(|i| Some((i, rows[i].hand_in.clone()?)))
+                .and_then(|i| Some((i, rows[i].hand_in.clone()?, rows[i].files.clone())))
         });
-        let Some((index, hand_in)) = next else {
+        let Some((index, hand_in, files)) = next else {
             return;
         };
         let set = |state: RowState| {
@@ -46,7 +46,8 @@ pub async fn grade(
             })
         };
         set(RowState::Checking(0));
-        let state = match session_sources(project, &hand_in.mix, &mut cache).await {
+        let audio = session_sources(project, &hand_in.mix, files.as_deref(), &mut cache);
+        let state = match audio.await {
             Ok((sources, rate_hz)) => {
                 let progress = |p: mixroom_lesson::Progress| {
                     let percent = p.done_frames as u64 * 100 / p.total_frames.max(1) as u64;
@@ -54,16 +55,20 @@ pub async fn grade(
                 };
                 // Without the recording, a goal that needs it says it was not measured.
                 let recording = match project.mixer().with_bridge(|b| b.context().clone()) {
-                    Some(context) => {
-                        reference_recording(&context, &lesson, &hand_in.mix, &|_| {})
-                            .await
-                            .ok()
-                            .flatten()
-                    }
+                    Some(context) => reference_recording(&context, &lesson, &hand_in.mix, &|_| {})
+                        .await
+                        .ok()
+                        .flatten(),
                     None => None,
                 };
-                let checked =
-                    check_session(&lesson, &hand_in.mix, sources, recording, rate_hz, &progress);
+                let checked = check_session(
+                    &lesson,
+                    &hand_in.mix,
+                    sources,
+                    recording,
+                    rate_hz,
+                    &progress,
+                );
                 match checked.await {
                     Ok(report) => RowState::Checked(Arc::new(report)),
                     Err(why) => RowState::Flagged(why),

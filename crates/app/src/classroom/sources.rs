@@ -9,17 +9,19 @@ use mixroom_protocol::session::{self, Session};
 
 use super::check::sources_of;
 use crate::audio::TrackAudio;
-use crate::project::{resolve, Project, Resolved};
+use crate::project::{resolve, BundleFiles, Project, Resolved};
 
 /// Tracks' audio already prepared, by the source it came from.
 #[derive(Default)]
 pub struct AudioCache(Vec<(session::Source, TrackAudio)>);
 
-/// The audio of `session`'s tracks at the engine's rate, by track index, and that rate, Hz.
-/// The error names the track and what is missing.
+/// The audio of `session`'s tracks at the engine's rate, by track index, and that rate, Hz; a
+/// file is taken from `files` (the bundle the session came in) when given, else from this
+/// browser's storage. The error names the track and what is missing.
 pub async fn session_audio(
     project: Project,
     session: &Session,
+    files: Option<&BundleFiles>,
     cache: &mut AudioCache,
 ) -> Result<(Vec<(usize, TrackAudio)>, f32), String> {
     let bridge = project
@@ -37,7 +39,7 @@ pub async fn session_audio(
         let audio = match cached {
             Some(audio) => audio,
             None => {
-                let audio = match resolve(&bridge, store.as_ref(), None, track).await {
+                let audio = match resolve(&bridge, store.as_ref(), files, track).await {
                     Resolved::Ready(imported) => imported.into_parts().1.into_track_audio(),
                     Resolved::Waiting => return Err(missing(track)),
                     Resolved::Failed(why) => return Err(why),
@@ -52,13 +54,14 @@ pub async fn session_audio(
 }
 
 /// The engine's sources for `session`'s tracks at the engine's rate (as the worklet stores
-/// them), and that rate, Hz. The error names the track and what is missing.
+/// them), and that rate, Hz; files as [`session_audio`] finds them.
 pub async fn session_sources(
     project: Project,
     session: &Session,
+    files: Option<&BundleFiles>,
     cache: &mut AudioCache,
 ) -> Result<(SessionSources, f32), String> {
-    let (tracks, rate_hz) = session_audio(project, session, cache).await?;
+    let (tracks, rate_hz) = session_audio(project, session, files, cache).await?;
     let sources = sources_of(session.tracks.len(), &tracks, rate_hz)?;
     Ok((sources, rate_hz))
 }

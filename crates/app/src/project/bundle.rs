@@ -1,5 +1,6 @@
 //! Project bundles (`.mixroom`, see `mixroom_protocol::bundle`): the session and every file in
-//! its original encoding, in one zip that moves between computers.
+//! its original encoding, in one zip that moves between computers, with a lesson (its start
+//! playing those files) or a hand-in beside it when it carries one.
 //!
 //! Neither saving nor opening holds a project in memory: opening reads the zip's directory and
 //! the session from slices of the `File`, and hands each stored audio file on as a slice of it
@@ -14,9 +15,11 @@ use std::rc::Rc;
 
 use js_sys::{Array, ArrayBuffer, Uint8Array};
 use mixroom_protocol::bundle::{
-    self, layout, plan, read_session, session_entry, BundleError, Digest, Directory, FromTail,
-    Method, Part, PlannedFile, Sums,
+    self, attached_entry, layout_contents, plan, read_attached, read_session, session_entry,
+    Attached, Attachment, BundleError, Contents, Digest, Directory, FromTail, Method, Part,
+    PlannedFile, Sums,
 };
+use mixroom_protocol::lesson::{IncomingHandIn, LessonError, LESSON_VERSION};
 use mixroom_protocol::session::Source;
 use mixroom_protocol::validate::Incoming;
 use wasm_bindgen::{JsCast, JsValue};
@@ -88,28 +91,48 @@ fn show_progress(project: Project, text: String) {
     project.notify(Notice::info("bundle", text));
 }
 
-/// Builds the bundle of the mix as it is now and offers it as a download. Every file must be
-/// at hand (a mix still waiting for a dropped file cannot be saved whole).
-pub async fn save_bundle(project: Project) -> Result<String, String> {
+/// Builds the bundle of the mix as it is now, or of `attachment` (a lesson, whose starting
+/// mix plays files of this mix; a hand-in of this mix), and offers it as a download; returns
+/// the file's name. Every file must be at hand (a mix still waiting for a dropped file cannot
+/// be saved whole).
+pub async fn save_bundle(
+    project: Project,
+    attachment: Option<Attachment>,
+) -> Result<String, String> {
     let mixer = project.mixer();
     let snapshot = mixer.snapshot();
     let bridge = mixer
         .with_bridge(Rc::clone)
         .ok_or("the audio engine is not running")?;
+    let contents = match &attachment {
+        None => Contents::Mix(&snapshot.session),
+        Some(Attachment::Lesson(lesson)) => Contents::Lesson(lesson),
+        Some(Attachment::HandIn(hand_in)) => Contents::HandIn(hand_in),
+    };
     let mut files: Vec<(String, web_sys::File)> = Vec::new();
-    for (track, strip) in snapshot.session.tracks.iter().zip(&snapshot.strips) {
+    for track in &contents.mix().tracks {
         let Source::File(source) = &track.source else {
             continue;
         };
-        let file = bridge.track_file(strip.position()).ok_or_else(|| {
-            format!(
-                "“{}” is not here yet: drop it on the page first, then save",
-                source.name()
-            )
-        })?;
-        if !files.iter().any(|(path, _)| *path == source.path) {
-            files.push((source.path.clone(), file));
+        if files.iter().any(|(path, _)| *path == source.path) {
+            continue;
         }
+        // The file as this mix plays it (a lesson's start plays the files of the mix it was
+        // made from).
+        let file = snapshot
+            .session
+            .tracks
+            .iter()
+            .zip(&snapshot.strips)
+            .find(|(t, _)| t.source == track.source)
+            .and_then(|(_, strip)| bridge.track_file(strip.position()))
+            .ok_or_else(|| {
+                format!(
+                    "“{}” is not here yet: drop it on the page first, then save",
+                    source.name()
+                )
+            })?;
+        files.push((source.path.clone(), file));
     }
     let total: f64 = files.iter().map(|(_, f)| f.size()).sum();
     let mut done = 0.0;
@@ -136,7 +159,7 @@ pub async fn save_bundle(project: Project) -> Result<String, String> {
         sums.push((path.clone(), digest.finish()));
     }
     let given: Vec<(&str, Sums)> = sums.iter().map(|(p, s)| (p.as_str(), s.clone())).collect();
-    let laid_out = layout(&snapshot.session, &given).map_err(|e| e.to_string())?;
+    let laid_out = layout_contents(contents, &given).map_err(|e| e.to_string())?;
     let parts = Array::new();
     for part in &laid_out.parts {
         match part {
@@ -154,41 +177,137 @@ pub async fn save_bundle(project: Project) -> Result<String, String> {
     options.set_type("application/zip");
     let blob = Blob::new_with_blob_sequence_and_options(&parts, &options)
         .map_err(|e| slice_failed("the project", &e))?;
-    save_blob(&blob, FILE_NAME).map_err(|e| describe(&e))?;
-    Ok(FILE_NAME.to_owned())
+    let name = file_name(attachment.as_ref());
+    save_blob(&blob, &name).map_err(|e| describe(&e))?;
+    Ok(name)
 }
 
-/// Opens the bundle `file`: its mix replaces the current one (which stays kept). A bundle that
-/// cannot be read changes nothing.
+/// The name a bundle is offered under: the project's, the lesson's id, or the student's name
+/// and the lesson's id.
+fn file_name(attachment: Option<&Attachment>) -> String {
+    let stem = match attachment {
+        None => return FILE_NAME.to_owned(),
+        Some(Attachment::Lesson(lesson)) => format!("lesson-{}", lesson.id),
+        Some(Attachment::HandIn(hand_in)) => {
+            format!("{}-{}", hand_in.student, hand_in.lesson_id)
+        }
+    };
+    let safe: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{safe}.mixroom")
+}
+
+/// Opens the bundle `file`: its mix replaces the current one (which stays kept), with the
+/// lesson beside it when it carries one, or as the student's hand-in. A bundle that cannot be
+/// read changes nothing; a lesson or hand-in in it that cannot be read leaves its mix to open
+/// on its own, and says why.
 pub async fn open_bundle_file(project: Project, file: web_sys::File) {
     let name = file.name();
-    match read_bundle(project, &file).await {
-        Ok((incoming, files)) => {
-            project.clear_notice("bundle");
-            let title = name.strip_suffix(".mixroom").unwrap_or(&name).to_owned();
-            let mix = project.new_tab_mix(title).await;
-            project
-                .open(
-                    incoming.session,
-                    Some(files),
-                    Opening::Bundle(name),
-                    mix,
-                    incoming.refused,
-                )
-                .await;
+    let read = match read_bundle(project, &file).await {
+        Ok(read) => read,
+        Err(e) => {
+            return project.notify(Notice::error(
+                "bundle",
+                format!("“{name}” could not be opened: {e}. Your mix is unchanged."),
+            ))
         }
-        Err(e) => project.notify(Notice::error(
-            "bundle",
-            format!("“{name}” could not be opened: {e}. Your mix is unchanged."),
+    };
+    project.clear_notice("bundle");
+    let Read {
+        incoming,
+        files,
+        attached,
+    } = read;
+    let refused = incoming.refused;
+    let not_read = |what: &str, why: String| {
+        format!("The {what} in “{name}” could not be read ({why}): its mix opened on its own.")
+    };
+    let note = match attached {
+        Attached::Lesson(Ok(lesson)) => {
+            let refused = [refused, lesson.refused].concat();
+            project
+                .open_lesson(lesson.lesson, refused, Some(files))
+                .await;
+            return;
+        }
+        Attached::Lesson(Err(LessonError::TooNew {
+            found,
+            start: Some(start),
+        })) => {
+            let why = format!(
+                "it was made by a newer Mixroom (lesson version {found}; this one reads up to                  {LESSON_VERSION}), so update Mixroom to take it"
+            );
+            project
+                .open_lesson_start_only(start.session, start.refused, why, Some(files))
+                .await;
+            return;
+        }
+        Attached::HandIn(Ok(hand_in)) => {
+            let refused = [refused, hand_in.refused].concat();
+            project
+                .open_hand_in(hand_in.hand_in, refused, Some(files))
+                .await;
+            return;
+        }
+        Attached::Lesson(Err(e)) => Some(not_read("lesson", e.to_string())),
+        Attached::HandIn(Err(e)) => Some(not_read("hand-in", e.to_string())),
+        Attached::None => None,
+    };
+    let title = name.strip_suffix(".mixroom").unwrap_or(&name).to_owned();
+    let mix = project.new_tab_mix(title).await;
+    project
+        .open(
+            incoming.session,
+            Some(files),
+            Opening::Bundle(name.clone()),
+            mix,
+            refused,
+        )
+        .await;
+    if let Some(note) = note {
+        project.notify(Notice::error("bundle-attached", note));
+    }
+}
+
+/// The hand-in in the bundle `file` and its audio files, for the class view. The error says
+/// why there is none, as a sentence.
+pub async fn read_hand_in_bundle(
+    project: Project,
+    file: &web_sys::File,
+) -> Result<(IncomingHandIn, BundleFiles), String> {
+    let name = file.name();
+    let read = read_bundle(project, file)
+        .await
+        .map_err(|e| format!("“{name}” could not be read: {e}."))?;
+    project.clear_notice("bundle");
+    match read.attached {
+        Attached::HandIn(Ok(hand_in)) => Ok((hand_in, read.files)),
+        Attached::HandIn(Err(e)) => Err(format!("The hand-in in “{name}” is damaged: {e}.")),
+        Attached::Lesson(_) => Err(format!("“{name}” holds a lesson, not a hand-in.")),
+        Attached::None => Err(format!(
+            "“{name}” is a project without a hand-in (a student saves one with “Save hand-in \
+             as a project”)."
         )),
     }
 }
 
-/// The session and the checked audio files of the bundle `file`.
-async fn read_bundle(
-    project: Project,
-    file: &web_sys::File,
-) -> Result<(Incoming, BundleFiles), String> {
+/// A bundle read: its session, its checked audio files, and the lesson or hand-in it carries.
+struct Read {
+    incoming: Incoming,
+    files: BundleFiles,
+    attached: Attached,
+}
+
+/// The session, the checked audio files and the lesson or hand-in of the bundle `file`.
+async fn read_bundle(project: Project, file: &web_sys::File) -> Result<Read, String> {
     let blob: &Blob = file;
     let what = format!("“{}”", file.name());
     let len = file.size() as u64;
@@ -205,6 +324,22 @@ async fn read_bundle(
     let header = read_range(blob, entry.local_header_range(), &what).await?;
     let data = read_range(blob, entry.data_range(&header).map_err(failed)?, &what).await?;
     let incoming = read_session(entry, &data).map_err(failed)?;
+    let attached = match attached_entry(&directory).map_err(failed)? {
+        None => Attached::None,
+        Some(found) => match found.entry() {
+            Ok(entry) => {
+                let header = read_range(blob, entry.local_header_range(), &what).await?;
+                match entry.data_range(&header) {
+                    Ok(range) => {
+                        let data = read_range(blob, range, &what).await?;
+                        read_attached(found.kind(), entry, &data, &incoming.session)
+                    }
+                    Err(e) => found.kind().unreadable(&e),
+                }
+            }
+            Err(e) => found.kind().unreadable(&e),
+        },
+    };
     let planned = plan(&directory, &incoming.session).map_err(failed)?;
     let total: u64 = planned
         .files()
@@ -227,7 +362,11 @@ async fn read_bundle(
         done += range.end - range.start;
         files.insert(file.path().to_owned(), audio);
     }
-    Ok((incoming, files))
+    Ok(Read {
+        incoming,
+        files,
+        attached,
+    })
 }
 
 /// The audio file `file` of a bundle, at `range` of `blob`, checked against its CRC-32 and

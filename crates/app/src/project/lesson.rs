@@ -4,17 +4,24 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use mixroom_protocol::lesson::{HandIn, Lesson};
+use mixroom_protocol::lesson::{HandIn, Lesson, LESSON_VERSION};
 use mixroom_protocol::validate::Refusal;
 
 use super::open::Opening;
+use super::sources::BundleFiles;
 use super::{Notice, Project};
 
 impl Project {
-    /// Opens `lesson` (`refused`: what was refused of it on the way in): its starting mix
-    /// becomes a new mix of this tab, named after it, with the lesson beside the mixer; the
-    /// mix it replaces stays kept. Returns whether it opened.
-    pub async fn open_lesson(&self, lesson: Lesson, refused: Vec<Refusal>) -> bool {
+    /// Opens `lesson` (`refused`: what was refused of it on the way in; `files`: the audio of
+    /// the bundle it came in): its starting mix becomes a new mix of this tab, named after it,
+    /// with the lesson beside the mixer; the mix it replaces stays kept. Returns whether it
+    /// opened.
+    pub async fn open_lesson(
+        &self,
+        lesson: Lesson,
+        refused: Vec<Refusal>,
+        files: Option<BundleFiles>,
+    ) -> bool {
         let title = lesson.title.clone();
         let start = lesson.start.clone();
         let unknown: Vec<String> = lesson
@@ -25,7 +32,7 @@ impl Project {
         let mut mix = self.new_tab_mix(title.clone()).await;
         mix.lesson = Some(Arc::new(lesson));
         let opened = self
-            .open(start, None, Opening::Lesson(title), mix, refused)
+            .open(start, files, Opening::Lesson(title), mix, refused)
             .await;
         if opened && !unknown.is_empty() {
             self.notify(Notice::error(
@@ -41,18 +48,20 @@ impl Project {
     }
 
     /// Opens the mix of a lesson this version cannot read (made by a newer Mixroom) on its
-    /// own, saying why the lesson is not beside it.
+    /// own (with `files`, the audio of the bundle it came in), saying why the lesson is not
+    /// beside it.
     pub async fn open_lesson_start_only(
         &self,
         start: mixroom_protocol::session::Session,
         refused: Vec<Refusal>,
         why: String,
+        files: Option<BundleFiles>,
     ) -> bool {
         let mix = self.new_tab_mix("Lesson's starting mix".to_owned()).await;
         let opened = self
             .open(
                 start,
-                None,
+                files,
                 Opening::Lesson("starting mix".to_owned()),
                 mix,
                 refused,
@@ -68,9 +77,15 @@ impl Project {
         opened
     }
 
-    /// Opens `hand_in`'s mix as a new mix of this tab, called after the student. The lesson
-    /// this tab has stays beside it when the hand-in answers it.
-    pub async fn open_hand_in(&self, hand_in: HandIn, refused: Vec<Refusal>) -> bool {
+    /// Opens `hand_in`'s mix (with `files`, the audio of the bundle it came in) as a new mix
+    /// of this tab, called after the student. The lesson this tab has stays beside it when the
+    /// hand-in answers it.
+    pub async fn open_hand_in(
+        &self,
+        hand_in: HandIn,
+        refused: Vec<Refusal>,
+        files: Option<BundleFiles>,
+    ) -> bool {
         let lesson = self
             .lesson
             .get_untracked()
@@ -79,7 +94,7 @@ impl Project {
         let mut mix = self.new_tab_mix(format!("{student}'s hand-in")).await;
         mix.lesson = lesson.clone();
         let opened = self
-            .open(hand_in.mix, None, Opening::HandIn(student), mix, refused)
+            .open(hand_in.mix, files, Opening::HandIn(student), mix, refused)
             .await;
         if opened && lesson.is_none() {
             self.notify(Notice::info(
@@ -106,6 +121,14 @@ impl Project {
         self.lesson.set(None);
         self.mixer.allow_only(None);
     }
+}
+
+/// Why a lesson of version `found` is not opened beside its mix.
+pub(super) fn too_new(found: u32) -> String {
+    format!(
+        "it was made by a newer Mixroom (lesson version {found}; this one reads up to \
+         {LESSON_VERSION}), so update Mixroom to take it"
+    )
 }
 
 fn start_opened_text(opened: bool) -> &'static str {

@@ -19,12 +19,12 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use mixroom_protocol::lesson::Lesson;
 
-pub use bundle::{open_bundle_file, save_bundle};
+pub use bundle::{open_bundle_file, read_hand_in_bundle, save_bundle};
 pub use link::{hand_in_link, lesson_link, lesson_url, share_link, ShareLink};
 pub use startup::start;
 
 pub use kept::{KeptList, OpenIn};
-pub use sources::{resolve, Resolved};
+pub use sources::{resolve, BundleFiles, Resolved};
 
 use crate::persist::{Store, TabMix};
 use crate::state::Mixer;

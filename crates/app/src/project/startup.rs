@@ -7,10 +7,11 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use mixroom_protocol::lesson::wire::{self, WireError};
-use mixroom_protocol::lesson::{LessonError, LESSON_VERSION};
+use mixroom_protocol::lesson::LessonError;
 use mixroom_protocol::link;
 use wasm_bindgen::JsValue;
 
+use super::lesson::too_new;
 use super::open::Opening;
 use super::{Notice, Project};
 use crate::audio::AudioBridge;
@@ -125,19 +126,17 @@ async fn open_link_in_address(project: Project) -> bool {
             Ok(incoming) => {
                 project.clear_notice("link");
                 remember_way_back(project).await;
-                project.open_lesson(incoming.lesson, incoming.refused).await
+                project
+                    .open_lesson(incoming.lesson, incoming.refused, None)
+                    .await
             }
             Err(WireError::Lesson(LessonError::TooNew {
                 found,
                 start: Some(start),
             })) => {
                 remember_way_back(project).await;
-                let why = format!(
-                    "it was made by a newer Mixroom (lesson version {found}; this one reads up \
-                     to {LESSON_VERSION}), so update Mixroom to take it"
-                );
                 project
-                    .open_lesson_start_only(start.session, start.refused, why)
+                    .open_lesson_start_only(start.session, start.refused, too_new(found), None)
                     .await
             }
             Err(e) => refuse(e.to_string()),
@@ -148,7 +147,7 @@ async fn open_link_in_address(project: Project) -> bool {
                 project.clear_notice("link");
                 remember_way_back(project).await;
                 project
-                    .open_hand_in(incoming.hand_in, incoming.refused)
+                    .open_hand_in(incoming.hand_in, incoming.refused, None)
                     .await
             }
             Err(e) => refuse(e.to_string()),

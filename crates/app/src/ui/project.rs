@@ -39,7 +39,7 @@ pub fn ProjectButtons() -> impl IntoView {
     let copy = move |_| copy_field(field, copied);
     let save = move |_| {
         spawn_local(async move {
-            match save_bundle(project).await {
+            match save_bundle(project, None).await {
                 Ok(name) => project.notify(Notice::info(
                     "bundle",
                     format!("Saved “{name}”: the mix and its audio, to open on any computer."),

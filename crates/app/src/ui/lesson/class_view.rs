@@ -1,8 +1,9 @@
-//! The class view: the teacher pastes hand-in links (one a line) or picks hand-in files, and
-//! gets one row per hand-in with every goal's value and verdict and a total; a row opens that
-//! mix; any two rows, or rows and the lesson's reference, are compared at one loudness; the
-//! table downloads as CSV.
+//! The class view: the teacher pastes hand-in links (one a line) or picks or drops hand-in
+//! files and projects, and gets one row per hand-in with every goal's value and verdict and a
+//! total; a row opens that mix; any two rows, or rows and the lesson's reference, are compared
+//! at one loudness; the table downloads as CSV.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::html;
@@ -17,7 +18,10 @@ use crate::classroom::compare::{Planned, REFERENCE_MIX};
 use crate::classroom::recording;
 use crate::classroom::{grade, session_audio, AudioCache};
 use crate::export::save_file;
-use crate::project::{Notice, Project};
+use crate::project::{read_hand_in_bundle, BundleFiles, Notice, Project};
+
+/// A hand-in chosen for comparing, with the audio of the bundle it came in.
+type Chosen = (Arc<HandIn>, Option<Rc<BundleFiles>>);
 
 /// File name of the class table.
 const CSV_FILE_NAME: &str = "mixroom-class.csv";
@@ -27,7 +31,7 @@ const CSV_FILE_NAME: &str = "mixroom-class.csv";
 /// mix is opened (the dialog closes).
 #[component]
 pub fn ClassView(
-    rows: RwSignal<Vec<Row>>,
+    rows: RwSignal<Vec<Row>, LocalStorage>,
     rows_for: RwSignal<Option<Arc<Lesson>>>,
     opened: Callback<()>,
 ) -> impl IntoView {
@@ -35,7 +39,7 @@ pub fn ClassView(
     let links = NodeRef::<html::Textarea>::new();
     let files = NodeRef::<html::Input>::new();
     let grading = RwSignal::new(false);
-    let chosen = RwSignal::new(Vec::<Arc<HandIn>>::new());
+    let chosen = RwSignal::new_local(Vec::<Chosen>::new());
     let comparing = expect_context::<Comparing>();
     let lesson = move || project.lesson.get_untracked();
     // Checks what waits, one grading run at a time.
@@ -68,20 +72,37 @@ pub fn ClassView(
         add(class::read("line", &area.value(), &lesson), &lesson);
         area.set_value("");
     };
-    let add_files = move |_| {
-        let (Some(input), Some(lesson)) = (files.get_untracked(), lesson()) else {
-            return;
-        };
-        let Some(list) = input.files() else {
+    let add_list = move |list: web_sys::FileList| {
+        let Some(lesson) = lesson() else {
             return;
         };
         let picked: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
-        input.set_value("");
         spawn_local(async move {
             for file in picked {
-                add(read_file(&file, &lesson).await, &lesson);
+                add(read_file(project, &file, &lesson).await, &lesson);
             }
         });
+    };
+    let add_files = move |_| {
+        let Some(input) = files.get_untracked() else {
+            return;
+        };
+        if let Some(list) = input.files() {
+            add_list(list);
+        }
+        input.set_value("");
+    };
+    // Files dropped on the class view are hand-ins, not audio to import.
+    let over = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        ev.stop_propagation();
+    };
+    let dropped = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        ev.stop_propagation();
+        if let Some(list) = ev.data_transfer().and_then(|d| d.files()) {
+            add_list(list);
+        }
     };
     let download = move |_| {
         let Some(lesson) = rows_for.get_untracked() else {
@@ -141,14 +162,15 @@ pub fn ClassView(
     let compare_note = move || {
         let reference = rows_for.with(|l| l.as_ref().is_some_and(|l| l.reference.is_some()));
         let n = chosen.with(Vec::len);
-        let and = if reference {
-            " and the lesson's reference"
+        let with = if reference {
+            " with the lesson's reference"
         } else {
             ""
         };
         match n {
             0 if reference => {
-                "Tick one hand-in to hear it against the lesson's reference, or two to hear them                  against each other."
+                "Tick one hand-in to hear it against the lesson's reference, or two to hear them \
+                 against each other."
                     .to_owned()
             }
             0 => "Tick two hand-ins to hear them against each other.".to_owned(),
@@ -156,8 +178,11 @@ pub fn ClassView(
         }
     };
     view! {
-        <section class="class-view" aria-labelledby="class-title">
+        <section class="class-view" aria-labelledby="class-title" on:dragover=over on:drop=dropped>
             <h3 id="class-title">"Class view"</h3>
+            <p class="export-note">
+                "Paste hand-in links, or drop hand-in files and projects (.mixroom) here."
+            </p>
             <label class="class-links">
                 <span>"Hand-in links, one a line"</span>
                 <textarea node_ref=links rows="3" aria-label="Hand-in links, one a line"></textarea>
@@ -167,7 +192,7 @@ pub fn ClassView(
                 <button on:click=move |_| { if let Some(i) = files.get_untracked() { i.click(); } }>
                     "Add hand-in files"
                 </button>
-                <input node_ref=files type="file" multiple accept=".txt,.json,text/plain,application/json"
+                <input node_ref=files type="file" multiple accept=".txt,.json,.mixroom,text/plain,application/json"
                     class="visually-hidden" tabindex="-1" aria-hidden="true"
                     data-testid="class-files" on:change=add_files/>
                 <button on:click=download disabled=move || rows.with(Vec::is_empty)>
@@ -211,7 +236,7 @@ fn RowView(
     row: Row,
     lesson: Option<Arc<Lesson>>,
     opened: Callback<()>,
-    chosen: RwSignal<Vec<Arc<HandIn>>>,
+    chosen: RwSignal<Vec<Chosen>, LocalStorage>,
 ) -> impl IntoView {
     let project = expect_context::<Project>();
     let goals = lesson.as_ref().map_or(0, |l| l.goals.len());
@@ -242,31 +267,36 @@ fn RowView(
         }
         .into_any(),
     };
+    let files = row.files.clone();
     let open = row.hand_in.clone().map(|hand_in| {
         let label = format!("Open {}'s mix", hand_in.student);
         view! {
             <button class="small-button" aria-label=label on:click=move |_| {
                 let hand_in = (*hand_in).clone();
+                let files = files.as_deref().cloned();
                 opened.run(());
                 spawn_local(async move {
-                    project.open_hand_in(hand_in, Vec::new()).await;
+                    project.open_hand_in(hand_in, Vec::new(), files).await;
                 });
             }>"Open"</button>
         }
     });
+    let files = row.files.clone();
     let choose = row.hand_in.clone().map(|hand_in| {
         let label = format!("Compare {}'s mix", hand_in.student);
         let is = {
             let hand_in = Arc::clone(&hand_in);
-            move || chosen.with(|c| c.iter().any(|h| Arc::ptr_eq(h, &hand_in)))
+            move || chosen.with(|c| c.iter().any(|(h, _)| Arc::ptr_eq(h, &hand_in)))
         };
         let toggle = move |_| {
-            chosen.update(|c| match c.iter().position(|h| Arc::ptr_eq(h, &hand_in)) {
-                Some(at) => {
-                    c.remove(at);
-                }
-                None => c.push(Arc::clone(&hand_in)),
-            })
+            chosen.update(
+                |c| match c.iter().position(|(h, _)| Arc::ptr_eq(h, &hand_in)) {
+                    Some(at) => {
+                        c.remove(at);
+                    }
+                    None => c.push((Arc::clone(&hand_in), files.clone())),
+                },
+            )
         };
         view! { <input type="checkbox" aria-label=label prop:checked=is on:change=toggle/> }
     });
@@ -285,9 +315,16 @@ fn note_cells(text: &str, goals: usize) -> AnyView {
     view! { <td colspan=(goals + 1).to_string()>{text.to_owned()}</td> }.into_any()
 }
 
-/// The rows of a picked file: a hand-in JSON file, or a text file of hand-in links.
-async fn read_file(file: &web_sys::File, lesson: &Lesson) -> Vec<Row> {
+/// The rows of a picked file: a project (`.mixroom`) carrying a hand-in and its audio, a
+/// hand-in JSON file, or a text file of hand-in links.
+async fn read_file(project: Project, file: &web_sys::File, lesson: &Lesson) -> Vec<Row> {
     let name = file.name();
+    if name.to_lowercase().ends_with(".mixroom") {
+        return vec![match read_hand_in_bundle(project, file).await {
+            Ok((incoming, files)) => class::from_bundle(name, incoming, files, lesson),
+            Err(why) => class::flagged(name, why),
+        }];
+    }
     if file.size() > MAX_LESSON_BYTES as f64 * 4.0 {
         let why = format!(
             "“{name}” is too large to be a hand-in ({:.0} MB).",
@@ -308,7 +345,7 @@ async fn read_file(file: &web_sys::File, lesson: &Lesson) -> Vec<Row> {
 async fn compared(
     project: Project,
     lesson: Arc<Lesson>,
-    hand_ins: Vec<Arc<HandIn>>,
+    hand_ins: Vec<Chosen>,
     comparing: Comparing,
 ) -> Result<(Vec<Planned>, f32), String> {
     let recording = recording::url_of(&lesson).is_some();
@@ -322,9 +359,9 @@ async fn compared(
     let mut cache = AudioCache::default();
     let mut planned: Vec<Planned> = Vec::new();
     let mut rate_hz = 0.0;
-    for hand_in in &hand_ins {
+    for (hand_in, files) in &hand_ins {
         comparing.say(format!("Preparing {}'s mix", hand_in.student));
-        let (tracks, rate) = session_audio(project, &hand_in.mix, &mut cache)
+        let (tracks, rate) = session_audio(project, &hand_in.mix, files.as_deref(), &mut cache)
             .await
             .map_err(|e| format!("Could not compare {}'s mix: {e}.", hand_in.student))?;
         rate_hz = rate;

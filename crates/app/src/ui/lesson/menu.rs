@@ -19,7 +19,7 @@ pub fn LessonsButton() -> impl IntoView {
     let project = expect_context::<Project>();
     let modal = Modal::new();
     let first = NodeRef::<html::Button>::new();
-    let rows = RwSignal::new(Vec::<Row>::new());
+    let rows = RwSignal::new_local(Vec::<Row>::new());
     let rows_for = RwSignal::new(None::<Arc<Lesson>>);
     let link = RwSignal::new(None::<Result<String, String>>);
     let open = move |_| {
@@ -42,7 +42,7 @@ pub fn LessonsButton() -> impl IntoView {
                 let lesson = (*lesson).clone();
                 modal.close();
                 spawn_local(async move {
-                    project.open_lesson(lesson, Vec::new()).await;
+                    project.open_lesson(lesson, Vec::new(), None).await;
                 });
             };
             let button = if i == 0 {

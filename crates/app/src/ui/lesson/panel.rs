@@ -95,10 +95,12 @@ fn LessonView(lesson: Arc<Lesson>) -> impl IntoView {
                     None => (None, None),
                 };
                 let measuring = |p| state.set(CheckState::Measuring(p));
-                state.set(match check_mix(&lesson, audio, recording, &measuring).await {
-                    Ok(report) => CheckState::Done(Arc::new(report), note),
-                    Err(e) => CheckState::Failed(e),
-                });
+                state.set(
+                    match check_mix(&lesson, audio, recording, &measuring).await {
+                        Ok(report) => CheckState::Done(Arc::new(report), note),
+                        Err(e) => CheckState::Failed(e),
+                    },
+                );
             });
         }
     };

@@ -6,12 +6,13 @@
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use mixroom_protocol::bundle::Attachment;
 use mixroom_protocol::lesson::{Goal, Lesson, Recording, Reference, StripRef};
 use mixroom_protocol::session::Session;
 
 use crate::classroom::check_mix;
 use crate::classroom::teach::{self, Choice, Strips, FAMILIES, KINDS};
-use crate::project::{lesson_url, Project};
+use crate::project::{lesson_url, save_bundle, Project};
 use crate::state::Mixer;
 use crate::ui::widgets::Modal;
 
@@ -211,10 +212,28 @@ pub fn TeachButton() -> impl IntoView {
                 "Send this link to the class.".to_owned()
             } else {
                 format!(
-                    "Send this link to the class, with the files it plays ({}): the link \
-                     asks each student to drop them.",
+                    "The link does not hold the files the lesson plays ({}): it asks each \
+                     student to drop them. “Save lesson as a project” makes one file with \
+                     the audio.",
                     made.local_files.join(", ")
                 )
+            });
+        }
+        Err(e) => message.set(format!("The lesson is not ready: {e}.")),
+    };
+    let save = move |_| match make() {
+        Ok(lesson) => {
+            link.set(None);
+            spawn_local(async move {
+                message.set(
+                    match save_bundle(project, Some(Attachment::Lesson(lesson))).await {
+                        Ok(file) => format!(
+                            "Saved “{file}”: send this file to the class. It opens the lesson \
+                             with its audio."
+                        ),
+                        Err(e) => format!("The lesson could not be saved: {e}."),
+                    },
+                );
             });
         }
         Err(e) => message.set(format!("The lesson is not ready: {e}.")),
@@ -223,7 +242,7 @@ pub fn TeachButton() -> impl IntoView {
         Ok(lesson) => {
             modal.close();
             spawn_local(async move {
-                project.open_lesson(lesson, Vec::new()).await;
+                project.open_lesson(lesson, Vec::new(), None).await;
             });
         }
         Err(e) => message.set(format!("The lesson is not ready: {e}.")),
@@ -366,6 +385,7 @@ pub fn TeachButton() -> impl IntoView {
                 <input node_ref=recording type="url"/></label>
             <div class="export-actions teach-actions">
                 <button class="primary" on:click=share>"Share lesson"</button>
+                <button on:click=save>"Save lesson as a project"</button>
                 <button on:click=try_it>"Open it here as a student"</button>
             </div>
             {move || link.get().map(|url| view! {
