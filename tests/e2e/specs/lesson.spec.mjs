@@ -462,6 +462,8 @@ test("with a file of the teacher's own, the lesson and the hand-in travel as pro
   expect(await checkMix(student)).toMatch(/Every goal is met \(1 of 1\)/);
   await faderTo(student, "Strings", -12);
   expect(await checkMix(student)).toMatch(/0 of 1 goals met/);
+  const studentValue = (await verdicts(student))["relative-level-1"].value;
+  const rate = await contextRate(student);
   await panel.getByRole("textbox", { name: "Your name" }).fill("Ada");
   const handInDownload = student.waitForEvent("download");
   await panel.getByRole("button", { name: "Save hand-in as a project" }).click();
@@ -471,6 +473,19 @@ test("with a file of the teacher's own, the lesson and the hand-in travel as pro
   await handInFile.saveAs(handInPath);
   await expect(panel.getByRole("status").filter({ hasText: "Saved" })).toHaveText(/^Saved “Ada-strings-under-the-band\.mixroom”: send this file to your teacher/);
   await other.close();
+  // mixroom check grades the project against the lesson's project, as the page measured it.
+  let out = "";
+  try {
+    execFileSync(CLI, ["check", lessonPath, handInPath, "--sample-rate", String(rate)], { encoding: "utf8" });
+  } catch (failed) {
+    expect(failed.status).toBe(3); // a goal failed
+    out = failed.stdout;
+  }
+  const line = JSON.parse(out.trim());
+  console.log(`mixroom check on the projects: ${out.trim()}`);
+  expect(line.student).toBe("Ada");
+  expect(line.passed).toBe(false);
+  expect(Math.abs(line.goals[0].measured - studentValue)).toBeLessThanOrEqual(0.05);
 
   // The teacher opens the lesson as made (not from the project: its fingerprint is the same),
   // drops the student's project on the class view, and picks two files that are not hand-ins.

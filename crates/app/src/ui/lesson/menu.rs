@@ -6,11 +6,12 @@ use std::sync::Arc;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use mixroom_protocol::bundle::Attachment;
 use mixroom_protocol::lesson::Lesson;
 
 use super::class_view::ClassView;
 use crate::classroom::class::Row;
-use crate::project::{lesson_link, Project};
+use crate::project::{lesson_link, save_bundle, Project};
 use crate::ui::widgets::Modal;
 
 /// The "Lessons" button and its dialog.
@@ -54,8 +55,26 @@ pub fn LessonsButton() -> impl IntoView {
             view! { <li>{button}<span class="lesson-about">{introduction}</span></li> }
         })
         .collect_view();
+    let saved = RwSignal::new(None::<String>);
     let share = move |_| {
+        saved.set(None);
         link.set(Some(lesson_link(project).map(|l| l.url)));
+    };
+    let save = move |_| {
+        let Some(lesson) = project.lesson.get_untracked() else {
+            return;
+        };
+        let attachment = Attachment::Lesson((*lesson).clone());
+        link.set(None);
+        spawn_local(async move {
+            saved.set(Some(match save_bundle(project, Some(attachment)).await {
+                Ok(file) => format!(
+                    "Saved “{file}”: send this file to the class. It opens the lesson with its \
+                     audio."
+                ),
+                Err(e) => format!("The lesson could not be saved: {e}."),
+            }));
+        });
     };
     let has_lesson = move || project.lesson.with(Option::is_some);
     view! {
@@ -78,6 +97,9 @@ pub fn LessonsButton() -> impl IntoView {
                 <h3>"This lesson"</h3>
                 <div class="export-actions">
                     <button on:click=share>"Share lesson"</button>
+                    <button on:click=save title="One .mixroom file with the lesson and its audio">
+                        "Save lesson as a project"
+                    </button>
                 </div>
                 {move || link.get().map(|made| match made {
                     Ok(url) => view! {
@@ -90,6 +112,7 @@ pub fn LessonsButton() -> impl IntoView {
                         <p class="export-error" role="alert">{format!("No link could be made: {e}.")}</p>
                     }.into_any(),
                 })}
+                <p class="export-note" role="status" aria-live="polite">{move || saved.get()}</p>
                 <ClassView rows=rows rows_for=rows_for opened=Callback::new(move |()| modal.close())/>
             </Show>
             <Show when=move || !has_lesson()>
