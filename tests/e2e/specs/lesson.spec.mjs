@@ -379,15 +379,17 @@ test("a lesson whose reference is a recording at a URL: Check my mix fetches it 
   const wav = join(dir, "start-render.wav");
   execFileSync(CLI, ["render", join(dir, "start.json"), "-o", wav, "--sample-rate", String(rate)]);
   await serveAudio(page, { "/teacher/start.wav": readFileSync(wav), "/teacher/tone.wav": sineWav(4, 440, { rate, invertRight: false }) });
+  // Each lesson its own title, so that the page is seen to have opened it.
   const withRecording = (url) => JSON.stringify({
     ...lesson,
     id: "tone-of-the-start",
+    title: `Sound like ${url.split("/").pop()}`,
     reference: { recording: { url } },
     goals: [{ id: "tone", text: "The mix sounds like the teacher's recording.", kind: "tonal_balance", curve: "reference", tolerance_db: 1 }],
   });
   await page.goto(`${ISOLATED_URL}#lesson=${payload(withRecording("https://audio.example/teacher/start.wav"))}`);
   const panel = page.getByTestId("lesson-panel");
-  await expect(panel.getByRole("heading", { name: lesson.title })).toBeVisible();
+  await expect(panel.getByRole("heading", { name: "Sound like start.wav" })).toBeVisible();
   await mixOpened(page, 14);
   // The start sounds like its own render: within a fraction of a dB in every band.
   expect(await checkMix(page)).toMatch(/Every goal is met \(1 of 1\)/);
@@ -397,7 +399,7 @@ test("a lesson whose reference is a recording at a URL: Check my mix fetches it 
 
   // Against a sine, the spectrum is far off, and the hint says where.
   await page.goto(`${ISOLATED_URL}#lesson=${payload(withRecording("https://audio.example/teacher/tone.wav"))}`);
-  await expect(panel.getByRole("heading", { name: lesson.title })).toBeVisible();
+  await expect(panel.getByRole("heading", { name: "Sound like tone.wav" })).toBeVisible();
   await mixOpened(page, 14);
   expect(await checkMix(page)).toMatch(/0 of 1 goals met/);
   const far = await verdicts(page);
@@ -414,7 +416,7 @@ test("a lesson whose reference is a recording at a URL: Check my mix fetches it 
 
   // A recording that cannot be fetched: the check still runs, and says why that goal is not measured.
   await page.goto(`${ISOLATED_URL}#lesson=${payload(withRecording("https://audio.example/teacher/gone.wav"))}`);
-  await expect(panel.getByRole("heading", { name: lesson.title })).toBeVisible();
+  await expect(panel.getByRole("heading", { name: "Sound like gone.wav" })).toBeVisible();
   await mixOpened(page, 14);
   const status = await checkMix(page);
   console.log(`unreachable recording: ${status}`);
