@@ -10,7 +10,7 @@ pub mod worklet_node;
 
 pub use blocks::Mode;
 pub use bridge::{describe, AudioBridge, EngineStatus};
-pub use js::{get, object, sleep_ms, yield_now};
+pub use js::{get, object, sha256_hex, sleep_ms, yield_now};
 #[cfg(feature = "e2e")]
 pub use offline::{render_offline, ParamChange};
 pub use worklet_node::TrackAudio;

@@ -10,6 +10,7 @@ use web_sys::BaseAudioContext;
 
 use super::recording;
 use crate::audio::{yield_now, TrackAudio};
+use crate::persist::Store;
 use crate::state::MixAudio;
 use crate::text::upper_first;
 
@@ -48,11 +49,13 @@ pub fn problem(lesson: &Lesson, mix: &Session) -> Option<String> {
 }
 
 /// The lesson's reference recording as a source for checking `mix` at `context`'s rate, when
-/// a goal compares with it: `Ok(None)` when none does. The recording is fetched once per page;
-/// `fetching(text)` hears how far. The error says why it could not be had (the check goes on
-/// without it, and that goal says it was not measured).
+/// a goal compares with it: `Ok(None)` when none does. It is had once per page
+/// ([`recording::of_lesson`]: fetched from its URL, or read from `store`); `fetching(text)`
+/// hears how far. The error says why it could not be had (the check goes on without it, and
+/// that goal says it was not measured).
 pub async fn reference_recording(
     context: &BaseAudioContext,
+    store: Option<&Store>,
     lesson: &Lesson,
     mix: &Session,
     fetching: &dyn Fn(String),
@@ -62,13 +65,6 @@ pub async fn reference_recording(
     if !needed {
         return Ok(None);
     }
-    let Some(url) = recording::url_of(lesson) else {
-        return Err(
-            "The lesson's reference recording is a file, which the page cannot open by itself; \
-             its tonal-balance goal is not measured."
-                .to_owned(),
-        );
-    };
     let progress = |bytes: f64, of: Option<f64>| {
         fetching(match of {
             Some(of) => format!(
@@ -78,12 +74,15 @@ pub async fn reference_recording(
             None => format!("Fetching the reference recording: {:.1} MB", bytes / 1e6),
         })
     };
-    let buffer = recording::fetched(context, url, progress)
+    let had = recording::of_lesson(context, store, lesson, progress)
         .await
         .map_err(|why| format!("{}; its goal is not measured.", upper_first(&why)))?;
-    recording::source_of(&buffer)
-        .map(Some)
-        .map_err(|why| format!("The reference recording cannot be used ({why})."))
+    match had {
+        Some((_, buffer)) => recording::source_of(&buffer)
+            .map(Some)
+            .map_err(|why| format!("The reference recording cannot be used ({why}).")),
+        None => Ok(None),
+    }
 }
 
 /// Checks `audio`'s mix against `lesson`, calling `progress` after each slice of work; a goal

@@ -1,6 +1,7 @@
 //! Reference recordings: a finished mix to compare with, decoded by the browser at the
-//! engine's rate, from a file the user picks or from the lesson's URL (fetched with CORS, with
-//! the same limits as a track's audio).
+//! engine's rate, from a file the user picks, from the lesson's URL (fetched with CORS, with
+//! the same limits as a track's audio) or from the lesson's file (kept in this browser's
+//! storage by its SHA-256 once the lesson's project was opened or the teacher picked it).
 
 use std::cell::RefCell;
 
@@ -10,19 +11,73 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioBuffer, BaseAudioContext, Blob};
 
 use crate::audio::describe;
+use crate::persist::Store;
 use crate::project::remote::{self, Fetching};
 
 thread_local! {
-    /// Recordings fetched from the web, by URL: each is fetched once per page.
+    /// Recordings decoded, by URL (or `sha256:` and the file's SHA-256): each is fetched and
+    /// decoded once per page.
     static FETCHED: RefCell<Vec<(String, AudioBuffer)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The lesson's reference recording on the web, if it has one.
-pub fn url_of(lesson: &Lesson) -> Option<&str> {
-    match &lesson.reference {
-        Some(Reference::Recording(Recording::Url(url))) => Some(url),
-        _ => None,
+/// Whether the lesson's reference is a recording (on the web or a file).
+pub fn has_recording(lesson: &Lesson) -> bool {
+    matches!(&lesson.reference, Some(Reference::Recording(_)))
+}
+
+/// The lesson's reference recording, decoded at `context`'s rate, and what to call it
+/// ("Recording “teacher.ogg”"); `None` when the lesson has none. A URL is fetched
+/// (`progress(bytes, of)` hears how far), a file is read from `store` by its SHA-256; each
+/// once a page. The error is a sentence fragment saying why it cannot be had.
+pub async fn of_lesson(
+    context: &BaseAudioContext,
+    store: Option<&Store>,
+    lesson: &Lesson,
+    progress: impl FnMut(f64, Option<f64>),
+) -> Result<Option<(String, AudioBuffer)>, String> {
+    let Some(Reference::Recording(recording)) = &lesson.reference else {
+        return Ok(None);
+    };
+    match recording {
+        Recording::Url(url) => {
+            let buffer = fetched(context, url, progress).await?;
+            Ok(Some((format!("Recording “{}”", name_of(url)), buffer)))
+        }
+        Recording::File(file) => {
+            let name = file.name();
+            let missing = || {
+                format!(
+                    "the reference recording “{name}” is not in this browser: open the lesson's \
+                     project (.mixroom), or add the file in Compare"
+                )
+            };
+            let sha = file.sha256.as_deref().ok_or_else(missing)?;
+            let key = format!("sha256:{sha}");
+            let buffer = match kept(context, &key) {
+                Some(buffer) => buffer,
+                None => {
+                    let blob = match store {
+                        Some(store) => store.get_audio(sha).await.ok().flatten(),
+                        None => None,
+                    };
+                    let buffer = decode(context, &blob.ok_or_else(missing)?, name).await?;
+                    FETCHED.with(|f| f.borrow_mut().push((key, buffer.clone())));
+                    buffer
+                }
+            };
+            Ok(Some((format!("Recording “{name}”"), buffer)))
+        }
     }
+}
+
+/// The recording kept under `key` at `context`'s rate, if decoded before.
+fn kept(context: &BaseAudioContext, key: &str) -> Option<AudioBuffer> {
+    FETCHED.with(|f| {
+        f.borrow()
+            .iter()
+            .find(|(k, b)| k == key && b.sample_rate() == context.sample_rate())
+            .map(|(_, b)| b.clone())
+    })
 }
 
 /// What the user calls the recording at `url`: its last path segment ("teacher.ogg").
@@ -64,13 +119,7 @@ pub async fn fetched(
     url: &str,
     progress: impl FnMut(f64, Option<f64>),
 ) -> Result<AudioBuffer, String> {
-    let kept = FETCHED.with(|f| {
-        f.borrow()
-            .iter()
-            .find(|(u, b)| u == url && b.sample_rate() == context.sample_rate())
-            .map(|(_, b)| b.clone())
-    });
-    if let Some(buffer) = kept {
+    if let Some(buffer) = kept(context, url) {
         return Ok(buffer);
     }
     let buffer = fetch(context, url, progress).await?;

@@ -116,6 +116,10 @@ pub async fn tidy(store: &Store, live: HashSet<String>) {
                     Ok(opened) => used.extend(files_of(&opened.session)),
                     Err(_) => used.extend(hashes_in(&mix.session)),
                 }
+                // The lesson's reference recording (and any file it names).
+                if let Some(lesson) = &mix.lesson {
+                    used.extend(hashes_in(lesson));
+                }
             }
             // Damaged: set aside, where the page offers to download or discard it.
             Kept::Unreadable { id, text } => {

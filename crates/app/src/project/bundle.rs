@@ -19,13 +19,14 @@ use mixroom_protocol::bundle::{
     Attached, Attachment, BundleError, Contents, Digest, Directory, FromTail, Method, Part,
     PlannedFile, Sums,
 };
-use mixroom_protocol::lesson::{IncomingHandIn, LessonError, LESSON_VERSION};
+use mixroom_protocol::lesson::{IncomingHandIn, LessonError, Recording, Reference};
 use mixroom_protocol::session::Source;
 use mixroom_protocol::validate::Incoming;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag};
 
+use super::lesson::too_new;
 use super::open::Opening;
 use super::sources::BundleFiles;
 use super::{Notice, Project};
@@ -133,6 +134,30 @@ pub async fn save_bundle(
                 )
             })?;
         files.push((source.path.clone(), file));
+    }
+    // A lesson's reference recording file, from this browser's storage.
+    if let Some(Attachment::Lesson(lesson)) = &attachment {
+        if let Some(Reference::Recording(Recording::File(source))) = &lesson.reference {
+            let missing = || {
+                format!(
+                    "the reference recording “{}” is not in this browser: pick it again",
+                    source.name()
+                )
+            };
+            let sha = source.sha256.as_deref().ok_or_else(missing)?;
+            let store = project.store().ok_or_else(missing)?;
+            let blob = store
+                .get_audio(sha)
+                .await
+                .ok()
+                .flatten()
+                .ok_or_else(missing)?;
+            let file = web_sys::File::new_with_blob_sequence(&Array::of1(&blob), source.name())
+                .map_err(|e| slice_failed("the reference recording", &e))?;
+            if !files.iter().any(|(path, _)| *path == source.path) {
+                files.push((source.path.clone(), file));
+            }
+        }
     }
     let total: f64 = files.iter().map(|(_, f)| f.size()).sum();
     let mut done = 0.0;
@@ -242,11 +267,8 @@ pub async fn open_bundle_file(project: Project, file: web_sys::File) {
             found,
             start: Some(start),
         })) => {
-            let why = format!(
-                "it was made by a newer Mixroom (lesson version {found}; this one reads up to                  {LESSON_VERSION}), so update Mixroom to take it"
-            );
             project
-                .open_lesson_start_only(start.session, start.refused, why, Some(files))
+                .open_lesson_start_only(start.session, start.refused, too_new(found), Some(files))
                 .await;
             return;
         }

@@ -348,7 +348,7 @@ async fn compared(
     hand_ins: Vec<Chosen>,
     comparing: Comparing,
 ) -> Result<(Vec<Planned>, f32), String> {
-    let recording = recording::url_of(&lesson).is_some();
+    let recording = recording::has_recording(&lesson);
     let reference = match &lesson.reference {
         Some(Reference::Mix(mix)) => Some(mix),
         _ => None,

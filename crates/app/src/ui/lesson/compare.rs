@@ -120,17 +120,26 @@ impl Comparing {
             let mut note = String::new();
             match made {
                 Ok(mut comparison) => {
-                    if let Some(url) = lesson.as_deref().and_then(recording::url_of) {
+                    if let Some(lesson) = lesson.as_deref().filter(|l| recording::has_recording(l))
+                    {
                         let fetching = |bytes: f64, _| {
                             status.set(format!(
                                 "Fetching the reference recording: {:.1} MB",
                                 bytes / 1e6
                             ))
                         };
-                        let name = format!("Recording “{}”", recording::name_of(url));
-                        let added = recording::fetched(bridge.context(), url, fetching)
-                            .await
-                            .and_then(|buffer| comparison.add_recording(name, buffer));
+                        let store = project.store();
+                        let had = recording::of_lesson(
+                            bridge.context(),
+                            store.as_ref(),
+                            lesson,
+                            fetching,
+                        );
+                        let added = match had.await {
+                            Ok(Some((name, buffer))) => comparison.add_recording(name, buffer),
+                            Ok(None) => Ok(()),
+                            Err(why) => Err(why),
+                        };
                         if let Err(why) = added {
                             note = format!(" The reference recording is not among them: {why}.");
                         }

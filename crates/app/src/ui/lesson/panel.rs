@@ -85,9 +85,15 @@ fn LessonView(lesson: Arc<Lesson>) -> impl IntoView {
                 let (recording, note) = match mixer.with_bridge(|b| b.context().clone()) {
                     Some(context) => {
                         let fetching = |text| state.set(CheckState::Fetching(text));
-                        match reference_recording(&context, &lesson, &audio.session, &fetching)
-                            .await
-                        {
+                        let store = project.store();
+                        let had = reference_recording(
+                            &context,
+                            store.as_ref(),
+                            &lesson,
+                            &audio.session,
+                            &fetching,
+                        );
+                        match had.await {
                             Ok(recording) => (recording, None),
                             Err(why) => (None, Some(why)),
                         }

@@ -8,12 +8,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mixroom_protocol::bundle::Attachment;
 use mixroom_protocol::lesson::{Goal, Lesson, Recording, Reference, StripRef};
-use mixroom_protocol::session::Session;
+use mixroom_protocol::session::{FileSource, Session};
+use wasm_bindgen_futures::JsFuture;
 
+use crate::audio::{describe, sha256_hex};
 use crate::classroom::check_mix;
 use crate::classroom::teach::{self, Choice, Strips, FAMILIES, KINDS};
-use crate::project::{lesson_url, save_bundle, Project};
+use crate::project::{lesson_url, save_bundle, Notice, Project};
 use crate::state::Mixer;
+use crate::text::upper_first;
 use crate::ui::widgets::Modal;
 
 /// The strips of the mix a goal can name, with what the teacher reads.
@@ -61,6 +64,9 @@ pub fn TeachButton() -> impl IntoView {
     let introduction = NodeRef::<html::Textarea>::new();
     let steps = NodeRef::<html::Textarea>::new();
     let recording = NodeRef::<html::Input>::new();
+    let recording_picker = NodeRef::<html::Input>::new();
+    // A reference recording file the teacher picked, with its SHA-256.
+    let recording_file = StoredValue::new_local(None::<(web_sys::File, String)>);
     let start = RwSignal::new(None::<Session>);
     let reference = RwSignal::new(None::<Session>);
     let free = RwSignal::new(Vec::<usize>::new());
@@ -171,6 +177,45 @@ pub fn TeachButton() -> impl IntoView {
         reference.set(Some(mixer.snapshot().session));
         message.set("The mix as it is now is the lesson's reference.".to_owned());
     };
+    let pick_recording = move |_| {
+        let Some(picked) = recording_picker
+            .get_untracked()
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        else {
+            return;
+        };
+        spawn_local(async move {
+            let name = picked.name();
+            let sha = async {
+                let bytes = JsFuture::from(picked.array_buffer()).await?;
+                sha256_hex(&bytes.into()).await
+            };
+            match sha.await {
+                Ok(sha) => {
+                    recording_file.set_value(Some((picked, sha)));
+                    message.set(format!(
+                        "The recording “{name}” is the lesson's reference (unless the mix is)."
+                    ));
+                }
+                Err(e) => message.set(format!("“{name}” cannot be read ({}).", describe(&e))),
+            }
+        });
+    };
+    // Keeps the picked recording in this browser's storage, where a lesson opened here (and
+    // the project saved from it) finds it by its SHA-256.
+    let keep_recording = move || async move {
+        let Some((file, sha)) = recording_file.get_value() else {
+            return Ok(());
+        };
+        let store = project
+            .store()
+            .ok_or("this browser keeps no files for the page")?;
+        store
+            .put_audio(&sha, &file)
+            .await
+            .map_err(|e| format!("the recording could not be kept ({e})"))
+    };
     let make = move || -> Result<Lesson, String> {
         let value =
             |n: NodeRef<html::Input>| n.get_untracked().map(|e| e.value()).unwrap_or_default();
@@ -181,12 +226,19 @@ pub fn TeachButton() -> impl IntoView {
             return Err("give the lesson a title".to_owned());
         }
         let url = value(recording);
-        let reference = match reference.get_untracked() {
-            Some(mix) => Some(Reference::Mix(mix)),
-            None if !url.trim().is_empty() => {
+        let picked = recording_file.with_value(|r| {
+            r.as_ref().map(|(file, sha)| FileSource {
+                path: file.name(),
+                sha256: Some(sha.clone()),
+            })
+        });
+        let reference = match (reference.get_untracked(), picked) {
+            (Some(mix), _) => Some(Reference::Mix(mix)),
+            (None, Some(file)) => Some(Reference::Recording(Recording::File(file))),
+            (None, None) if !url.trim().is_empty() => {
                 Some(Reference::Recording(Recording::Url(url.trim().to_owned())))
             }
-            None => None,
+            (None, None) => None,
         };
         let lesson = teach::lesson(
             &name,
@@ -206,8 +258,11 @@ pub fn TeachButton() -> impl IntoView {
         }
     };
     let share = move |_| match make().and_then(|lesson| lesson_url(&lesson)) {
-        Ok(made) => {
+        Ok(mut made) => {
             link.set(Some(made.url));
+            if let Some((file, _)) = recording_file.get_value() {
+                made.local_files.push(file.name());
+            }
             message.set(if made.local_files.is_empty() {
                 "Send this link to the class.".to_owned()
             } else {
@@ -225,6 +280,9 @@ pub fn TeachButton() -> impl IntoView {
         Ok(lesson) => {
             link.set(None);
             spawn_local(async move {
+                if let Err(e) = keep_recording().await {
+                    return message.set(format!("The lesson could not be saved: {e}."));
+                }
                 message.set(
                     match save_bundle(project, Some(Attachment::Lesson(lesson))).await {
                         Ok(file) => format!(
@@ -242,6 +300,9 @@ pub fn TeachButton() -> impl IntoView {
         Ok(lesson) => {
             modal.close();
             spawn_local(async move {
+                if let Err(e) = keep_recording().await {
+                    project.notify(Notice::error("lesson", format!("{}.", upper_first(&e))));
+                }
                 project.open_lesson(lesson, Vec::new(), None).await;
             });
         }
@@ -383,6 +444,9 @@ pub fn TeachButton() -> impl IntoView {
             </div>
             <label class="teach-field wide"><span>"Or a reference recording's URL"</span>
                 <input node_ref=recording type="url"/></label>
+            <label class="teach-field wide"><span>"Or a reference recording file"</span>
+                <input node_ref=recording_picker type="file" accept="audio/*"
+                    on:change=pick_recording/></label>
             <div class="export-actions teach-actions">
                 <button class="primary" on:click=share>"Share lesson"</button>
                 <button on:click=save>"Save lesson as a project"</button>
