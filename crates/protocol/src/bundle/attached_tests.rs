@@ -8,7 +8,7 @@ use super::tests::read_by_slices;
 use super::*;
 use crate::hash::sha256_hex;
 use crate::lesson::{
-    Goal, GoalKind, HandIn, HandInError, Lesson, LessonError, Reference, LESSON_VERSION,
+    Goal, GoalKind, HandIn, HandInError, Lesson, LessonError, Recording, Reference, LESSON_VERSION,
     MAX_LESSON_BYTES,
 };
 use crate::session::{benchmark, FileSource};
@@ -537,20 +537,180 @@ fn the_reference_keeps_its_own_files_and_the_lesson_its_fingerprint() {
     let again = write_contents(Contents::Lesson(lesson), &inside).unwrap();
     assert_eq!(again.bytes, written.bytes);
 
-    // A reference recording on a file the starting mix plays too: left where it is.
+    // A reference recording on a file the starting mix plays too: the two share its entry.
     let mut recorded = given.clone();
-    recorded.reference = Some(Reference::Recording(crate::lesson::Recording::File(
-        FileSource {
-            path: "stems/bass.wav".into(),
-            sha256: None,
-        },
-    )));
+    recorded.reference = Some(recording_at("stems/bass.wav", None));
     let written = write_contents(Contents::Lesson(&recorded), &files()).unwrap();
-    let lesson = opened_lesson(&read(&written.bytes).unwrap()).clone();
+    let bundle = read(&written.bytes).unwrap();
+    let lesson = opened_lesson(&bundle).clone();
     assert_eq!(
-        lesson.reference, recorded.reference,
-        "the recording is not in the bundle"
+        lesson.reference,
+        Some(recording_at("audio/bass.wav", sha(BASS))),
+        "the recording is the bass's entry"
     );
-    assert_eq!(sources(&lesson.start)[0].0, "audio/bass (2).wav");
+    assert_eq!(sources(&lesson.start)[0].0, "audio/bass.wav");
+    assert_eq!(bundle.files.len(), 2, "one entry for both");
     assert_eq!(lesson.fingerprint(), recorded.fingerprint());
+}
+
+/// A reference recording of the file at `path`.
+fn recording_at(path: &str, sha256: Option<String>) -> Reference {
+    Reference::Recording(Recording::File(FileSource {
+        path: path.into(),
+        sha256,
+    }))
+}
+
+const RECORDING: &[u8] = b"RIFF the teacher's finished mix";
+
+#[test]
+fn a_lesson_bundle_carries_its_reference_recording() {
+    // Reference: layout_contents's rule: a recording whose file is given is stored as an entry
+    // like a track's, the stored lesson pointing at it; the fingerprint survives the trip.
+    let mut given = lesson();
+    given.reference = Some(recording_at("teacher/bass.wav", None));
+    let mut with_recording = files();
+    with_recording.push(("teacher/bass.wav", RECORDING));
+    let written = write_contents(Contents::Lesson(&given), &with_recording).unwrap();
+    let Some(Attachment::Lesson(stored)) = &written.attached else {
+        panic!("a lesson stored")
+    };
+    assert_eq!(
+        stored.reference,
+        Some(recording_at("audio/bass.wav", sha(RECORDING))),
+        "named first, before the tracks' basses"
+    );
+    let bundle = read(&written.bytes).unwrap();
+    let lesson = opened_lesson(&bundle);
+    assert_eq!(lesson, stored);
+    assert_eq!(
+        sources(&bundle.session)[..3],
+        [
+            ("audio/bass (2).wav".to_owned(), sha(BASS)),
+            ("audio/bass (2).wav".to_owned(), sha(BASS)),
+            ("audio/BASS (3).wav".to_owned(), sha(OTHER_BASS)),
+        ]
+    );
+    assert_eq!(bundle.files["audio/bass.wav"], RECORDING);
+    assert_eq!(bundle.files.len(), 3);
+    assert_eq!(lesson.fingerprint(), given.fingerprint(), "the same lesson");
+    assert_eq!(
+        read_by_slices(&written.bytes, 5).0,
+        bundle,
+        "as the page reads it"
+    );
+
+    // The page's step: the recording's planned file, at the path the lesson names.
+    let len = written.bytes.len() as u64;
+    let tail = &written.bytes[(len - tail_len(len)) as usize..];
+    let FromTail::Complete(directory) = Directory::from_tail(len, tail).unwrap() else {
+        panic!("a small directory")
+    };
+    let planned = plan_recording(&directory, lesson).unwrap().unwrap();
+    assert_eq!(planned.path(), "audio/bass.wav");
+    assert_eq!(planned.method(), Method::Stored);
+    assert_eq!(planned.sha256(), sha(RECORDING).as_deref());
+    assert_eq!(
+        plan_recording(&directory, &given).unwrap(),
+        None,
+        "not an entry"
+    );
+    assert_eq!(
+        plan_recording(&directory, &self::lesson()).unwrap(),
+        None,
+        "a mix"
+    );
+
+    // The zip crate sees the recording stored, after the tracks' files.
+    let mut archive = ZipArchive::new(std::io::Cursor::new(&written.bytes[..])).unwrap();
+    let names: Vec<&str> = archive.file_names().collect();
+    assert_eq!(names.last(), Some(&"audio/bass.wav"), "{names:?}");
+    let entry = archive.by_name("audio/bass.wav").unwrap();
+    assert_eq!(entry.compression(), CompressionMethod::Stored);
+    drop(entry);
+
+    // Again, from the files inside: the same bundle.
+    let inside: Vec<(&str, &[u8])> = bundle
+        .files
+        .iter()
+        .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
+        .collect();
+    let again = write_contents(Contents::Lesson(lesson), &inside).unwrap();
+    assert_eq!(again.bytes, written.bytes);
+
+    // A recording that records another SHA-256 is not written.
+    let mut wrong = given.clone();
+    wrong.reference = Some(recording_at("teacher/bass.wav", sha(BASS)));
+    assert_eq!(
+        write_contents(Contents::Lesson(&wrong), &with_recording),
+        Err(BundleError::ChecksumMismatch {
+            path: "teacher/bass.wav".into()
+        })
+    );
+}
+
+#[test]
+fn a_recording_not_given_is_left_out() {
+    // Reference: layout_contents's rule: the recording keeps its path, no entry takes its
+    // name, and the fingerprint is the same before and after.
+    let mut given = lesson();
+    given.reference = Some(recording_at("teacher/bass.wav", None));
+    let written = write_contents(Contents::Lesson(&given), &files()).unwrap();
+    let bundle = read(&written.bytes).unwrap();
+    let lesson = opened_lesson(&bundle);
+    assert_eq!(lesson.reference, given.reference, "as the lesson names it");
+    assert_eq!(sources(&bundle.session)[0].0, "audio/bass (2).wav");
+    assert_eq!(bundle.files.len(), 2);
+    assert_eq!(lesson.fingerprint(), given.fingerprint());
+    let again = write_contents(Contents::Lesson(lesson), &[]);
+    assert!(matches!(again, Err(BundleError::MissingAudio { .. })));
+}
+
+#[test]
+fn a_damaged_recording_is_refused_as_a_damaged_track_file() {
+    // Reference: `read`'s rule: every file the bundle holds is checked, the recording too, and
+    // a damaged one is an error as a track file's is.
+    let mut given = lesson();
+    given.reference = Some(recording_at("teacher/take.wav", None));
+    let mut with_recording = files();
+    with_recording.push(("teacher/take.wav", RECORDING));
+    let written = write_contents(Contents::Lesson(&given), &with_recording).unwrap();
+    let at = written
+        .bytes
+        .windows(RECORDING.len())
+        .position(|w| w == RECORDING)
+        .unwrap();
+    let mut damaged = written.bytes.clone();
+    damaged[at + 5] ^= 1;
+    assert_eq!(
+        read(&damaged),
+        Err(BundleError::DamagedEntry {
+            entry: "audio/take.wav".into()
+        }),
+        "its CRC-32"
+    );
+
+    // Another file with the CRC-32 right: its SHA-256 is not the lesson's.
+    let bundle = read(&written.bytes).unwrap();
+    let mut lesson = opened_lesson(&bundle).clone();
+    lesson.reference = Some(recording_at("audio/take.wav", sha(BASS)));
+    let json = lesson.to_json();
+    let mut entries: Vec<(&str, &[u8], CompressionMethod)> = bundle
+        .files
+        .iter()
+        .map(|(path, bytes)| (path.as_str(), bytes.as_slice(), CompressionMethod::Stored))
+        .collect();
+    let session = bundle.session.to_json();
+    entries.push((
+        SESSION_ENTRY,
+        session.as_bytes(),
+        CompressionMethod::Deflated,
+    ));
+    entries.push((LESSON_ENTRY, json.as_bytes(), CompressionMethod::Deflated));
+    assert_eq!(
+        read(&zip_of(&entries)),
+        Err(BundleError::ChecksumMismatch {
+            path: "audio/take.wav".into()
+        })
+    );
 }

@@ -12,7 +12,7 @@ use super::digest::{crc32, Sums};
 use super::names::EntryNames;
 use super::writer::{NewEntry, ZipParts};
 use super::{BundleError, MAX_BUNDLE_BYTES, SESSION_ENTRY};
-use crate::lesson::{Reference, MAX_LESSON_BYTES};
+use crate::lesson::{Lesson, Recording, Reference, MAX_LESSON_BYTES};
 use crate::session::{FileSource, Session, Source};
 
 /// Deflate level of `session.json`, `lesson.json` and `handin.json` (zlib's default).
@@ -60,11 +60,16 @@ pub fn layout(session: &Session, files: &[(&str, Sums)]) -> Result<Layout, Bundl
 /// `files` are the mix's files, as for [`layout`]: a reference mix's tracks that play one of
 /// them point at its entry too; its other files are left as the lesson names them, and no
 /// entry takes the name one of them would have (`bass (2).wav` beside a reference's own
-/// `bass.wav`).
+/// `bass.wav`). A reference recording's file, when `files` gives its path too (its sums as a
+/// track's), is stored as an entry after the tracks' (or shares the entry of a track that
+/// plays the same path), and the stored lesson's recording points at it, its SHA-256 filled
+/// in; when `files` does not give it, the recording is left as the lesson names it (its
+/// students add the file by hand), and no entry takes its name.
 ///
 /// Errors: those of [`layout`]; [`BundleError::ChecksumMismatch`] also when a reference mix
-/// records another SHA-256 for one of the files; [`BundleError::EntryTooLarge`] when the
-/// lesson or hand-in is more than [`MAX_LESSON_BYTES`] of JSON (a reader would refuse it).
+/// or recording records another SHA-256 for one of the files; [`BundleError::EntryTooLarge`]
+/// when the lesson or hand-in is more than [`MAX_LESSON_BYTES`] of JSON (a reader would
+/// refuse it).
 pub fn layout_contents(
     contents: Contents<'_>,
     files: &[(&str, Sums)],
@@ -108,6 +113,16 @@ pub(super) fn lay_out(
             }
         };
         point_at(file, &entries[position])?;
+    }
+    if let Some(file) = recording_file(contents) {
+        let shared = entries.iter().any(|e| e.source_path == file.path);
+        if let (false, Some(sums)) = (shared, given.get(file.path.as_str())) {
+            entries.push(Entry {
+                source_path: file.path.clone(),
+                name: names.name(file),
+                sums,
+            });
+        }
     }
     let attached = attachment(contents, &stored, &entries)?;
 
@@ -169,6 +184,11 @@ fn attachment(
                     }
                 }
             }
+            if let Some(Reference::Recording(Recording::File(file))) = &mut lesson.reference {
+                if let Some(entry) = entry_of(entries, &file.path) {
+                    point_at(file, entry)?;
+                }
+            }
             Some(Attachment::Lesson(lesson))
         }
         Contents::HandIn(hand_in) => {
@@ -177,6 +197,17 @@ fn attachment(
             Some(Attachment::HandIn(hand_in))
         }
     })
+}
+
+/// The file of the reference recording of the lesson in `contents`, when it is one.
+pub(super) fn recording_file<'a>(contents: Contents<'a>) -> Option<&'a FileSource> {
+    match contents {
+        Contents::Lesson(Lesson {
+            reference: Some(Reference::Recording(Recording::File(file))),
+            ..
+        }) => Some(file),
+        _ => None,
+    }
 }
 
 /// The entry of the file the caller named `path`, if it is one of `entries`.

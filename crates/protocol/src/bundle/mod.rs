@@ -3,9 +3,9 @@
 //! | entry | what | compression |
 //! |---|---|---|
 //! | `session.json` | the session ([`Session::to_json`]), each file source pointing at its entry | deflate |
-//! | `lesson.json` (or none) | a lesson whose starting mix is the session, as stored in `session.json` ([`Lesson::to_json`](crate::lesson::Lesson::to_json)); a reference mix's file sources that play the bundle's files point at their entries | deflate |
+//! | `lesson.json` (or none) | a lesson whose starting mix is the session, as stored in `session.json` ([`Lesson::to_json`](crate::lesson::Lesson::to_json)); a reference mix's file sources that play the bundle's files, and a reference recording's file when the bundle holds it, point at their entries | deflate |
 //! | `handin.json` (or none) | a student's hand-in whose mix is the session, as stored in `session.json` ([`HandIn::to_json`](crate::lesson::HandIn::to_json)) | deflate |
-//! | `audio/<name>` | each audio file in its original encoding, byte for byte | stored |
+//! | `audio/<name>` | each audio file (the mix's, and a lesson's reference recording) in its original encoding, byte for byte | stored |
 //!
 //! A bundle holds at most one of `lesson.json` and `handin.json`
 //! ([`BundleError::LessonAndHandIn`]); the entry is the whole lesson or hand-in, so any zip
@@ -33,7 +33,9 @@
 //!    [`AttachedKind::unreadable`];
 //! 4. [`plan`] → for each [`PlannedFile`], its local header → its data range: stored, that
 //!    slice is the file (fed in chunks to [`PlannedFile::check`]); deflated, the chunks go
-//!    through [`PlannedFile::unpacker`] and what comes out through the check.
+//!    through [`PlannedFile::unpacker`] and what comes out through the check; with a lesson,
+//!    [`plan_recording`] gives its reference recording's file the same way, when the bundle
+//!    holds it (a lesson may leave it out: its students add it by hand).
 //!
 //! Saving: the [`Digest`] of each file, fed in chunks → [`layout`] (or [`layout_contents`],
 //! with a lesson or hand-in) → its [`Part`]s, one after the other (a Blob of the header bytes
@@ -75,7 +77,7 @@ pub use directory::{
 pub use format::LOCAL_HEADER_LEN;
 pub use layout::{layout, layout_contents, Layout, Part};
 pub(crate) use names::EntryNames;
-pub use plan::{plan, read_session, session_entry, Plan, PlannedFile};
+pub use plan::{plan, plan_recording, read_session, session_entry, Plan, PlannedFile};
 pub use unpack::Unpacker;
 pub use writer::{NewEntry, ZipParts};
 
@@ -107,7 +109,8 @@ pub struct Bundle {
     /// The session, migrated to the current version; its file sources' paths are keys of
     /// `files`.
     pub session: Session,
-    /// The audio files the session refers to: entry path (`audio/<name>`) → the file's bytes.
+    /// The audio files the session refers to, and the lesson's reference recording when the
+    /// bundle holds it ([`plan_recording`]): entry path (`audio/<name>`) → the file's bytes.
     pub files: BTreeMap<String, Vec<u8>>,
     /// The fields of the session that were refused ([`crate::validate`]).
     pub refused: Vec<Refusal>,
@@ -277,7 +280,8 @@ pub fn write(session: &Session, files: &[(&str, &[u8])]) -> Result<Written, Bund
 }
 
 /// A bundle of `contents`: [`write()`] of its mix ([`Contents::mix`]), with the lesson or
-/// hand-in beside it. The same bundle as [`layout_contents`] lays out, in memory.
+/// hand-in beside it, and a lesson's reference recording when `files` gives its file
+/// ([`layout_contents`]). The same bundle as [`layout_contents`] lays out, in memory.
 ///
 /// Errors: those of [`layout_contents`].
 pub fn write_contents(
@@ -293,6 +297,7 @@ pub fn write_contents(
             Source::File(file) => Some(file.path.as_str()),
             _ => None,
         })
+        .chain(layout::recording_file(contents).map(|file| file.path.as_str()))
         .collect();
     let sums: Vec<(&str, Sums)> = given
         .iter()
@@ -329,7 +334,8 @@ fn concatenate(laid_out: &Layout, given: &BTreeMap<&str, &[u8]>) -> Result<Vec<u
 }
 
 /// The project in the `.mixroom` file `bytes`, read by the same steps as from slices (see the
-/// module's documentation).
+/// module's documentation). Every file is checked against its CRC-32 and SHA-256, the lesson's
+/// reference recording too: a damaged one is an error, as a damaged track file is.
 pub fn read(bytes: &[u8]) -> Result<Bundle, BundleError> {
     let file_len = bytes.len() as u64;
     let at = |range: Range<u64>| -> Result<&[u8], BundleError> {
@@ -364,6 +370,18 @@ pub fn read(bytes: &[u8]) -> Result<Bundle, BundleError> {
         check.update(&bytes);
         check.finish()?;
         files.insert(file.path().to_owned(), bytes);
+    }
+    if let Attached::Lesson(Ok(incoming)) = &attached {
+        if let Some(file) = plan_recording(&directory, &incoming.lesson)? {
+            let bytes = match files.get(file.path()) {
+                Some(bytes) => bytes.clone(),
+                None => file.unpacker()?.whole(data(file.entry())?)?,
+            };
+            let mut check = file.check();
+            check.update(&bytes);
+            check.finish()?;
+            files.insert(file.path().to_owned(), bytes);
+        }
     }
     Ok(Bundle {
         session,
@@ -544,7 +562,11 @@ mod tests {
             }
         };
         let mut files = BTreeMap::new();
-        for planned in plan(&directory, &session).unwrap().files() {
+        let mut planned_files = plan(&directory, &session).unwrap().files().to_vec();
+        if let Attached::Lesson(Ok(incoming)) = &attached {
+            planned_files.extend(plan_recording(&directory, &incoming.lesson).unwrap());
+        }
+        for planned in &planned_files {
             let entry = planned.entry();
             let header = file.slice(entry.local_header_range()).to_vec();
             let range = entry.data_range(&header).unwrap();

@@ -1,10 +1,12 @@
 //! How a bundle names its audio entries: `audio/<name>`, the file's own name made unique
 //! ignoring case (`bass (2).wav`), each path once. In the bundle of a lesson, the reference's
-//! own files (those of a reference mix that the starting mix does not play, a recording),
-//! which stay where the lesson names them, are named first: no entry then takes the path of
-//! one of them (a reference would play the bundle's file in place of its own), and naming the
-//! stored lesson's files again gives each the name it had, which keeps the lesson's
-//! fingerprint ([`Lesson::fingerprint`]) through the trip.
+//! own files (those of a reference mix that the starting mix does not play, which stay where
+//! the lesson names them, and a recording, stored when it is given and left where it is when
+//! not) are named first: no entry then takes the path of one of them (a reference would play
+//! the bundle's file in place of its own), and naming the stored lesson's files again gives
+//! each the name it had, which keeps the lesson's fingerprint ([`Lesson::fingerprint`])
+//! through the trip. A recording's file is named by its path like a track's, so a track that
+//! plays the same file shares its name (and its entry).
 
 use std::collections::BTreeSet;
 
@@ -19,9 +21,6 @@ pub(crate) struct EntryNames {
     given: Vec<(String, String)>,
     /// The names given, in lower case.
     taken: BTreeSet<String>,
-    /// The name a reference recording's file takes, kept apart from the tracks' files (even one
-    /// of the same path: the bundle never holds a recording).
-    recording: Option<String>,
 }
 
 impl EntryNames {
@@ -45,17 +44,11 @@ impl EntryNames {
                 }
             }
             Some(Reference::Recording(Recording::File(file))) => {
-                names.recording = Some(unique_entry(file.name(), &mut names.taken));
+                names.name(file);
             }
             Some(Reference::Recording(Recording::Url(_))) | None => {}
         }
         names
-    }
-
-    /// The name the lesson's reference recording took, when it is a file
-    /// ([`EntryNames::for_lesson`]).
-    pub(crate) fn recording(&self) -> Option<&str> {
-        self.recording.as_deref()
     }
 
     /// The entry name of `file`: the one its path got before, or a new one.

@@ -1,5 +1,6 @@
 //! Opening a bundle from its directory: the session entry, then which entry each of the
-//! session's files reads, with the sizes and SHA-256 to check them against.
+//! session's files (and a lesson's reference recording) reads, with the sizes and SHA-256 to
+//! check them against.
 
 use super::digest::Check;
 use super::directory::{Directory, Entry, Method};
@@ -7,6 +8,7 @@ use super::unpack::Unpacker;
 use super::{
     BundleError, MAX_BUNDLE_BYTES, MAX_DEFLATED_AUDIO_BYTES, MAX_SESSION_BYTES, SESSION_ENTRY,
 };
+use crate::lesson::{Lesson, Recording, Reference};
 use crate::session::{Session, SessionError, Source};
 use crate::validate::Incoming;
 
@@ -42,7 +44,8 @@ pub struct Plan {
     files: Vec<PlannedFile>,
 }
 
-/// One of the session's files, and the entry that holds it.
+/// One of the session's files (or a lesson's reference recording), and the entry that holds
+/// it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlannedFile {
     entry: Entry,
@@ -87,6 +90,34 @@ pub fn plan(directory: &Directory, session: &Session) -> Result<Plan, BundleErro
     Ok(Plan { files })
 }
 
+/// The planned file of `lesson`'s reference recording, when the bundle holds it: `Some` when
+/// the reference is a [`Recording::File`] whose path is an entry of `directory` (checked as
+/// [`plan`] checks a track's file, against the SHA-256 the lesson records), `None` when it is
+/// not a file or no entry has its path (the recording is not in the bundle: its students add
+/// it by hand). `lesson` is the one [`read_attached`](super::read_attached) gave; the file's
+/// [`PlannedFile::path`] is the recording's path as it names it. Read and check the file as a
+/// track's; a damaged one is refused as a damaged track file is (the bundle does not open).
+///
+/// Errors: those of [`Unpacker::new`].
+pub fn plan_recording(
+    directory: &Directory,
+    lesson: &Lesson,
+) -> Result<Option<PlannedFile>, BundleError> {
+    let Some(Reference::Recording(Recording::File(file))) = &lesson.reference else {
+        return Ok(None);
+    };
+    let Some(entry) = directory.get(&file.path) else {
+        return Ok(None);
+    };
+    let method = entry.method()?;
+    entry.check_size(max_bytes(method))?;
+    Ok(Some(PlannedFile {
+        entry: entry.clone(),
+        method,
+        sha256: file.sha256.clone(),
+    }))
+}
+
 impl Plan {
     /// The files, each once, in the order the session's tracks first use them.
     pub fn files(&self) -> &[PlannedFile] {
@@ -95,7 +126,8 @@ impl Plan {
 }
 
 impl PlannedFile {
-    /// The file's path as the session names it: its entry's name.
+    /// The file's path as the session (or the lesson, for its recording) names it: its entry's
+    /// name.
     pub fn path(&self) -> &str {
         self.entry.name()
     }
@@ -111,7 +143,7 @@ impl PlannedFile {
         self.method
     }
 
-    /// SHA-256 of the file as the session records it (hex), if it does.
+    /// SHA-256 of the file as the session (or the lesson) records it (hex), if it does.
     pub fn sha256(&self) -> Option<&str> {
         self.sha256.as_deref()
     }

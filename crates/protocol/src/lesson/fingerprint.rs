@@ -14,8 +14,10 @@ pub(super) fn files_by_name(lesson: &Lesson) -> Lesson {
     match &mut lesson.reference {
         Some(Reference::Mix(mix)) => rename_files(mix, &mut names),
         Some(Reference::Recording(Recording::File(file))) => {
-            let path = names.recording().expect("named first").to_owned();
-            *file = FileSource { path, sha256: None };
+            *file = FileSource {
+                path: names.name(file),
+                sha256: None,
+            };
         }
         Some(Reference::Recording(Recording::Url(_))) | None => {}
     }

@@ -230,7 +230,7 @@ impl Lesson {
     /// bundle of it gives the file, and without its SHA-256. That path is `audio/<name>`,
     /// `<name>` the file's own ([`FileSource::name`]: folders do not count), made unique in the
     /// lesson as the bundle makes it (`bass (2).wav`; the reference's own files first, then the
-    /// starting mix's in track order). So a lesson keeps its fingerprint through a bundle, which
+    /// starting mix's in track order; a recording and a track of the same path share one). So a lesson keeps its fingerprint through a bundle, which
     /// moves its files into `audio/` and fills in their SHA-256s; a lesson that names no file
     /// (the built-in ones play demo stems) is its canonical JSON hashed.
     pub fn fingerprint(&self) -> String {
