@@ -1,9 +1,9 @@
 //! Loudness-matched comparison: the student's mix, the lesson's raw start, its reference mix
-//! and a reference recording (or, in the class view, two hand-ins and the reference), each
-//! rendered (or decoded) once, then all played together from
-//! the same playhead with only one heard. Each plays at the integrated loudness of the
-//! quietest (a static gain per version, shown, never above 0 dB), so louder never wins; a
-//! switch is a 20 ms crossfade, so it never clicks.
+//! and a reference recording (or, in the class view, hand-ins and the reference), each
+//! rendered (or decoded) once, then all played together from the same playhead with only one
+//! heard. Each plays at the integrated loudness of the quietest (a static gain per version,
+//! shown, never above 0 dB), so louder never wins; a switch is a 20 ms crossfade, so it never
+//! clicks.
 //!
 //! The versions are rendered offline by the same engine as an export
 //! ([`render_offline_with_progress`]); a reference mix plays the student's audio, its tracks
@@ -239,9 +239,9 @@ impl Comparison {
         Ok(())
     }
 
-    /// The spectrum of the reference heard last added (a recording, else the reference mix),
-    /// at the loudness of the first version (the mix in the engine, when comparing my mix),
-    /// and its name.
+    /// The long-term spectrum of the reference added last (a recording, else the reference
+    /// mix), with what brings it to the loudness of the first version (my mix, when a lesson's
+    /// Compare made it).
     pub fn reference_spectrum(&self) -> Option<ReferenceSpectrum<'_>> {
         let first = self.versions.first()?.loudness_lufs;
         self.versions.iter().rev().find_map(|v| {
@@ -355,7 +355,7 @@ impl Drop for Comparison {
 
 /// For each track of `version`, the student's track that plays the same source (else the
 /// same name), with its audio.
-pub fn matched_tracks(
+fn matched_tracks(
     version: &Session,
     mine: &Session,
     audio: &[(usize, TrackAudio)],

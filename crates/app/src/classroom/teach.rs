@@ -80,6 +80,18 @@ pub struct Kind {
     pub max: Option<&'static str>,
     /// The tolerance "use my mix's value" gives by default, in the unit.
     pub tolerance: f64,
+    /// The curve a tonal-balance goal compares with (`"neutral"`, `"reference"`).
+    pub curve: Option<&'static str>,
+}
+
+impl Kind {
+    /// This kind comparing with `curve`.
+    const fn against(self, curve: &'static str) -> Kind {
+        Kind {
+            curve: Some(curve),
+            ..self
+        }
+    }
 }
 
 const fn kind(
@@ -100,11 +112,12 @@ const fn kind(
         min,
         max,
         tolerance,
+        curve: None,
     }
 }
 
 /// The goal kinds teach mode offers, in the order mixing is taught.
-pub const KINDS: [Kind; 13] = [
+pub const KINDS: [Kind; 14] = [
     kind(
         "relative_level",
         "A strip against the rest of the mix",
@@ -221,7 +234,18 @@ pub const KINDS: [Kind; 13] = [
         false,
         (None, Some("tolerance_db")),
         1.0,
-    ),
+    )
+    .against("neutral"),
+    kind(
+        "tonal_balance",
+        "Tonal balance against the reference",
+        "dB",
+        Strips::None,
+        false,
+        (None, Some("tolerance_db")),
+        1.0,
+    )
+    .against("reference"),
 ];
 
 /// What a teacher chose for one goal.
@@ -269,8 +293,8 @@ pub fn goal_kind(choice: &Choice, measuring: bool) -> Result<GoalKind, String> {
         fields.insert("low_hz".to_owned(), json!(choice.band.0));
         fields.insert("high_hz".to_owned(), json!(choice.band.1));
     }
-    if kind.key == "tonal_balance" {
-        fields.insert("curve".to_owned(), json!("neutral"));
+    if let Some(curve) = kind.curve {
+        fields.insert("curve".to_owned(), json!(curve));
     }
     // A bound a kind must have (true peak, masking, correlation...) is 0 while measuring.
     let required = |field: &str| {

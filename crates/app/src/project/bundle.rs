@@ -15,11 +15,11 @@ use std::rc::Rc;
 
 use js_sys::{Array, ArrayBuffer, Uint8Array};
 use mixroom_protocol::bundle::{
-    self, attached_entry, layout_contents, plan, read_attached, read_session, session_entry,
-    Attached, Attachment, BundleError, Contents, Digest, Directory, FromTail, Method, Part,
-    PlannedFile, Sums,
+    self, attached_entry, layout_contents, plan, plan_recording, read_attached, read_session,
+    session_entry, Attached, Attachment, BundleError, Contents, Digest, Directory, FromTail,
+    Method, Part, PlannedFile, Sums,
 };
-use mixroom_protocol::lesson::{IncomingHandIn, LessonError, Recording, Reference};
+use mixroom_protocol::lesson::{IncomingHandIn, Lesson, LessonError, Recording, Reference};
 use mixroom_protocol::session::Source;
 use mixroom_protocol::validate::Incoming;
 use wasm_bindgen::{JsCast, JsValue};
@@ -257,6 +257,7 @@ pub async fn open_bundle_file(project: Project, file: web_sys::File) {
     };
     let note = match attached {
         Attached::Lesson(Ok(lesson)) => {
+            keep_recording(project, &lesson.lesson, &files).await;
             let refused = [refused, lesson.refused].concat();
             project
                 .open_lesson(lesson.lesson, refused, Some(files))
@@ -296,6 +297,31 @@ pub async fn open_bundle_file(project: Project, file: web_sys::File) {
         .await;
     if let Some(note) = note {
         project.notify(Notice::error("bundle-attached", note));
+    }
+}
+
+/// Keeps `lesson`'s reference recording from a bundle's `files` in this browser's storage,
+/// where the check and Compare find it by its SHA-256 (as long as a kept mix's lesson names
+/// it).
+async fn keep_recording(project: Project, lesson: &Lesson, files: &BundleFiles) {
+    let Some(Reference::Recording(Recording::File(source))) = &lesson.reference else {
+        return;
+    };
+    let (Some(sha), Some(blob), Some(store)) = (
+        source.sha256.as_deref(),
+        files.get(&source.path),
+        project.store(),
+    ) else {
+        return;
+    };
+    if let Err(e) = store.put_audio(sha, blob).await {
+        project.notify(Notice::error(
+            "recording",
+            format!(
+                "The lesson's reference recording could not be kept in this browser ({e}): \
+                 its goal is not measured here."
+            ),
+        ));
     }
 }
 
@@ -363,14 +389,15 @@ async fn read_bundle(project: Project, file: &web_sys::File) -> Result<Read, Str
         },
     };
     let planned = plan(&directory, &incoming.session).map_err(failed)?;
-    let total: u64 = planned
-        .files()
-        .iter()
-        .map(|f| f.entry().compressed_size())
-        .sum();
+    let mut planned = planned.files().to_vec();
+    // A lesson's reference recording, when the bundle holds it.
+    if let Attached::Lesson(Ok(lesson)) = &attached {
+        planned.extend(plan_recording(&directory, &lesson.lesson).map_err(failed)?);
+    }
+    let total: u64 = planned.iter().map(|f| f.entry().compressed_size()).sum();
     let mut done = 0;
     let mut files = BTreeMap::new();
-    for file in planned.files() {
+    for file in &planned {
         let header = read_range(blob, file.entry().local_header_range(), &what).await?;
         let range = file.entry().data_range(&header).map_err(failed)?;
         let audio = check_file(blob, file, range.clone(), &what, |bytes| {

@@ -38,6 +38,22 @@ pub fn x_freq(x: f64, width: f64) -> f32 {
     20.0 * 1000f32.powf((x / width) as f32)
 }
 
+/// Traces the curve `y_at(x)` across a view `width` wide, a point every 2 px, as a new path
+/// (stroke or fill it after).
+pub fn trace(g: &CanvasRenderingContext2d, width: f64, y_at: impl Fn(f64) -> f64) {
+    g.begin_path();
+    let mut x = 0.0;
+    while x <= width {
+        let y = y_at(x);
+        if x == 0.0 {
+            g.move_to(x, y);
+        } else {
+            g.line_to(x, y);
+        }
+        x += 2.0;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -311,19 +311,11 @@ fn draw(
     g.stroke();
     // The EQ curve.
     let sections = untrack(|| eq_sections(model, rate_hz));
-    g.begin_path();
-    let mut x = 0.0;
-    while x <= w {
+    canvas::trace(g, w, |x| {
         let db = response_db(&sections, x_freq(x, w), rate_hz)
             .clamp(-GAIN_RANGE_DB * 1.5, GAIN_RANGE_DB * 1.5);
-        let y = gain_y(db, h);
-        if x == 0.0 {
-            g.move_to(x, y);
-        } else {
-            g.line_to(x, y);
-        }
-        x += 2.0;
-    }
+        gain_y(db, h)
+    });
     g.set_stroke_style_str("#f2c94c");
     g.set_line_width(2.0);
     g.stroke();

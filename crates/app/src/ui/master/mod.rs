@@ -140,21 +140,11 @@ fn draw_reference(
     reference: &ReferenceSpectrum<'_>,
     rate_hz: f32,
 ) {
-    g.begin_path();
-    let mut x = 0.0;
-    while x <= w {
-        let db = reference
-            .levels
-            .band_db(x_freq(x - 1.0, w), x_freq(x + 1.0, w), rate_hz)
-            + reference.offset_db;
-        let y = level_y(db, h);
-        if x == 0.0 {
-            g.move_to(x, y);
-        } else {
-            g.line_to(x, y);
-        }
-        x += 2.0;
-    }
+    canvas::trace(g, w, |x| {
+        let levels = reference.levels;
+        let db = levels.band_db(x_freq(x - 1.0, w), x_freq(x + 1.0, w), rate_hz);
+        level_y(db + reference.offset_db, h)
+    });
     g.set_stroke_style_str("rgba(255, 196, 84, 0.9)");
     g.set_line_width(1.5);
     g.stroke();
