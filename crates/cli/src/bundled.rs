@@ -1,17 +1,19 @@
 //! The lesson inside a `.mixroom` bundle on disk, read by slices as the page reads a `File`:
 //! the directory, `session.json`, then `lesson.json`, and no audio (checking a mix against
-//! a lesson does not play the lesson's own files), so a bundle of gigabytes opens at once.
+//! a lesson does not play the lesson's own files), so a bundle of gigabytes opens at once; its
+//! reference recording, when a goal compares with it, is read afterwards on its own.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
 
 use mixroom_protocol::bundle::{
-    attached_entry, read_attached, read_session, session_entry, tail_len, Attached, BundleError,
-    Directory, Entry, FromTail,
+    attached_entry, plan_recording, read_attached, read_session, session_entry, tail_len, Attached,
+    BundleError, Directory, Entry, FromTail, Method,
 };
-use mixroom_protocol::lesson::IncomingLesson;
+use mixroom_protocol::lesson::{IncomingLesson, Lesson};
 
 use crate::sources::io_problem;
 
@@ -23,15 +25,7 @@ use crate::sources::io_problem;
 pub fn lesson(shown: &str, path: &Path) -> Result<IncomingLesson, String> {
     let mut file = Slices::open(path)?;
     let problem = |e: BundleError| format!("{shown}: {e}");
-    let len = file.len;
-    let tail = file.read(len - tail_len(len)..len)?;
-    let directory = match Directory::from_tail(len, &tail).map_err(problem)? {
-        FromTail::Complete(directory) => directory,
-        FromTail::NeedRange(pending) => {
-            let bytes = file.read(pending.range())?;
-            pending.parse(&bytes).map_err(problem)?
-        }
-    };
+    let directory = file.directory()?.map_err(problem)?;
     let entry = session_entry(&directory).map_err(problem)?;
     let data = file.data(entry)?.map_err(problem)?;
     let incoming = read_session(entry, &data).map_err(problem)?;
@@ -56,6 +50,40 @@ pub fn lesson(shown: &str, path: &Path) -> Result<IncomingLesson, String> {
     }
 }
 
+/// The reference recording of `lesson` (the one [`lesson`] read from the bundle at `path`,
+/// shown as `shown`) from its entry, unpacked and checked against its CRC-32 and SHA-256:
+/// its path as the lesson names it → its bytes.
+///
+/// Errors: a sentence naming the file: the bundle does not hold the recording, or its entry
+/// cannot be read or is damaged.
+pub fn recording(
+    shown: &str,
+    path: &Path,
+    lesson: &Lesson,
+) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let mut file = Slices::open(path)?;
+    let problem = |e: BundleError| format!("{shown}: {e}");
+    let directory = file.directory()?.map_err(problem)?;
+    let planned = plan_recording(&directory, lesson)
+        .map_err(problem)?
+        .ok_or_else(|| format!("{shown} does not hold the reference recording"))?;
+    let data = file.data(planned.entry())?.map_err(problem)?;
+    let bytes = match planned.method() {
+        Method::Stored => data,
+        Method::Deflated => {
+            let mut unpacker = planned.unpacker().map_err(problem)?;
+            let mut bytes = Vec::new();
+            unpacker.feed(&data, &mut bytes).map_err(problem)?;
+            unpacker.finish().map_err(problem)?;
+            bytes
+        }
+    };
+    let mut check = planned.check();
+    check.update(&bytes);
+    check.finish().map_err(problem)?;
+    Ok(BTreeMap::from([(planned.path().to_owned(), bytes)]))
+}
+
 /// A file read by ranges.
 struct Slices<'a> {
     file: File,
@@ -70,8 +98,24 @@ impl<'a> Slices<'a> {
         Ok(Slices { file, path, len })
     }
 
+    /// The bundle's directory, read from its tail (and a second range when it is long); the
+    /// outer error is the file's, the inner one the bundle's (as [`Slices::data`]).
+    fn directory(&mut self) -> Result<Result<Directory, BundleError>, String> {
+        let len = self.len;
+        let tail = self.read(len - tail_len(len)..len)?;
+        Ok(match Directory::from_tail(len, &tail) {
+            Ok(FromTail::Complete(directory)) => Ok(directory),
+            Ok(FromTail::NeedRange(pending)) => {
+                let bytes = self.read(pending.range())?;
+                pending.parse(&bytes)
+            }
+            Err(why) => Err(why),
+        })
+    }
+
     /// The bytes of `range` (offsets from the first byte, end excluded), which the bundle
-    /// reader keeps inside the file and small (a directory, a header, a JSON entry).
+    /// reader keeps inside the file and small (a directory, a header, a JSON entry), or as
+    /// large as the reference recording.
     fn read(&mut self, range: Range<u64>) -> Result<Vec<u8>, String> {
         let problem = |e: std::io::Error| io_problem(self.path, &e);
         self.file

@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use mixroom_dsp::Source;
 use mixroom_lesson::{Checker, Report};
 use mixroom_protocol::bundle::Attached;
-use mixroom_protocol::lesson::{wire, HandIn, Lesson, Reference};
+use mixroom_protocol::lesson::{wire, HandIn, Lesson, Recording, Reference};
 use mixroom_protocol::session::{self, Session};
 use mixroom_protocol::validate::Refusal;
 use serde::Serialize;
@@ -16,7 +17,7 @@ use crate::args::CheckArgs;
 use crate::bundled;
 use crate::demo;
 use crate::render::is_bundle;
-use crate::sources::{io_problem, load_sources_from, DemoStems, Files, Folder};
+use crate::sources::{io_problem, load_sources_from, recording_source, DemoStems, Files, Folder};
 
 /// What `mixroom check` found: every mix passed, a goal failed, or a mix could not be checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,30 +78,43 @@ fn builtin(id: &str) -> Result<Lesson, String> {
     })
 }
 
+/// Where a lesson's reference recording file is looked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RecordingPlace {
+    /// In the lesson's `.mixroom` bundle at this path, as its entry.
+    Bundle(PathBuf),
+    /// In this folder (the lesson file's; the current one for a link or a built-in lesson),
+    /// the recording's path relative to it.
+    Folder(PathBuf),
+}
+
 /// The lesson `text` names: a lesson JSON file, a `.mixroom` bundle holding a lesson, a
-/// `#lesson=` link (or its payload), or a built-in lesson's id, tried in that order. A field
-/// the lesson's reader refused is reported as a note on stderr and the rest is used, as the
-/// page does.
-pub fn open_lesson(text: &str) -> Result<Lesson, String> {
+/// `#lesson=` link (or its payload), or a built-in lesson's id, tried in that order; and where
+/// its reference recording file is looked for. A field the lesson's reader refused is reported
+/// as a note on stderr and the rest is used, as the page does.
+pub fn open_lesson(text: &str) -> Result<(Lesson, RecordingPlace), String> {
     let path = Path::new(text);
-    let incoming = if path.is_file() {
+    let here = RecordingPlace::Folder(PathBuf::from("."));
+    let (incoming, place) = if path.is_file() {
         if is_bundle(path, &first_bytes(path)?) {
             let incoming = bundled::lesson(text, path)?;
             notes(text, &incoming.refused);
-            return Ok(incoming.lesson);
+            return Ok((incoming.lesson, RecordingPlace::Bundle(path.to_path_buf())));
         }
         let json = std::fs::read_to_string(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::InvalidData => format!("{text} is not a lesson (it is not text)"),
             _ => io_problem(path, &e),
         })?;
-        match link_in(&json) {
+        let incoming = match link_in(&json) {
             Some(link) => wire::open_lesson(link).map_err(|e| format!("{text}: {e}"))?,
             None => Lesson::open_json(&json).map_err(|e| format!("{text}: {e}"))?,
-        }
+        };
+        let folder = path.parent().unwrap_or(Path::new("."));
+        (incoming, RecordingPlace::Folder(folder.to_path_buf()))
     } else if text.contains(wire::LESSON_KEY) {
-        wire::open_lesson(text).map_err(|e| e.to_string())?
+        (wire::open_lesson(text).map_err(|e| e.to_string())?, here)
     } else if let Some(lesson) = mixroom_demo::lessons::lesson(text) {
-        return Ok(lesson);
+        return Ok((lesson, here));
     } else if path.exists() {
         return Err(format!("{text} is a folder, not a lesson"));
     } else {
@@ -110,7 +124,39 @@ pub fn open_lesson(text: &str) -> Result<Lesson, String> {
         ));
     };
     notes(text, &incoming.refused);
-    Ok(incoming.lesson)
+    Ok((incoming.lesson, place))
+}
+
+/// The reference recording of `lesson` (opened from `shown`, its file looked for in `place`)
+/// as the engine's source at `sample_rate_hz`, or `None` with a warning on stderr saying why
+/// it cannot be had (the goals that compare with it are then not measured).
+fn reference_recording(
+    shown: &str,
+    lesson: &Lesson,
+    place: &RecordingPlace,
+    sample_rate_hz: u32,
+) -> Option<Source> {
+    let found = match &lesson.reference {
+        Some(Reference::Recording(Recording::File(file))) => match place {
+            RecordingPlace::Bundle(path) => bundled::recording(shown, path, lesson)
+                .and_then(|files| recording_source(&files, &file.path, sample_rate_hz)),
+            RecordingPlace::Folder(folder) => {
+                recording_source(&Folder(folder.clone()), &file.path, sample_rate_hz)
+            }
+        },
+        Some(Reference::Recording(Recording::Url(url))) => Err(format!(
+            "the reference recording is at {url}, which the command line does not download"
+        )),
+        Some(Reference::Mix(_)) | None => Err("the lesson has no reference recording".into()),
+    };
+    found
+        .map_err(|why| {
+            eprintln!(
+                "mixroom: warning: {shown}: {why}; the goals that compare with the reference \
+                 recording are not measured"
+            )
+        })
+        .ok()
 }
 
 /// The first four bytes of the file at `path` (fewer when it is shorter): enough to tell a
@@ -177,11 +223,18 @@ struct Opened {
 /// `mixroom check LESSON MIX...`: prints one JSON line per mix, in order; a mix that cannot be
 /// opened or checked gets a line with its `"error"` and the others are still checked.
 pub fn check(args: &CheckArgs) -> Result<Outcome, String> {
-    let lesson = open_lesson(&args.lesson)?;
+    let (lesson, place) = open_lesson(&args.lesson)?;
     let mut stems = DemoStems::Shared(std::cell::OnceCell::new());
+    let recording = std::cell::OnceCell::new();
+    let recording = || {
+        recording
+            .get_or_init(|| reference_recording(&args.lesson, &lesson, &place, args.sample_rate_hz))
+            .clone()
+    };
     let mut outcome = Outcome::Passed;
     for mix in &args.mixes {
-        let (student, verdict) = match check_one(&lesson, mix, args.sample_rate_hz, &mut stems) {
+        let checked_one = check_one(&lesson, mix, args.sample_rate_hz, &mut stems, &recording);
+        let (student, verdict) = match checked_one {
             Ok((student, report)) => {
                 if !report.passed() && outcome == Outcome::Passed {
                     outcome = Outcome::GoalFailed;
@@ -213,11 +266,14 @@ pub fn check(args: &CheckArgs) -> Result<Outcome, String> {
 
 type Failed = (Option<String>, String);
 
+/// Checks the mix `mix` against `lesson`; `recording` gives the lesson's reference recording
+/// when a goal compares with it.
 fn check_one(
     lesson: &Lesson,
     mix: &str,
     sample_rate_hz: u32,
     stems: &mut DemoStems,
+    recording: &dyn Fn() -> Option<Source>,
 ) -> Result<(Option<String>, Report), Failed> {
     let opened = open_mix(mix).map_err(|e| (None, e))?;
     let student = opened.student.clone();
@@ -243,8 +299,13 @@ fn check_one(
     }
     let sources = load_sources_from(&opened.mix, opened.files.as_ref(), sample_rate_hz, stems)
         .map_err(fail)?;
-    let checker = Checker::new(lesson, &opened.mix, sources, sample_rate_hz as f32)
+    let mut checker = Checker::new(lesson, &opened.mix, sources, sample_rate_hz as f32)
         .map_err(|e| fail(e.to_string()))?;
+    if checker.needs_reference_recording() {
+        if let Some(recording) = recording() {
+            checker = checker.with_reference_recording(recording);
+        }
+    }
     Ok((student, checker.finish()))
 }
 

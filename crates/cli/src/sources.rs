@@ -168,21 +168,48 @@ fn file_channels(
     path: &str,
     sample_rate_hz: u32,
 ) -> Result<Vec<Vec<f32>>, String> {
-    let name = &track.name;
-    let decoded = files
-        .decode(path)
-        .map_err(|e| format!("track \"{name}\": {e}"))?;
+    channels_at(
+        &format!("track \"{}\"", track.name),
+        files,
+        path,
+        sample_rate_hz,
+    )
+}
+
+/// The file at `path` in `files` as the engine's source at `sample_rate_hz`, decoded,
+/// downmixed and resampled as a track's file (a note on stderr when it is resampled): a lesson's
+/// reference recording for the check. The error is a sentence that starts with "the reference
+/// recording".
+pub fn recording_source(
+    files: &dyn Files,
+    path: &str,
+    sample_rate_hz: u32,
+) -> Result<Source, String> {
+    let what = "the reference recording";
+    let channels = channels_at(what, files, path, sample_rate_hz)?;
+    Source::for_rate(channels, sample_rate_hz as f32).map_err(|e| format!("{what}: {e}"))
+}
+
+/// The file at `path` in `files` as a track's channels at `sample_rate_hz`; `what` (the track,
+/// the recording) starts each message.
+fn channels_at(
+    what: &str,
+    files: &dyn Files,
+    path: &str,
+    sample_rate_hz: u32,
+) -> Result<Vec<Vec<f32>>, String> {
+    let decoded = files.decode(path).map_err(|e| format!("{what}: {e}"))?;
     let (channels, _) =
-        track_channels(decoded.channels).map_err(|e| format!("track \"{name}\": {path} {e}"))?;
+        track_channels(decoded.channels).map_err(|e| format!("{what}: {path} {e}"))?;
     if decoded.sample_rate_hz == sample_rate_hz {
         return Ok(channels);
     }
     eprintln!(
-        "mixroom: note: track \"{name}\": {path} is at {} Hz, resampled to {sample_rate_hz} Hz",
+        "mixroom: note: {what}: {path} is at {} Hz, resampled to {sample_rate_hz} Hz",
         decoded.sample_rate_hz
     );
     resample(channels, decoded.sample_rate_hz, sample_rate_hz)
-        .map_err(|e| format!("track \"{name}\": {path}: {e}"))
+        .map_err(|e| format!("{what}: {path}: {e}"))
 }
 
 #[cfg(test)]

@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mixroom_protocol::bundle::{self, Contents};
-use mixroom_protocol::lesson::{wire, Goal, GoalKind, HandIn, Lesson, LESSON_VERSION};
+use mixroom_protocol::lesson::{
+    wire, Curve, Goal, GoalKind, HandIn, Lesson, Recording, Reference, LESSON_VERSION,
+};
 use mixroom_protocol::params::ParamId;
-use mixroom_protocol::session::{Session, Source};
+use mixroom_protocol::session::{FileSource, Session, Source};
 use serde_json::Value;
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -419,5 +421,140 @@ fn lessons_and_hand_ins_travel_in_bundles() {
         assert_eq!((code, lines.len()), (1, 0));
         assert!(stderr.contains(&format!("{not_a_lesson}{why}")), "{stderr}");
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A lesson on `start` whose reference is the recording at `path` and whose one goal is the
+/// master's tonal balance within 1 dB of it.
+fn recording_lesson(start: &Session, path: &str) -> Lesson {
+    let mut lesson = quiet_lesson("sound-like-this");
+    lesson.start = start.clone();
+    lesson.reference = Some(Reference::Recording(Recording::File(FileSource {
+        path: path.to_owned(),
+        sha256: None,
+    })));
+    lesson.goals = vec![Goal {
+        id: "like-the-reference".to_owned(),
+        text: "The mix's tonal balance is the reference recording's.".to_owned(),
+        kind: GoalKind::TonalBalance {
+            curve: Curve::Reference,
+            tolerance_db: 1.0,
+        },
+    }];
+    lesson
+}
+
+/// The tonal-balance goal of each line: (passed, deviation measured).
+fn tonal(lines: &[Value]) -> Vec<(bool, Option<f64>)> {
+    lines
+        .iter()
+        .map(|line| {
+            let goal = &line["goals"][0];
+            assert_eq!(goal["id"], "like-the-reference", "{line}");
+            (goal["passed"].as_bool().unwrap(), goal["measured"].as_f64())
+        })
+        .collect()
+}
+
+#[test]
+fn a_lesson_brings_its_reference_recording() {
+    // The demo's stems as files; the reference recording is the mix's own render (its samples
+    // in a 32-bit float WAV written with hound), so the mix is within 0.2 dB of it in every band, whether the
+    // recording is in the lesson's bundle or beside its JSON; without it, one warning and the
+    // goal is not measured.
+    let dir = temp_dir("recording");
+    let stems = dir.join("stems");
+    let (code, _, stderr) = mixroom(&["demo", "-o", &s(&stems), "--sample-rate", "8000"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mix = s(&stems.join("session.json"));
+    let start = Session::from_json(&std::fs::read_to_string(&mix).unwrap()).unwrap();
+    let files: Vec<(String, Vec<u8>)> = start
+        .tracks
+        .iter()
+        .filter_map(|t| match &t.source {
+            Source::File(f) => Some((f.path.clone(), std::fs::read(stems.join(&f.path)).unwrap())),
+            _ => None,
+        })
+        .collect();
+    // As long as the check renders: the longest stem and a second of tails.
+    let longest = files
+        .iter()
+        .map(|(_, bytes)| hound::WavReader::new(&bytes[..]).unwrap().duration())
+        .max()
+        .unwrap();
+    let frames = (longest + 8000).to_string();
+    let rendered = dir.join("rendered.wav");
+    let (code, _, stderr) = mixroom(&[
+        "render",
+        &mix,
+        "-o",
+        &s(&rendered),
+        "--sample-rate",
+        "8000",
+        "--frames",
+        &frames,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut reader = hound::WavReader::open(&rendered).unwrap();
+    let spec = reader.spec();
+    let samples: Vec<f32> = match spec.sample_format {
+        hound::SampleFormat::Float => reader.samples::<f32>().map(Result::unwrap).collect(),
+        hound::SampleFormat::Int => {
+            let scale = (1_i64 << (spec.bits_per_sample - 1)) as f32;
+            let samples = reader.samples::<i32>().map(Result::unwrap);
+            samples.map(|x| x as f32 / scale).collect()
+        }
+    };
+    let teacher = dir.join("teacher.wav");
+    let spec = hound::WavSpec {
+        channels: spec.channels,
+        sample_rate: 8000,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut writer = hound::WavWriter::create(&teacher, spec).unwrap();
+    for x in samples {
+        writer.write_sample(x).unwrap();
+    }
+    writer.finalize().unwrap();
+
+    // In the lesson's bundle, as its entry; the track files beside it are not read.
+    let mut files = files;
+    files.push(("teacher.wav".to_owned(), std::fs::read(&teacher).unwrap()));
+    let files: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    let lesson = recording_lesson(&start, "teacher.wav");
+    let bundle = dir.join("lesson.mixroom");
+    let written = bundle::write_contents(Contents::Lesson(&lesson), &files).unwrap();
+    std::fs::write(&bundle, written.bytes).unwrap();
+    let (code, lines, stderr) = check(&[&s(&bundle), &mix, &mix]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    for (passed, measured) in tonal(&lines) {
+        assert!(passed);
+        assert!(measured.unwrap().abs() < 0.2, "{measured:?}");
+    }
+
+    // As JSON, the recording beside it.
+    let lesson_json = s(&dir.join("lesson.json"));
+    std::fs::write(&lesson_json, lesson.to_json()).unwrap();
+    let (code, lines, stderr) = check(&[&lesson_json, &mix]);
+    assert_eq!(code, 0, "{stderr}");
+    let (passed, measured) = tonal(&lines)[0];
+    assert!(passed && measured.unwrap().abs() < 0.2, "{measured:?}");
+
+    // Without it: one warning for every mix, and the goal not measured.
+    std::fs::remove_file(&teacher).unwrap();
+    let (code, lines, stderr) = check(&[&lesson_json, &mix, &mix]);
+    assert_eq!(code, 3, "{stderr}");
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("teacher.wav") && warnings[0].contains("not measured"),
+        "{stderr}"
+    );
+    assert_eq!(tonal(&lines), [(false, None), (false, None)]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
