@@ -6,7 +6,7 @@
 //! | `link` | `link::open` | link text, mutated as base64 text |
 //! | `link-body` | `link::open` | link text whose decompressed postcard body was mutated and compressed again (past the zlib checksum) |
 //! | `session` | `Session::open_json` (and the migrations) | JSON text of version 2 and version 1 sessions, mutated as text or as a tree |
-//! | `bundle` | `bundle::read` (and the lesson or hand-in inside) | `.mixroom` bytes of mixes, lessons and hand-ins, mutated as bytes, or rebuilt around a mutated `session.json` and a mutated `lesson.json` or `handin.json` |
+//! | `bundle` | `bundle::read` (and the lesson or hand-in inside) | `.mixroom` bytes of mixes, lessons and hand-ins, mutated as bytes, or rebuilt around a mutated `session.json` and a mutated `lesson.json` or `handin.json` (a lesson's reference recording stored or not) |
 //! | `decode` | mixroom-cli's decoder | first byte: the file name's extension (see [`HINTS`]); the rest: WAV, FLAC, MP3 or Ogg Vorbis bytes, mutated |
 //! | `lesson` | `Lesson::open_json` (and the migrations of its mixes) | JSON text of the built-in lessons and of lessons with every goal kind, mutated as text or as a tree |
 //! | `lesson-link` | `wire::open_lesson` | lesson link text, mutated as text, or a mutated lesson JSON wrapped again (past the zlib checksum) |
@@ -21,12 +21,13 @@
 //! the lenient one opens with nothing refused; an opened link is already [`link::normalize`]d;
 //! an opened bundle's session does the same, with every file it plays, and so does the lesson
 //! or hand-in inside it, whose mix is the bundle's (a lesson written again from what opened
-//! keeps its fingerprint); decoded audio has at
+//! keeps its fingerprint, and the reference recording the bundle held); decoded audio has at
 //! least one channel, all equally long, not empty, not longer than the cap, at a rate above 0.
 //! Lessons and hand-ins ([`lesson`]): what opens follows every rule of
 //! `mixroom_protocol::lesson::rules`, is safe again, survives JSON and its link, and is, when
 //! nothing was refused, the document as written.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::OnceLock;
 
@@ -34,7 +35,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use mixroom_cli::decode::{decode_bytes_capped, DecodeError};
 use mixroom_protocol::bundle::{self, Attached, Contents};
-use mixroom_protocol::lesson::{HandIn, Lesson, LessonError, Reference};
+use mixroom_protocol::lesson::{
+    Curve, Goal, GoalKind, HandIn, Lesson, LessonError, Recording, Reference,
+};
 use mixroom_protocol::link::{self, LINK_FORMAT};
 use mixroom_protocol::params::PARAMS;
 use mixroom_protocol::session::{benchmark, FileSource, Session, Source, Transport};
@@ -657,6 +660,15 @@ const BUNDLE_FILES: [(&str, &[u8]); 2] = [
     ),
 ];
 
+/// The reference recording of [`recorded_lesson`], given to the bundle writer with
+/// [`BUNDLE_FILES`]: it is stored as `audio/mix.ogg`.
+const BUNDLE_RECORDING: (&str, &[u8]) = ("teacher/mix.ogg", b"OggS fake reference recording");
+
+/// [`BUNDLE_FILES`] and [`BUNDLE_RECORDING`].
+fn files_and_recording() -> [(&'static str, &'static [u8]); 3] {
+    [BUNDLE_FILES[0], BUNDLE_FILES[1], BUNDLE_RECORDING]
+}
+
 /// Sessions for bundles: tracks playing the two files (one of them twice), a demo stem, and
 /// the plain seeds' sessions.
 fn bundle_sessions() -> Vec<Session> {
@@ -689,13 +701,37 @@ fn bundle_lesson() -> Lesson {
     lesson
 }
 
+/// [`bundle_lesson`] whose reference is the recording [`BUNDLE_RECORDING`], with a
+/// tonal-balance goal that compares with it.
+fn recorded_lesson() -> Lesson {
+    let mut lesson = bundle_lesson();
+    lesson.reference = Some(Reference::Recording(Recording::File(FileSource {
+        path: BUNDLE_RECORDING.0.into(),
+        sha256: None,
+    })));
+    lesson.goals.push(Goal {
+        id: "like-the-reference".into(),
+        text: "Sounds like the reference.".into(),
+        kind: GoalKind::TonalBalance {
+            curve: Curve::Reference,
+            tolerance_db: 3.0,
+        },
+    });
+    lesson
+}
+
 /// What the `bundle` target's seeds carry: each of [`bundle_sessions`], [`bundle_lesson`], a
-/// hand-in of it, and a built-in lesson (demo stems only: no audio entries).
-fn bundle_contents() -> (Vec<Session>, [Lesson; 2], HandIn) {
+/// hand-in of it, a built-in lesson (demo stems only: no audio entries) and
+/// [`recorded_lesson`] (its recording stored).
+fn bundle_contents() -> (Vec<Session>, [Lesson; 3], HandIn) {
     let lesson = bundle_lesson();
     let hand_in = HandIn::new(&lesson, "Ada", lesson.start.clone());
     let built_in = mixroom_demo::lessons::lessons().remove(2);
-    (bundle_sessions(), [lesson, built_in], hand_in)
+    (
+        bundle_sessions(),
+        [lesson, built_in, recorded_lesson()],
+        hand_in,
+    )
 }
 
 fn bundle_target() -> Target {
@@ -707,7 +743,7 @@ fn bundle_target() -> Target {
         .chain([Contents::HandIn(&hand_in)]);
     let seeds = contents
         .map(|c| {
-            bundle::write_contents(c, &BUNDLE_FILES)
+            bundle::write_contents(c, &files_and_recording())
                 .expect("the files are given")
                 .bytes
         })
@@ -781,19 +817,20 @@ fn bundled() -> &'static [(bundle::Written, Target)] {
 fn attached_json() -> &'static [Target; 2] {
     static ATTACHED: OnceLock<[Target; 2]> = OnceLock::new();
     ATTACHED.get_or_init(|| {
-        let (_, [lesson, _], hand_in) = bundle_contents();
+        let (_, [lesson, _, recorded], hand_in) = bundle_contents();
         let stored = |contents| {
-            bundle::write_contents(contents, &BUNDLE_FILES)
+            bundle::write_contents(contents, &files_and_recording())
                 .expect("the files are given")
                 .attached
                 .expect("a lesson or hand-in")
         };
-        let json = |stored: bundle::Attachment, target: &Target| {
-            let json = match stored {
-                bundle::Attachment::Lesson(lesson) => lesson.to_json(),
-                bundle::Attachment::HandIn(hand_in) => hand_in.to_json(),
-            };
-            let mut seeds = vec![json.into_bytes()];
+        let text = |stored: bundle::Attachment| match stored {
+            bundle::Attachment::Lesson(lesson) => lesson.to_json(),
+            bundle::Attachment::HandIn(hand_in) => hand_in.to_json(),
+        };
+        let recorded = text(stored(Contents::Lesson(&recorded)));
+        let json = |stored: Vec<String>, target: &Target| {
+            let mut seeds: Vec<Vec<u8>> = stored.into_iter().map(String::into_bytes).collect();
             seeds.extend(target.seeds.iter().cloned());
             Target {
                 name: "bundle-attached",
@@ -808,9 +845,11 @@ fn attached_json() -> &'static [Target; 2] {
             }
         };
         let [lesson_json, hand_in_json] = lesson::json_targets();
+        let lesson = text(stored(Contents::Lesson(&lesson)));
+        let hand_in = text(stored(Contents::HandIn(&hand_in)));
         [
-            json(stored(Contents::Lesson(&lesson)), lesson_json),
-            json(stored(Contents::HandIn(&hand_in)), hand_in_json),
+            json(vec![lesson, recorded], lesson_json),
+            json(vec![hand_in], hand_in_json),
         ]
     })
 }
@@ -854,6 +893,15 @@ fn rebuilt_bundle(rng: &mut Rng) -> Vec<u8> {
             _ => {}
         }
         entries.push((name, bytes));
+    }
+    // The stored recording of `recorded_lesson`, now and then (its lesson.json may name it).
+    if rng.one_in(2) {
+        let mut bytes = BUNDLE_RECORDING.1.to_vec();
+        if rng.one_in(4) {
+            let at = rng.below(bytes.len());
+            bytes[at] ^= 1;
+        }
+        entries.push(("audio/mix.ogg".to_owned(), bytes));
     }
     let [lesson_json, hand_in_json] = attached_json();
     let attached = |target: &Target, rng: &mut Rng| {
@@ -933,16 +981,29 @@ fn check_attached(opened: &bundle::Bundle) -> Verdict {
             let Ok(written) = bundle::write_contents(Contents::Lesson(lesson), &files) else {
                 return Verdict::Accepted;
             };
-            match bundle::read(&written.bytes).map(|again| again.attached) {
-                Ok(Attached::Lesson(Ok(again)))
+            match bundle::read(&written.bytes).map(|again| (again.attached, again.files)) {
+                Ok((Attached::Lesson(Ok(again)), files))
                     if again.lesson.fingerprint() == lesson.fingerprint() =>
                 {
-                    Verdict::Accepted
+                    let held = |lesson: &Lesson, files: &BTreeMap<String, Vec<u8>>| {
+                        recording_path(lesson)
+                            .and_then(|path| files.get(path))
+                            .cloned()
+                    };
+                    if held(&again.lesson, &files) == held(lesson, &opened.files) {
+                        Verdict::Accepted
+                    } else {
+                        Verdict::Violation(
+                            "an opened bundle's lesson written again lost or changed its \
+                             reference recording"
+                                .to_owned(),
+                        )
+                    }
                 }
                 other => Verdict::Violation(format!(
                     "an opened bundle's lesson written again does not open as the same lesson: \
                      {:?}",
-                    other.map(|a| match a {
+                    other.map(|(a, _)| match a {
                         Attached::Lesson(Ok(_)) => "another fingerprint".to_owned(),
                         other => format!("{other:?}"),
                     })
@@ -966,6 +1027,14 @@ fn check_attached(opened: &bundle::Bundle) -> Verdict {
             lesson::check_hand_in(&incoming.hand_in)
         }
         Attached::None | Attached::Lesson(Err(_)) | Attached::HandIn(Err(_)) => Verdict::Accepted,
+    }
+}
+
+/// The path of `lesson`'s reference recording, when it is a file.
+fn recording_path(lesson: &Lesson) -> Option<&str> {
+    match &lesson.reference {
+        Some(Reference::Recording(Recording::File(file))) => Some(&file.path),
+        _ => None,
     }
 }
 
@@ -1123,18 +1192,32 @@ mod tests {
         let carried: Vec<&str> = bundle_target()
             .seeds
             .iter()
-            .map(
-                |seed| match bundle::read(seed).expect("a seed opens").attached {
+            .map(|seed| {
+                let opened = bundle::read(seed).expect("a seed opens");
+                match opened.attached {
                     Attached::None => "mix",
-                    Attached::Lesson(Ok(incoming)) if incoming.refused.is_empty() => "lesson",
+                    Attached::Lesson(Ok(incoming)) if incoming.refused.is_empty() => {
+                        match recording_path(&incoming.lesson) {
+                            Some(path) if opened.files.contains_key(path) => "recorded lesson",
+                            _ => "lesson",
+                        }
+                    }
                     Attached::HandIn(Ok(incoming)) if incoming.refused.is_empty() => "hand-in",
                     _ => "refused",
-                },
-            )
+                }
+            })
             .collect();
         assert_eq!(
             carried,
-            ["mix", "mix", "mix", "lesson", "lesson", "hand-in"]
+            [
+                "mix",
+                "mix",
+                "mix",
+                "lesson",
+                "lesson",
+                "recorded lesson",
+                "hand-in"
+            ]
         );
     }
 
