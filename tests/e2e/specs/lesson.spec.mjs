@@ -6,7 +6,9 @@
 // loudness-matched A/B plays every version at the student's mix's loudness (the quietest
 // one's; measured again by mixroom loudness, within 0.5 LU), with the reference's spectrum
 // drawn over the master's; a reference recording at a URL is fetched for Compare and for the
-// check's tonal balance.
+// check's tonal balance; a lesson on the teacher's own file, and its reference recording as a
+// file, travel as projects (.mixroom) to a fresh profile, and the student's project lands in
+// the class table and is graded by `mixroom check` as the page graded it.
 import { test, expect } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -524,5 +526,58 @@ test("with a file of the teacher's own, the lesson and the hand-in travel as pro
   await mixOpened(page, 15);
   await expect(page.getByRole("slider", { name: "Strings Fader" })).toHaveAttribute("aria-valuenow", "-12");
   expect(await checkMix(page)).toMatch(/0 of 1 goals met/);
+  expect(errors).toEqual([]);
+});
+
+test("a reference recording picked as a file in teach mode travels in the lesson's project and is measured by the student's check", async ({ page, browser }) => {
+  test.setTimeout(300_000);
+  const errors = await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  const rate = await contextRate(page);
+  // The teacher's recording: the demo as it opens, rendered by mixroom-cli at the page's rate.
+  const dir = mkdtempSync(join(tmpdir(), "mixroom-recording-"));
+  execFileSync(CLI, ["demo", "-o", dir, "--sample-rate", String(rate)]);
+  const wav = join(dir, "teacher-mix.wav");
+  execFileSync(CLI, ["render", join(dir, "session.json"), "-o", wav, "--sample-rate", String(rate)]);
+  await page.getByRole("button", { name: "Teach" }).click();
+  const dialog = page.getByRole("dialog", { name: "Teach: a lesson from this mix" });
+  await dialog.getByRole("textbox", { name: "Title" }).fill("Sound like the teacher");
+  await dialog.getByRole("combobox", { name: "Kind of goal" }).selectOption({ label: "Tonal balance against the reference" });
+  await dialog.getByRole("textbox", { name: "Highest that passes" }).fill("1");
+  await dialog.getByRole("button", { name: "Add goal" }).click();
+  await dialog.getByLabel("Or a reference recording file").setInputFiles(wav);
+  await expect(dialog.getByRole("status")).toHaveText("The recording “teacher-mix.wav” is the lesson's reference (unless the mix is).");
+  const download = page.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Save lesson as a project" }).click();
+  const saved = await download;
+  const lessonPath = join(dir, saved.suggestedFilename());
+  await saved.saveAs(lessonPath);
+
+  // A fresh profile: the recording comes from the project, and the start sounds like it.
+  const other = await browser.newContext();
+  const student = await other.newPage();
+  await openMixroom(student, ISOLATED_URL);
+  await mixOpened(student, 14);
+  const picker = student.waitForEvent("filechooser");
+  await student.getByRole("button", { name: "Open", exact: true }).click();
+  await (await picker).setFiles(lessonPath);
+  const panel = student.getByTestId("lesson-panel");
+  await expect(panel.getByRole("heading", { name: "Sound like the teacher" })).toBeVisible({ timeout: 20_000 });
+  await mixOpened(student, 14);
+  expect(await checkMix(student)).toMatch(/Every goal is met \(1 of 1\)/);
+  const tone = (await verdicts(student))["tonal-balance-1"];
+  console.log(`start against the teacher's recording from the project: ${tone.measured}`);
+  expect(tone.value).toBeLessThan(0.2);
+  const compare = panel.getByRole("region", { name: "Compare" });
+  await compare.getByRole("button", { name: "Prepare A/B" }).click();
+  await expect(compare.getByRole("status")).toHaveText(/Ready/, { timeout: 120_000 });
+  await expect(compare.getByRole("group", { name: "Listen to" }).getByRole("button")).toHaveText([/^My mix /, /^Start /, /^Recording “teacher-mix.wav” /]);
+  // mixroom check reads the recording from the project too.
+  const out = execFileSync(CLI, ["check", lessonPath, lessonPath, "--sample-rate", String(rate)], { encoding: "utf8" });
+  const line = JSON.parse(out.trim());
+  console.log(`mixroom check, the start against the recording: ${out.trim()}`);
+  expect(line.passed).toBe(true);
+  expect(Math.abs(line.goals[0].measured - tone.value)).toBeLessThanOrEqual(0.05);
+  await other.close();
   expect(errors).toEqual([]);
 });
