@@ -203,7 +203,11 @@ test("hand-in links land as rows of the class table; a damaged one and one for a
   await listen.getByRole("button", { name: /^Ada's mix/ }).click();
   await expect(listen.getByRole("button", { name: /^Ada's mix/ })).toHaveAttribute("aria-pressed", "true");
   await page.screenshot({ path: join(ARTIFACTS, "class-compare.png") });
-  await compare.getByRole("button", { name: "Stop A/B" }).click();
+  // Closing the dialog stops the comparison, and the mix plays on.
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await expect(page.getByRole("button", { name: "Pause" })).toBeVisible();
+  await page.getByRole("button", { name: "Lessons" }).click();
+  await expect(compare.getByRole("button", { name: "Play A/B" })).toBeVisible();
 
   // A row opens that student's mix, with the lesson beside it.
   await dialog.getByRole("button", { name: "Open Ada's mix" }).click();

@@ -80,6 +80,15 @@ impl Comparing {
         self.status.set(text);
     }
 
+    /// Stops the comparison prepared from `origin`, if it plays: the mix plays on from where
+    /// it was.
+    pub fn stop_from(self, project: Project, origin: Origin) {
+        if self.origin.get_untracked() == origin {
+            stop_and_resume(project);
+            self.refresh();
+        }
+    }
+
     /// Whether a comparison is being prepared.
     pub fn busy(self) -> Signal<bool> {
         self.busy.into()
@@ -350,7 +359,7 @@ pub fn ComparePlayer(origin: Origin) -> impl IntoView {
 }
 
 /// Stops the comparison, if it plays, and the mix plays on from where it was.
-pub fn stop_and_resume(project: Project) {
+fn stop_and_resume(project: Project) {
     let Some(comparison) = compare::current() else {
         return;
     };

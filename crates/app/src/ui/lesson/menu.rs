@@ -10,6 +10,7 @@ use mixroom_protocol::bundle::Attachment;
 use mixroom_protocol::lesson::Lesson;
 
 use super::class_view::ClassView;
+use super::compare::{Comparing, Origin};
 use crate::classroom::class::Row;
 use crate::project::{lesson_link, save_bundle, Project};
 use crate::ui::widgets::Modal;
@@ -18,6 +19,7 @@ use crate::ui::widgets::Modal;
 #[component]
 pub fn LessonsButton() -> impl IntoView {
     let project = expect_context::<Project>();
+    let comparing = expect_context::<Comparing>();
     let modal = Modal::new();
     let first = NodeRef::<html::Button>::new();
     let rows = RwSignal::new_local(Vec::<Row>::new());
@@ -83,7 +85,11 @@ pub fn LessonsButton() -> impl IntoView {
             "Lessons"
         </button>
         <dialog node_ref=modal.dialog class="modal lessons-dialog" aria-modal="true"
-            aria-labelledby="lessons-title" on:close=move |_| modal.return_focus()>
+            aria-labelledby="lessons-title" on:close=move |_| {
+                // A comparison of hand-ins stops with the dialog that shows its player.
+                comparing.stop_from(project, Origin::Class);
+                modal.return_focus();
+            }>
             <div class="export-head">
                 <h2 id="lessons-title">"Lessons"</h2>
                 <button class="export-close" aria-label="Close" on:click=move |_| modal.close()>"✕"</button>
