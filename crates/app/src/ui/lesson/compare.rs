@@ -228,7 +228,6 @@ fn add(name: String, decoded: Result<web_sys::AudioBuffer, String>) -> Result<()
 pub fn CompareSection(lesson: Arc<Lesson>) -> impl IntoView {
     let project = expect_context::<Project>();
     let comparing = expect_context::<Comparing>();
-    let mixer = project.mixer();
     on_cleanup(move || {
         if comparing.origin.get_untracked() == Origin::Lesson {
             compare::set_current(None);
@@ -241,7 +240,8 @@ pub fn CompareSection(lesson: Arc<Lesson>) -> impl IntoView {
             async move {
                 let preparing =
                     |track, of| comparing.say(format!("Preparing track {track} of {of}"));
-                let audio = mixer.mix_audio("compare", &preparing).await?;
+                let waiting = || comparing.say("Waiting for the mix to finish loading".to_owned());
+                let audio = project.mix_audio("compare", &waiting, &preparing).await?;
                 let rate_hz = audio.sample_rate_hz;
                 Ok((lesson_versions(audio, &lesson), rate_hz))
             }

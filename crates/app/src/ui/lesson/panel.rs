@@ -21,6 +21,8 @@ use crate::project::Project;
 pub enum CheckState {
     /// Not checked since the lesson opened.
     NotYet,
+    /// Waiting for the mix to finish loading.
+    Loading,
     /// Preparing the tracks' audio: track `track` of `of`.
     Preparing {
         /// The track, 1-based.
@@ -42,7 +44,10 @@ impl CheckState {
     fn busy(&self) -> bool {
         matches!(
             self,
-            CheckState::Preparing { .. } | CheckState::Fetching(_) | CheckState::Measuring(_)
+            CheckState::Loading
+                | CheckState::Preparing { .. }
+                | CheckState::Fetching(_)
+                | CheckState::Measuring(_)
         )
     }
 }
@@ -78,7 +83,11 @@ fn LessonView(lesson: Arc<Lesson>) -> impl IntoView {
             state.set(CheckState::Preparing { track: 1, of: 1 });
             spawn_local(async move {
                 let preparing = |track, of| state.set(CheckState::Preparing { track, of });
-                let audio = match mixer.mix_audio("check the mix", &preparing).await {
+                let waiting = || state.set(CheckState::Loading);
+                let audio = match project
+                    .mix_audio("check the mix", &waiting, &preparing)
+                    .await
+                {
                     Ok(audio) => audio,
                     Err(e) => return state.set(CheckState::Failed(e)),
                 };
@@ -112,6 +121,7 @@ fn LessonView(lesson: Arc<Lesson>) -> impl IntoView {
     };
     let status = move || match state.get() {
         CheckState::NotYet => String::new(),
+        CheckState::Loading => "Waiting for the mix to finish loading".to_owned(),
         CheckState::Preparing { track, of } => format!("Preparing track {track} of {of}"),
         CheckState::Fetching(text) => text,
         CheckState::Measuring(p) => format!(
@@ -135,7 +145,9 @@ fn LessonView(lesson: Arc<Lesson>) -> impl IntoView {
     };
     let progress = move || match state.get() {
         CheckState::Measuring(p) => Some((p.done_frames as f64, p.total_frames.max(1) as f64)),
-        CheckState::Preparing { .. } | CheckState::Fetching(_) => Some((0.0, 1.0)),
+        CheckState::Loading | CheckState::Preparing { .. } | CheckState::Fetching(_) => {
+            Some((0.0, 1.0))
+        }
         _ => None,
     };
     let report = Signal::derive(move || match state.get() {

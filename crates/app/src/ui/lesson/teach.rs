@@ -124,7 +124,11 @@ pub fn TeachButton() -> impl IntoView {
         measuring.set(true);
         message.set("Measuring the mix…".to_owned());
         spawn_local(async move {
-            let measured = match mixer.mix_audio("measure the mix", &|_, _| {}).await {
+            let waiting = || message.set("Waiting for the mix to finish loading".to_owned());
+            let measured = match project
+                .mix_audio("measure the mix", &waiting, &|_, _| {})
+                .await
+            {
                 Ok(audio) => check_mix(&probe, audio, None, &|_| {}).await,
                 Err(e) => Err(e),
             };
