@@ -95,8 +95,9 @@ impl Comparing {
     }
 
     /// Prepares a new comparison from `origin`: `planned` gathers the versions (and the
-    /// engine's rate, Hz), then each is rendered; the lesson's reference recording (`lesson`'s
-    /// URL, when it has one) is fetched and added. Replaces the comparison before.
+    /// engine's rate, Hz), then each is rendered; `lesson`'s reference recording, when it has
+    /// one (at a URL, or a file in this browser's storage), is added. Replaces the comparison
+    /// before.
     pub fn prepare(
         self,
         project: Project,
