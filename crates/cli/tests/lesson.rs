@@ -42,6 +42,25 @@ fn mixroom(args: &[&str]) -> (i32, String, String) {
 }
 
 /// `mixroom check` at 8 kHz: exit code, one parsed JSON object per stdout line, stderr.
+/// The demo written by `mixroom demo` at 8 kHz into `dir/stems`: that folder, its session,
+/// and each file a track plays (its path in the session, its bytes).
+fn demo_stems(dir: &Path) -> (PathBuf, Session, Vec<(String, Vec<u8>)>) {
+    let stems = dir.join("stems");
+    let (code, _, stderr) = mixroom(&["demo", "-o", &s(&stems), "--sample-rate", "8000"]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(stems.join("session.json")).unwrap();
+    let session = Session::from_json(&text).unwrap();
+    let files = session
+        .tracks
+        .iter()
+        .filter_map(|t| match &t.source {
+            Source::File(f) => Some((f.path.clone(), std::fs::read(stems.join(&f.path)).unwrap())),
+            _ => None,
+        })
+        .collect();
+    (stems, session, files)
+}
+
 fn check(args: &[&str]) -> (i32, Vec<Value>, String) {
     let mut all = vec!["check"];
     all.extend_from_slice(args);
@@ -293,20 +312,8 @@ fn hand_ins_are_checked_against_their_own_lesson_only() {
 fn a_bundle_is_checked_from_its_own_audio() {
     // The demo's stems as files in a .mixroom bundle, nothing beside it.
     let dir = temp_dir("bundle");
-    let stems = dir.join("stems");
-    let (code, _, stderr) = mixroom(&["demo", "-o", &s(&stems), "--sample-rate", "8000"]);
-    assert_eq!(code, 0, "{stderr}");
-    let text = std::fs::read_to_string(stems.join("session.json")).unwrap();
-    let mut session = Session::from_json(&text).unwrap();
+    let (_, mut session, files) = demo_stems(&dir);
     session.master.set(ParamId::GainDb, -10.0);
-    let files: Vec<(String, Vec<u8>)> = session
-        .tracks
-        .iter()
-        .filter_map(|t| match &t.source {
-            Source::File(f) => Some((f.path.clone(), std::fs::read(stems.join(&f.path)).unwrap())),
-            _ => None,
-        })
-        .collect();
     let borrowed: Vec<(&str, &[u8])> = files
         .iter()
         .map(|(p, b)| (p.as_str(), b.as_slice()))
@@ -332,19 +339,7 @@ fn lessons_and_hand_ins_travel_in_bundles() {
     // A lesson on the demo's stems as files, in a .mixroom bundle with them; hand-ins of it in
     // bundles of their own, each with the audio, nothing beside them.
     let dir = temp_dir("bundles");
-    let stems = dir.join("stems");
-    let (code, _, stderr) = mixroom(&["demo", "-o", &s(&stems), "--sample-rate", "8000"]);
-    assert_eq!(code, 0, "{stderr}");
-    let text = std::fs::read_to_string(stems.join("session.json")).unwrap();
-    let start = Session::from_json(&text).unwrap();
-    let files: Vec<(String, Vec<u8>)> = start
-        .tracks
-        .iter()
-        .filter_map(|t| match &t.source {
-            Source::File(f) => Some((f.path.clone(), std::fs::read(stems.join(&f.path)).unwrap())),
-            _ => None,
-        })
-        .collect();
+    let (_, start, files) = demo_stems(&dir);
     let files: Vec<(&str, &[u8])> = files
         .iter()
         .map(|(p, b)| (p.as_str(), b.as_slice()))
@@ -463,19 +458,8 @@ fn a_lesson_brings_its_reference_recording() {
     // recording is in the lesson's bundle or beside its JSON; without it, one warning and the
     // goal is not measured.
     let dir = temp_dir("recording");
-    let stems = dir.join("stems");
-    let (code, _, stderr) = mixroom(&["demo", "-o", &s(&stems), "--sample-rate", "8000"]);
-    assert_eq!(code, 0, "{stderr}");
+    let (stems, start, files) = demo_stems(&dir);
     let mix = s(&stems.join("session.json"));
-    let start = Session::from_json(&std::fs::read_to_string(&mix).unwrap()).unwrap();
-    let files: Vec<(String, Vec<u8>)> = start
-        .tracks
-        .iter()
-        .filter_map(|t| match &t.source {
-            Source::File(f) => Some((f.path.clone(), std::fs::read(stems.join(&f.path)).unwrap())),
-            _ => None,
-        })
-        .collect();
     // As long as the check renders: the longest stem and a second of tails.
     let longest = files
         .iter()
