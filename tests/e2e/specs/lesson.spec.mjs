@@ -68,6 +68,23 @@ async function faderTo(page, track, db) {
   throw new Error(`${track} fader did not reach ${db} dB`);
 }
 
+/** Opens the lesson project at `path` in a fresh browser profile (a student's, which has none
+ * of the teacher's files), as a user does with Open, and waits for the lesson `title` and its
+ * `tracks` tracks: { other (the profile), student (its page), panel }. */
+async function openLessonProject(browser, path, title, tracks) {
+  const other = await browser.newContext();
+  const student = await other.newPage();
+  await openMixroom(student, ISOLATED_URL);
+  await mixOpened(student, 14);
+  const picker = student.waitForEvent("filechooser");
+  await student.getByRole("button", { name: "Open", exact: true }).click();
+  await (await picker).setFiles(path);
+  const panel = student.getByTestId("lesson-panel");
+  await expect(panel.getByRole("heading", { name: title })).toBeVisible({ timeout: 20_000 });
+  await mixOpened(student, tracks);
+  return { other, student, panel };
+}
+
 /** Plays a web server with CORS at https://audio.example for `page`: `files` maps a path to
  * its bytes; anything else is a 404. */
 async function serveAudio(page, files) {
@@ -457,16 +474,7 @@ test("with a file of the teacher's own, the lesson and the hand-in travel as pro
   await expect(dialog.getByRole("status")).toHaveText(/^Saved “lesson-strings-under-the-band\.mixroom”/);
 
   // A student in a fresh browser (which has never seen Strings.wav) opens the project.
-  const other = await browser.newContext();
-  const student = await other.newPage();
-  await openMixroom(student, ISOLATED_URL);
-  await mixOpened(student, 14);
-  const picker = student.waitForEvent("filechooser");
-  await student.getByRole("button", { name: "Open", exact: true }).click();
-  await (await picker).setFiles(lessonPath);
-  const panel = student.getByTestId("lesson-panel");
-  await expect(panel.getByRole("heading", { name: "Strings under the band" })).toBeVisible({ timeout: 20_000 });
-  await mixOpened(student, 15);
+  const { other, student, panel } = await openLessonProject(browser, lessonPath, "Strings under the band", 15);
   expect(await checkMix(student)).toMatch(/Every goal is met \(1 of 1\)/);
   await faderTo(student, "Strings", -12);
   expect(await checkMix(student)).toMatch(/0 of 1 goals met/);
@@ -558,16 +566,7 @@ test("a reference recording picked as a file in teach mode travels in the lesson
   await saved.saveAs(lessonPath);
 
   // A fresh profile: the recording comes from the project, and the start sounds like it.
-  const other = await browser.newContext();
-  const student = await other.newPage();
-  await openMixroom(student, ISOLATED_URL);
-  await mixOpened(student, 14);
-  const picker = student.waitForEvent("filechooser");
-  await student.getByRole("button", { name: "Open", exact: true }).click();
-  await (await picker).setFiles(lessonPath);
-  const panel = student.getByTestId("lesson-panel");
-  await expect(panel.getByRole("heading", { name: "Sound like the teacher" })).toBeVisible({ timeout: 20_000 });
-  await mixOpened(student, 14);
+  const { other, student, panel } = await openLessonProject(browser, lessonPath, "Sound like the teacher", 14);
   expect(await checkMix(student)).toMatch(/Every goal is met \(1 of 1\)/);
   const tone = (await verdicts(student))["tonal-balance-1"];
   console.log(`start against the teacher's recording from the project: ${tone.measured}`);
