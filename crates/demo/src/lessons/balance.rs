@@ -1,10 +1,10 @@
 //! Lesson 1: a static balance, with faders only.
 
-use mixroom_protocol::lesson::{GoalKind, Lesson, StripRef};
+use mixroom_protocol::lesson::{Goal, GoalKind, Lesson, StripRef};
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::session::Session;
 
-use super::{goal, set_each, track, Parts};
+use super::{set_each, Parts};
 
 /// The raw demo's faders moved to a balance: the lead on top, the bass under the kick's
 /// level, the hi-hat and shaker tucked in, the pad behind.
@@ -59,43 +59,43 @@ pub(super) fn lesson() -> Lesson {
         locks: vec!["gain_db"],
         reference: mix(),
         goals: vec![
-            goal(
+            Goal::new(
                 "lead-on-top",
                 "The lead melody is on top: a few dB under the whole band together, no more.",
                 GoalKind::RelativeLevel {
-                    strip: track("Lead"),
+                    strip: StripRef::track("Lead"),
                     min_db: Some(-7.0),
                     max_db: Some(-1.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "bass-under",
                 "The bass supports the song without taking it over.",
                 GoalKind::RelativeLevel {
-                    strip: track("Bass"),
+                    strip: StripRef::track("Bass"),
                     min_db: Some(-10.0),
                     max_db: Some(-4.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "hihat-behind",
                 "The hi-hat ticks along behind the snare instead of beside it.",
                 GoalKind::RelativeLevel {
-                    strip: track("Hi-hat"),
+                    strip: StripRef::track("Hi-hat"),
                     min_db: None,
                     max_db: Some(-16.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "pad-cushion",
                 "The pad is a cushion under the band, not a wall in front of it.",
                 GoalKind::RelativeLevel {
-                    strip: track("Pad"),
+                    strip: StripRef::track("Pad"),
                     min_db: Some(-20.0),
                     max_db: Some(-11.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "drums-drive",
                 "The drums drive the song: the Drums bus is as strong as the rest of the band.",
                 GoalKind::RelativeLevel {

@@ -1,10 +1,10 @@
 //! Lesson 4: compression for a steady bass and lead.
 
-use mixroom_protocol::lesson::{GoalKind, Lesson};
+use mixroom_protocol::lesson::{Goal, GoalKind, Lesson, StripRef};
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::session::Session;
 
-use super::{goal, set_each, track, Parts};
+use super::{set_each, Parts};
 
 /// Lesson 3's mix with the bass and the lead compressed: a few dB of gain reduction, made up
 /// with the compressor's makeup gain.
@@ -61,38 +61,38 @@ pub(super) fn lesson() -> Lesson {
         ],
         reference: mix(),
         goals: vec![
-            goal(
+            Goal::new(
                 "bass-compressed",
                 "The bass is compressed by 2 to 8 dB on average while it plays.",
                 GoalKind::GainReduction {
-                    strip: track("Bass"),
+                    strip: StripRef::track("Bass"),
                     min_db: Some(2.0),
                     max_db: Some(8.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "lead-compressed",
                 "The lead is compressed by 1 to 6 dB on average while it plays.",
                 GoalKind::GainReduction {
-                    strip: track("Lead"),
+                    strip: StripRef::track("Lead"),
                     min_db: Some(1.0),
                     max_db: Some(6.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "bass-level-kept",
                 "The bass keeps its place in the balance (makeup gain).",
                 GoalKind::RelativeLevel {
-                    strip: track("Bass"),
+                    strip: StripRef::track("Bass"),
                     min_db: Some(-10.0),
                     max_db: Some(-4.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "lead-level-kept",
                 "The lead stays on top (makeup gain).",
                 GoalKind::RelativeLevel {
-                    strip: track("Lead"),
+                    strip: StripRef::track("Lead"),
                     min_db: Some(-7.0),
                     max_db: Some(-1.0),
                 },

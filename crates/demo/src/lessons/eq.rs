@@ -1,10 +1,10 @@
 //! Lesson 3: EQ to unmask: the kick against the bass, the mud out of the pad.
 
-use mixroom_protocol::lesson::{GoalKind, Lesson};
+use mixroom_protocol::lesson::{Goal, GoalKind, Lesson, StripRef};
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::session::Session;
 
-use super::{eq, goal, set, track, Parts};
+use super::{eq, set, Parts};
 
 /// Lesson 2's mix with the pad's low mids boosted, as a heavy-handed first try leaves them: a
 /// wide bell of +6 dB at 300 Hz.
@@ -88,66 +88,66 @@ pub(super) fn lesson() -> Lesson {
         ],
         reference: mix(),
         goals: vec![
-            goal(
+            Goal::new(
                 "kick-owns-thump",
                 "The kick owns the thump: it is well above the bass in 40–63 Hz.",
                 GoalKind::BandBalance {
-                    a: track("Kick"),
-                    b: track("Bass"),
+                    a: StripRef::track("Kick"),
+                    b: StripRef::track("Bass"),
                     low_hz: 40.0,
                     high_hz: 63.0,
                     min_db: Some(5.0),
                     max_db: None,
                 },
             ),
-            goal(
+            Goal::new(
                 "kick-unmasked",
                 "The bass makes room for the kick: it masks at most 30% of the kick's loud \
                  energy.",
                 GoalKind::Masking {
-                    a: track("Kick"),
-                    b: track("Bass"),
+                    a: StripRef::track("Kick"),
+                    b: StripRef::track("Bass"),
                     max_percent: 30.0,
                 },
             ),
-            goal(
+            Goal::new(
                 "bass-owns-body",
                 "The bass owns the body: it is at least as strong as the kick in 80–125 Hz.",
                 GoalKind::BandBalance {
-                    a: track("Bass"),
-                    b: track("Kick"),
+                    a: StripRef::track("Bass"),
+                    b: StripRef::track("Kick"),
                     low_hz: 80.0,
                     high_hz: 125.0,
                     min_db: Some(0.0),
                     max_db: None,
                 },
             ),
-            goal(
+            Goal::new(
                 "pad-not-muddy",
                 "The pad does not muddy the low mids: it is below the guitar in 200–500 Hz.",
                 GoalKind::BandBalance {
-                    a: track("Pad"),
-                    b: track("Guitar"),
+                    a: StripRef::track("Pad"),
+                    b: StripRef::track("Guitar"),
                     low_hz: 200.0,
                     high_hz: 500.0,
                     min_db: None,
                     max_db: Some(0.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "pad-still-there",
                 "The pad is still heard: EQ, not the fader, made the room.",
                 GoalKind::RelativeLevel {
-                    strip: track("Pad"),
+                    strip: StripRef::track("Pad"),
                     min_db: Some(-22.0),
                     max_db: None,
                 },
             ),
-            goal(
+            Goal::new(
                 "bass-still-there",
                 "The bass still carries the low end.",
                 GoalKind::RelativeLevel {
-                    strip: track("Bass"),
+                    strip: StripRef::track("Bass"),
                     min_db: Some(-10.0),
                     max_db: None,
                 },

@@ -1,10 +1,10 @@
 //! Lesson 6: mastering for streaming.
 
-use mixroom_protocol::lesson::{Curve, GoalKind, Lesson};
+use mixroom_protocol::lesson::{Curve, Goal, GoalKind, Lesson};
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::session::Session;
 
-use super::{goal, set, Parts};
+use super::{set, Parts};
 
 /// Lesson 5's mix as a mix arrives at mastering: the master limiter off and 4 dB of headroom
 /// left on the master fader.
@@ -51,7 +51,7 @@ pub(super) fn lesson() -> Lesson {
         locks: Vec::new(),
         reference: mix(),
         goals: vec![
-            goal(
+            Goal::new(
                 "streaming-loudness",
                 "The master is at −14 LUFS integrated, within 1 LU.",
                 GoalKind::Loudness {
@@ -59,12 +59,12 @@ pub(super) fn lesson() -> Lesson {
                     max_lufs: Some(-13.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "true-peak",
                 "The true peak stays at or below −1 dBTP.",
                 GoalKind::TruePeak { max_dbtp: -1.0 },
             ),
-            goal(
+            Goal::new(
                 "not-squashed",
                 "The peaks keep at least 8 dB above the loudness: the limiter is not crushing it.",
                 GoalKind::Crest {
@@ -72,7 +72,7 @@ pub(super) fn lesson() -> Lesson {
                     max_db: None,
                 },
             ),
-            goal(
+            Goal::new(
                 "tonal-balance",
                 "The tone stays the mix's: within 3 dB of the reference master in every third \
                  octave.",

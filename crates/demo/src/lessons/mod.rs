@@ -23,7 +23,7 @@ mod mastering;
 mod space;
 mod stereo;
 
-use mixroom_protocol::lesson::{Goal, GoalKind, Lesson, Reference, StripRef, LESSON_VERSION};
+use mixroom_protocol::lesson::{Goal, Lesson, Reference, LESSON_VERSION};
 use mixroom_protocol::params::{EqField, ParamId, EQ_TYPES};
 use mixroom_protocol::session::{Session, Strip};
 
@@ -72,20 +72,6 @@ impl Parts {
             goals: self.goals,
         }
     }
-}
-
-/// A goal.
-fn goal(id: &str, text: &str, kind: GoalKind) -> Goal {
-    Goal {
-        id: id.to_owned(),
-        text: text.to_owned(),
-        kind,
-    }
-}
-
-/// The track named `name`.
-fn track(name: &str) -> StripRef {
-    StripRef::Track(name.to_owned())
 }
 
 /// The strip of the track, bus or return named `name`, or the master for `"master"`.

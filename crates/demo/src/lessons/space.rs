@@ -1,10 +1,10 @@
 //! Lesson 5: space with reverb and delay sends.
 
-use mixroom_protocol::lesson::{GoalKind, Lesson, StripRef};
+use mixroom_protocol::lesson::{Goal, GoalKind, Lesson, StripRef};
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::session::Session;
 
-use super::{goal, set_each, track, Parts};
+use super::{set_each, Parts};
 
 /// Lesson 4's mix with sends to the hall reverb (send 1) and the dotted-eighth delay (send 2).
 pub(super) fn mix() -> Session {
@@ -70,7 +70,7 @@ pub(super) fn lesson() -> Lesson {
         ],
         reference: mix(),
         goals: vec![
-            goal(
+            Goal::new(
                 "reverb-there",
                 "The reverb is heard, well under the dry mix.",
                 GoalKind::ReturnLevel {
@@ -79,7 +79,7 @@ pub(super) fn lesson() -> Lesson {
                     max_db: Some(-14.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "delay-there",
                 "The delay is heard as a trail, well under the dry mix.",
                 GoalKind::ReturnLevel {
@@ -88,16 +88,16 @@ pub(super) fn lesson() -> Lesson {
                     max_db: Some(-16.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "lead-in-front",
                 "The lead stays in front of the mix, not lost in its reverb.",
                 GoalKind::RelativeLevel {
-                    strip: track("Lead"),
+                    strip: StripRef::track("Lead"),
                     min_db: Some(-7.0),
                     max_db: None,
                 },
             ),
-            goal(
+            Goal::new(
                 "bass-dry",
                 "The low end stays mono and clear of reverb.",
                 GoalKind::MonoBass {

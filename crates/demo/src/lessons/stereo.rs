@@ -1,10 +1,10 @@
 //! Lesson 2: panning and the stereo field.
 
-use mixroom_protocol::lesson::{GoalKind, Lesson, StripRef};
+use mixroom_protocol::lesson::{Goal, GoalKind, Lesson, StripRef};
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::session::Session;
 
-use super::{goal, set_each, track, Parts};
+use super::{set_each, Parts};
 
 /// Lesson 1's balance, panned: the kit as the drummer sees it (overheads wide, hi-hat and toms
 /// after them), guitar and keys on opposite sides, the shaker opposite the hi-hat; kick, snare,
@@ -54,7 +54,7 @@ pub(super) fn lesson() -> Lesson {
         locks: vec!["gain_db", "pan", "width"],
         reference: mix(),
         goals: vec![
-            goal(
+            Goal::new(
                 "kit-wide",
                 "The drum kit is spread across the stereo field by its overheads.",
                 GoalKind::Width {
@@ -63,43 +63,43 @@ pub(super) fn lesson() -> Lesson {
                     max_percent: Some(40.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "guitar-aside",
                 "The guitar has its own place off the centre.",
                 GoalKind::Width {
-                    strip: track("Guitar"),
+                    strip: StripRef::track("Guitar"),
                     min_percent: Some(15.0),
                     max_percent: None,
                 },
             ),
-            goal(
+            Goal::new(
                 "keys-aside",
                 "The keys have their own place off the centre.",
                 GoalKind::Width {
-                    strip: track("Keys"),
+                    strip: StripRef::track("Keys"),
                     min_percent: Some(15.0),
                     max_percent: None,
                 },
             ),
-            goal(
+            Goal::new(
                 "kick-centre",
                 "The kick stays in the centre.",
                 GoalKind::Width {
-                    strip: track("Kick"),
+                    strip: StripRef::track("Kick"),
                     min_percent: None,
                     max_percent: Some(5.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "bass-centre",
                 "The bass stays in the centre.",
                 GoalKind::Width {
-                    strip: track("Bass"),
+                    strip: StripRef::track("Bass"),
                     min_percent: None,
                     max_percent: Some(5.0),
                 },
             ),
-            goal(
+            Goal::new(
                 "low-end-mono",
                 "The low end below 150 Hz is mono.",
                 GoalKind::MonoBass {
@@ -107,7 +107,7 @@ pub(super) fn lesson() -> Lesson {
                     min_correlation: 0.9,
                 },
             ),
-            goal(
+            Goal::new(
                 "mono-safe",
                 "The mix still holds together in mono.",
                 GoalKind::Correlation { min: 0.5 },

@@ -81,19 +81,6 @@ const LESSON_KEYS: &[&str] = &[
 
 // ---- seeds ------------------------------------------------------------------------------
 
-/// A goal.
-fn goal(id: &str, text: &str, kind: GoalKind) -> Goal {
-    Goal {
-        id: id.to_owned(),
-        text: text.to_owned(),
-        kind,
-    }
-}
-
-fn track(name: &str) -> StripRef {
-    StripRef::Track(name.to_owned())
-}
-
 /// A goal of every kind this version knows, and one of a kind it does not.
 fn every_goal() -> Vec<Goal> {
     let kinds = vec![
@@ -107,21 +94,21 @@ fn every_goal() -> Vec<Goal> {
             max_lu: Some(8.0),
         },
         GoalKind::RelativeLevel {
-            strip: track("Gesang – 声 🎤"),
+            strip: StripRef::track("Gesang – 声 🎤"),
             min_db: Some(2.0),
             max_db: Some(6.0),
         },
         GoalKind::BandBalance {
-            a: track("Bass"),
-            b: track("Kick"),
+            a: StripRef::track("Bass"),
+            b: StripRef::track("Kick"),
             low_hz: 40.0,
             high_hz: 120.0,
             min_db: None,
             max_db: Some(-2.0),
         },
         GoalKind::Masking {
-            a: track("Kick"),
-            b: track("Bass"),
+            a: StripRef::track("Kick"),
+            b: StripRef::track("Bass"),
             max_percent: 30.0,
         },
         GoalKind::Width {
@@ -160,12 +147,12 @@ fn every_goal() -> Vec<Goal> {
     let mut goals: Vec<Goal> = kinds
         .into_iter()
         .enumerate()
-        .map(|(i, kind)| goal(&format!("goal-{i}"), "A goal, in one line.", kind))
+        .map(|(i, kind)| Goal::new(&format!("goal-{i}"), "A goal, in one line.", kind))
         .collect();
     let mut fields = Map::new();
     fields.insert("strip".into(), serde_json::json!({ "track": "Kick" }));
     fields.insert("max_db".into(), Value::from(3.5));
-    goals.push(goal(
+    goals.push(Goal::new(
         "future_goal",
         "A goal of a newer Mixroom.",
         GoalKind::Unknown {

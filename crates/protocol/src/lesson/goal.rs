@@ -26,6 +26,17 @@ pub struct Goal {
     pub kind: GoalKind,
 }
 
+impl Goal {
+    /// A goal called `id` that the student reads as `text`, of `kind`.
+    pub fn new(id: &str, text: &str, kind: GoalKind) -> Goal {
+        Goal {
+            id: id.to_owned(),
+            text: text.to_owned(),
+            kind,
+        }
+    }
+}
+
 /// A strip, by the name the student sees on it: `{"track": "Kick"}`, `{"bus": "Drums"}`,
 /// `{"return": "Reverb"}` or `"master"`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +53,11 @@ pub enum StripRef {
 }
 
 impl StripRef {
+    /// The track named `name`.
+    pub fn track(name: &str) -> StripRef {
+        StripRef::Track(name.to_owned())
+    }
+
     /// The strip as a message names it: `track “Kick”`, `the master`.
     pub fn describe(&self) -> String {
         match self {

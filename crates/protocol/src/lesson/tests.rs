@@ -5,16 +5,8 @@ use super::wire::{
 use super::*;
 use crate::session::{benchmark, FileSource, Session, Source};
 
-fn track(name: &str) -> StripRef {
-    StripRef::Track(name.to_owned())
-}
-
 fn goal(id: &str, kind: GoalKind) -> Goal {
-    Goal {
-        id: id.to_owned(),
-        text: format!("Goal {id}."),
-        kind,
-    }
+    Goal::new(id, &format!("Goal {id}."), kind)
 }
 
 /// A lesson with one goal of every kind, locks and a reference mix.
@@ -51,7 +43,7 @@ fn every_kind() -> Lesson {
             goal(
                 "kick-level",
                 GoalKind::RelativeLevel {
-                    strip: track("Kick"),
+                    strip: StripRef::track("Kick"),
                     min_db: Some(-6.0),
                     max_db: None,
                 },
@@ -59,8 +51,8 @@ fn every_kind() -> Lesson {
             goal(
                 "low-end",
                 GoalKind::BandBalance {
-                    a: track("Bass"),
-                    b: track("Kick"),
+                    a: StripRef::track("Bass"),
+                    b: StripRef::track("Kick"),
                     low_hz: 40.0,
                     high_hz: 120.0,
                     min_db: None,
@@ -70,8 +62,8 @@ fn every_kind() -> Lesson {
             goal(
                 "mask",
                 GoalKind::Masking {
-                    a: track("Bass"),
-                    b: track("Kick"),
+                    a: StripRef::track("Bass"),
+                    b: StripRef::track("Kick"),
                     max_percent: 40.0,
                 },
             ),
@@ -439,16 +431,16 @@ fn each_bad_field_is_refused_alone_and_named() {
         },
         GoalKind::TruePeak { max_dbtp: 1e300 },
         GoalKind::BandBalance {
-            a: track("Bass"),
-            b: track("Kick"),
+            a: StripRef::track("Bass"),
+            b: StripRef::track("Kick"),
             low_hz: 200.0,
             high_hz: 100.0,
             min_db: Some(0.0),
             max_db: None,
         },
         GoalKind::Masking {
-            a: track("Bass"),
-            b: track("Kick"),
+            a: StripRef::track("Bass"),
+            b: StripRef::track("Kick"),
             max_percent: 101.0,
         },
         GoalKind::Correlation { min: -2.0 },
@@ -458,12 +450,12 @@ fn each_bad_field_is_refused_alone_and_named() {
             max_db: None,
         },
         GoalKind::ReturnLevel {
-            aux: track("Kick"),
+            aux: StripRef::track("Kick"),
             min_db: Some(-20.0),
             max_db: None,
         },
         GoalKind::Width {
-            strip: track("\u{0}"),
+            strip: StripRef::track("\u{0}"),
             min_percent: Some(1.0),
             max_percent: None,
         },
