@@ -3,8 +3,7 @@
 //! deleted, duplicated and overwritten ranges, splices with other seeds, truncation,
 //! dictionary tokens), stacked a few at a time.
 
-/// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators", 2014):
-/// small, fast, and every seed gives a good sequence.
+/// A seeded generator: [`mixroom_protocol::splitmix`].
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
 
@@ -25,11 +24,7 @@ impl Rng {
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        mixroom_protocol::splitmix::next(&mut self.0)
     }
 
     /// A number in `0..n` (`n` > 0).

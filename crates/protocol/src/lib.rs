@@ -9,6 +9,7 @@
 //! - [`session`]: the session schema (serde), with migrations from older versions.
 //! - [`lesson`]: the lesson schema (a starting mix, steps and goals), its links and hand-ins.
 //! - [`link`]: the share link (a whole mix in a URL fragment).
+//! - [`splitmix`]: the seeded random step (SplitMix64) of ear training and the fuzzer.
 //! - [`units`]: decibel and linear gain conversions.
 //! - [`validate`]: what every field of a session from outside may hold.
 //!
@@ -22,6 +23,7 @@ pub mod link;
 mod migrate;
 pub mod params;
 pub mod session;
+pub mod splitmix;
 pub mod strips;
 pub mod units;
 pub mod validate;
