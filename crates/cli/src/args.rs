@@ -10,12 +10,13 @@ use mixroom_protocol::strips::MAX_TRACKS;
 
 /// The usage text (`mixroom help`).
 pub const USAGE: &str = "usage: mixroom render SESSION.json -o OUT.wav \
-                         [--sample-rate HZ] [--frames N] [--block FRAMES]\n       \
+                         [--sample-rate HZ] [--frames N] [--block FRAMES] \
+                         [--allow-paths-outside]\n       \
                          mixroom loudness FILE...\n       \
                          mixroom demo -o DIR [--sample-rate HZ]\n       \
                          mixroom lesson list\n       \
                          mixroom lesson export ID -o DIR [--sample-rate HZ]\n       \
-                         mixroom check LESSON MIX... [--sample-rate HZ]\n       \
+                         mixroom check LESSON MIX... [--sample-rate HZ] [--allow-paths-outside]\n       \
                          mixroom bench [--tracks N] [--seconds S]";
 
 /// Arguments of `mixroom lesson`.
@@ -78,6 +79,9 @@ pub struct CheckArgs {
     pub mixes: Vec<String>,
     /// The rate the mixes are rendered and measured at, Hz (8000..=192000).
     pub sample_rate_hz: u32,
+    /// Whether files may be read outside the folder of what names them
+    /// (`--allow-paths-outside`, [`crate::sources::Folder`]).
+    pub paths_outside: bool,
 }
 
 /// Parses the arguments after `mixroom check`. A link starts with `http` or `#`, never with
@@ -86,10 +90,12 @@ pub fn parse_check(args: &[String]) -> Result<CheckArgs, String> {
     let mut lesson = None;
     let mut mixes = Vec::new();
     let mut sample_rate_hz = 48_000;
+    let mut paths_outside = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--sample-rate" => sample_rate_hz = sample_rate(&option_value(&mut it, arg)?)?,
+            "--allow-paths-outside" => paths_outside = true,
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             text if lesson.is_none() => lesson = Some(text.to_owned()),
             text => mixes.push(text.to_owned()),
@@ -103,6 +109,7 @@ pub fn parse_check(args: &[String]) -> Result<CheckArgs, String> {
         lesson,
         mixes,
         sample_rate_hz,
+        paths_outside,
     })
 }
 
@@ -159,6 +166,9 @@ pub struct RenderArgs {
     pub frames: Option<usize>,
     /// Block size handed to the engine, frames (1..=[`TAP_CAPACITY_FRAMES`]).
     pub block: usize,
+    /// Whether files may be read outside the session's folder (`--allow-paths-outside`,
+    /// [`crate::sources::Folder`]).
+    pub paths_outside: bool,
 }
 
 /// The value after option `name`, or why there is none.
@@ -175,6 +185,7 @@ pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
     let mut sample_rate_hz = 48_000;
     let mut frames = None;
     let mut block = 128;
+    let mut paths_outside = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| option_value(&mut it, name);
@@ -183,6 +194,7 @@ pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
             "--sample-rate" => sample_rate_hz = sample_rate(&value(arg)?)?,
             "--frames" => frames = Some(number(arg, &value(arg)?)?),
             "--block" => block = bounded(arg, &value(arg)?, BLOCK_FRAMES, "frames")?,
+            "--allow-paths-outside" => paths_outside = true,
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             path if session.is_none() => session = Some(PathBuf::from(path)),
             extra => return Err(format!("unexpected argument {extra}")),
@@ -201,6 +213,7 @@ pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
         sample_rate_hz,
         frames,
         block,
+        paths_outside,
     })
 }
 
@@ -301,6 +314,7 @@ mod tests {
                 sample_rate_hz: 48_000,
                 frames: Some(9),
                 block: 128,
+                paths_outside: false,
             }
         );
         assert!(parse_render(&strings(&["s.json"]))
@@ -374,7 +388,7 @@ mod tests {
             parse_demo(&strings(&["-o", "d", "--sample-rate", "44100"])).unwrap(),
             DemoArgs {
                 dir: "d".into(),
-                sample_rate_hz: 44_100
+                sample_rate_hz: 44_100,
             }
         );
         assert!(parse_demo(&[]).unwrap_err().contains("no folder"));
@@ -423,7 +437,8 @@ mod tests {
             CheckArgs {
                 lesson: "l.json".into(),
                 mixes: vec!["a.json".into(), "#mix=x".into()],
-                sample_rate_hz: 44_100
+                sample_rate_hz: 44_100,
+                paths_outside: false,
             }
         );
         assert!(parse_check(&strings(&["l.json"]))

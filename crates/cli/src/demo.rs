@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use mixroom_protocol::session::{FileSource, Session, Source};
+use mixroom_protocol::session::{demo_file_name, FileSource, Session, Source};
 
 use crate::sources::io_problem;
 use crate::wav;
@@ -44,7 +44,11 @@ pub fn write_stems(
     for stem in mixroom_demo::render_stems(sample_rate_hz as f32) {
         if wanted(stem.id) {
             let channels: Vec<&[f32]> = stem.channels.iter().map(Vec::as_slice).collect();
-            wav::write_f32(&dir.join(file_name(stem.id)), sample_rate_hz, &channels)?;
+            wav::write_f32(
+                &dir.join(demo_file_name(stem.id)),
+                sample_rate_hz,
+                &channels,
+            )?;
         }
     }
     Ok(())
@@ -55,7 +59,7 @@ pub fn playing_files(mut session: Session) -> Session {
     for track in &mut session.tracks {
         if let Source::Demo(id) = &track.source {
             track.source = Source::File(FileSource {
-                path: file_name(id),
+                path: demo_file_name(id),
                 sha256: None,
             });
         }
@@ -66,9 +70,4 @@ pub fn playing_files(mut session: Session) -> Session {
 /// Writes `session` as JSON to `path`.
 pub fn write_session(path: &Path, session: &Session) -> Result<(), String> {
     std::fs::write(path, session.to_json()).map_err(|e| io_problem(path, &e))
-}
-
-/// The file a stem is written to.
-fn file_name(id: &str) -> String {
-    format!("{id}.wav")
 }

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use mixroom_dsp::Source;
 use mixroom_lesson::{Checker, Report};
 use mixroom_protocol::bundle::Attached;
-use mixroom_protocol::lesson::{wire, HandIn, Lesson, Recording, Reference};
+use mixroom_protocol::lesson::{
+    same_as_reference, same_mix, violations, wire, HandIn, Lesson, Recording, Reference, Violation,
+};
 use mixroom_protocol::session::{self, Session};
 use mixroom_protocol::validate::Refusal;
 use serde::Serialize;
@@ -24,7 +26,8 @@ use crate::sources::{io_problem, load_sources_from, recording_source, DemoStems,
 pub enum Outcome {
     /// Every mix passed every goal (exit code 0).
     Passed,
-    /// At least one goal failed (exit code 3).
+    /// At least one goal failed, or a mix changed what its lesson does not allow (exit code
+    /// 3).
     GoalFailed,
     /// At least one mix could not be opened or checked (exit code 1).
     Error,
@@ -196,8 +199,25 @@ struct Line {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Verdict {
-    Checked { passed: bool, goals: Vec<GoalLine> },
-    Error { error: String },
+    Checked {
+        passed: bool,
+        goals: Vec<GoalLine>,
+        violations: Vec<ViolationLine>,
+        /// For the teacher, without failing the mix: "same as the reference", "the same mix
+        /// as FILE" (an earlier mix of this check).
+        flags: Vec<String>,
+    },
+    Error {
+        error: String,
+    },
+}
+
+/// A change the lesson does not allow, with the reason in words.
+#[derive(Serialize)]
+struct ViolationLine {
+    #[serde(flatten)]
+    violation: Violation,
+    reason: String,
 }
 
 #[derive(Serialize)]
@@ -232,14 +252,32 @@ pub fn check(args: &CheckArgs) -> Result<Outcome, String> {
             .clone()
     };
     let mut outcome = Outcome::Passed;
+    // The mixes checked so far, to say which hand-ins are the same mix.
+    let mut seen: Vec<(String, Session)> = Vec::new();
     for mix in &args.mixes {
         let checked_one = check_one(&lesson, mix, args.sample_rate_hz, &mut stems, &recording);
         let (student, verdict) = match checked_one {
-            Ok((student, report)) => {
-                if !report.passed() && outcome == Outcome::Passed {
+            Ok(Checked {
+                student,
+                report,
+                violations,
+                session,
+            }) => {
+                let passed = report.passed() && violations.is_empty();
+                if !passed && outcome == Outcome::Passed {
                     outcome = Outcome::GoalFailed;
                 }
-                (student, checked(report))
+                let mut flags = Vec::new();
+                if same_as_reference(&lesson, &session) {
+                    flags.push("same as the reference".to_owned());
+                }
+                if let Some((file, _)) =
+                    seen.iter().find(|(_, earlier)| same_mix(earlier, &session))
+                {
+                    flags.push(format!("the same mix as {file}"));
+                }
+                seen.push((mix.clone(), session));
+                (student, checked(report, violations, flags))
             }
             Err((student, error)) => {
                 outcome = Outcome::Error;
@@ -266,6 +304,15 @@ pub fn check(args: &CheckArgs) -> Result<Outcome, String> {
 
 type Failed = (Option<String>, String);
 
+/// A mix checked: the student (for a hand-in), the goals' verdicts, what it changed that the
+/// lesson does not allow, and the mix itself.
+struct Checked {
+    student: Option<String>,
+    report: Report,
+    violations: Vec<Violation>,
+    session: Session,
+}
+
 /// Checks the mix `mix` against `lesson`; `recording` gives the lesson's reference recording
 /// when a goal compares with it.
 fn check_one(
@@ -274,7 +321,7 @@ fn check_one(
     sample_rate_hz: u32,
     stems: &mut DemoStems,
     recording: &dyn Fn() -> Option<Source>,
-) -> Result<(Option<String>, Report), Failed> {
+) -> Result<Checked, Failed> {
     let opened = open_mix(mix).map_err(|e| (None, e))?;
     let student = opened.student.clone();
     let fail = |e: String| (student.clone(), e);
@@ -306,12 +353,17 @@ fn check_one(
             checker = checker.with_reference_recording(recording);
         }
     }
-    Ok((student, checker.finish()))
+    Ok(Checked {
+        student,
+        report: checker.finish(),
+        violations: violations(lesson, &opened.mix),
+        session: opened.mix,
+    })
 }
 
-fn checked(report: Report) -> Verdict {
+fn checked(report: Report, violations: Vec<Violation>, flags: Vec<String>) -> Verdict {
     Verdict::Checked {
-        passed: report.passed(),
+        passed: report.passed() && violations.is_empty(),
         goals: report
             .goals
             .into_iter()
@@ -325,6 +377,14 @@ fn checked(report: Report) -> Verdict {
                 hint: g.hint,
             })
             .collect(),
+        violations: violations
+            .into_iter()
+            .map(|violation| ViolationLine {
+                reason: violation.to_string(),
+                violation,
+            })
+            .collect(),
+        flags,
     }
 }
 

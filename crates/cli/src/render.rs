@@ -102,6 +102,7 @@ mod tests {
             sample_rate_hz: 48_000,
             frames: None,
             block: 128,
+            paths_outside: false,
         };
         render_session(&session, &Folder(dir.clone()), &args("disk.wav")).unwrap();
         let bytes = std::fs::read(dir.join("a.wav")).unwrap();

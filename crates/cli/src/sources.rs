@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use mixroom_dsp::downmix::ChannelPlan;
 use mixroom_dsp::{SessionSources, Source};
@@ -20,12 +21,47 @@ pub trait Files {
     fn decode(&self, path: &str) -> Result<Decoded, String>;
 }
 
-/// Files on disk, relative to a folder (the session file's).
+/// Files on disk, relative to a folder (the session file's). A path a session, lesson or
+/// hand-in names is read only inside that folder ([`outside_problem`]) unless the command line
+/// says `--allow-paths-outside` ([`allow_paths_outside`]): a stranger's file must not make the
+/// command read `/etc/passwd`, `../../secret.wav` or `\\server\share\x.wav`.
 pub struct Folder(pub PathBuf);
 
 impl Files for Folder {
     fn decode(&self, path: &str) -> Result<Decoded, String> {
+        if !PATHS_OUTSIDE.load(Ordering::Relaxed) {
+            if let Some(why) = outside_problem(path) {
+                return Err(format!(
+                    "{path} {why}: the command reads a file only inside the folder of what names \
+                     it (pass --allow-paths-outside to read it anyway)"
+                ));
+            }
+        }
         decode_path(&self.0.join(path))
+    }
+}
+
+/// Whether [`Folder`]s read paths outside themselves; set once from the command line.
+static PATHS_OUTSIDE: AtomicBool = AtomicBool::new(false);
+
+/// Lets [`Folder`]s read any path a session names (`--allow-paths-outside`).
+pub fn allow_paths_outside() {
+    PATHS_OUTSIDE.store(true, Ordering::Relaxed);
+}
+
+/// Why `path` (as a session names a file) is not inside the folder it is read from, if it is
+/// not: absolute (`/x`, `\x`), a drive (`C:`) or network share (`\\server`), or climbing out
+/// with `..` (either slash counts: a session may come from Windows).
+pub fn outside_problem(path: &str) -> Option<&'static str> {
+    let bytes = path.as_bytes();
+    if path.starts_with(['/', '\\']) || Path::new(path).has_root() {
+        Some("is an absolute path")
+    } else if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+        Some("names a drive")
+    } else if path.split(['/', '\\']).any(|part| part == "..") {
+        Some("climbs out of its folder (..)")
+    } else {
+        None
     }
 }
 
@@ -215,6 +251,32 @@ fn channels_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_reads_files_only_inside_its_folder() {
+        // Reference: path traversal (CWE-22), with Windows' drive and UNC forms.
+        for inside in [
+            "kick.wav",
+            "stems/kick.wav",
+            "a..b.wav",
+            "./x.wav",
+            "کتاب\u{200C}ها.wav",
+        ] {
+            assert_eq!(outside_problem(inside), None, "{inside}");
+        }
+        for outside in [
+            "/etc/passwd",
+            "\\\\server\\share\\x.wav",
+            "\\x.wav",
+            "C:\\Users\\x.wav",
+            "c:x.wav",
+            "../x.wav",
+            "stems/../../x.wav",
+            "stems\\..\\..\\x.wav",
+        ] {
+            assert!(outside_problem(outside).is_some(), "{outside}");
+        }
+    }
 
     #[test]
     fn a_demo_stem_played_twice_is_the_same_audio() {

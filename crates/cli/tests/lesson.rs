@@ -260,6 +260,59 @@ fn check_exit_codes_and_lines() {
 }
 
 #[test]
+fn a_mix_that_changes_what_the_lesson_locks_does_not_pass() {
+    // Reference: issue 23, "grades measure what the lesson teaches": a faders-only lesson
+    // answered with an EQ change, an added track, or another source fails whatever it sounds
+    // like; two identical hand-ins are flagged, not failed.
+    let dir = temp_dir("locks");
+    let lesson = quiet_lesson("turn-it-down");
+    let lesson_path = s(&dir.join("lesson.json"));
+    std::fs::write(&lesson_path, lesson.to_json()).unwrap();
+    let write = |name: &str, mix: &Session| {
+        let path = dir.join(name);
+        std::fs::write(&path, mix.to_json()).unwrap();
+        s(&path)
+    };
+    let mut eq = quiet_mix();
+    eq.tracks[0].strip.set(ParamId::Eq1GainDb, 6.0);
+    let mut added = quiet_mix();
+    let mut extra = added.tracks[8].clone();
+    extra.strip.set(ParamId::GainDb, -60.0);
+    added.tracks.push(extra);
+    let paths = [
+        write("quiet.json", &quiet_mix()),
+        write("eq.json", &eq),
+        write("added.json", &added),
+        write("again.json", &quiet_mix()),
+    ];
+    let mut args = vec![lesson_path.as_str()];
+    args.extend(paths.iter().map(String::as_str));
+    let (code, lines, stderr) = check(&args);
+    assert_eq!((code, lines.len()), (3, 4), "{stderr}");
+    assert_eq!(lines[0]["passed"], true);
+    assert_eq!(lines[0]["violations"], Value::Array(Vec::new()));
+
+    assert_eq!(lines[1]["goals"][0]["passed"], true, "it sounds right");
+    assert_eq!(lines[1]["passed"], false, "but changed a locked control");
+    let violation = &lines[1]["violations"][0];
+    assert_eq!(violation["kind"], "locked");
+    assert_eq!(violation["control"], "eq1_gain_db");
+    let reason = violation["reason"].as_str().unwrap();
+    assert!(reason.contains("“Kick” EQ 1 gain"), "{reason}");
+
+    assert_eq!(lines[2]["passed"], false);
+    assert_eq!(lines[2]["violations"][0]["kind"], "track_added");
+
+    assert_eq!(lines[3]["passed"], true);
+    let flag = lines[3]["flags"][0].as_str().unwrap();
+    assert!(
+        flag.starts_with("the same mix as ") && flag.ends_with("quiet.json"),
+        "{flag}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn hand_ins_are_checked_against_their_own_lesson_only() {
     let dir = temp_dir("handin");
     let lesson = quiet_lesson("turn-it-down");

@@ -48,6 +48,15 @@ pub enum CheckError {
         /// The strip it names.
         strip: StripRef,
     },
+    /// A goal names a strip whose name several strips of the mix share.
+    SharedName {
+        /// The goal's id.
+        goal: String,
+        /// The strip it names.
+        strip: StripRef,
+        /// How many strips have the name.
+        count: usize,
+    },
     /// The sample rate is not one the engine runs at.
     SampleRate(f32),
 }
@@ -58,6 +67,12 @@ impl fmt::Display for CheckError {
             CheckError::MissingStrip { goal, strip } => write!(
                 f,
                 "goal '{goal}' names {}, which this mix does not have",
+                strip.describe()
+            ),
+            CheckError::SharedName { goal, strip, count } => write!(
+                f,
+                "goal '{goal}' names {}, and {count} strips of this mix have that name (a goal \
+                 measures one)",
                 strip.describe()
             ),
             CheckError::SampleRate(hz) => write!(
@@ -158,9 +173,16 @@ impl Checker {
         let (mut spectrum, mut reference, mut render) = (false, false, false);
         for goal in &lesson.goals {
             let find = |strip: &StripRef| {
-                resolve(mix, strip).ok_or_else(|| CheckError::MissingStrip {
-                    goal: goal.id.clone(),
-                    strip: strip.clone(),
+                resolve(mix, strip).ok_or_else(|| match strip.positions_in(mix).len() {
+                    0 => CheckError::MissingStrip {
+                        goal: goal.id.clone(),
+                        strip: strip.clone(),
+                    },
+                    count => CheckError::SharedName {
+                        goal: goal.id.clone(),
+                        strip: strip.clone(),
+                        count,
+                    },
                 })
             };
             let masking = matches!(goal.kind, GoalKind::Masking { .. });
@@ -470,28 +492,18 @@ fn new_engine(
     engine
 }
 
-/// The strip `strip` names in `mix`: the first of its kind with that name.
+/// The strip `strip` names in `mix`: the one of its kind with that name, `None` when there
+/// is none or more than one (a goal measures one strip; an extra quiet “Bass” must not answer
+/// for the real one).
 pub fn resolve(mix: &Session, strip: &StripRef) -> Option<StripIndex> {
+    let [at] = strip.positions_in(mix)[..] else {
+        return (strip == &StripRef::Master).then_some(StripIndex::MASTER);
+    };
     match strip {
-        StripRef::Track(name) => mix
-            .tracks
-            .iter()
-            .map(|t| &t.name)
-            .position(|n| n == name)
-            .and_then(StripIndex::track),
-        StripRef::Bus(name) => mix
-            .buses
-            .iter()
-            .map(|b| &b.name)
-            .position(|n| n == name)
-            .and_then(StripIndex::bus),
-        StripRef::Return(name) => mix
-            .returns
-            .iter()
-            .map(|r| &r.name)
-            .position(|n| n == name)
-            .and_then(StripIndex::aux_return),
-        StripRef::Master => Some(StripIndex::MASTER),
+        StripRef::Track(_) => StripIndex::track(at),
+        StripRef::Bus(_) => StripIndex::bus(at),
+        StripRef::Return(_) => StripIndex::aux_return(at),
+        StripRef::Master => None,
     }
 }
 

@@ -85,7 +85,7 @@ fn name(strip: &StripRef) -> String {
 }
 
 fn judge_goal(inputs: &Inputs<'_>, goal: &Goal) -> GoalResult {
-    let verdict = judge_kind(inputs, &goal.kind);
+    let verdict = never_nan(judge_kind(inputs, &goal.kind));
     GoalResult {
         id: goal.id.clone(),
         text: goal.text.clone(),
@@ -94,6 +94,21 @@ fn judge_goal(inputs: &Inputs<'_>, goal: &Goal) -> GoalResult {
         unit: verdict.unit,
         passed: verdict.passed,
         hint: verdict.hint,
+    }
+}
+
+/// `verdict`, failed and unmeasured when its measurement is not a number (NaN or infinite):
+/// a figure no range holds never passes.
+fn never_nan(verdict: Verdict) -> Verdict {
+    if verdict.measured.is_none_or(f64::is_finite) {
+        return verdict;
+    }
+    Verdict {
+        measured: None,
+        passed: false,
+        hint: "this could not be measured (the figure is not a number), so it does not pass"
+            .to_owned(),
+        ..verdict
     }
 }
 
@@ -691,6 +706,32 @@ mod tests {
         assert_eq!(percent(&a, &only(10)), 0.0);
         // Masking goes one way: the whole maskee masks all of its band 0 alone.
         assert_eq!(percent(&only(0), &a), 100.0);
+    }
+
+    #[test]
+    fn a_measurement_that_is_not_a_number_never_passes() {
+        // Reference: IEEE 754, every comparison with NaN is false, so "outside the range"
+        // measured by comparisons would read NaN as inside.
+        for value in [f64::NAN, f64::INFINITY] {
+            let verdict = never_nan(ranged(
+                Some(value),
+                (Some(-16.0), Some(-12.0)),
+                "LUFS",
+                1,
+                "silent",
+                |_| String::new(),
+            ));
+            assert!(!verdict.passed && verdict.measured.is_none(), "{value}");
+        }
+        let ok = never_nan(ranged(
+            Some(-14.0),
+            (Some(-16.0), None),
+            "LUFS",
+            1,
+            "",
+            |_| String::new(),
+        ));
+        assert!(ok.passed);
     }
 
     #[test]

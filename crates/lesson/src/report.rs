@@ -8,9 +8,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether every goal passed.
+    /// Whether every goal passed; a report with no goal (a lesson whose goals were all
+    /// refused) passes nothing.
     pub fn passed(&self) -> bool {
-        self.goals.iter().all(|g| g.passed)
+        !self.goals.is_empty() && self.goals.iter().all(|g| g.passed)
     }
 
     /// The result of the goal with id `id`.

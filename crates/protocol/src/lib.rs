@@ -10,6 +10,7 @@
 //! - [`lesson`]: the lesson schema (a starting mix, steps and goals), its links and hand-ins.
 //! - [`link`]: the share link (a whole mix in a URL fragment).
 //! - [`splitmix`]: the seeded random step (SplitMix64) of ear training and the fuzzer.
+//! - [`text`]: text that people write, stored as written and shown safely.
 //! - [`units`]: decibel and linear gain conversions.
 //! - [`validate`]: what every field of a session from outside may hold.
 //!
@@ -25,5 +26,6 @@ pub mod params;
 pub mod session;
 pub mod splitmix;
 pub mod strips;
+pub mod text;
 pub mod units;
 pub mod validate;

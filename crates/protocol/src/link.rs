@@ -593,7 +593,7 @@ mod tests {
         let mut wire = Wire::from_session(&benchmark(3, false));
         wire.tracks[0].color = Some("red; background: url(https://evil.example/x)".into());
         wire.tracks[1].source = WireSource::Url("javascript:alert(1)".into());
-        wire.tracks[2].name = "\u{202E}".repeat(3);
+        wire.tracks[2].name = "\u{7}".repeat(3);
         let payload = wire_payload(&wire);
         let opened = open(&payload).unwrap();
         let fields: Vec<&str> = opened.refused.iter().map(|r| r.field.as_str()).collect();

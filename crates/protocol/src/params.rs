@@ -1048,6 +1048,26 @@ impl ParamSpec {
         self.kinds.contains(kind)
     }
 
+    /// Whether `a` and `b` are the same setting of this control, as a person sets it: within
+    /// half of one arrow-key step (0.25 dB; 0.5% of the range of a pan, a percentage or a linear
+    /// control; a ratio of (max/min)^0.005 on the logarithmic ones: frequencies, times,
+    /// ratios), the same choice, or both silent. Tells a mix that copies another (a hand-in
+    /// that is the lesson's reference) from one that was mixed.
+    pub fn same_setting(&self, a: f32, b: f32) -> bool {
+        let (a, b) = (self.sanitize(a), self.sanitize(b));
+        let span = self.max - self.min;
+        match self.unit {
+            Unit::Toggle | Unit::Choice(_) => a == b,
+            Unit::Decibels | Unit::DecibelsTruePeak => {
+                (a <= SILENCE_DB && b <= SILENCE_DB) || (a - b).abs() < 0.25
+            }
+            Unit::Hertz | Unit::Milliseconds | Unit::Seconds | Unit::Ratio if self.min > 0.0 => {
+                (a / b).ln().abs() < (self.max / self.min).ln() * 0.005
+            }
+            _ => (a - b).abs() < 0.005 * span,
+        }
+    }
+
     /// `value` made valid: clamped to the range, toggles snapped to 0 or 1, choices rounded to
     /// an index, and anything not finite replaced by the default.
     pub fn sanitize(&self, value: f32) -> f32 {

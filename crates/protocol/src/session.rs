@@ -147,6 +147,12 @@ pub enum Source {
     Url(String),
 }
 
+/// The file a demo stem is written to when a mix plays its stems as files (`mixroom demo`,
+/// `mixroom lesson export`): `<id>.wav`. A file of that name plays the stem.
+pub fn demo_file_name(id: &str) -> String {
+    format!("{id}.wav")
+}
+
 /// An audio file a session refers to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

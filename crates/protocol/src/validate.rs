@@ -4,10 +4,10 @@
 //!
 //! | field | rule | when it fails |
 //! |---|---|---|
-//! | names (tracks, buses, returns) | 1 to [`MAX_NAME_CHARS`] characters, no control or bidi-override characters | the strip's default name ("Track 3") |
+//! | names (tracks, buses, returns) | 1 to [`MAX_NAME_CHARS`] characters, not blank, no control characters (any other Unicode is kept as written and shown safely, [`crate::text`]) | the strip's default name ("Track 3") |
 //! | colours | `#rrggbb` | no colour (the default) |
 //! | URL sources | `http://` or `https://`, a host, no credentials, at most [`MAX_URL_BYTES`] bytes, no spaces or control characters | the track is left out |
-//! | file sources | a name of 1 to [`MAX_PATH_CHARS`] characters, no control characters | the track is left out |
+//! | file sources | a path of 1 to [`MAX_PATH_CHARS`] characters whose last part is not empty; any characters (a path names a file the user has, so a character never costs the track) | the track is left out |
 //! | SHA-256 of a file | 64 hex digits (stored in lower case) | none (the file is asked for by name only) |
 //! | demo stem ids | 1 to [`MAX_DEMO_ID_BYTES`] of `a-z`, `0-9`, `-`, `_` | the track is left out |
 //! | parameter values | finite, in the parameter's range, whole for switches and choices | the nearest valid value ([`ParamSpec::sanitize`]) |
@@ -24,6 +24,7 @@ use std::fmt;
 
 use crate::params::{ParamId, Unit};
 use crate::session::{FileSource, Session, Source, Strip};
+use crate::text;
 
 /// Longest strip name, characters.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -151,28 +152,19 @@ fn seconds(s: f64) -> String {
     }
 }
 
-/// `text` quoted for a message: at most [`QUOTE_CHARS`] characters, control characters shown
-/// as escapes.
+/// `text` quoted for a message: at most [`QUOTE_CHARS`] characters, shown safely
+/// ([`text::shown`]).
 pub(crate) fn quote(text: &str) -> String {
-    let mut shown: String = text
-        .chars()
-        .take(QUOTE_CHARS)
-        .flat_map(|c| {
-            if unsafe_char(c) {
-                c.escape_unicode().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
+    let mut quoted: String = text.chars().take(QUOTE_CHARS).collect();
     if text.chars().count() > QUOTE_CHARS {
-        shown.push('…');
+        quoted.push('…');
     }
-    format!("“{shown}”")
+    format!("“{}”", text::shown(&quoted))
 }
 
-/// Control characters and the invisible ones that reorder or hide text.
-pub(crate) fn unsafe_char(c: char) -> bool {
+/// Characters no URL holds: control characters and the invisible ones that reorder or hide
+/// text (a URL is fetched as written, so what hides in it is refused rather than shown).
+fn unsafe_in_url(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
@@ -186,7 +178,7 @@ pub(crate) fn name_problem(name: &str) -> Option<String> {
         Some(format!(
             "the name is {chars} characters long (at most {MAX_NAME_CHARS})"
         ))
-    } else if name.chars().any(unsafe_char) {
+    } else if name.chars().any(text::is_control) {
         Some(format!("the name {} has control characters", quote(name)))
     } else {
         None
@@ -236,9 +228,15 @@ pub fn url_problem(url: &str) -> Option<String> {
             "its address is {} bytes long (at most {MAX_URL_BYTES})",
             url.len()
         ))
-    } else if url.chars().any(|c| c.is_whitespace() || unsafe_char(c)) {
+    } else if url.chars().any(|c| c.is_whitespace() || unsafe_in_url(c)) {
         Some(format!(
             "the address {} has spaces or control characters",
+            quote(url)
+        ))
+    } else if url.contains('\\') {
+        Some(format!(
+            "the address {} has a backslash, which a browser reads as a slash (so its host \
+             is not the one it seems)",
             quote(url)
         ))
     } else if authority.contains('@') {
@@ -280,7 +278,7 @@ pub(crate) fn check_source(
                     "its file's path is {chars} characters long (at most {MAX_PATH_CHARS})"
                 ));
             }
-            if file.name().is_empty() || file.path.chars().any(unsafe_char) {
+            if file.name().is_empty() {
                 return Err(format!("{} is not a file name", quote(&file.path)));
             }
             safe_sha256(file, strip, refused);
@@ -349,6 +347,23 @@ mod tests {
             Source::Url("https://audio.example.com:8443/a/vox.ogg?x=1".into());
         session.tracks[2].source = Source::Demo("hi-hat_2".into());
         session.transport.loop_end_s = Some(MAX_LOOP_S);
+        // Whatever a person writes: a Persian ZWNJ, a ZWJ emoji, a right-to-left mark, even a
+        // forced override (shown escaped, `crate::text::shown`).
+        for (i, name) in [
+            "کتاب\u{200C}ها",
+            "👩\u{200D}🎤 vox",
+            "\u{200F}Lead",
+            "Vox\u{202E}gpj.exe",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            session.tracks[3 + i].name = name.into();
+            session.tracks[3 + i].source = Source::File(FileSource {
+                path: format!("stems/{name}.wav"),
+                sha256: None,
+            });
+        }
         let before = session.clone();
         assert_eq!(session.make_safe(), []);
         assert_eq!(session, before);
@@ -360,7 +375,7 @@ mod tests {
         let mut session = benchmark(8, true);
         session.tracks[0].color = Some("red; background: url(https://evil.example/x.png)".into());
         session.tracks[1].name = "x".repeat(MAX_NAME_CHARS + 1);
-        session.tracks[2].name = "Vox\u{202E}lmth.exe".into();
+        session.tracks[2].name = "Vox\u{7}lmth.exe".into();
         session.tracks[3].source = Source::Url("javascript:alert(1)".into());
         session.tracks[4].source = Source::File(FileSource {
             path: "bass.wav".into(),
@@ -472,6 +487,7 @@ mod tests {
             "https://a@b/c",
             "data:audio/wav;base64,AAAA",
             "//a/b",
+            "https://evil.example\\.school.edu/a.wav",
         ] {
             assert!(url_problem(bad).is_some(), "{bad}");
         }

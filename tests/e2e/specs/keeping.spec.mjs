@@ -8,6 +8,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { ISOLATED_URL } from "../support/urls.mjs";
 import { openMixroom } from "../support/page.mjs";
 import { sineWav } from "../support/wav.mjs";
+import { linkPayload } from "../support/link.mjs";
 import { importFile, mixALittle, mixOpened, peak, render, session, shareLink } from "../support/mix.mjs";
 import {
   asideMixes, audioKeys, expectKept, keptMixes, putMix, putRaw, sameOriginBlank, tabMixId,
@@ -106,6 +107,76 @@ test("the last mixes stay in Recent mixes, each reopened with its audio", async 
   await expect(page.getByTestId("missing-files")).toHaveCount(0);
   await page.getByRole("button", { name: "Bells Solo" }).click();
   expect(peak(await render(page, 48_000))).toBeGreaterThan(0.1);
+});
+
+test("opening 25 links never pushes out my mix: it stays in Recent with its audio", async ({ page }) => {
+  await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  await importFile(page, "Chimes.wav", sineWav(2, 660));
+  await mixOpened(page, 15);
+  const mine = await session(page);
+  const myId = await tabMixId(page);
+  await expectKept(page, 15);
+  const chimes = await fileSha(page, "Chimes");
+  await expect.poll(() => audioKeys(page)).toContain(chimes);
+  // 25 different links, one after another, as a page elsewhere could send this window through.
+  for (let i = 1; i <= 25; i++) {
+    const payload = linkPayload({ tracks: [{ name: `Link ${i}`, source: { demo: "kick" } }] });
+    await page.evaluate((hash) => { location.hash = hash; }, `#mix=${payload}`);
+    await expect.poll(async () => (await session(page)).tracks.map((t) => t.name)).toEqual([`Link ${i}`]);
+    await mixOpened(page, 1);
+  }
+  await expectKept(page, 1);
+  // The reload tidies the storage: only links go, and only beyond the 20 latest.
+  await page.reload();
+  await mixOpened(page, 1);
+  await expect.poll(async () => (await keptMixes(page)).length, { timeout: 10_000 }).toBe(21);
+  const kept = await keptMixes(page);
+  expect(kept.map((m) => m.id)).toContain(myId);
+  expect(kept.filter((m) => m.untouched).length).toBe(20);
+  expect(await audioKeys(page)).toContain(chimes);
+
+  await page.getByRole("button", { name: "Recent" }).click();
+  const dialog = page.getByRole("dialog", { name: "Recent mixes" });
+  const items = dialog.getByTestId("recent-mix");
+  await expect(items).toHaveCount(21);
+  await expect(items.filter({ hasText: "opened, not changed" })).toHaveCount(20);
+  await page.screenshot({ path: "artifacts/recent-after-25-links.png" });
+  await dialog.getByRole("button", { name: /^Open Demo song/ }).click();
+  await mixOpened(page, 15);
+  expect(await session(page)).toEqual(mine);
+  await expect(page.getByTestId("missing-files")).toHaveCount(0);
+  await page.getByRole("button", { name: "Chimes Solo" }).click();
+  const level = peak(await render(page, 48_000));
+  console.log(`after 25 links and a reload, my mix from Recent: Chimes soloed, peak ${level.toFixed(3)}`);
+  expect(level).toBeGreaterThan(0.1);
+});
+
+test("a new tab opens the mix I last worked on, not a link I only looked at", async ({ page, browser }) => {
+  const link = await somebodysLink(browser);
+  const context = page.context();
+  await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  await importFile(page, "Organ.wav", sineWav(3, 220));
+  await mixOpened(page, 15);
+  const mine = await session(page);
+  await expectKept(page, 15);
+  await page.close();
+
+  const tab = await context.newPage();
+  await openMixroom(tab, link);
+  await mixOpened(tab, 14);
+  await expectKept(tab, 14);
+  await tab.getByRole("button", { name: "Back to my previous mix" }).click();
+  await mixOpened(tab, 15);
+  expect(await session(tab)).toEqual(mine);
+  await tab.close();
+
+  const next = await context.newPage();
+  await openMixroom(next, ISOLATED_URL);
+  await mixOpened(next, 15);
+  expect(await session(next)).toEqual(mine);
+  await expect(next.getByTestId("missing-files")).toHaveCount(0);
 });
 
 test("two tabs keep two mixes, never overwrite each other, never delete each other's audio", async ({ page }) => {

@@ -24,6 +24,7 @@ function handler(isolated) {
     if (isolated) {
       headers["Cross-Origin-Opener-Policy"] = "same-origin";
       headers["Cross-Origin-Embedder-Policy"] = "require-corp";
+      headers["Content-Security-Policy"] = "frame-ancestors 'none'";
     }
     if (!file.startsWith(dist)) {
       response.writeHead(403, headers).end();

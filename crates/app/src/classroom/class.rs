@@ -6,7 +6,9 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use mixroom_lesson::Report;
-use mixroom_protocol::lesson::{wire, HandIn, IncomingHandIn, Lesson};
+use mixroom_protocol::lesson::{
+    same_as_reference, same_mix, violations, wire, HandIn, IncomingHandIn, Lesson, Violation,
+};
 
 use crate::project::BundleFiles;
 use crate::text::upper_first;
@@ -20,6 +22,9 @@ pub struct Row {
     pub hand_in: Option<Arc<HandIn>>,
     /// The audio files of the bundle it came in, if it came in one.
     pub files: Option<Rc<BundleFiles>>,
+    /// What the hand-in changed that the lesson does not allow ([`violations`]): a row with
+    /// any does not pass, whatever it sounds like.
+    pub violations: Vec<Violation>,
     /// How far it is.
     pub state: RowState,
 }
@@ -44,6 +49,46 @@ impl Row {
             .as_ref()
             .map_or_else(|| "—".to_owned(), |h| h.student.clone())
     }
+
+    /// Whether the row passes: checked, every goal met, and nothing changed that the lesson
+    /// does not allow.
+    pub fn passed(&self) -> bool {
+        matches!(&self.state, RowState::Checked(report) if report.passed())
+            && self.violations.is_empty()
+    }
+}
+
+/// For each row, what the teacher should look at without it failing the row: "same as the
+/// reference" ([`same_as_reference`]), "the same mix as Ada (line 2)" for a hand-in that is
+/// another row's mix ([`same_mix`]; both rows say so).
+pub fn flags(lesson: &Lesson, rows: &[Row]) -> Vec<Vec<String>> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let Some(hand_in) = &row.hand_in else {
+                return Vec::new();
+            };
+            let mut flags = Vec::new();
+            if same_as_reference(lesson, &hand_in.mix) {
+                flags.push("same as the reference".to_owned());
+            }
+            for (j, other) in rows.iter().enumerate() {
+                if j != i
+                    && other
+                        .hand_in
+                        .as_ref()
+                        .is_some_and(|h| same_mix(&h.mix, &hand_in.mix))
+                {
+                    flags.push(format!(
+                        "the same mix as {} ({})",
+                        other.student(),
+                        other.from
+                    ));
+                }
+            }
+            flags
+        })
+        .collect()
 }
 
 /// The rows for `text` from `from` ("line", a file name): a hand-in JSON file is one row;
@@ -71,6 +116,7 @@ pub fn flagged(from: String, why: String) -> Row {
         hand_in: None,
         files: None,
         state: RowState::Flagged(why),
+        violations: Vec::new(),
     }
 }
 
@@ -106,23 +152,31 @@ fn row(from: String, read: Result<IncomingHandIn, String>, lesson: &Lesson) -> R
             } else {
                 RowState::Waiting
             };
+            let violations = match state {
+                RowState::Waiting => violations(lesson, &hand_in.mix),
+                _ => Vec::new(),
+            };
             Row {
                 from,
                 hand_in: Some(Arc::new(hand_in)),
                 files: None,
                 state,
+                violations,
             }
         }
         Err(why) => flagged(from, upper_first(&why)),
     }
 }
 
-/// The table as CSV (RFC 4180): student, where from, goals met, total, then each goal's
-/// measured value and whether it was met, then the note of a flagged row.
+/// The table as CSV (RFC 4180, starting with a UTF-8 byte order mark so that spreadsheets
+/// read names in any script): student, where from, passed, goals met, total, then each goal's
+/// measured value and whether it was met, then the changes the lesson does not allow, then
+/// the note of a flagged row or of a mix another row handed in too.
 pub fn csv(lesson: &Lesson, rows: &[Row]) -> String {
     let mut header = vec![
         "student".to_owned(),
         "from".to_owned(),
+        "passed".to_owned(),
         "goals met".to_owned(),
         "goals".to_owned(),
     ];
@@ -130,10 +184,13 @@ pub fn csv(lesson: &Lesson, rows: &[Row]) -> String {
         header.push(format!("{} (measured)", goal.id));
         header.push(format!("{} (met)", goal.id));
     }
+    header.push("not allowed".to_owned());
     header.push("note".to_owned());
     let mut lines = vec![header];
-    for row in rows {
-        let mut cells = vec![row.student(), row.from.clone()];
+    for (row, flags) in rows.iter().zip(flags(lesson, rows)) {
+        let passed = if row.passed() { "yes" } else { "no" };
+        let mut cells = vec![row.student(), row.from.clone(), passed.to_owned()];
+        let not_allowed: Vec<String> = row.violations.iter().map(ToString::to_string).collect();
         match &row.state {
             RowState::Checked(report) => {
                 let met = report.goals.iter().filter(|g| g.passed).count();
@@ -153,12 +210,14 @@ pub fn csv(lesson: &Lesson, rows: &[Row]) -> String {
                             .to_owned(),
                     );
                 }
-                cells.push(String::new());
+                cells.push(not_allowed.join("; "));
+                cells.push(flags.join("; "));
             }
             other => {
                 cells.push(String::new());
                 cells.push(lesson.goals.len().to_string());
                 cells.extend(std::iter::repeat_n(String::new(), 2 * lesson.goals.len()));
+                cells.push(not_allowed.join("; "));
                 cells.push(match other {
                     RowState::Flagged(why) => why.clone(),
                     _ => "not checked yet".to_owned(),
@@ -167,7 +226,7 @@ pub fn csv(lesson: &Lesson, rows: &[Row]) -> String {
         }
         lines.push(cells);
     }
-    lines
+    let table: String = lines
         .iter()
         .map(|cells| {
             cells
@@ -177,13 +236,16 @@ pub fn csv(lesson: &Lesson, rows: &[Row]) -> String {
                 .join(",")
         })
         .map(|line| line + "\r\n")
-        .collect()
+        .collect();
+    format!("\u{FEFF}{table}")
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break; a field a spreadsheet
-/// would run as a formula (`=`, `+`, `-`, `@` first) gets a leading apostrophe.
+/// would run as a formula or whose start it would take apart (`=`, `+`, `-`, `@`, a tab or a
+/// carriage return first; a number, negative or not, stays a number) gets a leading
+/// apostrophe (OWASP, CSV injection).
 fn quoted(cell: &str) -> String {
-    let cell = if cell.starts_with(['=', '+', '@'])
+    let cell = if cell.starts_with(['=', '+', '@', '\t', '\r'])
         || (cell.starts_with('-') && cell.parse::<f64>().is_err())
     {
         format!("'{cell}")

@@ -104,7 +104,8 @@ pub async fn save_now(project: Project, store: &Store) -> Result<(), StoreError>
             "autosave",
             format!(
                 "Your latest changes are not saved in this browser: {e}. Save the project \
-                 (.mixroom) to keep them, or free some space; Mixroom keeps trying."
+                 (.mixroom) to keep them, or free some space (Recent: delete the mixes you no \
+                 longer need); Mixroom keeps trying."
             ),
         )),
     }
@@ -124,8 +125,13 @@ async fn save_changed(project: Project, store: &Store) -> Result<(), Unsaved> {
     let json = snapshot.session.to_json();
     let Some(Some(record)) = project.with_tab_mix(|mix| {
         let unchanged = mix.saved.as_deref() == Some(json.as_str());
-        let untouched = mix.pristine.as_deref() == Some(json.as_str());
-        (!unchanged && !untouched).then(|| MixRecord {
+        let pristine = mix.pristine.as_deref() == Some(json.as_str());
+        let untouched = mix.opened.as_deref() == Some(json.as_str());
+        if !unchanged && !pristine && !untouched {
+            mix.opened = None;
+            mix.worked_at_ms = now_ms();
+        }
+        (!unchanged && !pristine).then(|| MixRecord {
             id: mix.id.clone(),
             name: mix.name.clone(),
             saved_at_ms: now_ms(),
@@ -133,6 +139,8 @@ async fn save_changed(project: Project, store: &Store) -> Result<(), Unsaved> {
             session: json.clone(),
             allowed_hosts: mix.allowed_hosts.clone(),
             lesson: mix.lesson.as_ref().map(|l| l.canonical_json()),
+            untouched,
+            worked_at_ms: mix.worked_at_ms,
         })
     }) else {
         return Ok(());

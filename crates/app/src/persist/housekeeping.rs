@@ -2,10 +2,14 @@
 //! mixes moved into the kept mixes, old mixes forgotten, and stored audio deleted once no kept
 //! mix refers to it.
 //!
-//! What is kept: the [`KEEP_MIXES`] most recently saved mixes, every mix a tab works on now,
-//! every mix set aside, and every stored file that one of those or a tab's open mix (with its
-//! undo history) refers to. A mix set aside may not be readable, so every SHA-256 written
-//! anywhere in its text counts as a reference.
+//! What is kept: every mix the user worked on (made, changed, imported audio into, or went
+//! back to: only the user deletes those), the [`KEEP_UNTOUCHED`] most recently saved of the
+//! mixes opened from somebody else and left untouched (links, lessons, hand-ins, projects,
+//! which can be opened again from where they came), every mix a tab works on now, every mix
+//! set aside, and every stored file that one of those or a tab's open mix (with its undo
+//! history) refers to. So opening many links, even a page elsewhere that sends a Mixroom window
+//! through one link after another, forgets only other links. Every SHA-256 written anywhere in
+//! a kept mix's text counts as a reference (a file is never lost to how a mix is read).
 //!
 //! A file stored while housekeeping runs in another tab is safe: a tab stores its mix before
 //! the mix's new files, and housekeeping lists the stored files before it reads the mixes, so a
@@ -14,14 +18,15 @@
 
 use std::collections::HashSet;
 
-use mixroom_protocol::session::{Session, Source};
+use mixroom_protocol::session::Session;
 
 use super::idb::{Store, AUDIO};
 use super::mixes::{now_ms, AsideRecord, Kept, MixRecord};
 use super::tab::{lock, mixes_in_tabs, HOUSEKEEPING_LOCK};
 
-/// How many of the most recently saved mixes are kept (mixes open in a tab are kept besides).
-pub const KEEP_MIXES: usize = 20;
+/// How many of the mixes opened from somebody else and left untouched are kept, the most
+/// recently saved (every mix the user worked on, and every mix open in a tab, is kept besides).
+pub const KEEP_UNTOUCHED: usize = 20;
 
 /// The names version 1's mixes are kept under.
 fn legacy_name(key: &str) -> &'static str {
@@ -64,6 +69,8 @@ pub async fn migrate_legacy(store: &Store) {
                     session: text,
                     allowed_hosts: Vec::new(),
                     lesson: None,
+                    untouched: false,
+                    worked_at_ms: 0.0,
                 })
                 .await
         };
@@ -73,14 +80,6 @@ pub async fn migrate_legacy(store: &Store) {
     }
 }
 
-/// The SHA-256 of every file `session` refers to.
-fn files_of(session: &Session) -> impl Iterator<Item = String> + '_ {
-    session.tracks.iter().filter_map(|t| match &t.source {
-        Source::File(file) => file.sha256.clone(),
-        _ => None,
-    })
-}
-
 /// Every run of 64 hex digits in `text`.
 fn hashes_in(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_ascii_hexdigit())
@@ -88,8 +87,8 @@ fn hashes_in(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_ascii_lowercase)
 }
 
-/// Forgets the mixes beyond [`KEEP_MIXES`] that no tab works on, then deletes stored files that
-/// nothing kept refers to. `live` are the files this tab's mix and its history refer to.
+/// Forgets the untouched mixes beyond [`KEEP_UNTOUCHED`] that no tab works on, then deletes
+/// stored files that nothing kept refers to. `live` are the files this tab's mix and its history refer to.
 pub async fn tidy(store: &Store, live: HashSet<String>) {
     let Some(_held) = lock(HOUSEKEEPING_LOCK, false).await else {
         return;
@@ -103,19 +102,18 @@ pub async fn tidy(store: &Store, live: HashSet<String>) {
     };
     let in_tabs: HashSet<String> = mixes_in_tabs().await.into_iter().collect();
     let mut used = live;
-    let mut recent = 0;
+    let mut untouched = 0;
     for kept in &mixes {
         match kept {
             Kept::Mix(mix) => {
-                recent += 1;
-                if recent > KEEP_MIXES && !in_tabs.contains(&mix.id) {
-                    let _ = store.delete_mix(&mix.id).await;
-                    continue;
+                if mix.untouched {
+                    untouched += 1;
+                    if untouched > KEEP_UNTOUCHED && !in_tabs.contains(&mix.id) {
+                        let _ = store.delete_mix(&mix.id).await;
+                        continue;
+                    }
                 }
-                match Session::open_json(&mix.session) {
-                    Ok(opened) => used.extend(files_of(&opened.session)),
-                    Err(_) => used.extend(hashes_in(&mix.session)),
-                }
+                used.extend(hashes_in(&mix.session));
                 // The lesson's reference recording (and any file it names).
                 if let Some(lesson) = &mix.lesson {
                     used.extend(hashes_in(lesson));

@@ -25,6 +25,28 @@ pub struct MixRecord {
     /// The lesson the mix answers, as JSON, if it was opened from one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lesson: Option<String>,
+    /// Opened from somebody else (a link, a lesson, a hand-in, a project) and not changed
+    /// since: such mixes are the ones housekeeping forgets. A record written before this field
+    /// reads as worked on, so it is never forgotten without asking.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub untouched: bool,
+    /// When the user last worked on it (changed it, or went back to it), ms since 1970 (UTC);
+    /// 0 in records written before this field (their `saved_at_ms` stands in).
+    #[serde(default)]
+    pub worked_at_ms: f64,
+}
+
+impl MixRecord {
+    /// When the user last worked on this mix, ms since 1970 (UTC); `None` if they never did
+    /// (opened from somebody else and untouched).
+    pub fn worked_at(&self) -> Option<f64> {
+        let at = if self.worked_at_ms > 0.0 {
+            self.worked_at_ms
+        } else {
+            self.saved_at_ms
+        };
+        (!self.untouched).then_some(at)
+    }
 }
 
 /// A mix that could not be opened, kept as it was found.

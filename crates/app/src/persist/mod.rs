@@ -10,7 +10,7 @@ mod mixes;
 mod tab;
 
 pub use autosave::{save_now, start_autosave};
-pub use housekeeping::{migrate_legacy, tidy, KEEP_MIXES};
+pub use housekeeping::{migrate_legacy, tidy, KEEP_UNTOUCHED};
 pub use idb::{Store, StoreError};
 pub use mixes::{now_ms, AsideRecord, Kept, MixRecord};
 pub use tab::{hold_mix, mixes_in_tabs, new_mix_id, remembered_mix, take_unsaved, Held, TabMix};

@@ -186,6 +186,12 @@ pub struct TabMix {
     /// The session JSON of the mix as it opened when it is not worth keeping like that (the
     /// demo song, untouched): it is kept from its first change on.
     pub pristine: Option<String>,
+    /// The session JSON of the mix as it opened from somebody else (a link, a lesson, a
+    /// hand-in, a project), for as long as it is unchanged: saved like that, its record says
+    /// it is untouched ([`super::MixRecord::untouched`]).
+    pub opened: Option<String>,
+    /// When the user last worked on it, ms since 1970 (UTC); 0 if never.
+    pub worked_at_ms: f64,
     /// The hosts the user agreed to fetch this mix's audio from.
     pub allowed_hosts: Vec<String>,
     /// The lesson the mix answers, if it was opened from one.
@@ -203,6 +209,8 @@ impl TabMix {
             name,
             saved: None,
             pristine: None,
+            opened: None,
+            worked_at_ms: 0.0,
             allowed_hosts: Vec::new(),
             lesson: None,
             _held: held,

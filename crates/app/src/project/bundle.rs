@@ -257,11 +257,22 @@ pub async fn open_bundle_file(project: Project, file: web_sys::File) {
     };
     let note = match attached {
         Attached::Lesson(Ok(lesson)) => {
-            keep_recording(project, &lesson.lesson, &files).await;
+            let recording = recording_in(&lesson.lesson, &files);
             let refused = [refused, lesson.refused].concat();
-            project
+            let opened = project
                 .open_lesson(lesson.lesson, refused, Some(files))
                 .await;
+            if let (true, Some((sha, blob))) = (opened, recording) {
+                if let Err(e) = project.keep_recording(&sha, &blob).await {
+                    project.notify(Notice::error(
+                        "recording",
+                        format!(
+                            "The lesson's reference recording is not kept in this browser \
+                             ({e}): its goal is not measured here."
+                        ),
+                    ));
+                }
+            }
             return;
         }
         Attached::Lesson(Err(LessonError::TooNew {
@@ -300,29 +311,15 @@ pub async fn open_bundle_file(project: Project, file: web_sys::File) {
     }
 }
 
-/// Keeps `lesson`'s reference recording from a bundle's `files` in this browser's storage,
-/// where the check and Compare find it by its SHA-256 (as long as a kept mix's lesson names
-/// it).
-async fn keep_recording(project: Project, lesson: &Lesson, files: &BundleFiles) {
+/// The SHA-256 and file of `lesson`'s reference recording among a bundle's `files`, when the
+/// bundle holds it: to keep in this browser's storage, where the check and Compare find it
+/// ([`Project::keep_recording`]).
+fn recording_in(lesson: &Lesson, files: &BundleFiles) -> Option<(String, Blob)> {
     let Some(Reference::Recording(Recording::File(source))) = &lesson.reference else {
-        return;
+        return None;
     };
-    let (Some(sha), Some(blob), Some(store)) = (
-        source.sha256.as_deref(),
-        files.get(&source.path),
-        project.store(),
-    ) else {
-        return;
-    };
-    if let Err(e) = store.put_audio(sha, blob).await {
-        project.notify(Notice::error(
-            "recording",
-            format!(
-                "The lesson's reference recording could not be kept in this browser ({e}): \
-                 its goal is not measured here."
-            ),
-        ));
-    }
+    let sha = source.sha256.clone()?;
+    Some((sha, files.get(&source.path)?.clone()))
 }
 
 /// The hand-in in the bundle `file` and its audio files, for the class view. The error says

@@ -12,7 +12,7 @@ use super::open::Opening;
 use super::{Action, Notice, Project};
 use crate::export::save_file;
 use crate::persist::{
-    hold_mix, mixes_in_tabs, new_mix_id, AsideRecord, Held, Kept, MixRecord, TabMix,
+    hold_mix, mixes_in_tabs, new_mix_id, now_ms, tidy, AsideRecord, Held, Kept, MixRecord, TabMix,
 };
 
 /// Where a kept mix is open.
@@ -39,6 +39,8 @@ pub struct KeptMix {
     pub tracks: usize,
     /// Where it is open.
     pub open_in: OpenIn,
+    /// Opened from somebody else and not changed since (housekeeping forgets such mixes first).
+    pub untouched: bool,
 }
 
 /// What this browser keeps, newest first.
@@ -75,6 +77,7 @@ impl Project {
                 } else {
                     OpenIn::Nowhere
                 },
+                untouched: m.untouched,
                 id: m.id,
                 name: m.name,
                 saved_at_ms: m.saved_at_ms,
@@ -149,6 +152,12 @@ impl Project {
             }
         };
         let mut mix = mix;
+        if mix.id == record.id {
+            mix.worked_at_ms = record.worked_at_ms;
+            if record.untouched {
+                mix.opened = Some(record.session.clone());
+            }
+        }
         mix.allowed_hosts = record.allowed_hosts.clone();
         mix.lesson = record.lesson.as_deref().and_then(kept_lesson);
         self.open(incoming.session, None, Opening::Kept, mix, incoming.refused)
@@ -171,9 +180,49 @@ impl Project {
             ));
             return;
         };
-        if self.open_kept(&previous).await {
+        if self.go_back_to(&previous).await {
             self.clear_notice("opened");
         }
+    }
+
+    /// Opens the kept mix `id` because the user chose it (Recent mixes, the way back): going
+    /// back to a mix counts as working on it, so a new tab opens it and housekeeping keeps it.
+    /// Returns whether it opened.
+    pub async fn go_back_to(&self, id: &str) -> bool {
+        if !self.open_kept(id).await {
+            return false;
+        }
+        let Some(store) = self.store() else {
+            return true;
+        };
+        let now = now_ms();
+        let ours = self.with_tab_mix(|mix| {
+            mix.opened = None;
+            mix.worked_at_ms = now;
+            mix.id == id
+        });
+        if ours == Some(true) {
+            if let Ok(Some(Kept::Mix(mut record))) = store.get_mix(id).await {
+                record.untouched = false;
+                record.worked_at_ms = now;
+                let _ = store.put_mix(&record).await;
+            }
+        }
+        true
+    }
+
+    /// Forgets the kept mix `id` because the user asked (and confirmed), then the stored files
+    /// that no kept mix refers to any more.
+    pub async fn delete_kept(&self, id: &str) {
+        let Some(store) = self.store() else { return };
+        if let Err(e) = store.delete_mix(id).await {
+            self.notify(Notice::error(
+                "delete-kept",
+                format!("The mix could not be deleted: {e}."),
+            ));
+        }
+        tidy(&store, self.mixer().files_in_use()).await;
+        self.kept_changes.update(|n| *n += 1);
     }
 
     /// Sets the kept mix `id` aside with `reason` and says so, offering to download or discard

@@ -10,6 +10,7 @@ use mixroom_protocol::validate::Refusal;
 use super::open::Opening;
 use super::sources::BundleFiles;
 use super::{Notice, Project};
+use crate::persist::save_now;
 
 impl Project {
     /// Opens `lesson` (`refused`: what was refused of it on the way in; `files`: the audio of
@@ -45,6 +46,22 @@ impl Project {
             ));
         }
         opened
+    }
+
+    /// Keeps the reference recording `blob` (SHA-256 `sha`) of the lesson this tab's mix
+    /// answers in this browser's storage, after the mix's record that names it: housekeeping
+    /// (in any tab) keeps the files a kept mix names, so the file is never stored unnamed.
+    pub async fn keep_recording(&self, sha: &str, blob: &web_sys::Blob) -> Result<(), String> {
+        let store = self
+            .store()
+            .ok_or("this browser keeps no files for the page")?;
+        save_now(*self, &store)
+            .await
+            .map_err(|e| format!("the mix that names it could not be kept ({e})"))?;
+        store
+            .put_audio(sha, blob)
+            .await
+            .map_err(|e| format!("the recording could not be kept ({e})"))
     }
 
     /// Opens the mix of a lesson this version cannot read (made by a newer Mixroom) on its

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use mixroom_protocol::layout::transport_block::TransportRequest;
 use mixroom_protocol::session::{Session, Source};
 use mixroom_protocol::strips::StripIndex;
+use mixroom_protocol::text::shown;
 use mixroom_protocol::validate::Refusal;
 
 use super::remote::{host_of, RemoteTrack};
@@ -182,9 +183,17 @@ impl Project {
                 .map_or(song, |end_s| (end_s * rate_hz).round()),
             ..t
         });
-        if opening == Opening::Demo {
-            let untouched = mixer.snapshot().session.to_json();
-            self.with_tab_mix(|mix| mix.pristine = Some(untouched));
+        match opening {
+            Opening::Demo => {
+                let untouched = mixer.snapshot().session.to_json();
+                self.with_tab_mix(|mix| mix.pristine = Some(untouched));
+            }
+            // Somebody else's mix: kept, as untouched until the user changes it.
+            Opening::Link | Opening::Bundle(_) | Opening::Lesson(_) | Opening::HandIn(_) => {
+                let untouched = mixer.snapshot().session.to_json();
+                self.with_tab_mix(|mix| mix.opened = Some(untouched));
+            }
+            Opening::Kept => {}
         }
         self.opening.with_value(|o| o.set(false));
         self.report(&opening, failures, &refused);
@@ -230,9 +239,9 @@ impl Project {
         }
         let opened = match opening {
             Opening::Link => "Opened the shared mix.".to_owned(),
-            Opening::Bundle(name) => format!("Opened the project “{name}”."),
-            Opening::Lesson(title) => format!("Opened the lesson “{title}”."),
-            Opening::HandIn(student) => format!("Opened the hand-in of “{student}”."),
+            Opening::Bundle(name) => format!("Opened the project “{}”.", shown(name)),
+            Opening::Lesson(title) => format!("Opened the lesson “{}”.", shown(title)),
+            Opening::HandIn(student) => format!("Opened the hand-in of “{}”.", shown(student)),
             Opening::Demo | Opening::Kept => return,
         };
         let back = self.previous.get_value().is_some();

@@ -111,13 +111,32 @@ fn seconds(ms: f64) -> f64 {
     (ms / 100.0).round() / 10.0
 }
 
-/// The host of an http(s) `url` ("audio.example.com", with its port if it has one).
+/// The host of an http(s) `url` as the browser fetches it ("audio.example.com", with its
+/// port if it has one; an internationalized name in punycode): read by the platform's URL
+/// parser, the one `fetch` uses, so the host the user agrees to is the host fetched. Empty
+/// when `url` does not parse.
 pub fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    rest.split(['/', '?', '#'])
+    web_sys::Url::new(url)
+        .map(|u| u.host().to_lowercase())
+        .unwrap_or_default()
+}
+
+/// `host` (from [`host_of`]) as the user reads it: an internationalized name in punycode,
+/// beside its Unicode form as `url` writes it ("xn--r8jz45g.jp (例え.jp)"), so that two hosts
+/// that look alike are told apart.
+pub fn host_label(host: &str, url: &str) -> String {
+    let written = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', '?', '#'])
         .next()
         .unwrap_or_default()
-        .to_lowercase()
+        .to_lowercase();
+    if written != host && !written.is_ascii() {
+        format!("{host} ({})", mixroom_protocol::text::shown(&written))
+    } else {
+        host.to_owned()
+    }
 }
 
 /// Fetches the audio file at `url` over http(s) with CORS, as a `File` named after the URL's
@@ -180,6 +199,13 @@ async fn fetch_body(
         .and_then(|r| r.dyn_into())
         .map_err(network)?;
     last.set(now_ms());
+    // The user agreed to one host: a redirect elsewhere is not followed into the mix.
+    let (asked, answered) = (host_of(url), host_of(&response.url()));
+    if answered != asked {
+        return Err(format!(
+            "{asked} sent the request on to {answered}, which you did not agree to"
+        ));
+    }
     if !response.ok() {
         return Err(format!(
             "the server answered {} {}",
@@ -270,18 +296,26 @@ impl Project {
 
     /// The notice that asks whether to load audio from `host`.
     fn ask_for(&self, serial: u32, host: &str) {
-        let names: Vec<String> = self.remote.with_value(|r| {
-            r.iter()
+        let (names, label): (Vec<String>, String) = self.remote.with_value(|r| {
+            let asked: Vec<&RemoteTrack> = r
+                .iter()
                 .filter(|t| t.serial == serial && t.host == host)
-                .map(|t| format!("“{}”", t.name))
-                .collect()
+                .collect();
+            let label = asked
+                .first()
+                .map_or_else(|| host.to_owned(), |t| host_label(host, &t.url));
+            let names = asked
+                .iter()
+                .map(|t| format!("“{}”", mixroom_protocol::text::shown(&t.name)))
+                .collect();
+            (names, label)
         });
         let tracks = if names.len() == 1 { "track" } else { "tracks" };
         self.notify(
             Notice::info(
                 &format!("remote-{host}"),
                 format!(
-                    "This mix loads audio from {host} (the {tracks} {}). Nothing is fetched \
+                    "This mix loads audio from {label} (the {tracks} {}). Nothing is fetched \
                      from there until you agree; meanwhile the rest plays.",
                     names.join(", ")
                 ),

@@ -1,7 +1,7 @@
 //! What the page opens. A link in the address (a mix, a lesson, a hand-in) opens as a new mix
 //! (whatever the tab had stays kept). Else the tab's own mix when it is reloaded; a duplicated
-//! tab gets a copy of it; a new tab opens the most recently saved mix that no other tab works
-//! on; with none, the demo song. Then autosave and housekeeping start.
+//! tab gets a copy of it; a new tab opens the mix the user last worked on that no other tab
+//! works on (a link opened and left untouched is not worked on); with none, the demo song. Then autosave and housekeeping start.
 
 use std::rc::Rc;
 
@@ -221,6 +221,7 @@ async fn open_own_mix(project: Project, id: String, held: Held) -> bool {
             return project.open_kept(&id).await;
         }
         (Some(Kept::Mix(mut record)), Some((_, json))) => {
+            record.untouched &= record.session == json;
             record.session = json;
             Some(record)
         }
@@ -234,6 +235,8 @@ async fn open_own_mix(project: Project, id: String, held: Held) -> bool {
             session: json,
             allowed_hosts: Vec::new(),
             lesson: None,
+            untouched: false,
+            worked_at_ms: now_ms(),
         }),
         // The tab's mix was the untouched demo (never kept), or storage failed.
         (None, None) => None,
@@ -254,7 +257,8 @@ async fn open_as_kept(project: Project, record: MixRecord, held: Held, unsaved: 
     project.open_record(record, Some(mix)).await
 }
 
-/// The id and name of the most recently saved mix (that no tab works on, with `free`).
+/// The id and name of the mix the user last worked on (that no tab works on, with `free`);
+/// when they worked on none, the most recently saved one.
 async fn latest_kept(project: Project, free: bool) -> Option<(String, String)> {
     let store = project.store()?;
     let in_tabs = if free {
@@ -262,13 +266,26 @@ async fn latest_kept(project: Project, free: bool) -> Option<(String, String)> {
     } else {
         Vec::new()
     };
-    store
+    let mixes: Vec<MixRecord> = store
         .mixes()
         .await
         .ok()?
         .into_iter()
-        .find_map(|kept| match kept {
-            Kept::Mix(m) if !in_tabs.contains(&m.id) => Some((m.id, m.name)),
+        .filter_map(|kept| match kept {
+            Kept::Mix(m) if !in_tabs.contains(&m.id) => Some(m),
             _ => None,
         })
+        .collect();
+    // Newest saved first, so the first of equals is the newest.
+    let worked = mixes
+        .iter()
+        .filter_map(|m| m.worked_at().map(|at| (at, m)))
+        .fold(None::<(f64, &MixRecord)>, |best, (at, m)| match best {
+            Some((best_at, _)) if best_at >= at => best,
+            _ => Some((at, m)),
+        })
+        .map(|(_, m)| m);
+    worked
+        .or(mixes.first())
+        .map(|m| (m.id.clone(), m.name.clone()))
 }

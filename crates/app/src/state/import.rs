@@ -6,6 +6,8 @@ use std::rc::Rc;
 
 use mixroom_protocol::session::{FileSource, Source};
 use mixroom_protocol::strips::{StripIndex, MAX_TRACKS};
+use mixroom_protocol::text::is_control;
+use mixroom_protocol::validate::MAX_NAME_CHARS;
 use web_sys::File;
 
 use super::{Edit, Mixer};
@@ -145,17 +147,29 @@ fn extend_whole_song_loop(mixer: Mixer, song_before: u32) {
     });
 }
 
-/// The track name for a file: its name without the extension.
+/// The track name for a file: its name without the extension, as written (any Unicode, shown
+/// safely by [`mixroom_protocol::text::shown`]) but for control characters, and at most
+/// [`MAX_NAME_CHARS`] characters, so that the name a session keeps is the one the page gave.
 pub fn track_name(file_name: &str) -> String {
-    match file_name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 5 => stem.to_owned(),
-        _ => file_name.to_owned(),
+    let stem = match file_name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 5 => stem,
+        _ => file_name,
+    };
+    let name: String = stem
+        .chars()
+        .filter(|&c| !is_control(c))
+        .take(MAX_NAME_CHARS)
+        .collect();
+    if name.trim().is_empty() {
+        "Track".to_owned()
+    } else {
+        name
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::track_name;
+    use super::{track_name, MAX_NAME_CHARS};
 
     #[test]
     fn track_names_drop_the_extension() {
@@ -163,5 +177,10 @@ mod tests {
         assert_eq!(track_name("vox.take2.flac"), "vox.take2");
         assert_eq!(track_name(".hidden"), ".hidden");
         assert_eq!(track_name("no extension"), "no extension");
+        assert_eq!(track_name("کتاب\u{200C}ها.wav"), "کتاب\u{200C}ها");
+        assert_eq!(track_name("👩\u{200D}🎤 vox.wav"), "👩\u{200D}🎤 vox");
+        assert_eq!(track_name("Drums\n.wav"), "Drums");
+        assert_eq!(track_name("\u{7}.wav"), "Track");
+        assert_eq!(track_name(&"x".repeat(300)).chars().count(), MAX_NAME_CHARS);
     }
 }

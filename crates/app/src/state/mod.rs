@@ -99,7 +99,7 @@ impl Mixer {
     pub fn output_names(&self) -> Vec<String> {
         let buses = self
             .buses
-            .with(|b| b.iter().map(|m| m.name.get()).collect::<Vec<_>>());
+            .with(|b| b.iter().map(|m| m.label.clone()).collect::<Vec<_>>());
         std::iter::once("Master".to_owned()).chain(buses).collect()
     }
 

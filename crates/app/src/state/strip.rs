@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use mixroom_protocol::params::{ParamId, PARAMS};
 use mixroom_protocol::session::Strip;
 use mixroom_protocol::strips::{StripIndex, StripKind};
+use mixroom_protocol::text::shown;
 use mixroom_protocol::validate::is_color;
 
 /// Colours of strips, by position (tracks cycle through them).
@@ -24,8 +25,11 @@ pub struct StripModel {
     pub id: u64,
     /// Which strip.
     pub strip: StripIndex,
-    /// Name shown on the strip.
+    /// The strip's name as the session stores it (any text a person wrote).
     pub name: RwSignal<String>,
+    /// The name as the page shows it ([`mixroom_protocol::text::shown`]): what could reorder or
+    /// hide text escaped or isolated. Every label, heading and message uses this one.
+    pub label: String,
     /// Colour of its name bar (CSS colour).
     pub color: String,
     values: [RwSignal<f32>; PARAMS.len()],
@@ -46,6 +50,7 @@ impl StripModel {
         StripModel {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             strip,
+            label: shown(&name).into_owned(),
             name: RwSignal::new(name),
             color,
             values: PARAMS.map(|p| RwSignal::new(settings.value(p.id))),

@@ -10,6 +10,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mixroom_protocol::session::Source;
+use mixroom_protocol::text::shown;
 use web_sys::File;
 
 use crate::audio::import::ImportError;
@@ -56,8 +57,11 @@ impl Importer {
             self.mixer,
             files,
             |index, count, name| {
-                self.progress
-                    .set(Some(format!("Decoding {} of {count}: {name}", index + 1)));
+                self.progress.set(Some(format!(
+                    "Decoding {} of {count}: {}",
+                    index + 1,
+                    shown(name)
+                )));
             },
             |name, result| {
                 if let Err(e) = result {

@@ -6,6 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mixroom_protocol::session::Source;
+use mixroom_protocol::text::shown;
 
 use super::widgets::{copy_field, Modal};
 use crate::project::{
@@ -134,7 +135,7 @@ pub fn Notices() -> impl IntoView {
             .waiting()
             .into_iter()
             .filter_map(|(_, source)| match source {
-                Source::File(file) => Some(format!("“{}”", file.name())),
+                Source::File(file) => Some(format!("“{}”", shown(file.name()))),
                 _ => None,
             })
             .collect();

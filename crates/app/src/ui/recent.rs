@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use mixroom_protocol::text::shown;
 use wasm_bindgen::JsValue;
 
 use super::widgets::Modal;
-use crate::persist::KEEP_MIXES;
+use crate::persist::KEEP_UNTOUCHED;
 use crate::project::{KeptList, OpenIn, Project};
 
 /// `ms` since 1970 as the user's locale writes a date and time ("3 Dec 2026, 14:03").
@@ -19,13 +20,46 @@ pub fn when(ms: f64) -> String {
     date.to_locale_string("default", &options).into()
 }
 
+/// "Delete" for a kept mix no tab works on, which asks first, saying what goes: "Delete for
+/// good" or "Keep it".
+#[component]
+fn DeleteKept(
+    /// The mix's id.
+    id: String,
+    /// Its name, as shown.
+    name: String,
+) -> impl IntoView {
+    let project = expect_context::<Project>();
+    let asking = RwSignal::new(false);
+    let id = StoredValue::new(id);
+    let label = format!("Delete {name}");
+    move || {
+        if asking.get() {
+            view! {
+                <span class="confirm" role="group" aria-label=format!("Delete {name}?")>
+                    {format!("Delete “{name}” and the audio only it uses from this browser? ")}
+                    <button on:click=move |_| {
+                        let id = id.get_value();
+                        spawn_local(async move { project.delete_kept(&id).await });
+                    }>"Delete for good"</button>
+                    <button on:click=move |_| asking.set(false)>"Keep it"</button>
+                </span>
+            }
+            .into_any()
+        } else {
+            view! { <button aria-label=label.clone() on:click=move |_| asking.set(true)>"Delete"</button> }
+                .into_any()
+        }
+    }
+}
+
 /// The Recent button and dialog.
 #[component]
 pub fn RecentMixes() -> impl IntoView {
     let project = expect_context::<Project>();
     let modal = Modal::new();
     let list = RwSignal::new(KeptList::default());
-    let shown = RwSignal::new(false);
+    let is_open = RwSignal::new(false);
     let read = move || {
         spawn_local(async move {
             list.set(project.kept_list().await);
@@ -34,18 +68,18 @@ pub fn RecentMixes() -> impl IntoView {
     // Read again whenever this tab changes what is kept, while the dialog is open.
     Effect::new(move |_| {
         project.kept_changes.track();
-        if shown.get() {
+        if is_open.get() {
             read();
         }
     });
     let open_dialog = move |_| {
-        shown.set(true);
+        is_open.set(true);
         modal.open(|| {});
     };
     let open_mix = move |id: String| {
         modal.close();
         spawn_local(async move {
-            project.open_kept(&id).await;
+            project.go_back_to(&id).await;
         });
     };
     let mixes = move || {
@@ -53,11 +87,13 @@ pub fn RecentMixes() -> impl IntoView {
             .into_iter()
             .map(|mix| {
                 let saved = when(mix.saved_at_ms);
-                let label = format!("Open {}, saved {saved}", mix.name);
+                let name = shown(&mix.name).into_owned();
+                let label = format!("Open {name}, saved {saved}");
                 let id = mix.id.clone();
                 let place = match mix.open_in {
                     OpenIn::ThisTab => "open in this tab",
                     OpenIn::OtherTab => "open in another tab (opens as a copy)",
+                    OpenIn::Nowhere if mix.untouched => "opened, not changed",
                     OpenIn::Nowhere => "",
                 };
                 let tracks = match mix.tracks {
@@ -66,12 +102,15 @@ pub fn RecentMixes() -> impl IntoView {
                 };
                 view! {
                     <li class="kept-mix" data-testid="recent-mix">
-                        <span class="kept-name">{mix.name.clone()}</span>
+                        <span class="kept-name">{name.clone()}</span>
                         <span class="kept-when">{saved}</span>
                         <span class="kept-tracks">{tracks}</span>
                         <span class="kept-place">{place}</span>
                         <button aria-label=label disabled=mix.open_in == OpenIn::ThisTab
                             on:click=move |_| open_mix(id.clone())>"Open"</button>
+                        {(mix.open_in == OpenIn::Nowhere).then(|| view! {
+                            <DeleteKept id=mix.id.clone() name=name.clone()/>
+                        })}
                     </li>
                 }
             })
@@ -86,7 +125,7 @@ pub fn RecentMixes() -> impl IntoView {
                     let name = if record.name.is_empty() {
                         "A mix".to_owned()
                     } else {
-                        record.name.clone()
+                        shown(&record.name).into_owned()
                     };
                     let (download, discard) = (record.id.clone(), record.id.clone());
                     view! {
@@ -118,12 +157,13 @@ pub fn RecentMixes() -> impl IntoView {
         </button>
         <dialog node_ref=modal.dialog class="modal recent-dialog" aria-modal="true"
             aria-labelledby="recent-title" data-testid="recent-dialog"
-            on:close=move |_| { shown.set(false); modal.return_focus(); }>
+            on:close=move |_| { is_open.set(false); modal.return_focus(); }>
             <h2 id="recent-title">"Recent mixes"</h2>
             <p class="hint">
                 {format!(
-                    "This browser keeps your {KEEP_MIXES} latest mixes, each with its audio, and \
-                     every mix open in a tab."
+                    "This browser keeps every mix you worked on, each with its audio, until you \
+                     delete it; of the links, lessons and projects you opened and did not change, \
+                     the {KEEP_UNTOUCHED} latest."
                 )}
             </p>
             <ul class="kept-list" aria-label="Recent mixes">{mixes}</ul>

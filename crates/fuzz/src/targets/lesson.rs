@@ -21,8 +21,8 @@ use base64::Engine as _;
 use mixroom_protocol::lesson::rules::{self, id_problem, text_problem};
 use mixroom_protocol::lesson::wire::{self, LESSON_LINK_FORMAT};
 use mixroom_protocol::lesson::{
-    Curve, Goal, GoalKind, HandIn, Lesson, Recording, Reference, StripRef, KNOWN_KINDS,
-    LESSON_VERSION, MAX_LESSON_BYTES, MAX_STUDENT_CHARS,
+    same_as_reference, violations, Curve, Goal, GoalKind, HandIn, Lesson, Recording, Reference,
+    StripRef, KNOWN_KINDS, LESSON_VERSION, MAX_LESSON_BYTES, MAX_STUDENT_CHARS,
 };
 use mixroom_protocol::session::{benchmark, FileSource, Session, Source, SESSION_VERSION};
 use mixroom_protocol::validate::MAX_NAME_CHARS;
@@ -635,6 +635,27 @@ pub(super) fn check_lesson(lesson: &Lesson) -> Verdict {
     }
     if lesson.fingerprint().len() != 64 {
         return violation("a lesson's fingerprint is not a SHA-256");
+    }
+    // Grading's readers: the start handed in as it is breaks none of the lesson's rules, the
+    // reference mix handed in is flagged as the reference, and every reason is one line.
+    if let Some(broken) = violations(lesson, &lesson.start).first() {
+        return violation(format!(
+            "a lesson's own start, handed in, breaks its rules: {broken}"
+        ));
+    }
+    if let Some(Reference::Mix(reference)) = &lesson.reference {
+        if !same_as_reference(lesson, reference) {
+            return violation(
+                "a lesson's reference mix, handed in, is not the same as the reference",
+            );
+        }
+        if let Some(reason) = violations(lesson, reference)
+            .iter()
+            .map(ToString::to_string)
+            .find(|r| r.contains('\n'))
+        {
+            return violation(format!("a violation's reason has a line break: {reason:?}"));
+        }
     }
     let mixes = std::iter::once(&lesson.start).chain(match &lesson.reference {
         Some(Reference::Mix(mix)) => Some(mix),

@@ -380,7 +380,7 @@ fn hostile_text_in_a_lesson_is_refused_field_by_field() {
         panic!()
     };
     let mut value = serde_json::to_value(&stored).unwrap();
-    value["title"] = "Gain \u{202e}kcab".into();
+    value["title"] = "Gain \u{1b}[2Jkcab".into();
     value["steps"][0] = "Ring \u{7}".into();
     value["start"] = serde_json::json!({ "version": 2, "tracks": "not a list" });
     let hostile = value.to_string();

@@ -14,6 +14,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::session::Session;
+
 /// One goal of a lesson.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Map<String, Value>", into = "Map<String, Value>")]
@@ -74,6 +76,21 @@ impl StripRef {
             StripRef::Track(name) | StripRef::Bus(name) | StripRef::Return(name) => Some(name),
             StripRef::Master => None,
         }
+    }
+
+    /// The positions, among the strips of its kind in `mix`, of the strips this names (the
+    /// master: none). A goal measures one strip, so a name two strips share names none.
+    pub fn positions_in(&self, mix: &Session) -> Vec<usize> {
+        let names: Vec<&str> = match self {
+            StripRef::Track(_) => mix.tracks.iter().map(|t| t.name.as_str()).collect(),
+            StripRef::Bus(_) => mix.buses.iter().map(|b| b.name.as_str()).collect(),
+            StripRef::Return(_) => mix.returns.iter().map(|r| r.name.as_str()).collect(),
+            StripRef::Master => Vec::new(),
+        };
+        let name = self.name();
+        (0..names.len())
+            .filter(|&i| Some(names[i]) == name)
+            .collect()
     }
 }
 

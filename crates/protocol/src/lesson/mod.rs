@@ -25,6 +25,7 @@ mod goal;
 mod handin;
 mod migrate;
 pub mod rules;
+mod violations;
 pub mod wire;
 
 use std::fmt;
@@ -33,6 +34,7 @@ use serde::{Deserialize, Serialize};
 
 pub use goal::{Curve, Goal, GoalKind, StripRef, KNOWN_KINDS, MONO_BASS_BELOW_HZ};
 pub use handin::{HandIn, HandInError, IncomingHandIn, MAX_STUDENT_CHARS, UNNAMED};
+pub use violations::{same_as_reference, same_mix, violations, Violation};
 
 use crate::params::ParamId;
 use crate::session::{FileSource, Session, SessionError};

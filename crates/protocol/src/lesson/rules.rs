@@ -4,8 +4,8 @@
 //! | field | rule | when it fails |
 //! |---|---|---|
 //! | id | 1 to [`MAX_ID_BYTES`] of `a-z`, `0-9`, `-`, `_` | the lesson is refused |
-//! | title | 1 to [`MAX_TITLE_CHARS`] characters, no control or bidi characters | “Untitled lesson” |
-//! | introduction | at most [`MAX_TEXT_CHARS`] characters, no control or bidi characters but newlines | empty |
+//! | title | 1 to [`MAX_TITLE_CHARS`] characters, no control characters (any other Unicode is kept, [`crate::text`]) | “Untitled lesson” |
+//! | introduction | at most [`MAX_TEXT_CHARS`] characters, no control characters but newlines | empty |
 //! | steps | at most [`MAX_STEPS`]; each like the introduction, not empty | more refuse the lesson; a bad step is left out |
 //! | starting mix, reference mix | the session rules of [`crate::validate`] | field by field, as for a session |
 //! | reference recording | a URL or a file as a track's source may be | no reference (a file's SHA-256 that is not one: none, the file asked for by name) |
@@ -20,8 +20,9 @@
 //! A goal of a kind this version does not know is kept with its id, text and kind's name
 //! checked.
 
-use crate::session::Source;
-use crate::validate::{check_source, name_problem, quote, unsafe_char, url_problem, Refusal};
+use crate::session::{Session, Source};
+use crate::text::is_control;
+use crate::validate::{check_source, name_problem, quote, url_problem, Refusal};
 
 use super::{Goal, GoalKind, Lesson, Recording, Reference, StripRef};
 
@@ -88,10 +89,7 @@ pub fn text_problem(text: &str, max_chars: usize, lines: bool, required: bool) -
         Some(format!(
             "it is {chars} characters long (at most {max_chars})"
         ))
-    } else if text
-        .chars()
-        .any(|c| unsafe_char(c) && !(lines && c == '\n'))
-    {
+    } else if text.chars().any(|c| is_control(c) && !(lines && c == '\n')) {
         Some(format!("{} has control characters", quote(text)))
     } else {
         None
@@ -196,7 +194,7 @@ pub fn make_safe(lesson: &mut Lesson) -> Result<Vec<Refusal>, super::LessonError
     let mut number = 0;
     lesson.goals.retain(|goal| {
         number += 1;
-        let problem = goal_problem(goal, &ids);
+        let problem = goal_problem(goal, &ids, &lesson.start);
         match &problem {
             Some(problem) => refuse(
                 format!("goal {number}"),
@@ -229,8 +227,9 @@ fn recording_problem(recording: &mut Recording, refused: &mut Vec<Refusal>) -> O
     }
 }
 
-/// Why `goal` cannot be kept, if it cannot (`ids`: the ids of the goals kept before it).
-fn goal_problem(goal: &Goal, ids: &[String]) -> Option<String> {
+/// Why `goal` cannot be kept, if it cannot (`ids`: the ids of the goals kept before it;
+/// `start`: the lesson's starting mix).
+fn goal_problem(goal: &Goal, ids: &[String], start: &Session) -> Option<String> {
     if let Some(why) = id_problem(&goal.id) {
         return Some(format!("its id {why}"));
     }
@@ -250,6 +249,14 @@ fn goal_problem(goal: &Goal, ids: &[String]) -> Option<String> {
     for strip in goal.kind.strips() {
         if let Some(why) = strip.name().and_then(name_problem) {
             return Some(format!("it names a strip badly: {why}"));
+        }
+        let shared = strip.positions_in(start).len();
+        if shared > 1 {
+            return Some(format!(
+                "it names {}, which {shared} strips of the starting mix are called (a goal \
+                 measures one)",
+                strip.describe()
+            ));
         }
     }
     if goal.kind.contributions().contains(&&StripRef::Master) {

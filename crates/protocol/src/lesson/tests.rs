@@ -407,7 +407,7 @@ fn each_bad_field_is_refused_alone_and_named() {
     // Reference: the rules table of `rules`, one row at a time.
     let mut lesson = every_kind();
     lesson.title = "x".repeat(MAX_TITLE_CHARS + 1);
-    lesson.introduction = "Hi\u{202E}gpj.exe".into();
+    lesson.introduction = "Hi\u{1b}[2J".into();
     lesson.steps = vec![
         "Fine.\nTwo lines.".into(),
         "".into(),
@@ -591,7 +591,7 @@ fn a_bad_reference_is_refused_field_by_field() {
     for recording in [
         Recording::Url("javascript:alert(1)".into()),
         Recording::File(crate::session::FileSource {
-            path: "a\u{1}.wav".into(),
+            path: "stems/".into(),
             sha256: None,
         }),
     ] {
@@ -738,7 +738,7 @@ fn hand_ins_round_trip_and_name_their_lesson() {
     assert_eq!(opened.hand_in, hand_in);
 
     let mut bad = hand_in.clone();
-    bad.student = "\u{202E}nimda".into();
+    bad.student = "\u{1b}]0;admin\u{7}".into();
     bad.mix.tracks[0].color = Some("nope".into());
     let opened = HandIn::open_json(&bad.to_json()).unwrap();
     assert_eq!(
@@ -746,6 +746,11 @@ fn hand_ins_round_trip_and_name_their_lesson() {
         ["the student's name", "the mix, track 1 “Kick”, colour"]
     );
     assert_eq!(opened.hand_in.student, "Unnamed student");
+    let mut persian = hand_in.clone();
+    persian.student = "زهرا\u{200C}ی".into();
+    let opened = HandIn::open_json(&persian.to_json()).unwrap();
+    assert_eq!(opened.refused, [], "a ZWNJ is part of a Persian name");
+    assert_eq!(opened.hand_in.student, persian.student);
     let mut bad = hand_in.clone();
     bad.lesson_sha256 = "abc".into();
     assert!(matches!(

@@ -22,7 +22,6 @@ pub fn ChannelStrip(
     let mixer = expect_context::<Mixer>();
     let strip = model.strip;
     let kind = model.kind();
-    let name = model.name;
     let test_id = match kind {
         StripKind::Track => format!("strip-{}", strip.position()),
         StripKind::Bus => format!("bus-{}", strip.position()),
@@ -45,9 +44,9 @@ pub fn ChannelStrip(
         let knobs = (0..MAX_RETURNS)
             .map(|k| view! { <Knob model=model.clone() param=ParamId::send_db(k) caption=SEND_CAPTIONS[k] size=17/> })
             .collect_view();
-        view! { <div class="sends" role="group" aria-label=format!("{} sends", name.get_untracked())>{knobs}</div> }
+        view! { <div class="sends" role="group" aria-label=format!("{} sends", model.label)>{knobs}</div> }
     });
-    let name_text = model.name.get_untracked();
+    let name_text = model.label.clone();
     view! {
         <section
             class="strip"
@@ -61,7 +60,7 @@ pub fn ChannelStrip(
             on:focusin=move |_| mixer.selected.set(strip)
         >
             <header class="strip-head">
-                <h2 class="strip-name" title=name_text.clone()>{move || name.get()}</h2>
+                <h2 class="strip-name" title=name_text.clone()>{name_text.clone()}</h2>
                 {(kind == StripKind::Track).then(|| view! {
                     <button class="strip-remove" aria-label=format!("Remove {name_text}")
                         title="Remove this track (Undo brings it back)"

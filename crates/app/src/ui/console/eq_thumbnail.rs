@@ -35,7 +35,7 @@ pub fn EqThumbnail(
 ) -> impl IntoView {
     let mixer = expect_context::<Mixer>();
     let panel = expect_context::<RwSignal<Panel>>();
-    let label = format!("{} EQ: open the EQ editor", model.name.get_untracked());
+    let label = format!("{} EQ: open the EQ editor", model.label);
     let strip = model.strip;
     view! {
         <button class="eq-thumb" aria-label=label title="EQ (click to edit)"

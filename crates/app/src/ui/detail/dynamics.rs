@@ -81,7 +81,7 @@ pub fn CompressorView(
             let _ = g.fill_text("out ↑", 3.0, 11.0);
         });
     }
-    let name = model.name.get_untracked();
+    let name = model.label.clone();
     view! {
         <div class="dynamics-section" role="group" aria-label="Compressor">
             <div class="section-head">
@@ -117,7 +117,7 @@ pub fn GateView(
     /// The strip.
     model: StripModel,
 ) -> impl IntoView {
-    let name = model.name.get_untracked();
+    let name = model.label.clone();
     view! {
         <div class="dynamics-section" role="group" aria-label="Gate">
             <div class="section-head">

@@ -216,7 +216,7 @@ pub fn EqEditor(
                 <canvas
                     node_ref=canvas
                     class="eq-canvas"
-                    aria-label=format!("{} EQ curve over the spectrum before and after the EQ", model.name.get_untracked())
+                    aria-label=format!("{} EQ curve over the spectrum before and after the EQ", model.label)
                     role="img"
                     on:pointerdown=on_down
                     on:pointermove=on_move

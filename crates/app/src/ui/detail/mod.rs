@@ -33,7 +33,7 @@ pub fn DetailPanel() -> impl IntoView {
     view! {
         <section class="detail" aria-label="Selected strip">
             <div class="detail-head">
-                <h2 class="detail-title">{move || selected().map(|m| m.name.get()).unwrap_or_default()}</h2>
+                <h2 class="detail-title">{move || selected().map(|m| m.label).unwrap_or_default()}</h2>
                 <div class="tabs" role="tablist" aria-label="Strip sections">
                     {move || tabs().into_iter().map(|(p, label)| view! {
                         <button role="tab" class="tab" aria-selected=move || (panel.get() == p).to_string()

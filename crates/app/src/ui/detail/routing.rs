@@ -22,7 +22,7 @@ pub fn SendsView(
             let target = move || {
                 returns()
                     .get(k)
-                    .map_or_else(|| format!("Return {} (none)", k + 1), |r| r.name.get())
+                    .map_or_else(|| format!("Return {} (none)", k + 1), |r| r.label.clone())
             };
             view! {
                 <div class="send-row" role="group" aria-label=format!("Send {}", k + 1)>

@@ -10,6 +10,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mixroom_protocol::lesson::{HandIn, Lesson, Reference, MAX_LESSON_BYTES};
+use mixroom_protocol::text::shown;
 use wasm_bindgen_futures::JsFuture;
 
 use super::compare::{ComparePlayer, Comparing, Origin};
@@ -133,13 +134,21 @@ pub fn ClassView(
                 .collect_view()
         })
     };
-    let body = move || {
-        let lesson = rows_for.get();
-        rows.get()
-            .into_iter()
-            .map(|row| view! { <RowView row=row lesson=lesson.clone() opened=opened chosen=chosen/> })
+    let body =
+        move || {
+            let lesson = rows_for.get();
+            let rows = rows.get();
+            let flags = match &lesson {
+                Some(lesson) => class::flags(lesson, &rows),
+                None => vec![Vec::new(); rows.len()],
+            };
+            rows.into_iter()
+            .zip(flags)
+            .map(|(row, flags)| view! {
+                <RowView row=row flags=flags lesson=lesson.clone() opened=opened chosen=chosen/>
+            })
             .collect_view()
-    };
+        };
     let summary = move || {
         rows.with(|rows| {
             let checked = rows
@@ -210,6 +219,7 @@ pub fn ClassView(
                         <th scope="col">"From"</th>
                         <th scope="col">"Goals met"</th>
                         {header}
+                        <th scope="col">"Notes"</th>
                         <th scope="col">"Mix"</th>
                     </tr></thead>
                     <tbody>{body}</tbody>
@@ -234,17 +244,24 @@ pub fn ClassView(
 #[component]
 fn RowView(
     row: Row,
+    /// What the teacher should look at ([`class::flags`]).
+    flags: Vec<String>,
     lesson: Option<Arc<Lesson>>,
     opened: Callback<()>,
     chosen: RwSignal<Vec<Chosen>, LocalStorage>,
 ) -> impl IntoView {
     let project = expect_context::<Project>();
     let goals = lesson.as_ref().map_or(0, |l| l.goals.len());
-    let student = row.student();
+    let student = shown(&row.student()).into_owned();
     let cells = match &row.state {
         RowState::Checked(report) => {
             let met = report.goals.iter().filter(|g| g.passed).count();
-            let total = view! { <td>{format!("{met} of {}", report.goals.len())}</td> };
+            let total = format!("{met} of {}", report.goals.len());
+            let total = if row.violations.is_empty() {
+                view! { <td>{total}</td> }.into_any()
+            } else {
+                view! { <td class="failed">{total}" — does not pass"</td> }.into_any()
+            };
             let each = lesson
                 .iter()
                 .flat_map(|l| l.goals.iter())
@@ -269,7 +286,7 @@ fn RowView(
     };
     let files = row.files.clone();
     let open = row.hand_in.clone().map(|hand_in| {
-        let label = format!("Open {}'s mix", hand_in.student);
+        let label = format!("Open {}'s mix", shown(&hand_in.student));
         view! {
             <button class="small-button" aria-label=label on:click=move |_| {
                 let hand_in = (*hand_in).clone();
@@ -283,7 +300,7 @@ fn RowView(
     });
     let files = row.files.clone();
     let choose = row.hand_in.clone().map(|hand_in| {
-        let label = format!("Compare {}'s mix", hand_in.student);
+        let label = format!("Compare {}'s mix", shown(&hand_in.student));
         let is = {
             let hand_in = Arc::clone(&hand_in);
             move || chosen.with(|c| c.iter().any(|(h, _)| Arc::ptr_eq(h, &hand_in)))
@@ -300,12 +317,22 @@ fn RowView(
         };
         view! { <input type="checkbox" aria-label=label prop:checked=is on:change=toggle/> }
     });
+    let not_allowed = (!row.violations.is_empty()).then(|| {
+        let items = row
+            .violations
+            .iter()
+            .map(|v| view! { <li>{v.to_string()}</li> })
+            .collect_view();
+        view! { <p class="class-flag">"Not allowed by the lesson:"</p><ul class="class-flag">{items}</ul> }
+    });
+    let flags = (!flags.is_empty()).then(|| view! { <p class="class-note">{flags.join("; ")}</p> });
     view! {
         <tr>
             <td>{choose}</td>
             <th scope="row">{student}</th>
             <td>{row.from.clone()}</td>
             {cells}
+            <td>{not_allowed}{flags}</td>
             <td>{open}</td>
         </tr>
     }
@@ -360,13 +387,13 @@ async fn compared(
     let mut planned: Vec<Planned> = Vec::new();
     let mut rate_hz = 0.0;
     for (hand_in, files) in &hand_ins {
-        comparing.say(format!("Preparing {}'s mix", hand_in.student));
+        comparing.say(format!("Preparing {}'s mix", shown(&hand_in.student)));
         let (tracks, rate) = session_audio(project, &hand_in.mix, files.as_deref(), &mut cache)
             .await
-            .map_err(|e| format!("Could not compare {}'s mix: {e}.", hand_in.student))?;
+            .map_err(|e| format!("Could not compare {}'s mix: {e}.", shown(&hand_in.student)))?;
         rate_hz = rate;
         planned.push(Planned {
-            name: format!("{}'s mix", hand_in.student),
+            name: format!("{}'s mix", shown(&hand_in.student)),
             session: hand_in.mix.clone(),
             tracks,
             reference: false,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mixroom_lesson::{Progress, Report};
-use mixroom_protocol::lesson::Lesson;
+use mixroom_protocol::lesson::{violations, Lesson};
 use mixroom_protocol::params::PARAMS;
 
 use super::compare::CompareSection;
@@ -110,6 +110,20 @@ fn LessonView(lesson: Arc<Lesson>) -> impl IntoView {
                     None => (None, None),
                 };
                 let measuring = |p| state.set(CheckState::Measuring(p));
+                // Grading compares the mix with the lesson's start too: say what it would flag.
+                let broken: Vec<String> = violations(&lesson, &audio.session)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                let note = if broken.is_empty() {
+                    note
+                } else {
+                    let rule = format!(
+                        "A hand-in of this mix does not pass, whatever it sounds like: {}.",
+                        broken.join("; ")
+                    );
+                    Some(note.map_or(rule.clone(), |note| format!("{note} {rule}")))
+                };
                 state.set(
                     match check_mix(&lesson, audio, recording, &measuring).await {
                         Ok(report) => CheckState::Done(Arc::new(report), note),

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use mixroom_protocol::bundle::Attachment;
 use mixroom_protocol::lesson::{Goal, Lesson, Recording, Reference, StripRef};
 use mixroom_protocol::session::{FileSource, Session};
+use mixroom_protocol::text;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::audio::{describe, sha256_hex};
@@ -25,17 +26,22 @@ fn strip_choices(mixer: Mixer) -> Vec<(String, StripRef)> {
     let mut list: Vec<(String, StripRef)> = session
         .tracks
         .iter()
-        .map(|t| (format!("Track {}", t.name), StripRef::Track(t.name.clone())))
+        .map(|t| {
+            (
+                format!("Track {}", text::shown(&t.name)),
+                StripRef::Track(t.name.clone()),
+            )
+        })
         .collect();
-    list.extend(
-        session
-            .buses
-            .iter()
-            .map(|b| (format!("Bus {}", b.name), StripRef::Bus(b.name.clone()))),
-    );
+    list.extend(session.buses.iter().map(|b| {
+        (
+            format!("Bus {}", text::shown(&b.name)),
+            StripRef::Bus(b.name.clone()),
+        )
+    }));
     list.extend(session.returns.iter().map(|r| {
         (
-            format!("Return {}", r.name),
+            format!("Return {}", text::shown(&r.name)),
             StripRef::Return(r.name.clone()),
         )
     }));
@@ -206,8 +212,9 @@ pub fn TeachButton() -> impl IntoView {
             }
         });
     };
-    // Keeps the picked recording in this browser's storage, where a lesson opened here (and
-    // the project saved from it) finds it by its SHA-256.
+    // Keeps the picked recording in this browser's storage, where the project saved from the
+    // lesson finds it by its SHA-256 (housekeeping forgets it once no kept mix's lesson names
+    // it).
     let keep_recording = move || async move {
         let Some((file, sha)) = recording_file.get_value() else {
             return Ok(());
@@ -304,10 +311,16 @@ pub fn TeachButton() -> impl IntoView {
         Ok(lesson) => {
             modal.close();
             spawn_local(async move {
-                if let Err(e) = keep_recording().await {
+                // The mix that names the recording is kept first (`Project::keep_recording`).
+                if !project.open_lesson(lesson, Vec::new(), None).await {
+                    return;
+                }
+                let Some((file, sha)) = recording_file.get_value() else {
+                    return;
+                };
+                if let Err(e) = project.keep_recording(&sha, &file).await {
                     project.notify(Notice::error("lesson", format!("{}.", upper_first(&e))));
                 }
-                project.open_lesson(lesson, Vec::new(), None).await;
             });
         }
         Err(e) => message.set(format!("The lesson is not ready: {e}.")),

@@ -17,7 +17,6 @@ pub use param_select::ParamSelect;
 pub use param_toggle::ParamToggle;
 
 use leptos::ev::KeyboardEvent;
-use leptos::prelude::*;
 use mixroom_protocol::params::{ParamId, ParamSpec};
 
 use crate::state::StripModel;
@@ -25,7 +24,7 @@ use taper::{step, Step};
 
 /// The accessible name of a control: the strip's name, then the parameter's ("Kick Fader").
 pub fn accessible_name(model: &StripModel, param: ParamId) -> String {
-    format!("{} {}", model.name.get_untracked(), param.spec().name)
+    format!("{} {}", model.label, param.spec().name)
 }
 
 /// The value a key press gives a slider at `value`, or `None` for keys it does not handle:
