@@ -5,18 +5,20 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use mixroom_cli::decode::DEFAULT_MEMORY_BUDGET;
 use mixroom_dsp::TAP_CAPACITY_FRAMES;
 use mixroom_protocol::strips::MAX_TRACKS;
 
 /// The usage text (`mixroom help`).
 pub const USAGE: &str = "usage: mixroom render SESSION.json -o OUT.wav \
                          [--sample-rate HZ] [--frames N] [--block FRAMES] \
-                         [--allow-paths-outside]\n       \
+                         [--max-memory SIZE] [--allow-paths-outside]\n       \
                          mixroom loudness FILE...\n       \
                          mixroom demo -o DIR [--sample-rate HZ]\n       \
                          mixroom lesson list\n       \
                          mixroom lesson export ID -o DIR [--sample-rate HZ]\n       \
-                         mixroom check LESSON MIX... [--sample-rate HZ] [--allow-paths-outside]\n       \
+                         mixroom check LESSON MIX... [--sample-rate HZ] [--max-memory SIZE] \
+                         [--allow-paths-outside]\n       \
                          mixroom bench [--tracks N] [--seconds S]";
 
 /// Arguments of `mixroom lesson`.
@@ -82,6 +84,8 @@ pub struct CheckArgs {
     /// Whether files may be read outside the folder of what names them
     /// (`--allow-paths-outside`, [`crate::sources::Folder`]).
     pub paths_outside: bool,
+    /// The memory one file's samples may take, bytes (`--max-memory`, 4 GiB by default).
+    pub max_memory: u64,
 }
 
 /// Parses the arguments after `mixroom check`. A link starts with `http` or `#`, never with
@@ -91,10 +95,12 @@ pub fn parse_check(args: &[String]) -> Result<CheckArgs, String> {
     let mut mixes = Vec::new();
     let mut sample_rate_hz = 48_000;
     let mut paths_outside = false;
+    let mut max_memory = DEFAULT_MEMORY_BUDGET;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--sample-rate" => sample_rate_hz = sample_rate(&option_value(&mut it, arg)?)?,
+            "--max-memory" => max_memory = memory(&option_value(&mut it, arg)?)?,
             "--allow-paths-outside" => paths_outside = true,
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             text if lesson.is_none() => lesson = Some(text.to_owned()),
@@ -110,6 +116,7 @@ pub fn parse_check(args: &[String]) -> Result<CheckArgs, String> {
         mixes,
         sample_rate_hz,
         paths_outside,
+        max_memory,
     })
 }
 
@@ -169,6 +176,8 @@ pub struct RenderArgs {
     /// Whether files may be read outside the session's folder (`--allow-paths-outside`,
     /// [`crate::sources::Folder`]).
     pub paths_outside: bool,
+    /// The memory one file's samples may take, bytes (`--max-memory`, 4 GiB by default).
+    pub max_memory: u64,
 }
 
 /// The value after option `name`, or why there is none.
@@ -186,6 +195,7 @@ pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
     let mut frames = None;
     let mut block = 128;
     let mut paths_outside = false;
+    let mut max_memory = DEFAULT_MEMORY_BUDGET;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| option_value(&mut it, name);
@@ -194,6 +204,7 @@ pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
             "--sample-rate" => sample_rate_hz = sample_rate(&value(arg)?)?,
             "--frames" => frames = Some(number(arg, &value(arg)?)?),
             "--block" => block = bounded(arg, &value(arg)?, BLOCK_FRAMES, "frames")?,
+            "--max-memory" => max_memory = memory(&value(arg)?)?,
             "--allow-paths-outside" => paths_outside = true,
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             path if session.is_none() => session = Some(PathBuf::from(path)),
@@ -214,6 +225,7 @@ pub fn parse_render(args: &[String]) -> Result<RenderArgs, String> {
         frames,
         block,
         paths_outside,
+        max_memory,
     })
 }
 
@@ -274,6 +286,31 @@ fn sample_rate(text: &str) -> Result<u32, String> {
     bounded("--sample-rate", text, SAMPLE_RATES_HZ, "Hz")
 }
 
+/// The value of `--max-memory`: bytes, or a number with `K`, `M`, `G` or `T` (powers of 1024:
+/// `512M`, `4G`), at least 1 MiB.
+fn memory(text: &str) -> Result<u64, String> {
+    let upper = text.trim().to_ascii_uppercase();
+    let digits = upper.trim_end_matches(['B', 'I']);
+    let (number, shift) = match digits.chars().last() {
+        Some('K') => (&digits[..digits.len() - 1], 10),
+        Some('M') => (&digits[..digits.len() - 1], 20),
+        Some('G') => (&digits[..digits.len() - 1], 30),
+        Some('T') => (&digits[..digits.len() - 1], 40),
+        _ => (digits, 0),
+    };
+    number
+        .parse::<f64>()
+        .ok()
+        .map(|n| n * (1_u64 << shift) as f64)
+        .filter(|bytes| ((1_u64 << 20) as f64..=(1_u64 << 50) as f64).contains(bytes))
+        .map(|bytes| bytes as u64)
+        .ok_or_else(|| {
+            format!(
+                "--max-memory takes a size from 1M to 1024T (such as 512M or 4G), not \"{text}\""
+            )
+        })
+}
+
 /// The value of option `name` in `text`, which must lie in `range` (counted in `unit`).
 fn bounded<T: FromStr + PartialOrd + Display>(
     name: &str,
@@ -315,6 +352,7 @@ mod tests {
                 frames: Some(9),
                 block: 128,
                 paths_outside: false,
+                max_memory: DEFAULT_MEMORY_BUDGET,
             }
         );
         assert!(parse_render(&strings(&["s.json"]))
@@ -439,8 +477,19 @@ mod tests {
                 mixes: vec!["a.json".into(), "#mix=x".into()],
                 sample_rate_hz: 44_100,
                 paths_outside: false,
+                max_memory: DEFAULT_MEMORY_BUDGET,
             }
         );
+        let sized = |size: &str| {
+            parse_check(&strings(&["l.json", "a.json", "--max-memory", size])).map(|a| a.max_memory)
+        };
+        assert_eq!(sized("512M"), Ok(512 << 20));
+        assert_eq!(sized("4g"), Ok(4 << 30));
+        assert_eq!(sized("1.5GiB"), Ok(3 << 29));
+        assert_eq!(sized("2000000"), Ok(2_000_000));
+        for bad in ["", "lots", "1K", "-4G", "2000T"] {
+            assert!(sized(bad).unwrap_err().contains("--max-memory"), "{bad}");
+        }
         assert!(parse_check(&strings(&["l.json"]))
             .unwrap_err()
             .contains("no mix"));

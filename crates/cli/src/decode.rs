@@ -11,8 +11,11 @@
 //! Vorbis and AAC files of more than two channels are not reordered to it (the browser does).
 //!
 //! A hostile file must not take the program down: a panic inside symphonia is caught (quietly:
-//! no panic message on stderr) and reported as [`DecodeError::Crashed`], and a file longer than
-//! [`MAX_HOURS`] is refused as it decodes. RF64 files (WAV over 4 GiB, EBU Tech 3306, what
+//! no panic message on stderr) and reported as [`DecodeError::Crashed`], a file longer than
+//! [`MAX_HOURS`] is refused as it decodes, and so is one whose samples would take more memory
+//! than the budget ([`set_memory_budget`], [`DecodeError::OverBudget`]): what is allocated is
+//! bounded by what the machine can hold, not by what the file claims (a 2 MB FLAC of 24 hours
+//! of silence decodes to tens of GB). RF64 files (WAV over 4 GiB, EBU Tech 3306, what
 //! `mixroom render` writes for renders that large) are refused by name: symphonia 0.6 does not
 //! read them.
 
@@ -34,6 +37,54 @@ pub const FORMATS: &str = "WAV, AIFF, FLAC, MP3, Ogg Vorbis, or AAC/ALAC in MP4"
 
 /// Longest file decoded, hours at the file's own rate (the longest `mixroom render` writes).
 pub const MAX_HOURS: u64 = 24;
+
+/// The memory budget of decoded samples by default, bytes (4 GiB).
+pub const DEFAULT_MEMORY_BUDGET: u64 = 4 << 30;
+
+thread_local! {
+    /// The memory decoded samples may take on this thread (the command decodes on its main
+    /// thread), bytes ([`set_memory_budget`]).
+    static MEMORY_BUDGET: Cell<u64> = const { Cell::new(DEFAULT_MEMORY_BUDGET) };
+    /// Whether a file was refused for the budget on this thread ([`over_budget_met`]).
+    static OVER_BUDGET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Sets the memory the samples of one file (decoded, and resampled) may take, bytes: a file
+/// that needs more is refused ([`DecodeError::OverBudget`]). The command line's `--max-memory`.
+pub fn set_memory_budget(bytes: u64) {
+    MEMORY_BUDGET.set(bytes);
+}
+
+/// The memory budget, bytes ([`set_memory_budget`]).
+pub fn memory_budget() -> u64 {
+    MEMORY_BUDGET.get()
+}
+
+/// Whether some file has been refused for the memory budget (the command then exits with
+/// code 2).
+pub fn over_budget_met() -> bool {
+    OVER_BUDGET.get()
+}
+
+/// [`DecodeError::OverBudget`], remembered for [`over_budget_met`]: the error when `bytes` of
+/// samples are more than the budget.
+pub fn over_budget(bytes: u64) -> Option<DecodeError> {
+    (bytes > memory_budget()).then(|| {
+        OVER_BUDGET.set(true);
+        DecodeError::OverBudget {
+            budget: memory_budget(),
+        }
+    })
+}
+
+/// `bytes` for a person: "4.0 GiB", "512 MiB".
+pub fn in_units(bytes: u64) -> String {
+    if bytes >= 1 << 30 {
+        format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30))
+    } else {
+        format!("{} MiB", bytes >> 20)
+    }
+}
 
 /// Longest panic message kept in a [`DecodeError::Crashed`], characters.
 const MAX_MESSAGE_CHARS: usize = 200;
@@ -70,6 +121,11 @@ pub enum DecodeError {
     TooLong,
     /// An RF64 file (a WAV over 4 GiB), which the decoders do not read.
     Rf64,
+    /// Its samples would take more memory than the budget ([`set_memory_budget`]).
+    OverBudget {
+        /// The budget, bytes.
+        budget: u64,
+    },
     /// The decoder panicked on the file (a bug in it, met with damaged or hostile data).
     Crashed {
         /// The first line of the panic message (at most 200 characters).
@@ -103,6 +159,12 @@ impl fmt::Display for DecodeError {
                 f,
                 "is an RF64 file (a WAV over 4 GiB), which Mixroom cannot read yet"
             ),
+            DecodeError::OverBudget { budget } => write!(
+                f,
+                "needs more than {} of memory for its samples, the budget (--max-memory \
+                 changes it)",
+                in_units(*budget)
+            ),
             DecodeError::Crashed { message, .. } => write!(
                 f,
                 "could not be decoded (the decoder crashed: {message}); the file may be damaged"
@@ -117,30 +179,33 @@ impl std::error::Error for DecodeError {}
 /// The first four bytes of an RF64 file.
 const RF64_MAGIC: &[u8] = b"RF64";
 
-/// Decodes a whole file held in memory (a bundle's entry); `name_hint` is the file's name,
-/// whose extension helps find the format.
-pub fn decode_bytes(bytes: &[u8], name_hint: &str) -> Result<Decoded, DecodeError> {
-    decode_bytes_capped(bytes, name_hint, u64::MAX)
+/// How much of a file to decode.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Keep {
+    /// The whole file (up to [`MAX_HOURS`]).
+    All,
+    /// Its first seconds: decoding stops there, without an error (a render of N frames needs
+    /// no more).
+    FirstSeconds(f64),
+    /// At most this many frames: one more refuses the file ([`DecodeError::TooLong`]).
+    AtMostFrames(u64),
 }
 
-/// As [`decode_bytes`], also refusing ([`DecodeError::TooLong`]) a file of more than
-/// `max_frames` frames as soon as it has decoded them: a fuzzer bounds its memory with it.
-pub fn decode_bytes_capped(
-    bytes: &[u8],
-    name_hint: &str,
-    max_frames: u64,
-) -> Result<Decoded, DecodeError> {
+/// Decodes a file held in memory (a bundle's entry), as much as `keep` says; `name_hint` is the
+/// file's name, whose extension helps find the format.
+pub fn decode_bytes(bytes: &[u8], name_hint: &str, keep: Keep) -> Result<Decoded, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
     if bytes.starts_with(RF64_MAGIC) {
         return Err(DecodeError::Rf64);
     }
-    decode(Box::new(Cursor::new(bytes)), name_hint, max_frames)
+    decode(Box::new(Cursor::new(bytes)), name_hint, keep)
 }
 
-/// Decodes a file on disk (read as it is decoded, not loaded whole first).
-pub fn decode_file(path: &Path) -> Result<Decoded, DecodeError> {
+/// Decodes a file on disk (read as it is decoded, not loaded whole first), as much as `keep`
+/// says.
+pub fn decode_file(path: &Path, keep: Keep) -> Result<Decoded, DecodeError> {
     let io = |e: std::io::Error| DecodeError::Io(e.to_string());
     let mut file = std::fs::File::open(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
@@ -153,18 +218,19 @@ pub fn decode_file(path: &Path) -> Result<Decoded, DecodeError> {
         return Err(DecodeError::Rf64);
     }
     file.rewind().map_err(io)?;
-    decode(Box::new(file), &path.to_string_lossy(), u64::MAX)
+    decode(Box::new(file), &path.to_string_lossy(), keep)
 }
 
-/// Decodes the first audio track of `source` from start to end, at most `max_frames` frames
-/// (and [`MAX_HOURS`]). `name_hint` is the file's name (its extension is a hint to the format
-/// probe). A panic in the decoder is caught and returned as [`DecodeError::Crashed`].
+/// Decodes the first audio track of `source` from its start, as much as `keep` says (and at
+/// most [`MAX_HOURS`], within the memory budget). `name_hint` is the file's name (its extension
+/// is a hint to the format probe). A panic in the decoder is caught and returned as
+/// [`DecodeError::Crashed`].
 pub fn decode<'a>(
     source: Box<dyn MediaSource + 'a>,
     name_hint: &str,
-    max_frames: u64,
+    keep: Keep,
 ) -> Result<Decoded, DecodeError> {
-    catch_quietly(|| decode_uncaught(source, name_hint, max_frames)).unwrap_or_else(Err)
+    catch_quietly(|| decode_uncaught(source, name_hint, keep)).unwrap_or_else(Err)
 }
 
 thread_local! {
@@ -215,7 +281,7 @@ fn catch_quietly<T>(f: impl FnOnce() -> T) -> Result<T, DecodeError> {
 fn decode_uncaught<'a>(
     source: Box<dyn MediaSource + 'a>,
     name_hint: &str,
-    max_frames: u64,
+    keep: Keep,
 ) -> Result<Decoded, DecodeError> {
     let stream = MediaSourceStream::new(source, Default::default());
     let mut hint = Hint::new();
@@ -272,13 +338,37 @@ fn decode_uncaught<'a>(
                 "the number of channels changes midway".to_owned(),
             ));
         }
-        let limit = max_frames.min(MAX_HOURS * 3_600 * u64::from(sample_rate_hz.max(1)));
-        let decoded = channels.first().map_or(0, Vec::len) + planes.first().map_or(0, Vec::len);
+        let rate = u64::from(sample_rate_hz.max(1));
+        let limit = match keep {
+            Keep::AtMostFrames(frames) => frames,
+            _ => u64::MAX,
+        }
+        .min(MAX_HOURS * 3_600 * rate);
+        let had = channels.first().map_or(0, Vec::len);
+        let mut take = planes.first().map_or(0, Vec::len);
+        if let Keep::FirstSeconds(seconds) = keep {
+            let wanted = (seconds.max(0.0) * rate as f64).ceil() as usize;
+            take = take.min(wanted.saturating_sub(had));
+        }
+        let decoded = had + take;
         if decoded as u64 > limit {
             return Err(DecodeError::TooLong);
         }
+        // What the channels will hold once grown (a Vec at least doubles), f32 each.
+        let capacity = channels.first().map_or(0, Vec::capacity);
+        let grown = if decoded > capacity {
+            decoded.max(2 * capacity)
+        } else {
+            capacity
+        };
+        if let Some(over) = over_budget(grown as u64 * 4 * channels.len() as u64) {
+            return Err(over);
+        }
         for (channel, plane) in channels.iter_mut().zip(&planes) {
-            channel.extend_from_slice(plane);
+            channel.extend_from_slice(&plane[..take]);
+        }
+        if matches!(keep, Keep::FirstSeconds(_)) && take < planes.first().map_or(0, Vec::len) {
+            break;
         }
     }
     if channels.first().is_none_or(Vec::is_empty) {
@@ -335,7 +425,12 @@ mod tests {
     fn integer_pcm_reads_as_sample_over_two_to_the_bits_minus_one() {
         // Hand-computed: 16 bits divide by 2^15 = 32768, 24 bits by 2^23 = 8388608.
         let int16: [i16; 6] = [-32_768, -1, 0, 1, 16_384, 32_767];
-        let decoded = decode_bytes(&wav(1, 16, hound::SampleFormat::Int, &int16), "a.wav").unwrap();
+        let decoded = decode_bytes(
+            &wav(1, 16, hound::SampleFormat::Int, &int16),
+            "a.wav",
+            Keep::All,
+        )
+        .unwrap();
         assert_eq!(decoded.sample_rate_hz, 44_100);
         assert_eq!(
             decoded.channels,
@@ -349,7 +444,12 @@ mod tests {
             ]]
         );
         let int24: [i32; 6] = [-8_388_608, -1, 3, 4_194_304, -2_097_152, 8_388_607];
-        let decoded = decode_bytes(&wav(2, 24, hound::SampleFormat::Int, &int24), "b.wav").unwrap();
+        let decoded = decode_bytes(
+            &wav(2, 24, hound::SampleFormat::Int, &int24),
+            "b.wav",
+            Keep::All,
+        )
+        .unwrap();
         assert_eq!(
             decoded.channels,
             [
@@ -362,7 +462,12 @@ mod tests {
     #[test]
     fn float_wav_passes_bit_for_bit() {
         let samples = [0.5_f32, -0.25, 1e-7, 1.5, -1.0, 0.1];
-        let decoded = decode_bytes(&wav(3, 32, hound::SampleFormat::Float, &samples), "c").unwrap();
+        let decoded = decode_bytes(
+            &wav(3, 32, hound::SampleFormat::Float, &samples),
+            "c",
+            Keep::All,
+        )
+        .unwrap();
         assert_eq!(
             decoded.channels,
             [vec![0.5, 1.5], vec![-0.25, -1.0], vec![1e-7, 0.1]]
@@ -370,16 +475,47 @@ mod tests {
     }
 
     #[test]
-    fn refuses_what_is_not_audio() {
-        assert_eq!(decode_bytes(b"", "x.wav"), Err(DecodeError::Empty));
+    fn a_render_decodes_only_what_it_needs_and_the_budget_bounds_the_rest() {
+        // Reference: issue 23; 44 100 frames a second, f32 samples, a Vec at least doubling.
+        let samples = vec![7_i16; 44_100 * 3];
+        let file = wav(1, 16, hound::SampleFormat::Int, &samples);
+        let first = decode_bytes(&file, "a.wav", Keep::FirstSeconds(0.5)).unwrap();
+        assert_eq!(first.channels[0].len(), 22_050);
+        let all = decode_bytes(&file, "a.wav", Keep::All).unwrap();
+        assert_eq!(all.channels[0].len(), 3 * 44_100);
         assert_eq!(
-            decode_bytes(b"just some text, not an mp3\n", "x.mp3"),
+            decode_bytes(&file, "a.wav", Keep::AtMostFrames(44_100)),
+            Err(DecodeError::TooLong)
+        );
+        assert!(!over_budget_met());
+        set_memory_budget(4 * 44_100);
+        let refused = decode_bytes(&file, "a.wav", Keep::All);
+        set_memory_budget(DEFAULT_MEMORY_BUDGET);
+        assert_eq!(refused, Err(DecodeError::OverBudget { budget: 4 * 44_100 }));
+        assert!(over_budget_met());
+        assert!(refused.unwrap_err().to_string().contains("--max-memory"));
+    }
+
+    #[test]
+    fn refuses_what_is_not_audio() {
+        assert_eq!(
+            decode_bytes(b"", "x.wav", Keep::All),
+            Err(DecodeError::Empty)
+        );
+        assert_eq!(
+            decode_bytes(b"just some text, not an mp3\n", "x.mp3", Keep::All),
             Err(DecodeError::UnknownFormat)
         );
         let whole = wav(2, 16, hound::SampleFormat::Int, &[1_i16; 20_000]);
         let cut = &whole[..whole.len() / 2];
-        assert_eq!(decode_bytes(cut, "t.wav"), Err(DecodeError::Truncated));
+        assert_eq!(
+            decode_bytes(cut, "t.wav", Keep::All),
+            Err(DecodeError::Truncated)
+        );
         let none = wav::<i16>(1, 16, hound::SampleFormat::Int, &[]);
-        assert_eq!(decode_bytes(&none, "n.wav"), Err(DecodeError::Silent));
+        assert_eq!(
+            decode_bytes(&none, "n.wav", Keep::All),
+            Err(DecodeError::Silent)
+        );
     }
 }

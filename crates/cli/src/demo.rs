@@ -34,7 +34,7 @@ pub fn make_dir(dir: &Path) -> Result<(), String> {
     })
 }
 
-/// Writes the demo stems whose id `wanted` takes into `dir` as [`file_name`]s, mono 32-bit
+/// Writes the demo stems whose id `wanted` takes into `dir` as [`demo_file_name`]s, mono 32-bit
 /// float at `sample_rate_hz`.
 pub fn write_stems(
     dir: &Path,

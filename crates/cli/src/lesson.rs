@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::args::CheckArgs;
 use crate::bundled;
+use crate::decode::Keep;
 use crate::demo;
 use crate::render::is_bundle;
 use crate::sources::{io_problem, load_sources_from, recording_source, DemoStems, Files, Folder};
@@ -344,8 +345,14 @@ fn check_one(
             return Err(fail(format!("this hand-in answers {which}")));
         }
     }
-    let sources = load_sources_from(&opened.mix, opened.files.as_ref(), sample_rate_hz, stems)
-        .map_err(fail)?;
+    let sources = load_sources_from(
+        &opened.mix,
+        opened.files.as_ref(),
+        sample_rate_hz,
+        Keep::All,
+        stems,
+    )
+    .map_err(fail)?;
     let mut checker = Checker::new(lesson, &opened.mix, sources, sample_rate_hz as f32)
         .map_err(|e| fail(e.to_string()))?;
     if checker.needs_reference_recording() {

@@ -18,6 +18,7 @@ use mixroom_dsp::{LoudnessMeter, TruePeakMeter};
 use serde::Serialize;
 
 use crate::decode::Decoded;
+use crate::decode::Keep;
 use crate::sources::{decode_path, track_channels};
 
 /// Frames handed to the meters at a time (their readings do not depend on it).
@@ -50,7 +51,7 @@ pub struct Report {
 
 /// Decodes and measures the file at `path`; the error names the file and what is wrong.
 pub fn measure_file(path: &Path) -> Result<Report, String> {
-    let decoded = decode_path(path)?;
+    let decoded = decode_path(path, Keep::All)?;
     let shown = path.display();
     measure(shown.to_string(), decoded).map_err(|e| format!("{shown} {e}"))
 }

@@ -45,7 +45,12 @@
 //! `loudness`: any file failed, the others are still measured; for `check`: the lesson or any
 //! mix could not be opened or checked); 2 the command line is wrong (unknown command or
 //! option, missing argument; no command at all prints the usage); 3 (`check` only) every mix
-//! was checked and a goal failed.
+//! was checked and a goal failed (or a mix changed what its lesson does not allow); 2 also when
+//! a file's samples would take more memory than `--max-memory` (4 GiB by default): the file
+//! is refused before the memory is asked for.
+//!
+//! `render` and `check` read the files a session names only inside its folder (no absolute
+//! path, no `..`, no drive or network share) unless `--allow-paths-outside` is given.
 
 mod args;
 mod bench;
@@ -80,7 +85,15 @@ fn main() -> ExitCode {
         eprintln!("{}", args::USAGE);
         return ExitCode::from(2);
     }
-    match run(&args) {
+    let result = run(&args);
+    // A file whose samples would pass the memory budget: said once, exit code 2.
+    if decode::over_budget_met() {
+        if let Err(Failure::Failed(message)) = &result {
+            eprintln!("mixroom: {message}");
+        }
+        return ExitCode::from(2);
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
             eprintln!("mixroom: {message} (`mixroom help` shows the usage)");
@@ -101,6 +114,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
     match args[0].as_str() {
         "render" => {
             let parsed = args::parse_render(rest).map_err(Failure::Usage)?;
+            decode::set_memory_budget(parsed.max_memory);
             if parsed.paths_outside {
                 sources::allow_paths_outside();
             }
@@ -127,6 +141,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
         },
         "check" => {
             let parsed = args::parse_check(rest).map_err(Failure::Usage)?;
+            decode::set_memory_budget(parsed.max_memory);
             if parsed.paths_outside {
                 sources::allow_paths_outside();
             }

@@ -7,6 +7,7 @@ use mixroom_dsp::{render_into, Source};
 use mixroom_protocol::session::Session;
 
 use crate::args::RenderArgs;
+use crate::decode::Keep;
 use crate::sources::{io_problem, load_sources, Files, Folder};
 use crate::wav;
 
@@ -41,7 +42,12 @@ pub fn run(args: &RenderArgs) -> Result<(), String> {
 /// Renders `session`, whose files are in `files`, and writes `args.output` block by block
 /// (RF64 when it is over 4 GiB).
 fn render_session(session: &Session, files: &dyn Files, args: &RenderArgs) -> Result<(), String> {
-    let sources = load_sources(session, files, args.sample_rate_hz)?;
+    // A render of N frames decodes only what they need: their length, and a tenth of a second
+    // for the resampler's look-ahead.
+    let keep = args.frames.map_or(Keep::All, |frames| {
+        Keep::FirstSeconds(frames as f64 / f64::from(args.sample_rate_hz) + 0.1)
+    });
+    let sources = load_sources(session, files, args.sample_rate_hz, keep)?;
     let longest = sources
         .iter()
         .flatten()
@@ -68,7 +74,7 @@ mod tests {
 
     use mixroom_protocol::session::{FileSource, Source as SessionSource};
 
-    use crate::decode::decode_file;
+    use crate::decode::{decode_file, Keep};
 
     fn temp_dir(name: &str) -> std::path::PathBuf {
         let dir = std::env::temp_dir().join(format!("mixroom-cli-{name}-{}", std::process::id()));
@@ -103,15 +109,19 @@ mod tests {
             frames: None,
             block: 128,
             paths_outside: false,
+            max_memory: crate::decode::DEFAULT_MEMORY_BUDGET,
         };
         render_session(&session, &Folder(dir.clone()), &args("disk.wav")).unwrap();
         let bytes = std::fs::read(dir.join("a.wav")).unwrap();
         let memory = BTreeMap::from([("a.wav".to_owned(), bytes)]);
         render_session(&session, &memory, &args("memory.wav")).unwrap();
-        let disk = decode_file(&dir.join("disk.wav")).unwrap();
+        let disk = decode_file(&dir.join("disk.wav"), Keep::All).unwrap();
         assert_eq!(disk.channels[0].len(), 4_800);
         assert!(disk.channels[0].iter().any(|x| x.abs() > 0.01));
-        assert_eq!(disk, decode_file(&dir.join("memory.wav")).unwrap());
+        assert_eq!(
+            disk,
+            decode_file(&dir.join("memory.wav"), Keep::All).unwrap()
+        );
         let empty = BTreeMap::new();
         let error = render_session(&session, &empty, &args("none.wav")).unwrap_err();
         assert_eq!(error, "track \"Kick\": a.wav is not in the bundle");

@@ -12,13 +12,14 @@ use mixroom_dsp::downmix::ChannelPlan;
 use mixroom_dsp::{SessionSources, Source};
 use mixroom_protocol::session::{self, Session, Track};
 
-use crate::decode::{decode_bytes, decode_file, Decoded};
+use crate::decode::{self, decode_bytes, decode_file, Decoded, Keep};
 use crate::resample::resample;
 
 /// Where a session's files are: each is named by its `FileSource.path`.
 pub trait Files {
-    /// Decodes the file at `path`; the error names the file and what is wrong with it.
-    fn decode(&self, path: &str) -> Result<Decoded, String>;
+    /// Decodes the file at `path`, as much as `keep` says; the error names the file and what
+    /// is wrong with it.
+    fn decode(&self, path: &str, keep: Keep) -> Result<Decoded, String>;
 }
 
 /// Files on disk, relative to a folder (the session file's). A path a session, lesson or
@@ -28,7 +29,7 @@ pub trait Files {
 pub struct Folder(pub PathBuf);
 
 impl Files for Folder {
-    fn decode(&self, path: &str) -> Result<Decoded, String> {
+    fn decode(&self, path: &str, keep: Keep) -> Result<Decoded, String> {
         if !PATHS_OUTSIDE.load(Ordering::Relaxed) {
             if let Some(why) = outside_problem(path) {
                 return Err(format!(
@@ -37,7 +38,7 @@ impl Files for Folder {
                 ));
             }
         }
-        decode_path(&self.0.join(path))
+        decode_path(&self.0.join(path), keep)
     }
 }
 
@@ -67,23 +68,23 @@ pub fn outside_problem(path: &str) -> Option<&'static str> {
 
 /// Files in memory by path (a bundle's entries).
 impl Files for BTreeMap<String, Vec<u8>> {
-    fn decode(&self, path: &str) -> Result<Decoded, String> {
+    fn decode(&self, path: &str, keep: Keep) -> Result<Decoded, String> {
         let bytes = self
             .get(path)
             .ok_or_else(|| format!("{path} is not in the bundle"))?;
-        decode_bytes(bytes, path).map_err(|e| format!("{path} {e}"))
+        decode_bytes(bytes, path, keep).map_err(|e| format!("{path} {e}"))
     }
 }
 
-/// Decodes the file at `path`; the error is a sentence naming it (missing, a folder, empty, not
-/// audio, damaged...).
-pub fn decode_path(path: &Path) -> Result<Decoded, String> {
+/// Decodes the file at `path`, as much as `keep` says; the error is a sentence naming it
+/// (missing, a folder, empty, not audio, damaged, over the memory budget...).
+pub fn decode_path(path: &Path, keep: Keep) -> Result<Decoded, String> {
     let shown = path.display();
     let metadata = std::fs::metadata(path).map_err(|e| io_problem(path, &e))?;
     if metadata.is_dir() {
         return Err(format!("{shown} is a folder, not an audio file"));
     }
-    decode_file(path).map_err(|e| format!("{shown} {e}"))
+    decode_file(path, keep).map_err(|e| format!("{shown} {e}"))
 }
 
 /// A sentence for an error reading `path`.
@@ -114,14 +115,22 @@ pub fn track_channels(channels: Vec<Vec<f32>>) -> Result<(Vec<Vec<f32>>, bool), 
 }
 
 /// The engine's sources for `session`'s tracks at `sample_rate_hz` (8 kHz..192 kHz): demo
-/// stems synthesized, files found in `files`, downmixed and resampled (a note on stderr for each
-/// file resampled). The error names the track and what is wrong.
+/// stems synthesized, files found in `files`, as much of each as `keep` says, downmixed and
+/// resampled (a note on stderr for each file resampled). The error names the track and what is
+/// wrong.
 pub fn load_sources(
     session: &Session,
     files: &dyn Files,
     sample_rate_hz: u32,
+    keep: Keep,
 ) -> Result<SessionSources, String> {
-    load_sources_from(session, files, sample_rate_hz, &mut DemoStems::Once(None))
+    load_sources_from(
+        session,
+        files,
+        sample_rate_hz,
+        keep,
+        &mut DemoStems::Once(None),
+    )
 }
 
 /// The demo stems a session's tracks play.
@@ -137,6 +146,7 @@ pub fn load_sources_from(
     session: &Session,
     files: &dyn Files,
     sample_rate_hz: u32,
+    keep: Keep,
     stems: &mut DemoStems,
 ) -> Result<SessionSources, String> {
     session
@@ -145,9 +155,13 @@ pub fn load_sources_from(
         .map(|track| {
             let channels = match &track.source {
                 session::Source::Demo(id) => demo_stem(track, id, sample_rate_hz, stems)?,
-                session::Source::File(file) => {
-                    file_channels(track, files, &file.path, sample_rate_hz)?
-                }
+                session::Source::File(file) => channels_at(
+                    &format!("track \"{}\"", track.name),
+                    files,
+                    &file.path,
+                    sample_rate_hz,
+                    keep,
+                )?,
                 session::Source::Url(url) => {
                     return Err(format!(
                         "track \"{}\" plays {url}, which the command line does not download; \
@@ -197,21 +211,6 @@ fn demo_stem(
     Ok(std::mem::take(&mut stem.channels))
 }
 
-/// The file at `path` as a track's channels at `sample_rate_hz`.
-fn file_channels(
-    track: &Track,
-    files: &dyn Files,
-    path: &str,
-    sample_rate_hz: u32,
-) -> Result<Vec<Vec<f32>>, String> {
-    channels_at(
-        &format!("track \"{}\"", track.name),
-        files,
-        path,
-        sample_rate_hz,
-    )
-}
-
 /// The file at `path` in `files` as the engine's source at `sample_rate_hz`, decoded,
 /// downmixed and resampled as a track's file (a note on stderr when it is resampled): a lesson's
 /// reference recording for the check. The error is a sentence that starts with "the reference
@@ -222,23 +221,35 @@ pub fn recording_source(
     sample_rate_hz: u32,
 ) -> Result<Source, String> {
     let what = "the reference recording";
-    let channels = channels_at(what, files, path, sample_rate_hz)?;
+    let channels = channels_at(what, files, path, sample_rate_hz, Keep::All)?;
     Source::for_rate(channels, sample_rate_hz as f32).map_err(|e| format!("{what}: {e}"))
 }
 
-/// The file at `path` in `files` as a track's channels at `sample_rate_hz`; `what` (the track,
-/// the recording) starts each message.
+/// The file at `path` in `files` as a track's channels at `sample_rate_hz`, as much as `keep`
+/// says; `what` (the track, the recording) starts each message. Resampling keeps to the memory
+/// budget too (the file's samples and the resampled ones, [`decode::over_budget`]).
 fn channels_at(
     what: &str,
     files: &dyn Files,
     path: &str,
     sample_rate_hz: u32,
+    keep: Keep,
 ) -> Result<Vec<Vec<f32>>, String> {
-    let decoded = files.decode(path).map_err(|e| format!("{what}: {e}"))?;
+    let decoded = files
+        .decode(path, keep)
+        .map_err(|e| format!("{what}: {e}"))?;
     let (channels, _) =
         track_channels(decoded.channels).map_err(|e| format!("{what}: {path} {e}"))?;
     if decoded.sample_rate_hz == sample_rate_hz {
         return Ok(channels);
+    }
+    let frames = channels.first().map_or(0, Vec::len) as u64;
+    let resampled = frames * u64::from(sample_rate_hz) / u64::from(decoded.sample_rate_hz) + 1;
+    let bytes = (frames + resampled) * 4 * channels.len() as u64;
+    if let Some(over) = decode::over_budget(bytes) {
+        return Err(format!(
+            "{what}: {path}, resampled to {sample_rate_hz} Hz, {over}"
+        ));
     }
     eprintln!(
         "mixroom: note: {what}: {path} is at {} Hz, resampled to {sample_rate_hz} Hz",
@@ -283,7 +294,7 @@ mod tests {
         let mut session = mixroom_demo::session();
         session.tracks.truncate(3);
         session.tracks[2].source = session::Source::Demo("kick".to_owned());
-        let sources = load_sources(&session, &Folder(PathBuf::new()), 8_000).unwrap();
+        let sources = load_sources(&session, &Folder(PathBuf::new()), 8_000, Keep::All).unwrap();
         let kick = mixroom_demo::render_stem("kick", 8_000.0).unwrap().channels;
         let want = Source::for_rate(kick, 8_000.0).unwrap();
         assert_eq!(sources[0].as_ref(), Some(&want));

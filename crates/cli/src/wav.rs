@@ -164,7 +164,7 @@ fn header(sample_rate_hz: u32, channels: u16, frames: u64, riff_max_bytes: u64) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::decode_file;
+    use crate::decode::{decode_file, Keep};
 
     fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("mixroom-cli-{name}-{}", std::process::id()));
@@ -196,14 +196,17 @@ mod tests {
         let dir = temp_dir("wav");
         let path = dir.join("t.wav");
         write_f32(&path, 44_100, &[&[0.5, -0.25, 1e-7], &[0.0, 1.0, -1.0]]).unwrap();
-        let decoded = decode_file(&path).unwrap();
+        let decoded = decode_file(&path, Keep::All).unwrap();
         assert_eq!(decoded.sample_rate_hz, 44_100);
         assert_eq!(
             decoded.channels,
             [vec![0.5, -0.25, 1e-7], vec![0.0, 1.0, -1.0]]
         );
         write_f32(&path, 8_000, &[&[0.125, 3.0]]).unwrap();
-        assert_eq!(decode_file(&path).unwrap().channels, [vec![0.125, 3.0]]);
+        assert_eq!(
+            decode_file(&path, Keep::All).unwrap().channels,
+            [vec![0.125, 3.0]]
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

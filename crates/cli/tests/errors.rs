@@ -1,5 +1,6 @@
 //! Bad input through the binary: every failure is one line on stderr, `mixroom: ...`, naming
-//! the file or track and what is wrong, with exit code 1 (2 for a wrong command line).
+//! the file or track and what is wrong, with exit code 1 (2 for a wrong command line or a file
+//! over the memory budget).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -261,6 +262,65 @@ fn bad_sessions_and_bad_audio_name_the_track_and_the_file() {
             format!("mixroom: cannot find {d}/none.wav"),
         ]
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn memory_is_bounded_by_the_budget_not_by_the_file() {
+    // Reference: issue 23. 20 s of stereo at 48 kHz decodes to 7.3 MiB of f32 samples (more
+    // as its Vecs grow): over a 4 MiB budget, refused with one line and exit 2 before the
+    // memory is asked for; a render of its first 0.1 s decodes only that and passes.
+    let dir = temp_dir("budget");
+    write_wav(&dir.join("long.wav"), 48_000, 20 * 48_000);
+    let session = session_with(&dir, "s.json", file("long.wav"));
+    let out = dir.join("out.wav");
+    let out = out.to_str().unwrap();
+    fails(
+        &["render", &session, "-o", out, "--max-memory", "4M"],
+        2,
+        "long.wav needs more than 4 MiB of memory for its samples",
+    );
+    let (code, stderr) = mixroom(&[
+        "render",
+        &session,
+        "-o",
+        out,
+        "--max-memory",
+        "4M",
+        "--frames",
+        "4800",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(hound::WavReader::open(out).unwrap().duration(), 4800);
+    fails(
+        &["render", &session, "-o", out, "--max-memory", "lots"],
+        2,
+        "--max-memory takes a size",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_session_reads_files_only_inside_its_folder() {
+    // Reference: path traversal (CWE-22). A stranger's session naming a file outside its
+    // folder is refused by name; --allow-paths-outside reads it.
+    let dir = temp_dir("outside");
+    let inner = dir.join("inner");
+    std::fs::create_dir_all(&inner).unwrap();
+    write_wav(&dir.join("secret.wav"), 48_000, 4_800);
+    let session = session_with(&inner, "s.json", file("../secret.wav"));
+    let out = dir.join("out.wav");
+    let out = out.to_str().unwrap();
+    fails(
+        &["render", &session, "-o", out],
+        1,
+        "../secret.wav climbs out of its folder (..)",
+    );
+    let absolute = dir.join("secret.wav");
+    let session = session_with(&inner, "abs.json", file(absolute.to_str().unwrap()));
+    fails(&["render", &session, "-o", out], 1, "is an absolute path");
+    let (code, stderr) = mixroom(&["render", &session, "-o", out, "--allow-paths-outside"]);
+    assert_eq!(code, 0, "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

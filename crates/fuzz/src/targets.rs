@@ -33,7 +33,7 @@ use std::sync::OnceLock;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use mixroom_cli::decode::{decode_bytes_capped, DecodeError};
+use mixroom_cli::decode::{decode_bytes, DecodeError, Keep};
 use mixroom_protocol::bundle::{self, Attached, Contents};
 use mixroom_protocol::lesson::{
     Curve, Goal, GoalKind, HandIn, Lesson, LessonError, Recording, Reference,
@@ -1141,7 +1141,7 @@ fn check_decode(input: &[u8]) -> Verdict {
         return Verdict::Refused;
     };
     let name = format!("fuzz.{}", HINTS[usize::from(hint) % HINTS.len()]);
-    let decoded = match decode_bytes_capped(file, &name, DECODE_MAX_FRAMES) {
+    let decoded = match decode_bytes(file, &name, Keep::AtMostFrames(DECODE_MAX_FRAMES)) {
         Ok(decoded) => decoded,
         Err(DecodeError::Crashed { message, location }) => {
             return Verdict::Caught(format!("{message} at {location}"))

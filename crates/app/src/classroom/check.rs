@@ -10,7 +10,7 @@ use web_sys::BaseAudioContext;
 
 use super::recording;
 use crate::audio::{yield_now, TrackAudio};
-use crate::persist::Store;
+use crate::project::Project;
 use crate::state::MixAudio;
 use crate::text::upper_first;
 
@@ -50,12 +50,13 @@ pub fn problem(lesson: &Lesson, mix: &Session) -> Option<String> {
 
 /// The lesson's reference recording as a source for checking `mix` at `context`'s rate, when
 /// a goal compares with it: `Ok(None)` when none does. It is had once per page
-/// ([`recording::of_lesson`]: fetched from its URL, or read from `store`); `fetching(text)`
+/// ([`recording::of_lesson`]: fetched from its URL once the user agreed to its host, or read
+/// from `project`'s storage); `fetching(text)`
 /// hears how far. The error says why it could not be had (the check goes on without it, and
 /// that goal says it was not measured).
 pub async fn reference_recording(
     context: &BaseAudioContext,
-    store: Option<&Store>,
+    project: Project,
     lesson: &Lesson,
     mix: &Session,
     fetching: &dyn Fn(String),
@@ -74,7 +75,7 @@ pub async fn reference_recording(
             None => format!("Fetching the reference recording: {:.1} MB", bytes / 1e6),
         })
     };
-    let had = recording::of_lesson(context, store, lesson, progress)
+    let had = recording::of_lesson(context, project, lesson, progress)
         .await
         .map_err(|why| format!("{}; its goal is not measured.", upper_first(&why)))?;
     match had {

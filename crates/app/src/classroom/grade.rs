@@ -56,14 +56,8 @@ pub async fn grade(
                 // Without the recording, a goal that needs it says it was not measured.
                 let recording = match project.mixer().with_bridge(|b| b.context().clone()) {
                     Some(context) => {
-                        let store = project.store();
-                        let had = reference_recording(
-                            &context,
-                            store.as_ref(),
-                            &lesson,
-                            &hand_in.mix,
-                            &|_| {},
-                        );
+                        let had =
+                            reference_recording(&context, project, &lesson, &hand_in.mix, &|_| {});
                         had.await.ok().flatten()
                     }
                     None => None,

@@ -11,8 +11,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioBuffer, BaseAudioContext, Blob};
 
 use crate::audio::describe;
-use crate::persist::Store;
 use crate::project::remote::{self, Fetching};
+use crate::project::Project;
 
 thread_local! {
     /// Recordings decoded, by URL (or `sha256:` and the file's SHA-256): each is fetched and
@@ -26,12 +26,14 @@ pub fn has_recording(lesson: &Lesson) -> bool {
 }
 
 /// The lesson's reference recording, decoded at `context`'s rate, and what to call it
-/// ("Recording “teacher.ogg”"); `None` when the lesson has none. A URL is fetched
-/// (`progress(bytes, of)` hears how far), a file is read from `store` by its SHA-256; each
-/// once a page. The error is a sentence fragment saying why it cannot be had.
+/// ("Recording “teacher.ogg”"); `None` when the lesson has none. A URL is fetched only once
+/// the user agreed to its host for `project`'s mix (else the page asks, as for a track's audio
+/// by URL, and the error says so; `progress(bytes, of)` hears how far), a file is read from
+/// the project's storage by its SHA-256; each once a page. The error is a sentence fragment
+/// saying why it cannot be had.
 pub async fn of_lesson(
     context: &BaseAudioContext,
-    store: Option<&Store>,
+    project: Project,
     lesson: &Lesson,
     progress: impl FnMut(f64, Option<f64>),
 ) -> Result<Option<(String, AudioBuffer)>, String> {
@@ -40,6 +42,9 @@ pub async fn of_lesson(
     };
     match recording {
         Recording::Url(url) => {
+            if kept(context, url).is_none() {
+                project.agreed_to_fetch(url, "the lesson's reference recording")?;
+            }
             let buffer = fetched(context, url, progress).await?;
             Ok(Some((format!("Recording “{}”", name_of(url)), buffer)))
         }
@@ -56,7 +61,7 @@ pub async fn of_lesson(
             let buffer = match kept(context, &key) {
                 Some(buffer) => buffer,
                 None => {
-                    let blob = match store {
+                    let blob = match project.store() {
                         Some(store) => store.get_audio(sha).await.ok().flatten(),
                         None => None,
                     };

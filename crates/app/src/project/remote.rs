@@ -337,6 +337,11 @@ impl Project {
                 .cloned()
                 .collect()
         });
+        if pending.is_empty() {
+            // Agreed to for what asks next (a lesson's reference recording): nothing waits.
+            self.clear_notice(&format!("remote-{host}"));
+            return;
+        }
         self.notify(
             Notice::info(
                 &format!("remote-{host}"),
@@ -454,6 +459,37 @@ impl Project {
                 m.saved = None;
             }
         });
+    }
+
+    /// Whether the user agreed to fetch from `url`'s host for this tab's mix (`what` is what
+    /// is there: "the lesson's reference recording"). When not, the page asks (Load / Skip,
+    /// as for a track's audio) and the error says so: nothing is fetched before the answer.
+    pub fn agreed_to_fetch(&self, url: &str, what: &str) -> Result<(), String> {
+        let host = host_of(url);
+        let agreed = self
+            .with_tab_mix(|m| m.allowed_hosts.contains(&host))
+            .unwrap_or(false);
+        if agreed {
+            return Ok(());
+        }
+        self.notify(
+            Notice::info(
+                &format!("remote-{host}"),
+                format!(
+                    "{} is on {}. Nothing is fetched from there until you agree.",
+                    crate::text::upper_first(what),
+                    host_label(&host, url)
+                ),
+            )
+            .with_actions(vec![
+                Action::LoadHost(host.clone()),
+                Action::SkipHost(host.clone()),
+            ]),
+        );
+        Err(format!(
+            "{what} is on {host}, which you have not agreed to load from: press Load, then \
+             try again"
+        ))
     }
 
     /// The user said no to `host`: its tracks stay silent.

@@ -138,13 +138,7 @@ impl Comparing {
                                 bytes / 1e6
                             ))
                         };
-                        let store = project.store();
-                        let had = recording::of_lesson(
-                            bridge.context(),
-                            store.as_ref(),
-                            lesson,
-                            fetching,
-                        );
+                        let had = recording::of_lesson(bridge.context(), project, lesson, fetching);
                         let added = match had.await {
                             Ok(Some((name, buffer))) => comparison.add_recording(name, buffer),
                             Ok(None) => Ok(()),

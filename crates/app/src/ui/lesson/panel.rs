@@ -94,10 +94,9 @@ fn LessonView(lesson: Arc<Lesson>) -> impl IntoView {
                 let (recording, note) = match mixer.with_bridge(|b| b.context().clone()) {
                     Some(context) => {
                         let fetching = |text| state.set(CheckState::Fetching(text));
-                        let store = project.store();
                         let had = reference_recording(
                             &context,
-                            store.as_ref(),
+                            project,
                             &lesson,
                             &audio.session,
                             &fetching,
