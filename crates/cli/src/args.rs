@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use mixroom_cli::decode::DEFAULT_MEMORY_BUDGET;
 use mixroom_dsp::TAP_CAPACITY_FRAMES;
+use mixroom_lesson::CHECK_RATE_HZ;
 use mixroom_protocol::strips::MAX_TRACKS;
 
 /// The usage text (`mixroom help`).
@@ -79,7 +80,8 @@ pub struct CheckArgs {
     /// The mixes: session files, bundles (of mixes or hand-ins), hand-in files, `#mix=` or
     /// `#handin=` links.
     pub mixes: Vec<String>,
-    /// The rate the mixes are rendered and measured at, Hz (8000..=192000).
+    /// The rate the mixes are rendered and measured at, Hz (8000..=192000; the page's,
+    /// [`CHECK_RATE_HZ`], by default).
     pub sample_rate_hz: u32,
     /// Whether files may be read outside the folder of what names them
     /// (`--allow-paths-outside`, [`crate::sources::Folder`]).
@@ -93,7 +95,7 @@ pub struct CheckArgs {
 pub fn parse_check(args: &[String]) -> Result<CheckArgs, String> {
     let mut lesson = None;
     let mut mixes = Vec::new();
-    let mut sample_rate_hz = 48_000;
+    let mut sample_rate_hz = CHECK_RATE_HZ;
     let mut paths_outside = false;
     let mut max_memory = DEFAULT_MEMORY_BUDGET;
     let mut it = args.iter();

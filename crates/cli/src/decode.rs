@@ -116,8 +116,8 @@ pub enum DecodeError {
     Damaged(String),
     /// Audio of zero frames.
     Silent,
-    /// Longer than the limit: [`MAX_HOURS`], or the frames a caller passed to
-    /// [`decode_bytes_capped`].
+    /// Longer than the limit: [`MAX_HOURS`], or the frames a caller allowed
+    /// ([`Keep::AtMostFrames`]).
     TooLong,
     /// An RF64 file (a WAV over 4 GiB), which the decoders do not read.
     Rf64,

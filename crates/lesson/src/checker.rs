@@ -35,6 +35,10 @@ pub const BLOCK_FRAMES: usize = 128;
 /// Effect tails rendered after the end of the song, s.
 pub const TAIL_S: f64 = 1.0;
 
+/// The rate a check renders at, Hz, whatever the audio device's: the page prepares the mix's
+/// audio at it, and it is `mixroom check`'s default, so student and teacher get one verdict.
+pub const CHECK_RATE_HZ: u32 = 48_000;
+
 /// Sample rates a check accepts, Hz.
 pub const SAMPLE_RATES_HZ: std::ops::RangeInclusive<f32> = 8_000.0..=384_000.0;
 

@@ -37,5 +37,7 @@ pub mod measure;
 mod report;
 pub mod spectrum;
 
-pub use checker::{resolve, CheckError, Checker, Progress, BLOCK_FRAMES, SAMPLE_RATES_HZ, TAIL_S};
+pub use checker::{
+    resolve, CheckError, Checker, Progress, BLOCK_FRAMES, CHECK_RATE_HZ, SAMPLE_RATES_HZ, TAIL_S,
+};
 pub use report::{GoalResult, Report};

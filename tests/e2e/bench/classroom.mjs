@@ -54,7 +54,7 @@ try {
     const pageMs = Date.now() - start;
     const gap = await page.evaluate(() => window.longestGapMs);
     const [, nativeMs] = timed(() => {
-      try { execFileSync(CLI, ["check", id, join(dir, "start.json"), "--sample-rate", String(pageRate)]); } catch (e) { if (e.status !== 3) throw e; }
+      try { execFileSync(CLI, ["check", id, join(dir, "start.json")]); } catch (e) { if (e.status !== 3) throw e; }
     });
     console.log(JSON.stringify({ bench: "check-my-mix", lesson: id, pageMs, nativeMs: Math.round(nativeMs), ratio: +(pageMs / nativeMs).toFixed(2), longestGapMs: Math.round(gap) }));
     await context.close();
@@ -68,7 +68,6 @@ try {
   const page = await context.newPage();
   await page.goto(`${ISOLATED_URL}#lesson=${payload(json)}`);
   await page.getByRole("button", { name: "Pause" }).waitFor({ timeout: 60_000 });
-  const pageRate = await contextRate(page);
   const panel = page.getByTestId("lesson-panel");
   const lead = page.getByRole("slider", { name: "Lead Fader" });
   const links = [];
@@ -84,7 +83,7 @@ try {
   }
   const files = links.map((_, i) => join(dir, `hand-in-${i + 1}.txt`));
   const [, nativeMs] = timed(() => {
-    try { execFileSync(CLI, ["check", "static-balance", ...files, "--sample-rate", String(pageRate)]); } catch (e) { if (e.status !== 3) throw e; }
+    try { execFileSync(CLI, ["check", "static-balance", ...files]); } catch (e) { if (e.status !== 3) throw e; }
   });
   await page.getByRole("button", { name: "Lessons" }).click();
   const dialog = page.getByRole("dialog", { name: "Lessons" });

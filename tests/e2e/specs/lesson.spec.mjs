@@ -12,10 +12,11 @@
 import { test, expect } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { inflateSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ISOLATED_URL } from "../support/urls.mjs";
-import { contextRate, openMixroom } from "../support/page.mjs";
+import { openMixroom } from "../support/page.mjs";
 import { lessonPayload as payload } from "../support/link.mjs";
 import { importFile, mixOpened } from "../support/mix.mjs";
 import { sineWav, writeFloatWav } from "../support/wav.mjs";
@@ -24,6 +25,9 @@ const CLI = resolve(process.env.MIXROOM_CLI || "../../target/release/mixroom");
 const ARTIFACTS = resolve("artifacts");
 
 /** The reference balance of lesson 1 (crates/demo/src/lessons/balance.rs), fader dB. */
+/** The rate every check renders at, in the page and in mixroom check (mixroom_lesson::CHECK_RATE_HZ). */
+const CHECK_RATE_HZ = 48_000;
+
 const BALANCE = {
   Kick: 0, Snare: -1, "Hi-hat": -12, "Tom hi": -3, "Tom lo": -3, "OH L": -6, "OH R": -6,
   Room: -9, Bass: -6, Guitar: -5, Keys: -5, Pad: -9, Lead: 4, Shaker: -10,
@@ -138,8 +142,8 @@ test("a lesson link opens the lesson; its start fails with a hint; lesson 1 by k
   await panel.getByRole("button", { name: "Hand in" }).click();
   const link = await panel.getByRole("textbox", { name: "Hand-in link" }).inputValue();
   expect(link).toContain("#handin=");
-  const rate = await contextRate(page);
-  const out = execFileSync(CLI, ["check", "static-balance", link, "--sample-rate", String(rate)], { encoding: "utf8" });
+  // Both at the one rate of every check (48 kHz), whatever the device's.
+  const out = execFileSync(CLI, ["check", "static-balance", link], { encoding: "utf8" });
   const cli = JSON.parse(out.trim().split("\n")[0]);
   expect(cli.passed).toBe(true);
   for (const goal of cli.goals) {
@@ -171,21 +175,32 @@ test("hand-in links land as rows of the class table; a damaged one and one for a
     version: 1, student: "Linus", lesson_id: "stereo-field", lesson_sha256: "0".repeat(64), mix: lesson.start,
   }))}`;
   const damaged = ada.slice(0, ada.length - 40) + "AAAA" + ada.slice(ada.length - 36);
+  // A hand-in written by hand that changes what the lesson locks: an EQ boost in a faders-only
+  // lesson (the page would not let the student turn it).
+  const adaHandIn = JSON.parse(inflateSync(Buffer.from(ada.split("#handin=")[1], "base64url").subarray(1)).toString());
+  const eve = { ...adaHandIn, student: "Eve", mix: structuredClone(adaHandIn.mix) };
+  eve.mix.tracks[0].params = { ...eve.mix.tracks[0].params, eq1_gain_db: 6 };
+  const forged = `${ISOLATED_URL}#handin=${payload(JSON.stringify(eve))}`;
 
   await page.getByRole("button", { name: "Lessons" }).click();
   const dialog = page.getByRole("dialog", { name: "Lessons" });
-  await dialog.getByRole("textbox", { name: "Hand-in links, one a line" }).fill([grace, ada, damaged, other].join("\n"));
+  await dialog.getByRole("textbox", { name: "Hand-in links, one a line" }).fill([grace, ada, damaged, other, forged].join("\n"));
   await dialog.getByRole("button", { name: "Add hand-ins" }).click();
   const table = dialog.getByRole("table", { name: "Class table" });
   const rows = table.locator("tbody tr");
-  await expect(rows).toHaveCount(4);
-  await expect(dialog.getByRole("status").filter({ hasText: "hand-ins" })).toHaveText(`4 hand-ins: 2 checked, 2 flagged (lesson “${lesson.title}”).`, { timeout: 240_000 });
+  await expect(rows).toHaveCount(5);
+  await expect(dialog.getByRole("status").filter({ hasText: "hand-ins" })).toHaveText(`5 hand-ins: 3 checked, 2 flagged (lesson “${lesson.title}”).`, { timeout: 240_000 });
   const texts = await rows.allInnerTexts();
   console.log(texts.join("\n"));
   expect(texts[0]).toMatch(/Grace/);
+  // Ada's balance is the lesson's reference, fader for fader: flagged for the teacher.
   expect(texts[1]).toMatch(/Ada\s+line 2\s+5 of 5/);
+  expect(texts[1]).toMatch(/same as the reference/);
   expect(texts[2]).toMatch(/damaged|cut off|not a Mixroom/);
   expect(texts[3]).toMatch(/another lesson \(“stereo-field”\)/);
+  // Eve's sounds like Ada's but turned a locked control: it does not pass.
+  expect(texts[4]).toMatch(/Eve\s+line 5\s+\d of 5 — does not pass/);
+  expect(texts[4]).toMatch(/Not allowed by the lesson:\s+locked control changed: “Kick” EQ 1 gain, [^→]+ → \+6\.0 dB/);
   await page.screenshot({ path: join(ARTIFACTS, "class-table.png") });
 
   const download = page.waitForEvent("download");
@@ -193,10 +208,13 @@ test("hand-in links land as rows of the class table; a damaged one and one for a
   const csv = readFileSync(await (await download).path(), "utf8");
   console.log(csv);
   const lines = csv.trim().split("\r\n");
-  expect(lines).toHaveLength(5);
-  expect(lines[0]).toMatch(/^student,from,goals met,goals,lead-on-top \(measured\),lead-on-top \(met\)/);
-  expect(lines[1]).toMatch(/^'=Grace,line 1,[0-4],5,/);
-  expect(lines[2]).toMatch(/^Ada,line 2,5,5,/);
+  expect(csv.startsWith("\uFEFF")).toBe(true);
+  expect(lines).toHaveLength(6);
+  expect(lines[0]).toMatch(/^student,from,passed,goals met,goals,lead-on-top \(measured\),lead-on-top \(met\)/);
+  expect(lines[0]).toMatch(/,not allowed,note$/);
+  expect(lines[1]).toMatch(/^'=Grace,line 1,no,[0-4],5,/);
+  expect(lines[2]).toMatch(/^Ada,line 2,yes,5,5,.*same as the reference/);
+  expect(lines[5]).toMatch(/^Eve,line 5,no,\d,5,.*locked control changed/);
 
   // Two rows compared against each other and the lesson's reference, at one loudness.
   await dialog.getByRole("checkbox", { name: "Compare =Grace's mix" }).check();
@@ -398,9 +416,9 @@ test("a lesson from a newer Mixroom opens its starting mix and says so; unknown 
 
 test("a lesson whose reference is a recording at a URL: Check my mix fetches it once the student agrees to its host and measures the tonal balance against it; Compare plays it", async ({ page }) => {
   test.setTimeout(300_000);
-  // The teacher's recording: the lesson's start, rendered by mixroom-cli at the page's rate.
+  // The teacher's recording: the lesson's start, rendered by mixroom-cli at the checks' rate.
   const errors = await openMixroom(page, ISOLATED_URL);
-  const rate = await contextRate(page);
+  const rate = CHECK_RATE_HZ;
   const { json, dir } = exportLesson("static-balance", rate);
   const lesson = JSON.parse(json);
   const wav = join(dir, "start-render.wav");
@@ -503,7 +521,6 @@ test("with a file of the teacher's own, the lesson and the hand-in travel as pro
   await faderTo(student, "Strings", -12);
   expect(await checkMix(student)).toMatch(/0 of 1 goals met/);
   const studentValue = (await verdicts(student))["relative-level-1"].value;
-  const rate = await contextRate(student);
   await panel.getByRole("textbox", { name: "Your name" }).fill("Ada");
   const handInDownload = student.waitForEvent("download");
   await panel.getByRole("button", { name: "Save hand-in as a project" }).click();
@@ -516,7 +533,7 @@ test("with a file of the teacher's own, the lesson and the hand-in travel as pro
   // mixroom check grades the project against the lesson's project, as the page measured it.
   let out = "";
   try {
-    execFileSync(CLI, ["check", lessonPath, handInPath, "--sample-rate", String(rate)], { encoding: "utf8" });
+    execFileSync(CLI, ["check", lessonPath, handInPath], { encoding: "utf8" });
   } catch (failed) {
     expect(failed.status).toBe(3); // a goal failed
     out = failed.stdout;
@@ -569,8 +586,8 @@ test("a reference recording picked as a file in teach mode travels in the lesson
   test.setTimeout(300_000);
   const errors = await openMixroom(page, ISOLATED_URL);
   await mixOpened(page, 14);
-  const rate = await contextRate(page);
-  // The teacher's recording: the demo as it opens, rendered by mixroom-cli at the page's rate.
+  const rate = CHECK_RATE_HZ;
+  // The teacher's recording: the demo as it opens, rendered by mixroom-cli at the checks' rate.
   const dir = mkdtempSync(join(tmpdir(), "mixroom-recording-"));
   execFileSync(CLI, ["demo", "-o", dir, "--sample-rate", String(rate)]);
   const wav = join(dir, "teacher-mix.wav");
@@ -600,7 +617,7 @@ test("a reference recording picked as a file in teach mode travels in the lesson
   await expect(compare.getByRole("status")).toHaveText(/Ready/, { timeout: 120_000 });
   await expect(compare.getByRole("group", { name: "Listen to" }).getByRole("button")).toHaveText([/^My mix /, /^Start /, /^Recording “teacher-mix.wav” /]);
   // mixroom check reads the recording from the project too.
-  const out = execFileSync(CLI, ["check", lessonPath, lessonPath, "--sample-rate", String(rate)], { encoding: "utf8" });
+  const out = execFileSync(CLI, ["check", lessonPath, lessonPath], { encoding: "utf8" });
   const line = JSON.parse(out.trim());
   console.log(`mixroom check, the start against the recording: ${out.trim()}`);
   expect(line.passed).toBe(true);

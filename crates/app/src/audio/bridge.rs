@@ -407,9 +407,14 @@ impl AudioBridge {
         self.update_length();
     }
 
-    /// Track `track`'s audio prepared again from its origin (decoded or generated at the
-    /// engine's rate), as f32 channels for an offline render; `None` when it has none.
-    pub async fn track_audio(&self, track: usize) -> Option<Result<TrackAudio, ImportError>> {
+    /// Track `track`'s audio prepared again from its origin (decoded or generated at
+    /// `context`'s rate: the engine's, or a check's), as f32 channels for an offline render;
+    /// `None` when it has none.
+    pub async fn track_audio(
+        &self,
+        track: usize,
+        context: &BaseAudioContext,
+    ) -> Option<Result<TrackAudio, ImportError>> {
         let (origin, name) = self
             .tracks
             .borrow()
@@ -417,7 +422,7 @@ impl AudioBridge {
             .as_ref()
             .map(|t| (t.origin.clone(), t.info.name.clone()))?;
         Some(
-            prepare_origin(&self.context, &origin, &name)
+            prepare_origin(context, &origin, &name)
                 .await
                 .map(|(_, audio)| audio.into_track_audio()),
         )

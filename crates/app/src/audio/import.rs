@@ -21,7 +21,7 @@
 //! ```ignore
 //! for (i, file) in files.into_iter().enumerate() {
 //!     progress.set(format!("Decoding {} of {}: {}", i + 1, count, file.name()));
-//!     match import_file(&bridge, file).await {
+//!     match import_file(bridge.context(), file).await {
 //!         Ok(imported) => match bridge.load_track(track, imported).await { ... },
 //!         Err(e) => show(e.to_string()), // nothing changed
 //!     }
@@ -38,7 +38,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioBuffer, BaseAudioContext, File};
 
-use super::bridge::{describe, AudioBridge};
+use super::bridge::describe;
 use super::js;
 use super::waveform::{Overview, OverviewBuilder, FRAMES_PER_POINT};
 use super::worklet_node::TrackAudio;
@@ -118,8 +118,8 @@ pub struct ImportTimings {
     pub convert_ms: f64,
 }
 
-/// A decoded file ready for [`AudioBridge::load_track`], which consumes it. Holds the audio in
-/// transferable buffers until then: load it (or drop it) promptly.
+/// A decoded file ready for [`super::AudioBridge::load_track`], which consumes it. Holds the
+/// audio in transferable buffers until then: load it (or drop it) promptly.
 pub struct ImportedTrack {
     /// What the page keeps about the track.
     pub info: TrackInfo,
@@ -286,13 +286,16 @@ impl EngineAudio {
     }
 }
 
-/// Decodes `file` at the bridge's sample rate and prepares it for [`AudioBridge::load_track`]:
-/// downmixed, with its overview, in the engine's storage. Changes nothing anywhere: on error
-/// there is nothing to undo.
+/// Decodes `file` at `context`'s sample rate and prepares it for
+/// [`super::AudioBridge::load_track`]: downmixed, with its overview, in the engine's storage.
+/// Changes nothing anywhere: on error there is nothing to undo.
 ///
 /// The track's source is the file with its SHA-256 (by which a session finds it again).
-pub async fn import_file(bridge: &AudioBridge, file: File) -> Result<ImportedTrack, ImportError> {
-    let (info, audio, timings) = prepare_file(bridge.context(), &file, true).await?;
+pub async fn import_file(
+    context: &BaseAudioContext,
+    file: File,
+) -> Result<ImportedTrack, ImportError> {
+    let (info, audio, timings) = prepare_file(context, &file, true).await?;
     Ok(ImportedTrack {
         info,
         timings,

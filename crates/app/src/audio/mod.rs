@@ -11,6 +11,7 @@ pub mod worklet_node;
 pub use blocks::Mode;
 pub use bridge::{describe, AudioBridge, EngineStatus};
 pub use js::{get, object, sha256_hex, sleep_ms, yield_now};
+pub use offline::decoding_context;
 #[cfg(feature = "e2e")]
 pub use offline::{render_offline, ParamChange};
 pub use worklet_node::TrackAudio;

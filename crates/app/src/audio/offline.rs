@@ -11,7 +11,9 @@ use mixroom_protocol::layout::transport_block::TransportRequest;
 use mixroom_protocol::session::Session;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AudioBuffer, OfflineAudioContext, OfflineAudioContextOptions};
+use web_sys::{AudioBuffer, BaseAudioContext, OfflineAudioContext, OfflineAudioContextOptions};
+
+use super::describe;
 
 use super::blocks::{Blocks, Mode};
 use super::js::{self, channel_view, suspend_at};
@@ -77,6 +79,21 @@ pub async fn render_offline(
 /// `progress`, rendering also stops about every second of audio (every [`PROGRESS_QUANTA`]
 /// render quanta) to call `progress(frames_done, frames)`, and once more at the end. The stops
 /// change nothing in the samples.
+/// A context that decodes audio at `sample_rate_hz` (an `OfflineAudioContext` that never
+/// renders): the browser's decoder then resamples a file once, from its own rate, as a device
+/// at that rate would. The error is a sentence fragment.
+pub fn decoding_context(sample_rate_hz: f32) -> Result<BaseAudioContext, String> {
+    let options = OfflineAudioContextOptions::new(1, sample_rate_hz);
+    OfflineAudioContext::new_with_context_options(&options)
+        .map(Into::into)
+        .map_err(|e| {
+            format!(
+                "this browser cannot decode at {sample_rate_hz} Hz ({})",
+                describe(&e)
+            )
+        })
+}
+
 pub async fn render_offline_with_progress(
     session: &Session,
     tracks: &[(usize, TrackAudio)],

@@ -2,14 +2,12 @@
 //! same code `mixroom check` runs, a slice at a time so the page keeps answering.
 
 use mixroom_dsp::{SessionSources, Source};
-use mixroom_lesson::{Checker, Progress, Report};
+use mixroom_lesson::{Checker, Progress, Report, CHECK_RATE_HZ};
 use mixroom_protocol::lesson::Lesson;
 use mixroom_protocol::session::Session;
 
-use web_sys::BaseAudioContext;
-
 use super::recording;
-use crate::audio::{yield_now, TrackAudio};
+use crate::audio::{decoding_context, yield_now, TrackAudio};
 use crate::project::Project;
 use crate::state::MixAudio;
 use crate::text::upper_first;
@@ -43,29 +41,38 @@ pub fn sources_of(
 /// Why `mix` cannot be checked against `lesson` whatever its audio (a goal names a strip it
 /// does not have), if it cannot: said before any audio is gathered.
 pub fn problem(lesson: &Lesson, mix: &Session) -> Option<String> {
-    Checker::new(lesson, mix, vec![None; mix.tracks.len()], 48_000.0)
-        .err()
-        .map(|e| format!("This mix cannot be checked: {e}."))
+    Checker::new(
+        lesson,
+        mix,
+        vec![None; mix.tracks.len()],
+        CHECK_RATE_HZ as f32,
+    )
+    .err()
+    .map(|e| format!("This mix cannot be checked: {e}."))
 }
 
-/// The lesson's reference recording as a source for checking `mix` at `context`'s rate, when
-/// a goal compares with it: `Ok(None)` when none does. It is had once per page
+/// The lesson's reference recording as a source for checking `mix` at [`CHECK_RATE_HZ`],
+/// when a goal compares with it: `Ok(None)` when none does. It is had once per page
 /// ([`recording::of_lesson`]: fetched from its URL once the user agreed to its host, or read
-/// from `project`'s storage); `fetching(text)`
-/// hears how far. The error says why it could not be had (the check goes on without it, and
-/// that goal says it was not measured).
+/// from `project`'s storage); `fetching(text)` hears how far. The error says why it could not
+/// be had (the check goes on without it, and that goal says it was not measured).
 pub async fn reference_recording(
-    context: &BaseAudioContext,
     project: Project,
     lesson: &Lesson,
     mix: &Session,
     fetching: &dyn Fn(String),
 ) -> Result<Option<Source>, String> {
-    let needed = Checker::new(lesson, mix, vec![None; mix.tracks.len()], 48_000.0)
-        .is_ok_and(|c| c.needs_reference_recording());
+    let needed = Checker::new(
+        lesson,
+        mix,
+        vec![None; mix.tracks.len()],
+        CHECK_RATE_HZ as f32,
+    )
+    .is_ok_and(|c| c.needs_reference_recording());
     if !needed {
         return Ok(None);
     }
+    let context = decoding_context(CHECK_RATE_HZ as f32)?;
     let progress = |bytes: f64, of: Option<f64>| {
         fetching(match of {
             Some(of) => format!(
@@ -75,7 +82,7 @@ pub async fn reference_recording(
             None => format!("Fetching the reference recording: {:.1} MB", bytes / 1e6),
         })
     };
-    let had = recording::of_lesson(context, project, lesson, progress)
+    let had = recording::of_lesson(&context, project, lesson, progress)
         .await
         .map_err(|why| format!("{}; its goal is not measured.", upper_first(&why)))?;
     match had {

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use mixroom_lesson::CHECK_RATE_HZ;
 use mixroom_protocol::lesson::Lesson;
 
 use super::check::{check_session, reference_recording};
@@ -46,7 +47,13 @@ pub async fn grade(
             })
         };
         set(RowState::Checking(0));
-        let audio = session_sources(project, &hand_in.mix, files.as_deref(), &mut cache);
+        let audio = session_sources(
+            project,
+            &hand_in.mix,
+            files.as_deref(),
+            &mut cache,
+            Some(CHECK_RATE_HZ as f32),
+        );
         let state = match audio.await {
             Ok((sources, rate_hz)) => {
                 let progress = |p: mixroom_lesson::Progress| {
@@ -54,14 +61,8 @@ pub async fn grade(
                     set(RowState::Checking(percent.min(100) as u32));
                 };
                 // Without the recording, a goal that needs it says it was not measured.
-                let recording = match project.mixer().with_bridge(|b| b.context().clone()) {
-                    Some(context) => {
-                        let had =
-                            reference_recording(&context, project, &lesson, &hand_in.mix, &|_| {});
-                        had.await.ok().flatten()
-                    }
-                    None => None,
-                };
+                let had = reference_recording(project, &lesson, &hand_in.mix, &|_| {});
+                let recording = had.await.ok().flatten();
                 let checked = check_session(
                     &lesson,
                     &hand_in.mix,

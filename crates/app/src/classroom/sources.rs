@@ -8,26 +8,32 @@ use mixroom_dsp::SessionSources;
 use mixroom_protocol::session::{self, Session};
 
 use super::check::sources_of;
-use crate::audio::TrackAudio;
+use crate::audio::{decoding_context, TrackAudio};
 use crate::project::{resolve, BundleFiles, Project, Resolved};
 
 /// Tracks' audio already prepared, by the source it came from.
 #[derive(Default)]
 pub struct AudioCache(Vec<(session::Source, TrackAudio)>);
 
-/// The audio of `session`'s tracks at the engine's rate, by track index, and that rate, Hz; a
-/// file is taken from `files` (the bundle the session came in) when given, else from this
-/// browser's storage. The error names the track and what is missing.
+/// The audio of `session`'s tracks at `rate_hz` (a check's) or else the engine's rate, by
+/// track index, and that rate, Hz; a file is taken from `files` (the bundle the session came
+/// in) when given, else from this browser's storage. The error names the track and what is
+/// missing. `cache` holds audio at one rate.
 pub async fn session_audio(
     project: Project,
     session: &Session,
     files: Option<&BundleFiles>,
     cache: &mut AudioCache,
+    rate_hz: Option<f32>,
 ) -> Result<(Vec<(usize, TrackAudio)>, f32), String> {
     let bridge = project
         .mixer()
         .with_bridge(Rc::clone)
         .ok_or("the audio engine is not running")?;
+    let context = match rate_hz {
+        Some(rate_hz) => decoding_context(rate_hz)?,
+        None => bridge.context().clone(),
+    };
     let store = project.store();
     let mut tracks = Vec::with_capacity(session.tracks.len());
     for (i, track) in session.tracks.iter().enumerate() {
@@ -39,7 +45,7 @@ pub async fn session_audio(
         let audio = match cached {
             Some(audio) => audio,
             None => {
-                let audio = match resolve(&bridge, store.as_ref(), files, track).await {
+                let audio = match resolve(&context, store.as_ref(), files, track).await {
                     Resolved::Ready(imported) => imported.into_parts().1.into_track_audio(),
                     Resolved::Waiting => return Err(missing(track)),
                     Resolved::Failed(why) => return Err(why),
@@ -50,18 +56,19 @@ pub async fn session_audio(
         };
         tracks.push((i, audio));
     }
-    Ok((tracks, bridge.sample_rate_hz()))
+    Ok((tracks, context.sample_rate()))
 }
 
-/// The engine's sources for `session`'s tracks at the engine's rate (as the worklet stores
-/// them), and that rate, Hz; files as [`session_audio`] finds them.
+/// The engine's sources for `session`'s tracks at `rate_hz` or else the engine's rate (as the
+/// worklet stores them), and that rate, Hz; files as [`session_audio`] finds them.
 pub async fn session_sources(
     project: Project,
     session: &Session,
     files: Option<&BundleFiles>,
     cache: &mut AudioCache,
+    rate_hz: Option<f32>,
 ) -> Result<(SessionSources, f32), String> {
-    let (tracks, rate_hz) = session_audio(project, session, files, cache).await?;
+    let (tracks, rate_hz) = session_audio(project, session, files, cache, rate_hz).await?;
     let sources = sources_of(session.tracks.len(), &tracks, rate_hz)?;
     Ok((sources, rate_hz))
 }

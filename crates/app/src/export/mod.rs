@@ -210,9 +210,11 @@ impl Exported {
 /// Gathers the mix and prepares every track's audio again.
 async fn prepare(mixer: Mixer, progress: &dyn Fn(Progress)) -> Result<MixAudio, ExportError> {
     mixer
-        .mix_audio("export", &|track, of| {
-            progress(Progress::Preparing { track, of })
-        })
+        .mix_audio(
+            "export",
+            &|track, of| progress(Progress::Preparing { track, of }),
+            None,
+        )
         .await
         .map_err(ExportError)
 }

@@ -160,20 +160,22 @@ impl Project {
         self.opening.with_value(|o| o.get())
     }
 
-    /// The mix with every track's audio prepared again ([`Mixer::mix_audio`]), once the mix
-    /// being opened, if one is, has loaded its tracks: a check or comparison asked for while
-    /// a lesson's mix loads waits for it (`waiting()` hears that it does) instead of failing.
+    /// The mix with every track's audio prepared again ([`Mixer::mix_audio`], at `rate_hz`
+    /// or the engine's rate), once the mix being opened, if one is, has loaded its tracks: a
+    /// check or comparison asked for while a lesson's mix loads waits for it (`waiting()`
+    /// hears that it does) instead of failing.
     pub async fn mix_audio(
         &self,
         verb: &str,
         waiting: &dyn Fn(),
         preparing: &dyn Fn(usize, usize),
+        rate_hz: Option<f32>,
     ) -> Result<crate::state::MixAudio, String> {
         while self.is_opening() {
             waiting();
             let _ = crate::audio::sleep_ms(100).await;
         }
-        self.mixer.mix_audio(verb, preparing).await
+        self.mixer.mix_audio(verb, preparing, rate_hz).await
     }
 
     /// Shows `notice` (replacing one with the same key).

@@ -144,7 +144,7 @@ impl Project {
                 });
                 continue;
             }
-            match resolve(bridge, store.as_ref(), files.as_ref(), track).await {
+            match resolve(bridge.context(), store.as_ref(), files.as_ref(), track).await {
                 Resolved::Ready(imported) => loads.push((strip, bridge.load_track(i, imported))),
                 Resolved::Waiting => {}
                 Resolved::Failed(message) => failures.push(message),

@@ -429,7 +429,7 @@ impl Project {
         let Some(bridge) = self.mixer.with_bridge(Rc::clone) else {
             return;
         };
-        let mut imported = match import_file(&bridge, file).await {
+        let mut imported = match import_file(bridge.context(), file).await {
             Ok(imported) => imported,
             Err(e) => return self.notify(failed(e.to_string())),
         };

@@ -6,10 +6,10 @@ use std::rc::Rc;
 
 use js_sys::Array;
 use mixroom_protocol::session::{Source, Track};
-use web_sys::{Blob, File};
+use web_sys::{BaseAudioContext, Blob, File};
 
+use crate::audio::describe;
 use crate::audio::import::{import_file, import_generated, Generator, ImportedTrack};
-use crate::audio::{describe, AudioBridge};
 use crate::persist::Store;
 
 /// A bundle's files by their path in the bundle (slices of the bundle, or unpacked).
@@ -33,9 +33,9 @@ pub fn demo_stem(id: &str) -> Option<Generator> {
     }))
 }
 
-/// Finds and prepares `track`'s audio.
+/// Finds and prepares `track`'s audio, at `context`'s rate.
 pub async fn resolve(
-    bridge: &AudioBridge,
+    context: &BaseAudioContext,
     store: Option<&Store>,
     files: Option<&BundleFiles>,
     track: &Track,
@@ -47,7 +47,7 @@ pub async fn resolve(
                 &track.name,
                 track.source.clone(),
                 generate,
-                bridge.sample_rate_hz(),
+                context.sample_rate(),
             )
             .await
             {
@@ -69,7 +69,7 @@ pub async fn resolve(
                 },
             };
             match file {
-                Some(Ok(file)) => match import_file(bridge, file).await {
+                Some(Ok(file)) => match import_file(context, file).await {
                     Ok(imported) => Resolved::Ready(imported),
                     Err(e) => failed(e.to_string()),
                 },

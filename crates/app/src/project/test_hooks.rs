@@ -71,7 +71,7 @@ pub async fn mixroom_render_current(frames: u32) -> Result<js_sys::Object, JsVal
     let snapshot = mixer.snapshot();
     let mut tracks = Vec::new();
     for (i, strip) in snapshot.strips.iter().enumerate() {
-        if let Some(audio) = bridge.track_audio(strip.position()).await {
+        if let Some(audio) = bridge.track_audio(strip.position(), bridge.context()).await {
             let audio = audio.map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
             tracks.push((i, audio));
         }

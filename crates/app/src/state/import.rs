@@ -82,7 +82,7 @@ async fn import_one(mixer: Mixer, file: File) -> Result<Imported, ImportError> {
             })?;
     let mut retried = false;
     loop {
-        let imported = import_file(&bridge, file.clone()).await?;
+        let imported = import_file(bridge.context(), file.clone()).await?;
         let waiting = waiting_for(mixer, &imported.info.source);
         let strip = waiting
             .or_else(|| mixer.free_track())

@@ -7,7 +7,7 @@ use js_sys::Float32Array;
 use mixroom_protocol::session::Session;
 
 use super::{Mixer, Snapshot};
-use crate::audio::TrackAudio;
+use crate::audio::{decoding_context, TrackAudio};
 
 /// The mix ready to render: the session, each session track's audio, the length.
 pub struct MixAudio {
@@ -17,22 +17,30 @@ pub struct MixAudio {
     pub tracks: Vec<(usize, TrackAudio)>,
     /// The longest track, frames.
     pub frames: u32,
-    /// The engine's sample rate, Hz.
+    /// The rate the audio is at, Hz: the engine's, or a check's.
     pub sample_rate_hz: f32,
 }
 
 impl Mixer {
-    /// Gathers the mix and prepares every track's audio again, calling `preparing(track, of)`
-    /// (1-based) before each. Errors are one sentence for the user, saying what could not be
-    /// done with `verb` ("export", "check the mix").
+    /// Gathers the mix and prepares every track's audio again, at `rate_hz` (a check's) or
+    /// else at the engine's rate, calling `preparing(track, of)` (1-based) before each.
+    /// Errors are one sentence for the user, saying what could not be done with `verb`
+    /// ("export", "check the mix").
     pub async fn mix_audio(
         &self,
         verb: &str,
         preparing: &dyn Fn(usize, usize),
+        rate_hz: Option<f32>,
     ) -> Result<MixAudio, String> {
         let bridge = self
             .with_bridge(Rc::clone)
             .ok_or_else(|| format!("Could not {verb}: the audio engine is not running."))?;
+        let context = match rate_hz {
+            Some(rate_hz) => {
+                decoding_context(rate_hz).map_err(|why| format!("Could not {verb}: {why}."))?
+            }
+            None => bridge.context().clone(),
+        };
         let snapshot: Snapshot = self.snapshot();
         let count = snapshot.strips.len();
         if count == 0 {
@@ -44,7 +52,7 @@ impl Mixer {
         for (i, strip) in snapshot.strips.iter().enumerate() {
             preparing(i + 1, count);
             let name = &snapshot.session.tracks[i].name;
-            match bridge.track_audio(strip.position()).await {
+            match bridge.track_audio(strip.position(), &context).await {
                 Some(Ok(audio)) => tracks.push((i, audio)),
                 Some(Err(e)) => {
                     return Err(format!(
@@ -71,7 +79,7 @@ impl Mixer {
             session: snapshot.session,
             tracks,
             frames,
-            sample_rate_hz: bridge.sample_rate_hz(),
+            sample_rate_hz: context.sample_rate(),
         })
     }
 }

@@ -388,9 +388,12 @@ async fn compared(
     let mut rate_hz = 0.0;
     for (hand_in, files) in &hand_ins {
         comparing.say(format!("Preparing {}'s mix", shown(&hand_in.student)));
-        let (tracks, rate) = session_audio(project, &hand_in.mix, files.as_deref(), &mut cache)
-            .await
-            .map_err(|e| format!("Could not compare {}'s mix: {e}.", shown(&hand_in.student)))?;
+        let (tracks, rate) =
+            session_audio(project, &hand_in.mix, files.as_deref(), &mut cache, None)
+                .await
+                .map_err(|e| {
+                    format!("Could not compare {}'s mix: {e}.", shown(&hand_in.student))
+                })?;
         rate_hz = rate;
         planned.push(Planned {
             name: format!("{}'s mix", shown(&hand_in.student)),

@@ -236,7 +236,9 @@ pub fn CompareSection(lesson: Arc<Lesson>) -> impl IntoView {
                 let preparing =
                     |track, of| comparing.say(format!("Preparing track {track} of {of}"));
                 let waiting = || comparing.say("Waiting for the mix to finish loading".to_owned());
-                let audio = project.mix_audio("compare", &waiting, &preparing).await?;
+                let audio = project
+                    .mix_audio("compare", &waiting, &preparing, None)
+                    .await?;
                 let rate_hz = audio.sample_rate_hz;
                 Ok((lesson_versions(audio, &lesson), rate_hz))
             }

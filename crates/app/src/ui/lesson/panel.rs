@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mixroom_lesson::{Progress, Report};
+use mixroom_lesson::{Progress, Report, CHECK_RATE_HZ};
 use mixroom_protocol::lesson::{violations, Lesson};
 use mixroom_protocol::params::PARAMS;
 
@@ -85,28 +85,22 @@ fn LessonView(lesson: Arc<Lesson>) -> impl IntoView {
                 let preparing = |track, of| state.set(CheckState::Preparing { track, of });
                 let waiting = || state.set(CheckState::Loading);
                 let audio = match project
-                    .mix_audio("check the mix", &waiting, &preparing)
+                    .mix_audio(
+                        "check the mix",
+                        &waiting,
+                        &preparing,
+                        Some(CHECK_RATE_HZ as f32),
+                    )
                     .await
                 {
                     Ok(audio) => audio,
                     Err(e) => return state.set(CheckState::Failed(e)),
                 };
-                let (recording, note) = match mixer.with_bridge(|b| b.context().clone()) {
-                    Some(context) => {
-                        let fetching = |text| state.set(CheckState::Fetching(text));
-                        let had = reference_recording(
-                            &context,
-                            project,
-                            &lesson,
-                            &audio.session,
-                            &fetching,
-                        );
-                        match had.await {
-                            Ok(recording) => (recording, None),
-                            Err(why) => (None, Some(why)),
-                        }
-                    }
-                    None => (None, None),
+                let fetching = |text| state.set(CheckState::Fetching(text));
+                let had = reference_recording(project, &lesson, &audio.session, &fetching);
+                let (recording, note) = match had.await {
+                    Ok(recording) => (recording, None),
+                    Err(why) => (None, Some(why)),
                 };
                 let measuring = |p| state.set(CheckState::Measuring(p));
                 // Grading compares the mix with the lesson's start too: say what it would flag.

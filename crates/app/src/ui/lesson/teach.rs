@@ -6,6 +6,7 @@
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use mixroom_lesson::CHECK_RATE_HZ;
 use mixroom_protocol::bundle::Attachment;
 use mixroom_protocol::lesson::{Goal, Lesson, Recording, Reference, StripRef};
 use mixroom_protocol::session::{FileSource, Session};
@@ -132,7 +133,12 @@ pub fn TeachButton() -> impl IntoView {
         spawn_local(async move {
             let waiting = || message.set("Waiting for the mix to finish loading".to_owned());
             let measured = match project
-                .mix_audio("measure the mix", &waiting, &|_, _| {})
+                .mix_audio(
+                    "measure the mix",
+                    &waiting,
+                    &|_, _| {},
+                    Some(CHECK_RATE_HZ as f32),
+                )
                 .await
             {
                 Ok(audio) => check_mix(&probe, audio, None, &|_| {}).await,
