@@ -122,11 +122,12 @@ enum Unsaved {
 
 async fn save_changed(project: Project, store: &Store) -> Result<(), Unsaved> {
     let snapshot = project.mixer().snapshot();
+    let edits = project.mixer().edits();
     let json = snapshot.session.to_json();
     let Some(Some(record)) = project.with_tab_mix(|mix| {
         let unchanged = mix.saved.as_deref() == Some(json.as_str());
         let pristine = mix.pristine.as_deref() == Some(json.as_str());
-        let untouched = mix.opened.as_deref() == Some(json.as_str());
+        let untouched = mix.opened == Some(edits);
         if !unchanged && !pristine && !untouched {
             mix.opened = None;
             mix.worked_at_ms = now_ms();

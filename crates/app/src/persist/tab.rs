@@ -186,10 +186,11 @@ pub struct TabMix {
     /// The session JSON of the mix as it opened when it is not worth keeping like that (the
     /// demo song, untouched): it is kept from its first change on.
     pub pristine: Option<String>,
-    /// The session JSON of the mix as it opened from somebody else (a link, a lesson, a
-    /// hand-in, a project), for as long as it is unchanged: saved like that, its record says
-    /// it is untouched ([`super::MixRecord::untouched`]).
-    pub opened: Option<String>,
+    /// For a mix opened from somebody else (a link, a lesson, a hand-in, a project) and not
+    /// worked on since: the page's edit count when it opened ([`crate::state::Mixer::edits`]).
+    /// While the count is still that, its record says it is untouched
+    /// ([`super::MixRecord::untouched`]).
+    pub opened: Option<u64>,
     /// When the user last worked on it, ms since 1970 (UTC); 0 if never.
     pub worked_at_ms: f64,
     /// The hosts the user agreed to fetch this mix's audio from.

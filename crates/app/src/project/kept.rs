@@ -155,7 +155,8 @@ impl Project {
         if mix.id == record.id {
             mix.worked_at_ms = record.worked_at_ms;
             if record.untouched {
-                mix.opened = Some(record.session.clone());
+                // Counted from when it has loaded (`Project::open`).
+                mix.opened = Some(0);
             }
         }
         mix.allowed_hosts = record.allowed_hosts.clone();

@@ -190,10 +190,18 @@ impl Project {
             }
             // Somebody else's mix: kept, as untouched until the user changes it.
             Opening::Link | Opening::Bundle(_) | Opening::Lesson(_) | Opening::HandIn(_) => {
-                let untouched = mixer.snapshot().session.to_json();
-                self.with_tab_mix(|mix| mix.opened = Some(untouched));
+                let edits = mixer.edits();
+                self.with_tab_mix(|mix| mix.opened = Some(edits));
             }
-            Opening::Kept => {}
+            // One kept untouched stays so until the user changes it.
+            Opening::Kept => {
+                let edits = mixer.edits();
+                self.with_tab_mix(|mix| {
+                    if mix.opened.is_some() {
+                        mix.opened = Some(edits);
+                    }
+                });
+            }
         }
         self.opening.with_value(|o| o.set(false));
         self.report(&opening, failures, &refused);

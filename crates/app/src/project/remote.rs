@@ -424,6 +424,14 @@ impl Project {
             Ok(file) => file,
             // The user knows: they cancelled it.
             Err(_) if fetching.stopped.get() == Some(Stop::Cancelled) => return,
+            // The user agreed to a host, not to any size: reopening the mix asks again rather
+            // than fetching the same too-large file without a word.
+            Err(why) if fetching.stopped.get() == Some(Stop::TooLarge) => {
+                self.withdraw_host(&host);
+                return self.notify(failed(format!(
+                    "{why}; Mixroom asks again before it fetches from {host}"
+                )));
+            }
             Err(why) => return self.notify(failed(why)),
         };
         let Some(bridge) = self.mixer.with_bridge(Rc::clone) else {
@@ -490,6 +498,16 @@ impl Project {
             "{what} is on {host}, which you have not agreed to load from: press Load, then \
              try again"
         ))
+    }
+
+    /// Forgets that the user agreed to fetch from `host` for this tab's mix (kept with it).
+    fn withdraw_host(&self, host: &str) {
+        self.with_tab_mix(|m| {
+            if m.allowed_hosts.iter().any(|h| h == host) {
+                m.allowed_hosts.retain(|h| h != host);
+                m.saved = None;
+            }
+        });
     }
 
     /// The user said no to `host`: its tracks stay silent.

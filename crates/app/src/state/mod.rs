@@ -213,6 +213,12 @@ impl Mixer {
         self.after_history_change();
     }
 
+    /// How many edits, undos and redos the page has made (it only grows): a mix whose count is
+    /// the one it opened with is untouched.
+    pub fn edits(&self) -> u64 {
+        self.history_version.get_untracked()
+    }
+
     /// Whether there is something to undo (reactive).
     pub fn can_undo(&self) -> bool {
         self.history_version.track();
