@@ -58,14 +58,15 @@ impl Row {
     }
 }
 
-/// For each row, what the teacher should look at without it failing the row: "same as the
-/// reference" ([`same_as_reference`]), "the same mix as Ada (line 2)" for a hand-in that is
-/// another row's mix ([`same_mix`]; both rows say so).
+/// For each row that answers the lesson, what the teacher should look at without it failing
+/// the row: "same as the reference" ([`same_as_reference`]), "the same mix as Ada (line 2)"
+/// for a hand-in that is another such row's mix ([`same_mix`]; both rows say so).
 pub fn flags(lesson: &Lesson, rows: &[Row]) -> Vec<Vec<String>> {
+    let answers = |row: &Row| !matches!(row.state, RowState::Flagged(_));
     rows.iter()
         .enumerate()
         .map(|(i, row)| {
-            let Some(hand_in) = &row.hand_in else {
+            let Some(hand_in) = row.hand_in.as_ref().filter(|_| answers(row)) else {
                 return Vec::new();
             };
             let mut flags = Vec::new();
@@ -74,6 +75,7 @@ pub fn flags(lesson: &Lesson, rows: &[Row]) -> Vec<Vec<String>> {
             }
             for (j, other) in rows.iter().enumerate() {
                 if j != i
+                    && answers(other)
                     && other
                         .hand_in
                         .as_ref()
