@@ -88,7 +88,8 @@ fn hashes_in(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Forgets the untouched mixes beyond [`KEEP_UNTOUCHED`] that no tab works on, then deletes
-/// stored files that nothing kept refers to. `live` are the files this tab's mix and its history refer to.
+/// stored files that nothing kept refers to. `live` are the files this tab's mix and its
+/// history refer to.
 pub async fn tidy(store: &Store, live: HashSet<String>) {
     let Some(_held) = lock(HOUSEKEEPING_LOCK, false).await else {
         return;

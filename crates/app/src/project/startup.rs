@@ -1,7 +1,8 @@
 //! What the page opens. A link in the address (a mix, a lesson, a hand-in) opens as a new mix
 //! (whatever the tab had stays kept). Else the tab's own mix when it is reloaded; a duplicated
 //! tab gets a copy of it; a new tab opens the mix the user last worked on that no other tab
-//! works on (a link opened and left untouched is not worked on); with none, the demo song. Then autosave and housekeeping start.
+//! works on (a link opened and left untouched is not worked on); with none, the demo song.
+//! Then autosave and housekeeping start.
 
 use std::rc::Rc;
 
