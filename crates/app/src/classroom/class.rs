@@ -260,3 +260,56 @@ fn quoted(cell: &str) -> String {
         cell
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row for `student`'s hand-in of `lesson` playing `mix`, not checked yet.
+    fn row_of(lesson: &Lesson, student: &str, mix: mixroom_protocol::session::Session) -> Row {
+        let hand_in = HandIn::new(lesson, student, mix);
+        row(
+            format!("{student}.json"),
+            Ok(IncomingHandIn {
+                hand_in,
+                refused: Vec::new(),
+            }),
+            lesson,
+        )
+    }
+
+    #[test]
+    fn the_csv_opens_right_in_a_spreadsheet_and_runs_nothing() {
+        // Reference: OWASP "CSV Injection" (a leading =, +, -, @, tab or CR), RFC 4180 quoting,
+        // and the UTF-8 byte order mark that spreadsheets read as "this is UTF-8".
+        let lesson = mixroom_demo::lessons::lesson("static-balance").expect("a built-in lesson");
+        let mut locked = lesson.start.clone();
+        locked.tracks[0]
+            .strip
+            .set(mixroom_protocol::params::ParamId::Eq1GainDb, 6.0);
+        let rows = [
+            row_of(&lesson, "=HYPERLINK(\"x\")", lesson.start.clone()),
+            row_of(&lesson, "\tTab", lesson.start.clone()),
+            row_of(&lesson, "-2+3", locked),
+            row_of(&lesson, "زهرا\u{200C}ی", lesson.start.clone()),
+        ];
+        let csv = csv(&lesson, &rows);
+        assert!(csv.starts_with('\u{FEFF}'), "a byte order mark first");
+        let lines: Vec<&str> = csv.trim_start_matches('\u{FEFF}').split("\r\n").collect();
+        assert!(lines[0].starts_with("student,from,passed,goals met,goals,"));
+        let formula = "\"'=HYPERLINK(\"\"x\"\")\",\"'=HYPERLINK(\"\"x\"\").json\",no,";
+        assert!(lines[1].starts_with(formula), "{}", lines[1]);
+        assert!(lines[2].starts_with("'\tTab,"), "{}", lines[2]);
+        assert!(lines[3].starts_with("'-2+3,'-2+3.json,no,"), "{}", lines[3]);
+        assert!(lines[3].contains("locked control changed"), "{}", lines[3]);
+        assert!(
+            lines[4].starts_with("زهرا\u{200C}ی,"),
+            "names in any script as written"
+        );
+        // The same mix twice, both rows told; the one with the EQ boost matches neither.
+        let flags = flags(&lesson, &rows);
+        assert!(flags[0].iter().any(|f| f.contains("the same mix as")));
+        assert!(!flags[2].iter().any(|f| f.contains("the same mix as")));
+        assert_eq!(quoted("-14.25"), "-14.25", "a number stays a number");
+    }
+}
