@@ -15,11 +15,6 @@ const FSI: char = '\u{2068}';
 /// Pop Directional Isolate: ends what [`FSI`] began.
 const PDI: char = '\u{2069}';
 
-/// Whether `c` is a control character (C0, DEL or C1), which no name or one-line text holds.
-pub const fn is_control(c: char) -> bool {
-    matches!(c, '\0'..='\u{1F}' | '\u{7F}'..='\u{9F}')
-}
-
 /// Whether `c` reorders text by force: the bidi embedding, override and isolate controls.
 const fn reorders(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
@@ -43,7 +38,7 @@ const fn right_to_left(c: char) -> bool {
 /// marks wrapped in an isolate (FSI … PDI) so that it reads right within itself and leaves the
 /// text around it as it was. Text with neither comes back as it is, borrowed.
 pub fn shown(text: &str) -> Cow<'_, str> {
-    let escapes = text.chars().any(|c| is_control(c) || reorders(c));
+    let escapes = text.chars().any(|c| c.is_control() || reorders(c));
     let isolate = text.chars().any(right_to_left);
     if !escapes && !isolate {
         return Cow::Borrowed(text);
@@ -53,7 +48,7 @@ pub fn shown(text: &str) -> Cow<'_, str> {
         out.push(FSI);
     }
     for c in text.chars() {
-        if is_control(c) || reorders(c) {
+        if c.is_control() || reorders(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
@@ -102,6 +97,7 @@ mod tests {
         assert_eq!(shown("Vox\u{202E}gpj.exe"), "Vox\\u{202e}gpj.exe");
         assert_eq!(shown("a\u{2066}b\u{2069}"), "a\\u{2066}b\\u{2069}");
         assert_eq!(shown("Drums\n\u{1b}[31m"), "Drums\\u{a}\\u{1b}[31m");
-        assert!(is_control('\u{85}') && !is_control('\u{200C}') && !is_control(' '));
+        // What names refuse: `char::is_control`, the C0, DEL and C1 controls (Unicode Cc).
+        assert!('\u{85}'.is_control() && !'\u{200C}'.is_control() && !' '.is_control());
     }
 }

@@ -178,7 +178,7 @@ pub(crate) fn name_problem(name: &str) -> Option<String> {
         Some(format!(
             "the name is {chars} characters long (at most {MAX_NAME_CHARS})"
         ))
-    } else if name.chars().any(text::is_control) {
+    } else if name.chars().any(char::is_control) {
         Some(format!("the name {} has control characters", quote(name)))
     } else {
         None

@@ -6,7 +6,6 @@ use std::rc::Rc;
 
 use mixroom_protocol::session::{FileSource, Source};
 use mixroom_protocol::strips::{StripIndex, MAX_TRACKS};
-use mixroom_protocol::text::is_control;
 use mixroom_protocol::validate::MAX_NAME_CHARS;
 use web_sys::File;
 
@@ -157,7 +156,7 @@ pub fn track_name(file_name: &str) -> String {
     };
     let name: String = stem
         .chars()
-        .filter(|&c| !is_control(c))
+        .filter(|c| !c.is_control())
         .take(MAX_NAME_CHARS)
         .collect();
     if name.trim().is_empty() {

@@ -21,7 +21,6 @@
 //! checked.
 
 use crate::session::{Session, Source};
-use crate::text::is_control;
 use crate::validate::{check_source, name_problem, quote, url_problem, Refusal};
 
 use super::{Goal, GoalKind, Lesson, Recording, Reference, StripRef};
@@ -89,7 +88,10 @@ pub fn text_problem(text: &str, max_chars: usize, lines: bool, required: bool) -
         Some(format!(
             "it is {chars} characters long (at most {max_chars})"
         ))
-    } else if text.chars().any(|c| is_control(c) && !(lines && c == '\n')) {
+    } else if text
+        .chars()
+        .any(|c| c.is_control() && !(lines && c == '\n'))
+    {
         Some(format!("{} has control characters", quote(text)))
     } else {
         None
