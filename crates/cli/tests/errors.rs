@@ -300,6 +300,135 @@ fn memory_is_bounded_by_the_budget_not_by_the_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Bits written most significant first, for [`silent_flac`].
+#[derive(Default)]
+struct Bits {
+    bytes: Vec<u8>,
+    used: u32,
+}
+
+impl Bits {
+    /// Appends the low `count` bits of `value`.
+    fn put(&mut self, value: u64, count: u32) {
+        for bit in (0..count).rev() {
+            if self.used.is_multiple_of(8) {
+                self.bytes.push(0);
+            }
+            let last = self.bytes.last_mut().unwrap();
+            *last |= (((value >> bit) & 1) as u8) << (7 - self.used % 8);
+            self.used += 1;
+        }
+    }
+}
+
+/// CRC-8 of a FLAC frame header (polynomial x^8 + x^2 + x + 1, initial 0).
+fn crc8(bytes: &[u8]) -> u8 {
+    bytes.iter().fold(0u8, |mut crc, &byte| {
+        crc ^= byte;
+        for _ in 0..8 {
+            crc = if crc & 0x80 != 0 {
+                (crc << 1) ^ 0x07
+            } else {
+                crc << 1
+            };
+        }
+        crc
+    })
+}
+
+/// CRC-16 of a FLAC frame (polynomial x^16 + x^15 + x^2 + 1, initial 0).
+fn crc16(bytes: &[u8]) -> u16 {
+    bytes.iter().fold(0u16, |mut crc, &byte| {
+        crc ^= u16::from(byte) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x8005
+            } else {
+                crc << 1
+            };
+        }
+        crc
+    })
+}
+
+/// A FLAC file of `seconds` of 16-bit stereo silence at 48 kHz, in frames of one second whose
+/// subframes are constant (three bytes each): 18 bytes a second, so six hours take 0.4 MB and
+/// decode to 8 GB of f32 samples. Written by hand after the FLAC format (RFC 9639), as a
+/// stranger's small file that asks for a lot of memory.
+fn silent_flac(seconds: u32) -> Vec<u8> {
+    const RATE_HZ: u64 = 48_000;
+    let mut file = b"fLaC".to_vec();
+    let mut info = Bits::default();
+    info.put(1, 1); // The last metadata block,
+    info.put(0, 7); // STREAMINFO,
+    info.put(34, 24); // of 34 bytes:
+    info.put(RATE_HZ, 16); // smallest block, frames
+    info.put(RATE_HZ, 16); // largest block, frames
+    info.put(0, 24); // smallest frame, bytes (unknown)
+    info.put(0, 24); // largest frame, bytes (unknown)
+    info.put(RATE_HZ, 20);
+    info.put(2 - 1, 3); // channels − 1
+    info.put(16 - 1, 5); // bits per sample − 1
+    info.put(u64::from(seconds) * RATE_HZ, 36);
+    info.put(0, 64); // MD5 of the samples: not computed
+    info.put(0, 64);
+    file.extend(info.bytes);
+    for second in 0..seconds {
+        let mut frame = Bits::default();
+        frame.put(0b11_1111_1111_1110, 14); // sync code
+        frame.put(0, 1);
+        frame.put(0, 1); // fixed block size: the frame's number follows
+        frame.put(0b0111, 4); // the block size − 1 follows in 16 bits
+        frame.put(0b1010, 4); // 48 kHz
+        frame.put(0b0001, 4); // left, right
+        frame.put(0b100, 3); // 16 bits per sample
+        frame.put(0, 1);
+        // The frame's number, UTF-8 coded (three bytes below 2^16).
+        let n = u64::from(second);
+        assert!(n < 1 << 16);
+        frame.put(0b1110_0000 | (n >> 12), 8);
+        frame.put(0b1000_0000 | ((n >> 6) & 0x3f), 8);
+        frame.put(0b1000_0000 | (n & 0x3f), 8);
+        frame.put(RATE_HZ - 1, 16);
+        let header_crc = crc8(&frame.bytes);
+        frame.put(u64::from(header_crc), 8);
+        for _channel in 0..2 {
+            frame.put(0, 8); // padding bit, CONSTANT subframe, no wasted bits
+            frame.put(0, 16); // the sample
+        }
+        let crc = crc16(&frame.bytes);
+        frame.put(u64::from(crc), 16);
+        file.extend(frame.bytes);
+    }
+    file
+}
+
+#[test]
+fn a_small_flac_of_hours_renders_its_first_second_and_is_refused_whole() {
+    // Reference: issue 23. Six hours of silence at 48 kHz in 0.4 MB of FLAC: a render of its
+    // first second decodes only that second; the whole file needs 8 GB of samples and is
+    // refused with one line and exit 2 (here under a budget of 64 MiB, so that the test does
+    // not fill memory up to the default 4 GiB first).
+    let dir = temp_dir("flac-hours");
+    let flac = silent_flac(6 * 3_600);
+    assert!(flac.len() < 512 << 10, "{} bytes", flac.len());
+    std::fs::write(dir.join("hours.flac"), flac).unwrap();
+    let session = session_with(&dir, "s.json", file("hours.flac"));
+    let out = dir.join("out.wav");
+    let out = out.to_str().unwrap();
+    let (code, stderr) = mixroom(&["render", &session, "-o", out, "--frames", "48000"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut rendered = hound::WavReader::open(out).unwrap();
+    assert_eq!(rendered.duration(), 48_000);
+    assert!(rendered.samples::<f32>().all(|s| s.unwrap() == 0.0));
+    fails(
+        &["render", &session, "-o", out, "--max-memory", "64M"],
+        2,
+        "hours.flac needs more than 64 MiB of memory for its samples",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_session_reads_files_only_inside_its_folder() {
     // Reference: path traversal (CWE-22). A stranger's session naming a file outside its
