@@ -21,7 +21,7 @@
 
 use std::cell::Cell;
 use std::fmt;
-use std::io::{Cursor, Read, Seek};
+use std::io::{Cursor, Read};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::Once;
@@ -77,12 +77,14 @@ pub fn over_budget(bytes: u64) -> Option<DecodeError> {
     })
 }
 
-/// `bytes` for a person: "4.0 GiB", "512 MiB".
+/// `bytes` for a person: "4.0 GiB", "512 MiB", "16 KiB".
 pub fn in_units(bytes: u64) -> String {
     if bytes >= 1 << 30 {
         format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30))
-    } else {
+    } else if bytes >= 1 << 20 {
         format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{} KiB", bytes >> 10)
     }
 }
 
@@ -206,19 +208,28 @@ pub fn decode_bytes(bytes: &[u8], name_hint: &str, keep: Keep) -> Result<Decoded
 /// Decodes a file on disk (read as it is decoded, not loaded whole first), as much as `keep`
 /// says.
 pub fn decode_file(path: &Path, keep: Keep) -> Result<Decoded, DecodeError> {
+    let file = std::fs::File::open(path).map_err(|e| DecodeError::Io(e.to_string()))?;
+    decode_seekable(file, &path.to_string_lossy(), keep)
+}
+
+/// Decodes a file read as it is decoded from `source` (a file, or a window on one: a bundle's
+/// stored entry), from its start, as much as `keep` says; `name_hint` as for [`decode`].
+pub fn decode_seekable<'a>(
+    mut source: impl MediaSource + 'a,
+    name_hint: &str,
+    keep: Keep,
+) -> Result<Decoded, DecodeError> {
     let io = |e: std::io::Error| DecodeError::Io(e.to_string());
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let len = file.metadata().map_err(io)?.len();
-    if len == 0 {
+    let mut magic = Vec::with_capacity(RF64_MAGIC.len());
+    (&mut source).take(4).read_to_end(&mut magic).map_err(io)?;
+    if magic.is_empty() {
         return Err(DecodeError::Empty);
     }
-    let mut magic = Vec::with_capacity(RF64_MAGIC.len());
-    (&mut file).take(4).read_to_end(&mut magic).map_err(io)?;
     if magic == RF64_MAGIC {
         return Err(DecodeError::Rf64);
     }
-    file.rewind().map_err(io)?;
-    decode(Box::new(file), &path.to_string_lossy(), keep)
+    source.rewind().map_err(io)?;
+    decode(Box::new(source), name_hint, keep)
 }
 
 /// Decodes the first audio track of `source` from its start, as much as `keep` says (and at

@@ -19,7 +19,6 @@ use crate::args::CheckArgs;
 use crate::bundled;
 use crate::decode::Keep;
 use crate::demo;
-use crate::render::is_bundle;
 use crate::sources::{io_problem, load_sources_from, recording_source, DemoStems, Files, Folder};
 
 /// What `mixroom check` found: every mix passed, a goal failed, or a mix could not be checked.
@@ -100,7 +99,7 @@ pub fn open_lesson(text: &str) -> Result<(Lesson, RecordingPlace), String> {
     let path = Path::new(text);
     let here = RecordingPlace::Folder(PathBuf::from("."));
     let (incoming, place) = if path.is_file() {
-        if is_bundle(path, &first_bytes(path)?) {
+        if bundled::is_bundle_file(path)? {
             let incoming = bundled::lesson(text, path)?;
             notes(text, &incoming.refused);
             return Ok((incoming.lesson, RecordingPlace::Bundle(path.to_path_buf())));
@@ -161,16 +160,6 @@ fn reference_recording(
             )
         })
         .ok()
-}
-
-/// The first four bytes of the file at `path` (fewer when it is shorter): enough to tell a
-/// bundle ([`is_bundle`]).
-fn first_bytes(path: &Path) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| io_problem(path, &e))?;
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::Read::take(file, 4), &mut bytes)
-        .map_err(|e| io_problem(path, &e))?;
-    Ok(bytes)
 }
 
 /// The link in a file's text, if the file holds one (a link saved from the page) rather than
@@ -412,9 +401,8 @@ fn open_mix(text: &str) -> Result<Opened, String> {
             "cannot find {text}: it is not a file, a #mix= link or a #handin= link"
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_problem(path, &e))?;
-    if is_bundle(path, &bytes) {
-        let bundle = mixroom_protocol::bundle::read(&bytes).map_err(|e| format!("{text}: {e}"))?;
+    if bundled::is_bundle_file(path)? {
+        let bundle = bundled::open(text, path)?;
         notes(text, &bundle.refused);
         let hand_in = match bundle.attached {
             Attached::HandIn(Ok(incoming)) => {
@@ -432,6 +420,7 @@ fn open_mix(text: &str) -> Result<Opened, String> {
             answers: hand_in,
         });
     }
+    let bytes = std::fs::read(path).map_err(|e| io_problem(path, &e))?;
     let contents =
         String::from_utf8(bytes).map_err(|_| format!("{text} is not a mix (it is not text)"))?;
     let folder = Folder(path.parent().unwrap_or(Path::new(".")).to_path_buf());

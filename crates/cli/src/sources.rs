@@ -3,7 +3,6 @@
 //! the page's import does, and stored as [`Source::for_rate`] stores them in the browser (16-bit
 //! above 60 s).
 
-use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,7 +11,7 @@ use mixroom_dsp::downmix::ChannelPlan;
 use mixroom_dsp::{SessionSources, Source};
 use mixroom_protocol::session::{self, Session, Track};
 
-use crate::decode::{self, decode_bytes, decode_file, Decoded, Keep};
+use crate::decode::{self, decode_file, Decoded, Keep};
 use crate::resample::resample;
 
 /// Where a session's files are: each is named by its `FileSource.path`.
@@ -63,16 +62,6 @@ pub fn outside_problem(path: &str) -> Option<&'static str> {
         Some("climbs out of its folder (..)")
     } else {
         None
-    }
-}
-
-/// Files in memory by path (a bundle's entries).
-impl Files for BTreeMap<String, Vec<u8>> {
-    fn decode(&self, path: &str, keep: Keep) -> Result<Decoded, String> {
-        let bytes = self
-            .get(path)
-            .ok_or_else(|| format!("{path} is not in the bundle"))?;
-        decode_bytes(bytes, path, keep).map_err(|e| format!("{path} {e}"))
     }
 }
 
