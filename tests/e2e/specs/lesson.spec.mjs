@@ -255,6 +255,40 @@ test("hand-in links land as rows of the class table; a damaged one and one for a
   expect(errors).toEqual([]);
 });
 
+test("a check whose audio would not fit in the page's memory is refused with a sentence; the class table checks the next hand-in", async ({ page }) => {
+  test.setTimeout(240_000);
+  const { json } = exportLesson("static-balance");
+  const lesson = JSON.parse(json);
+  const errors = await openMixroom(page, `${ISOLATED_URL}#lesson=${payload(json)}`);
+  const panel = page.getByTestId("lesson-panel");
+  await expect(panel.getByRole("heading", { name: lesson.title })).toBeVisible();
+  await panel.getByRole("textbox", { name: "Your name" }).fill("Ada");
+  await panel.getByRole("button", { name: "Hand in" }).click();
+  const ada = await panel.getByRole("textbox", { name: "Hand-in link" }).inputValue();
+  // The demo's 14 stems take some 100 MiB at 48 kHz: over a budget of 16 MiB, as a class's
+  // six-hour file would be over the real one. The student's own check says so too.
+  await page.evaluate(() => window.wasmBindings.mixroom_set_check_budget(16 * 1024 * 1024));
+  await panel.getByRole("button", { name: "Check my mix" }).click();
+  await expect(panel.getByText(/This mix's audio needs \d+ MiB of memory to be checked, more than the 16 MiB a check may take in this page/)).toBeVisible({ timeout: 60_000 });
+
+  await page.getByRole("button", { name: "Lessons" }).click();
+  const dialog = page.getByRole("dialog", { name: "Lessons" });
+  const links = dialog.getByRole("textbox", { name: "Hand-in links, one a line" });
+  await links.fill(ada);
+  await dialog.getByRole("button", { name: "Add hand-ins" }).click();
+  const rows = dialog.getByRole("table", { name: "Class table" }).locator("tbody tr");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.nth(0)).toContainText(/Not checked: This mix's audio needs \d+ MiB of memory/, { timeout: 60_000 });
+  // The table goes on: with the budget back, the next hand-in is checked.
+  await page.evaluate(() => window.wasmBindings.mixroom_set_check_budget(3 * 1024 ** 3));
+  await links.fill(ada);
+  await dialog.getByRole("button", { name: "Add hand-ins" }).click();
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(1)).toContainText(/^Ada\s*line 1\s*\d of 5/, { timeout: 180_000 });
+  await expect(rows.nth(0)).toContainText(/Not checked: This mix's audio needs/);
+  expect(errors).toEqual([]);
+});
+
 test("the A/B comparison plays my mix, the start and the reference at one loudness, switched at the same playhead", async ({ page }) => {
   test.setTimeout(300_000);
   const { json } = exportLesson("static-balance");

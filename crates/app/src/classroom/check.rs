@@ -6,7 +6,7 @@ use mixroom_lesson::{Checker, Progress, Report, CHECK_RATE_HZ};
 use mixroom_protocol::lesson::Lesson;
 use mixroom_protocol::session::Session;
 
-use super::recording;
+use super::{memory, recording};
 use crate::audio::{decoding_context, yield_now, TrackAudio};
 use crate::project::Project;
 use crate::state::MixAudio;
@@ -20,15 +20,28 @@ const SLICE_FRAMES: usize = 2048;
 const BUSY_MS: f64 = 30.0;
 
 /// The engine's sources for `tracks` (session track index, audio at `sample_rate_hz`) of a
-/// session with `count` tracks, stored as the worklet stores them ([`Source::for_rate`]).
+/// session with `count` tracks, stored as the worklet stores them ([`Source::for_rate`]). A
+/// check whose audio would pass the memory a check may take ([`memory::over_budget`]), or
+/// whose samples cannot be had, is refused with a sentence, before the page runs out of memory.
 pub fn sources_of(
     count: usize,
     tracks: &[(usize, TrackAudio)],
     sample_rate_hz: f32,
 ) -> Result<SessionSources, String> {
+    let lengths = tracks.iter().map(|(_, audio)| {
+        let frames = audio.channels.first().map_or(0, |c| c.length() as usize);
+        (audio.channels.len(), frames)
+    });
+    if let Some(why) = memory::over_budget(memory::check_bytes(lengths)) {
+        return Err(why);
+    }
     let mut sources: SessionSources = vec![None; count];
     for (i, audio) in tracks {
-        let channels: Vec<Vec<f32>> = audio.channels.iter().map(|c| c.to_vec()).collect();
+        let channels = audio
+            .channels
+            .iter()
+            .map(|c| memory::try_copy(c.length() as usize, |out| c.copy_to(out)))
+            .collect::<Result<Vec<_>, _>>()?;
         let source = Source::for_rate(channels, sample_rate_hz)
             .map_err(|e| format!("track {}: {e}", i + 1))?;
         if let Some(slot) = sources.get_mut(*i) {

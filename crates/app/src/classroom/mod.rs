@@ -6,6 +6,7 @@ mod check;
 pub mod class;
 pub mod compare;
 mod grade;
+pub mod memory;
 pub mod recording;
 mod sources;
 pub mod teach;

@@ -11,9 +11,33 @@ use super::check::sources_of;
 use crate::audio::{decoding_context, TrackAudio};
 use crate::project::{resolve, BundleFiles, Project, Resolved};
 
-/// Tracks' audio already prepared, by the source it came from.
+/// Tracks' audio already prepared, by the source it came from, the oldest forgotten first
+/// beyond [`MAX_CACHE_BYTES`] (a class of hand-ins each with its own files must not hold them
+/// all).
 #[derive(Default)]
 pub struct AudioCache(Vec<(session::Source, TrackAudio)>);
+
+/// Most samples an [`AudioCache`] keeps besides the newest audio, bytes (512 MiB).
+const MAX_CACHE_BYTES: f64 = 512.0 * 1024.0 * 1024.0;
+
+impl AudioCache {
+    /// Keeps `audio`, the audio of `source`, forgetting the oldest while the rest take more
+    /// than [`MAX_CACHE_BYTES`].
+    fn keep(&mut self, source: session::Source, audio: TrackAudio) {
+        self.0.push((source, audio));
+        let bytes = |audio: &TrackAudio| -> f64 {
+            audio
+                .channels
+                .iter()
+                .map(|c| f64::from(c.length()) * 4.0)
+                .sum()
+        };
+        let mut total: f64 = self.0.iter().map(|(_, audio)| bytes(audio)).sum();
+        while total > MAX_CACHE_BYTES && self.0.len() > 1 {
+            total -= bytes(&self.0.remove(0).1);
+        }
+    }
+}
 
 /// The audio of `session`'s tracks at `rate_hz` (a check's) or else the engine's rate, by
 /// track index, and that rate, Hz; a file is taken from `files` (the bundle the session came
@@ -50,7 +74,7 @@ pub async fn session_audio(
                     Resolved::Waiting => return Err(missing(track)),
                     Resolved::Failed(why) => return Err(why),
                 };
-                cache.0.push((track.source.clone(), audio.clone()));
+                cache.keep(track.source.clone(), audio.clone());
                 audio
             }
         };

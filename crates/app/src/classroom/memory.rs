@@ -1,0 +1,120 @@
+//! What a check may take of the page's memory: its tracks' samples are copied into this
+//! module's wasm memory for the engine, and the checker keeps the mix it renders; wasm32
+//! addresses 4 GiB in all, and what does not fit must be refused with a message, not abort
+//! the page (and the class table with it).
+
+use std::cell::Cell;
+
+/// Most memory one check's audio may take, bytes (3 GiB: wasm32 addresses 4 GiB, and the page
+/// needs the rest).
+pub const MAX_CHECK_BYTES: u64 = 3 << 30;
+
+thread_local! {
+    /// The budget in force ([`MAX_CHECK_BYTES`]; the end-to-end suite lowers it).
+    static BUDGET: Cell<u64> = const { Cell::new(MAX_CHECK_BYTES) };
+}
+
+/// Sets the memory a check may take from now on, bytes (test hook).
+#[cfg(feature = "e2e")]
+pub fn set_budget(bytes: u64) {
+    BUDGET.set(bytes);
+}
+
+/// The memory a check of tracks of `(channels, frames)` takes, bytes: each track's samples
+/// (f32), and the stereo mix of the longest, which the checker keeps.
+pub fn check_bytes(tracks: impl IntoIterator<Item = (usize, usize)>) -> u64 {
+    let (samples, longest) =
+        tracks
+            .into_iter()
+            .fold((0u64, 0u64), |(samples, longest), (channels, frames)| {
+                let frames = frames as u64;
+                (
+                    samples.saturating_add((channels as u64).saturating_mul(frames)),
+                    longest.max(frames),
+                )
+            });
+    samples
+        .saturating_add(longest.saturating_mul(2))
+        .saturating_mul(4)
+}
+
+/// Why a check of `bytes` is refused, when it is over the budget: one sentence for the user
+/// (without its full stop, which the class table adds after "Not checked:").
+pub fn over_budget(bytes: u64) -> Option<String> {
+    let budget = BUDGET.get();
+    (bytes > budget).then(|| {
+        format!(
+            "This mix's audio needs {} of memory to be checked, more than the {} a check may take in \
+             this page; check it with `mixroom check` instead",
+            in_units(bytes),
+            in_units(budget)
+        )
+    })
+}
+
+/// `bytes` for a person: "3.0 GiB", "512 MiB".
+fn in_units(bytes: u64) -> String {
+    match bytes >= 1 << 30 {
+        true => format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30)),
+        false => format!("{} MiB", bytes.div_ceil(1 << 20)),
+    }
+}
+
+/// `len` samples in a new `Vec`, filled by `copy`, or a sentence when the memory cannot be had
+/// (instead of the abort an allocation failure is).
+pub fn try_copy(len: usize, copy: impl FnOnce(&mut [f32])) -> Result<Vec<f32>, String> {
+    let mut samples = Vec::new();
+    samples.try_reserve_exact(len).map_err(|_| {
+        format!(
+            "This mix's audio does not fit in this page's memory ({} more were asked for)",
+            in_units((len as u64).saturating_mul(4))
+        )
+    })?;
+    samples.resize(len, 0.0);
+    copy(&mut samples);
+    Ok(samples)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_check_counts_every_track_and_the_kept_mix() {
+        // Ten stereo tracks of five minutes at 48 kHz: 1.07 GiB of samples and 110 MiB of
+        // the kept mix.
+        let frames = 5 * 60 * 48_000;
+        let bytes = check_bytes(vec![(2, frames); 10]);
+        assert_eq!(bytes, (20 + 2) * frames as u64 * 4);
+        assert_eq!(over_budget(bytes), None);
+        // A mono track of six hours beside a short stereo one: the kept mix is as long.
+        let hours = 6 * 3_600 * 48_000;
+        assert_eq!(
+            check_bytes([(1, hours), (2, 10)]),
+            (3 * hours as u64 + 20) * 4
+        );
+        // Eight channels of 24 hours in ten tracks: refused, said in GiB.
+        let day = 24 * 3_600 * 48_000;
+        let why = over_budget(check_bytes(vec![(8, day); 10])).unwrap();
+        assert!(
+            why.starts_with("This mix's audio needs 1266.9 GiB of memory"),
+            "{why}"
+        );
+        assert!(
+            why.contains("more than the 3.0 GiB a check may take"),
+            "{why}"
+        );
+        assert_eq!(check_bytes([]), 0);
+        assert_eq!(check_bytes([(usize::MAX, usize::MAX)]), u64::MAX);
+    }
+
+    #[test]
+    fn a_copy_that_cannot_be_had_is_an_error() {
+        assert_eq!(try_copy(3, |s| s.fill(0.5)).unwrap(), vec![0.5; 3]);
+        let why = try_copy(usize::MAX / 2, |_| unreachable!()).unwrap_err();
+        assert!(
+            why.starts_with("This mix's audio does not fit in this page's memory"),
+            "{why}"
+        );
+    }
+}
