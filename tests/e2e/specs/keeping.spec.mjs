@@ -144,6 +144,19 @@ test("opening 25 links never pushes out my mix: it stays in Recent with its audi
   await expect(items.filter({ hasText: "opened, not changed" })).toHaveCount(19);
   await expect(items.first()).toContainText("open in this tab");
   await page.screenshot({ path: "artifacts/recent-after-25-links.png" });
+  // Freeing space names what goes (the 19 links no tab has open) and asks first.
+  await expect(dialog.getByText(/^Mixroom uses \d+\.\d [MG]B of the \d+\.\d [MG]B this browser lets it store\./)).toBeVisible();
+  await dialog.getByRole("button", { name: "Free space: delete the 19 mixes opened and not changed" }).click();
+  const asking = dialog.getByRole("group", { name: "Free space: delete the 19 mixes opened and not changed?" });
+  await expect(asking).toContainText("Delete the 19 mixes you opened and did not change (“Shared mix” × 19), and the audio only they use, from this browser?");
+  await asking.getByRole("button", { name: "Keep it" }).click();
+  await expect(items).toHaveCount(21);
+  await dialog.getByRole("button", { name: "Free space: delete the 19 mixes opened and not changed" }).click();
+  await asking.getByRole("button", { name: "Delete them" }).click();
+  await expect(items).toHaveCount(2);
+  await expect(items.filter({ hasText: "opened, not changed" })).toHaveCount(0);
+  expect(await audioKeys(page)).toContain(chimes);
+  await page.screenshot({ path: "artifacts/recent-after-free-space.png" });
   await dialog.getByRole("button", { name: /^Open Demo song/ }).click();
   await mixOpened(page, 15);
   expect(await session(page)).toEqual(mine);

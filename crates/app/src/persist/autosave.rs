@@ -104,8 +104,8 @@ pub async fn save_now(project: Project, store: &Store) -> Result<(), StoreError>
             "autosave",
             format!(
                 "Your latest changes are not saved in this browser: {e}. Save the project \
-                 (.mixroom) to keep them, or free some space (Recent: delete the mixes you no \
-                 longer need); Mixroom keeps trying."
+                 (.mixroom) to keep them, or free some space (Recent says what can go and asks \
+                 first); Mixroom keeps trying."
             ),
         )),
     }
@@ -196,7 +196,8 @@ async fn keep_audio(
                     &key,
                     format!(
                         "“{}” is not kept in this browser: {e}. The mix plays on; save the \
-                         project (.mixroom) to keep this file, or free some space.",
+                         project (.mixroom) to keep this file, or free some space (Recent says what can go and \
+                         asks first).",
                         source.name()
                     ),
                 ));

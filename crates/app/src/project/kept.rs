@@ -50,6 +50,29 @@ pub struct KeptList {
     pub mixes: Vec<KeptMix>,
     /// The mixes set aside.
     pub aside: Vec<AsideRecord>,
+    /// What this site stores in the browser and may store, bytes, as the browser estimates it
+    /// (`navigator.storage.estimate()`), when it says.
+    pub storage: Option<StorageUse>,
+}
+
+/// What a site stores in the browser, bytes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StorageUse {
+    /// Bytes used.
+    pub used: f64,
+    /// Bytes the site may use in all.
+    pub quota: f64,
+}
+
+/// This site's storage use, as the browser estimates it.
+async fn storage_estimate() -> Option<StorageUse> {
+    let promise = web_sys::window()?.navigator().storage().estimate().ok()?;
+    let estimate = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let number = |key: &str| js_sys::Reflect::get(&estimate, &key.into()).ok()?.as_f64();
+    Some(StorageUse {
+        used: number("usage")?,
+        quota: number("quota")?,
+    })
 }
 
 impl Project {
@@ -87,6 +110,7 @@ impl Project {
         KeptList {
             mixes,
             aside: store.aside().await.unwrap_or_default(),
+            storage: storage_estimate().await,
         }
     }
 
@@ -212,15 +236,17 @@ impl Project {
         true
     }
 
-    /// Forgets the kept mix `id` because the user asked (and confirmed), then the stored files
-    /// that no kept mix refers to any more.
-    pub async fn delete_kept(&self, id: &str) {
+    /// Forgets the kept mixes `ids` because the user asked (and confirmed), then the stored
+    /// files that no kept mix refers to any more.
+    pub async fn delete_kept(&self, ids: &[String]) {
         let Some(store) = self.store() else { return };
-        if let Err(e) = store.delete_mix(id).await {
-            self.notify(Notice::error(
-                "delete-kept",
-                format!("The mix could not be deleted: {e}."),
-            ));
+        for id in ids {
+            if let Err(e) = store.delete_mix(id).await {
+                self.notify(Notice::error(
+                    "delete-kept",
+                    format!("A mix could not be deleted: {e}."),
+                ));
+            }
         }
         tidy(&store, self.mixer().files_in_use()).await;
         self.kept_changes.update(|n| *n += 1);

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use mixroom_protocol::session::Source;
 use mixroom_protocol::text::shown;
 
-use super::widgets::{copy_field, Modal};
+use super::widgets::{copy_field, ConfirmButton, Modal};
 use crate::project::{
     open_bundle_file, save_bundle, share_link, Action, Level, Notice, Project, ShareLink,
 };
@@ -229,23 +229,12 @@ pub fn DiscardButton(
     id: String,
 ) -> impl IntoView {
     let project = expect_context::<Project>();
-    let asking = RwSignal::new(false);
-    let id = StoredValue::new(id);
-    move || {
-        if asking.get() {
-            view! {
-                <span class="confirm">
-                    "Discard it for good? "
-                    <button on:click=move |_| {
-                        let id = id.get_value();
-                        spawn_local(async move { project.discard_aside(&id).await });
-                    }>"Discard for good"</button>
-                    <button on:click=move |_| asking.set(false)>"Keep it"</button>
-                </span>
-            }
-            .into_any()
-        } else {
-            view! { <button on:click=move |_| asking.set(true)>"Discard"</button> }.into_any()
-        }
+    let discard = Callback::new(move |()| {
+        let id = id.clone();
+        spawn_local(async move { project.discard_aside(&id).await });
+    });
+    view! {
+        <ConfirmButton text="Discard" question="Discard it for good?" act="Discard for good"
+            on_confirm=discard/>
     }
 }

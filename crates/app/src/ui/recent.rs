@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use mixroom_protocol::text::shown;
 use wasm_bindgen::JsValue;
 
-use super::widgets::Modal;
+use super::widgets::{ConfirmButton, Modal};
 use crate::persist::KEEP_UNTOUCHED;
 use crate::project::{KeptList, OpenIn, Project};
 
@@ -30,26 +30,22 @@ fn DeleteKept(
     name: String,
 ) -> impl IntoView {
     let project = expect_context::<Project>();
-    let asking = RwSignal::new(false);
-    let id = StoredValue::new(id);
-    let label = format!("Delete {name}");
-    move || {
-        if asking.get() {
-            view! {
-                <span class="confirm" role="group" aria-label=format!("Delete {name}?")>
-                    {format!("Delete “{name}” and the audio only it uses from this browser? ")}
-                    <button on:click=move |_| {
-                        let id = id.get_value();
-                        spawn_local(async move { project.delete_kept(&id).await });
-                    }>"Delete for good"</button>
-                    <button on:click=move |_| asking.set(false)>"Keep it"</button>
-                </span>
-            }
-            .into_any()
-        } else {
-            view! { <button aria-label=label.clone() on:click=move |_| asking.set(true)>"Delete"</button> }
-                .into_any()
-        }
+    let delete = Callback::new(move |()| {
+        let id = id.clone();
+        spawn_local(async move { project.delete_kept(&[id]).await });
+    });
+    view! {
+        <ConfirmButton text="Delete" label=format!("Delete {name}")
+            question=format!("Delete “{name}” and the audio only it uses from this browser?")
+            act="Delete for good" on_confirm=delete/>
+    }
+}
+
+/// `bytes` for a person, in megabytes as a browser's settings count them ("12.3 MB").
+fn megabytes(bytes: f64) -> String {
+    match bytes >= 1e9 {
+        true => format!("{:.1} GB", bytes / 1e9),
+        false => format!("{:.1} MB", bytes / 1e6),
     }
 }
 
@@ -116,6 +112,60 @@ pub fn RecentMixes() -> impl IntoView {
             })
             .collect_view()
     };
+    // What goes first when space must be freed: the mixes opened from somebody else and not
+    // changed, that no tab has open; said by name, and deleted only once the user agrees.
+    let free_space = move || {
+        let (ids, names): (Vec<String>, Vec<String>) = list.with(|l| {
+            l.mixes
+                .iter()
+                .filter(|m| m.untouched && m.open_in == OpenIn::Nowhere)
+                .map(|m| (m.id.clone(), shown(&m.name).into_owned()))
+                .unzip()
+        });
+        // Each name once, with how many mixes have it: “Shared mix” × 3.
+        let mut counted: Vec<(String, usize)> = Vec::new();
+        for name in names {
+            match counted.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, count)) => *count += 1,
+                None => counted.push((name, 1)),
+            }
+        }
+        let names: Vec<String> = counted
+            .into_iter()
+            .map(|(name, count)| match count {
+                1 => format!("“{name}”"),
+                n => format!("“{name}” × {n}"),
+            })
+            .collect();
+        let used = list.with(|l| l.storage).map(|s| {
+            format!(
+                "Mixroom uses {} of the {} this browser lets it store.",
+                megabytes(s.used),
+                megabytes(s.quota)
+            )
+        });
+        let offer = (!ids.is_empty()).then(|| {
+            let count = match ids.len() {
+                1 => "the mix".to_owned(),
+                n => format!("the {n} mixes"),
+            };
+            let delete = Callback::new(move |()| {
+                let ids = ids.clone();
+                spawn_local(async move { project.delete_kept(&ids).await });
+            });
+            view! {
+                <ConfirmButton text="Free space"
+                    label=format!("Free space: delete {count} opened and not changed")
+                    question=format!(
+                        "Delete {count} you opened and did not change ({}), and the audio only \
+                         they use, from this browser?",
+                        names.join(", ")
+                    )
+                    act="Delete them" on_confirm=delete/>
+            }
+        });
+        view! { <p class="hint storage">{used}" "{offer}</p> }
+    };
     let aside = move || {
         let records = list.with(|l| l.aside.clone());
         (!records.is_empty()).then(|| {
@@ -167,6 +217,7 @@ pub fn RecentMixes() -> impl IntoView {
                 )}
             </p>
             <ul class="kept-list" aria-label="Recent mixes">{mixes}</ul>
+            {free_space}
             {aside}
             <div class="dialog-buttons">
                 <button on:click=move |_| modal.close()>"Close"</button>

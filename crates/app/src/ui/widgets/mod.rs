@@ -1,6 +1,7 @@
 //! Controls: every one a real ARIA control (slider, toggle button, select), usable by pointer
 //! (mouse, touch, pen), by keyboard and by assistive technology.
 
+mod confirm;
 mod copy;
 mod fader;
 mod knob;
@@ -9,6 +10,7 @@ mod param_select;
 mod param_toggle;
 pub mod taper;
 
+pub use confirm::ConfirmButton;
 pub use copy::copy_field;
 pub use fader::Fader;
 pub use knob::Knob;
