@@ -16,7 +16,7 @@ const FSI: char = '\u{2068}';
 const PDI: char = '\u{2069}';
 
 /// Whether `c` reorders text by force: the bidi embedding, override and isolate controls.
-const fn reorders(c: char) -> bool {
+pub(crate) const fn reorders(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 

@@ -165,8 +165,9 @@ pub(crate) fn quote(text: &str) -> String {
 /// Characters no URL holds: control characters and the invisible ones that reorder or hide
 /// text (a URL is fetched as written, so what hides in it is refused rather than shown).
 fn unsafe_in_url(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    // Zero-width space, non-joiner and joiner, the left-to-right and right-to-left marks, the
+    // byte order mark; and what reorders text by force.
+    c.is_control() || text::reorders(c) || matches!(c, '\u{200B}'..='\u{200F}' | '\u{FEFF}')
 }
 
 /// Why `name` is not a good strip name, if it is not.
