@@ -48,6 +48,9 @@ function audioServer() {
       response.writeHead(200, headers);
       const timer = setInterval(() => response.write(Buffer.alloc(16_384, 1)), 50);
       request.on("close", () => clearInterval(timer));
+    } else if (path === "/moved") {
+      // Sends the request on to the other host.
+      response.writeHead(302, { ...headers, Location: `http://${HOSTS.b}/tone.wav` }).end();
     } else if (path === "/silent") {
       // The answer's headers, then nothing, ever.
       response.writeHead(200, headers);
@@ -168,4 +171,32 @@ test("a server that never ends or goes silent is given up on; a second open canc
   await expect(remoteNotice(page, HOSTS.a)).toHaveCount(0);
   await expect(page.getByTestId("notice").filter({ hasText: "Track “Slow”" })).toHaveCount(0);
   await expectMeter(page, "Bass", (db) => db > -60, "the new mix plays");
+});
+
+test("the host agreed to is the host fetched: a redirect to another host and an address with a backslash are refused; an internationalized host shows its punycode", async ({ page }) => {
+  const payload = linkPayload({
+    tracks: [
+      { name: "Kick", source: { demo: "kick" } },
+      { name: "Moved", source: { url: url("a", "/moved") } },
+      // A browser reads the backslash as a slash: the host fetched would be 127.0.0.1:8096.
+      { name: "Slash", source: { url: `http://${HOSTS.b}\\.school.example/tone.wav` } },
+      { name: "Books", source: { url: "https://bücher.example/a.wav" } },
+    ],
+  });
+  const errors = await openMixroom(page, `${ISOLATED_URL}#mix=${payload}`);
+  await mixOpened(page, 3);
+  const refused = page.getByTestId("notice").filter({ hasText: "were refused" });
+  await expect(refused).toContainText("track 3 “Slash”, audio");
+  await expect(refused).toContainText("has a backslash, which a browser reads as a slash");
+  await expect(remoteNotice(page, "xn--bcher-kva.example")).toContainText("xn--bcher-kva.example (bücher.example)");
+  await page.getByRole("button", { name: /^Skip audio from xn--bcher-kva\.example/ }).click();
+  await expect(remoteNotice(page, "xn--bcher-kva.example")).toContainText("1 track of this mix stays silent");
+
+  await page.getByRole("button", { name: `Load audio from ${HOSTS.a}` }).click();
+  await expect(remoteNotice(page, HOSTS.a)).toContainText(`${HOSTS.a} sent the request on to ${HOSTS.b}, which you did not agree to`);
+  await page.screenshot({ path: "artifacts/remote-redirect.png" });
+  // The track still waits for its audio: nothing from the other host went into the mix.
+  await expect.poll(() => page.evaluate(() => window.wasmBindings.mixroom_project_state().waiting.length)).toBe(2);
+  expect(servers.b.seen.requests.filter((r) => r !== "/tone.wav")).toEqual([]);
+  expect(errors).toEqual([]);
 });

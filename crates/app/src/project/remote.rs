@@ -536,8 +536,13 @@ impl Project {
         self.notify(Notice::info(
             &format!("remote-{host}"),
             format!(
-                "{what}: {count} {} of this mix stay silent.",
-                if count == 1 { "track" } else { "tracks" }
+                "{what}: {count} {} of this mix {}.",
+                if count == 1 { "track" } else { "tracks" },
+                if count == 1 {
+                    "stays silent"
+                } else {
+                    "stay silent"
+                }
             ),
         ));
     }
