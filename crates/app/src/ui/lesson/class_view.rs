@@ -134,31 +134,14 @@ pub fn ClassView(
                 .collect_view()
         })
     };
-    // The flags compare every row with every other: worked out again only when a row comes,
-    // goes or is flagged, not on every tick of a check's progress.
-    let answering = Memo::new(move |_| {
-        rows.with(|rows| {
-            rows.iter()
-                .map(|r| {
-                    let hand_in = r.hand_in.as_ref().map(|h| Arc::as_ptr(h) as usize);
-                    (hand_in, matches!(r.state, RowState::Flagged(_)))
-                })
-                .collect::<Vec<_>>()
-        })
-    });
-    let all_flags = Memo::new(move |_| {
-        answering.track();
-        let lesson = rows_for.get();
-        rows.with_untracked(|rows| match &lesson {
-            Some(lesson) => class::flags(lesson, rows),
-            None => vec![Vec::new(); rows.len()],
-        })
-    });
     let body =
         move || {
             let lesson = rows_for.get();
             let rows = rows.get();
-            let flags = all_flags.get();
+            let flags = match &lesson {
+                Some(lesson) => class::flags(lesson, &rows),
+                None => vec![Vec::new(); rows.len()],
+            };
             rows.into_iter()
             .zip(flags)
             .map(|(row, flags)| view! {
