@@ -18,7 +18,7 @@ use mixroom_protocol::bundle::{
 };
 use mixroom_protocol::lesson::{IncomingLesson, Lesson};
 use mixroom_protocol::session::Session;
-use mixroom_protocol::validate::Refusal;
+use mixroom_protocol::validate::{Incoming, Refusal};
 use symphonia::core::io::MediaSource;
 
 use crate::decode::{self, decode_bytes, decode_seekable, Decoded, Keep};
@@ -65,19 +65,7 @@ pub fn open(shown: &str, path: &Path) -> Result<Opened, String> {
     let mut file = Slices::open(path)?;
     let problem = |e: BundleError| format!("{shown}: {e}");
     let directory = file.directory()?.map_err(problem)?;
-    let entry = session_entry(&directory).map_err(problem)?;
-    let data = file.data(entry)?.map_err(problem)?;
-    let incoming = read_session(entry, &data).map_err(problem)?;
-    let attached = match attached_entry(&directory).map_err(problem)? {
-        None => Attached::None,
-        Some(found) => match found.entry() {
-            Err(why) => found.kind().unreadable(&why),
-            Ok(entry) => match file.data(entry)? {
-                Ok(data) => read_attached(found.kind(), entry, &data, &incoming.session),
-                Err(why) => found.kind().unreadable(&why),
-            },
-        },
-    };
+    let (incoming, attached) = file.session_and_attached(shown, &directory)?;
     let planned = plan(&directory, &incoming.session).map_err(problem)?;
     Ok(Opened {
         session: incoming.session,
@@ -98,22 +86,9 @@ pub fn open(shown: &str, path: &Path) -> Result<Opened, String> {
 /// ("… holds no lesson"), or its lesson cannot be opened (why).
 pub fn lesson(shown: &str, path: &Path) -> Result<IncomingLesson, String> {
     let mut file = Slices::open(path)?;
-    let problem = |e: BundleError| format!("{shown}: {e}");
-    let directory = file.directory()?.map_err(problem)?;
-    let entry = session_entry(&directory).map_err(problem)?;
-    let data = file.data(entry)?.map_err(problem)?;
-    let incoming = read_session(entry, &data).map_err(problem)?;
+    let directory = file.directory()?.map_err(|e| format!("{shown}: {e}"))?;
+    let (incoming, attached) = file.session_and_attached(shown, &directory)?;
     crate::lesson::notes(shown, &incoming.refused);
-    let attached = match attached_entry(&directory).map_err(problem)? {
-        None => Attached::None,
-        Some(found) => match found.entry() {
-            Err(why) => found.kind().unreadable(&why),
-            Ok(entry) => match file.data(entry)? {
-                Ok(data) => read_attached(found.kind(), entry, &data, &incoming.session),
-                Err(why) => found.kind().unreadable(&why),
-            },
-        },
-    };
     match attached {
         Attached::Lesson(Ok(lesson)) => Ok(lesson),
         Attached::Lesson(Err(why)) => Err(format!("{shown}: {why}")),
@@ -282,6 +257,33 @@ impl<'a> Slices<'a> {
             }
             Err(why) => Err(why),
         })
+    }
+
+    /// The session of the bundle (shown as `shown`) whose directory is `directory`, and the
+    /// lesson or hand-in it carries (or why that cannot be opened).
+    ///
+    /// Errors: a sentence naming the file: it cannot be read, it holds no session, or its
+    /// session is damaged or refused.
+    fn session_and_attached(
+        &mut self,
+        shown: &str,
+        directory: &Directory,
+    ) -> Result<(Incoming, Attached), String> {
+        let problem = |e: BundleError| format!("{shown}: {e}");
+        let entry = session_entry(directory).map_err(problem)?;
+        let data = self.data(entry)?.map_err(problem)?;
+        let incoming = read_session(entry, &data).map_err(problem)?;
+        let attached = match attached_entry(directory).map_err(problem)? {
+            None => Attached::None,
+            Some(found) => match found.entry() {
+                Err(why) => found.kind().unreadable(&why),
+                Ok(entry) => match self.data(entry)? {
+                    Ok(data) => read_attached(found.kind(), entry, &data, &incoming.session),
+                    Err(why) => found.kind().unreadable(&why),
+                },
+            },
+        };
+        Ok((incoming, attached))
     }
 
     /// The bytes of `range` (offsets from the first byte, end excluded), which the bundle

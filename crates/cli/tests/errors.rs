@@ -321,30 +321,18 @@ impl Bits {
     }
 }
 
-/// CRC-8 of a FLAC frame header (polynomial x^8 + x^2 + x + 1, initial 0).
-fn crc8(bytes: &[u8]) -> u8 {
-    bytes.iter().fold(0u8, |mut crc, &byte| {
-        crc ^= byte;
+/// A CRC of `bits` bits (8 or 16), most significant bit first, of polynomial `poly` (its
+/// x^bits term left out) and initial value 0: FLAC's frame header CRC-8 (`0x07`: x^8 + x^2 +
+/// x + 1) and frame CRC-16 (`0x8005`: x^16 + x^15 + x^2 + 1).
+fn crc(bytes: &[u8], bits: u32, poly: u32) -> u32 {
+    let (top, mask) = (1 << (bits - 1), (1 << bits) - 1);
+    bytes.iter().fold(0, |mut crc, &byte| {
+        crc ^= u32::from(byte) << (bits - 8);
         for _ in 0..8 {
-            crc = if crc & 0x80 != 0 {
-                (crc << 1) ^ 0x07
+            crc = if crc & top != 0 {
+                ((crc << 1) ^ poly) & mask
             } else {
-                crc << 1
-            };
-        }
-        crc
-    })
-}
-
-/// CRC-16 of a FLAC frame (polynomial x^16 + x^15 + x^2 + 1, initial 0).
-fn crc16(bytes: &[u8]) -> u16 {
-    bytes.iter().fold(0u16, |mut crc, &byte| {
-        crc ^= u16::from(byte) << 8;
-        for _ in 0..8 {
-            crc = if crc & 0x8000 != 0 {
-                (crc << 1) ^ 0x8005
-            } else {
-                crc << 1
+                (crc << 1) & mask
             };
         }
         crc
@@ -390,14 +378,14 @@ fn silent_flac(seconds: u32) -> Vec<u8> {
         frame.put(0b1000_0000 | ((n >> 6) & 0x3f), 8);
         frame.put(0b1000_0000 | (n & 0x3f), 8);
         frame.put(RATE_HZ - 1, 16);
-        let header_crc = crc8(&frame.bytes);
+        let header_crc = crc(&frame.bytes, 8, 0x07);
         frame.put(u64::from(header_crc), 8);
         for _channel in 0..2 {
             frame.put(0, 8); // padding bit, CONSTANT subframe, no wasted bits
             frame.put(0, 16); // the sample
         }
-        let crc = crc16(&frame.bytes);
-        frame.put(u64::from(crc), 16);
+        let frame_crc = crc(&frame.bytes, 16, 0x8005);
+        frame.put(u64::from(frame_crc), 16);
         file.extend(frame.bytes);
     }
     file
