@@ -30,7 +30,7 @@ function audioServer() {
       "Content-Type": "audio/wav",
       "Cache-Control": "no-store",
     };
-    if (path === "/tone.wav") {
+    if (path.split("?")[0] === "/tone.wav") {
       response.writeHead(200, headers).end(sineWav(2, 550));
     } else if (path === "/trickle.wav") {
       // 3 s of audio, 2 KB every 200 ms: about a minute in all.
@@ -140,7 +140,7 @@ test("a link's audio from other hosts loads only when agreed, in the background,
 test("a server that never ends or goes silent is given up on; a second open cancels the first", async ({ page }) => {
   await openMixroom(page, ISOLATED_URL);
   await mixOpened(page, 14);
-  await page.evaluate(() => window.wasmBindings.mixroom_set_fetch_limits(1_500, 20_000, 1_000_000));
+  await page.evaluate(() => window.wasmBindings.mixroom_set_fetch_limits(1_500, 20_000, 1_000_000, 1e9));
   const open = async (mix, tracks) => {
     await page.evaluate((hash) => { location.hash = hash; }, `#mix=${linkPayload(mix)}`);
     await mixOpened(page, tracks);
@@ -171,6 +171,38 @@ test("a server that never ends or goes silent is given up on; a second open canc
   await expect(remoteNotice(page, HOSTS.a)).toHaveCount(0);
   await expect(page.getByTestId("notice").filter({ hasText: "Track “Slow”" })).toHaveCount(0);
   await expectMeter(page, "Bass", (db) => db > -60, "the new mix plays");
+});
+
+test("one mix's audio by URL is bounded in all: the files past the set's budget are refused, and a reload asks again", async ({ page }) => {
+  await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  // Each tone is 353 KB, within the 1 MB of one file; two fit in the 800 KB of one mix, three do not.
+  await page.evaluate(() => window.wasmBindings.mixroom_set_fetch_limits(20_000, 60_000, 1_000_000, 800_000));
+  const tones = [1, 2, 3, 4].map((n) => ({ name: `Tone ${n}`, source: { url: url("a", `/tone.wav?${n}`) } }));
+  await page.evaluate((hash) => { location.hash = hash; }, `#mix=${linkPayload({ tracks: [{ name: "Kick", source: { demo: "kick" } }, ...tones] })}`);
+  await mixOpened(page, 5);
+  await page.getByRole("button", { name: `Load audio from ${HOSTS.a}` }).click();
+  const refused = page.getByTestId("notice").filter({ hasText: "would pass the 1 MB Mixroom fetches for one mix" });
+  await expect(refused).toHaveCount(2);
+  await expect(refused.first()).toContainText(`Mixroom asks again before it fetches from ${HOSTS.a}`);
+  console.log(`refused: ${await refused.first().textContent()}`);
+  await expect.poll(() => page.evaluate(() => window.wasmBindings.mixroom_project_state().waiting.length)).toBe(2);
+  await expect(remoteNotice(page, `Loading audio from ${HOSTS.a}`)).toHaveCount(0);
+  await expectMeter(page, "Kick", (db) => db > -60, "plays on");
+  // Two tones play: both loaded, whichever they are.
+  const waiting = await page.evaluate(() => window.wasmBindings.mixroom_project_state().waiting);
+  const loaded = tones.map((t) => t.name).filter((name) => !waiting.some((w) => w.includes(`tone.wav?${name.slice(-1)}"`)));
+  expect(loaded).toHaveLength(2);
+  await page.getByRole("button", { name: `${loaded[0]} Solo` }).click();
+  expect(peak(await render(page, 48_000))).toBeGreaterThan(0.05);
+  // The host is agreed to no more: a reload asks before it fetches anything.
+  await expect.poll(async () => (await expectKept(page, 5)).allowed_hosts).toEqual([]);
+  const before = servers.a.seen.requests.length;
+  await page.reload();
+  await mixOpened(page, 5);
+  await expect(page.getByRole("button", { name: `Load audio from ${HOSTS.a}` })).toBeVisible();
+  await page.waitForTimeout(500);
+  expect(servers.a.seen.requests.length).toBe(before);
 });
 
 test("the host agreed to is the host fetched: a redirect to another host and an address with a backslash are refused; an internationalized host shows its punycode", async ({ page }) => {

@@ -12,7 +12,7 @@ use mixroom_protocol::strips::StripIndex;
 use mixroom_protocol::text::shown;
 use mixroom_protocol::validate::Refusal;
 
-use super::remote::{host_of, RemoteTrack};
+use super::remote::{host_of, FetchSet, RemoteTrack};
 use super::sources::{resolve, BundleFiles, Resolved};
 use super::{Action, Notice, Project};
 use crate::audio::{yield_now, AudioBridge};
@@ -129,6 +129,7 @@ impl Project {
         let mut failures = Vec::new();
         let mut loads = Vec::new();
         let mut remote = Vec::new();
+        let set = FetchSet::default();
         for (i, track) in session.tracks.iter().enumerate() {
             let Some(strip) = StripIndex::track(i) else {
                 continue;
@@ -140,6 +141,7 @@ impl Project {
                     name: track.name.clone(),
                     url: url.clone(),
                     host: host_of(url),
+                    set: set.clone(),
                     fetching: None,
                 });
                 continue;

@@ -3,7 +3,9 @@
 //! agreed to are kept with the mix, so reopening it does not ask again. Remote audio loads in
 //! the background while the rest of the mix plays: each fetch shows its progress, can be
 //! cancelled, stops at [`Limits::max_bytes`], and gives up on a server that stalls or takes too
-//! long. Opening another mix cancels every fetch still running.
+//! long. The fetches of one mix's audio hold at most [`Limits::max_set_bytes`] together (a
+//! [`FetchSet`]), whatever the number of its tracks. Opening another mix cancels every fetch
+//! still running.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -32,13 +34,17 @@ pub struct Limits {
     pub total_ms: f64,
     /// Largest file, bytes.
     pub max_bytes: f64,
+    /// Most that the files of one [`FetchSet`] may hold together, bytes.
+    pub max_set_bytes: f64,
 }
 
-/// The limits of every fetch: 20 s without a byte, 10 min in all, 512 MiB.
+/// The limits of every fetch: 20 s without a byte, 10 min in all, 512 MiB, and 1 GiB for all
+/// of one mix's audio by URL.
 pub const LIMITS: Limits = Limits {
     stall_ms: 20_000.0,
     total_ms: 600_000.0,
     max_bytes: 512.0 * 1024.0 * 1024.0,
+    max_set_bytes: 1024.0 * 1024.0 * 1024.0,
 };
 
 thread_local! {
@@ -61,23 +67,70 @@ enum Stop {
     Stalled,
     TooLong,
     TooLarge,
+    SetTooLarge,
     Cancelled,
 }
 
-/// A fetch under way: what cancels it, and why it stopped.
+impl Stop {
+    /// Whether the fetch stopped for its size (the file's, or its set's).
+    fn for_size(self) -> bool {
+        matches!(self, Stop::TooLarge | Stop::SetTooLarge)
+    }
+}
+
+/// Fetches whose files are kept together (one mix's audio by URL: the files stay in the page
+/// as the tracks' origins), and the bytes they hold: declared by the servers, or received
+/// when more. Each fetch counts itself in, and out again when it fails.
+#[derive(Clone, Default)]
+pub struct FetchSet(Rc<Cell<f64>>);
+
+/// A fetch under way: what cancels it, why it stopped, and what it counts in its set.
 #[derive(Clone)]
 pub struct Fetching {
     controller: AbortController,
     stopped: Rc<Cell<Option<Stop>>>,
+    set: FetchSet,
+    counted: Rc<Cell<f64>>,
 }
 
 impl Fetching {
-    /// A fetch not started yet.
+    /// A fetch not started yet, in a set of its own.
     pub fn new() -> Result<Fetching, String> {
+        Fetching::in_set(&FetchSet::default())
+    }
+
+    /// A fetch not started yet, whose file counts in `set`.
+    pub fn in_set(set: &FetchSet) -> Result<Fetching, String> {
         Ok(Fetching {
             controller: AbortController::new().map_err(|e| describe(&e))?,
             stopped: Rc::new(Cell::new(None)),
+            set: set.clone(),
+            counted: Rc::new(Cell::new(0.0)),
         })
+    }
+
+    /// Counts `bytes` of this fetch in its set (when more than counted so far): false, and
+    /// nothing counted, when the set would pass `limits.max_set_bytes`.
+    fn count(&self, bytes: f64, limits: &Limits) -> bool {
+        let more = bytes - self.counted.get();
+        if more <= 0.0 {
+            return true;
+        }
+        let held = self.set.0.get() + more;
+        if held > limits.max_set_bytes {
+            return false;
+        }
+        self.set.0.set(held);
+        self.counted.set(bytes);
+        true
+    }
+
+    /// Takes this fetch's bytes out of its set (its file is not kept).
+    fn release(&self) {
+        self.set
+            .0
+            .set((self.set.0.get() - self.counted.get()).max(0.0));
+        self.counted.set(0.0);
     }
 
     /// Stops the fetch; it ends with "cancelled".
@@ -100,6 +153,11 @@ impl Fetching {
             Stop::TooLarge => format!(
                 "the file is larger than the {:.0} MB Mixroom fetches",
                 limits.max_bytes / 1e6
+            ),
+            Stop::SetTooLarge => format!(
+                "with the audio this mix fetched before it, it would pass the {:.0} MB Mixroom \
+                 fetches for one mix",
+                limits.max_set_bytes / 1e6
             ),
             Stop::Cancelled => "it was cancelled".to_owned(),
         })
@@ -175,7 +233,10 @@ pub async fn fetch(
     }
     let result = fetch_body(url, &window, &init, fetching, &limits, &last, &mut progress).await;
     done.set(true);
-    result.map_err(|e| fetching.reason(&limits).unwrap_or(e))
+    result.map_err(|e| {
+        fetching.release();
+        fetching.reason(&limits).unwrap_or(e)
+    })
 }
 
 async fn fetch_body(
@@ -223,6 +284,11 @@ async fn fetch_body(
         fetching.stop(Stop::TooLarge);
         return Err("too large".to_owned());
     }
+    // What the server declares is counted before a byte is read.
+    if !fetching.count(declared.unwrap_or(0.0), limits) {
+        fetching.stop(Stop::SetTooLarge);
+        return Err("too large".to_owned());
+    }
     let body = response.body().ok_or("the server sent no body")?;
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let chunks = Array::new();
@@ -237,6 +303,10 @@ async fn fetch_body(
         last.set(now_ms());
         if received > limits.max_bytes {
             fetching.stop(Stop::TooLarge);
+            return Err("too large".to_owned());
+        }
+        if !fetching.count(received, limits) {
+            fetching.stop(Stop::SetTooLarge);
             return Err("too large".to_owned());
         }
         chunks.push(&chunk);
@@ -264,6 +334,8 @@ pub struct RemoteTrack {
     pub url: String,
     /// The URL's host.
     pub host: String,
+    /// The fetches of the open's audio by URL, which this track's counts in.
+    pub set: FetchSet,
     /// Its fetch, once started.
     pub fetching: Option<Fetching>,
 }
@@ -377,7 +449,7 @@ impl Project {
         if superseded(self) || !wanted {
             return;
         }
-        let Ok(fetching) = Fetching::new() else {
+        let Ok(fetching) = Fetching::in_set(&track.set) else {
             return;
         };
         track.fetching = Some(fetching.clone());
@@ -426,7 +498,7 @@ impl Project {
             Err(_) if fetching.stopped.get() == Some(Stop::Cancelled) => return,
             // The user agreed to a host, not to any size: reopening the mix asks again rather
             // than fetching the same too-large file without a word.
-            Err(why) if fetching.stopped.get() == Some(Stop::TooLarge) => {
+            Err(why) if fetching.stopped.get().is_some_and(Stop::for_size) => {
                 self.withdraw_host(&host);
                 return self.notify(failed(format!(
                     "{why}; Mixroom asks again before it fetches from {host}"
@@ -439,7 +511,10 @@ impl Project {
         };
         let mut imported = match import_file(bridge.context(), file).await {
             Ok(imported) => imported,
-            Err(e) => return self.notify(failed(e.to_string())),
+            Err(e) => {
+                fetching.release();
+                return self.notify(failed(e.to_string()));
+            }
         };
         imported.info.source = mixroom_protocol::session::Source::Url(track.url.clone());
         if superseded(self) {
@@ -454,7 +529,10 @@ impl Project {
                 self.song_may_be_longer(&bridge, whole_song);
             }
             Ok(_) => {}
-            Err(e) => self.notify(failed(e.to_string())),
+            Err(e) => {
+                fetching.release();
+                self.notify(failed(e.to_string()));
+            }
         }
     }
 

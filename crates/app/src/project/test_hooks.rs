@@ -92,13 +92,15 @@ pub async fn mixroom_render_current(frames: u32) -> Result<js_sys::Object, JsVal
 }
 
 /// Sets the limits of the fetches of audio by URL that start from now on: ms without a byte,
-/// ms in all, bytes (a real server takes long to trip the real ones).
+/// ms in all, bytes of one file, bytes of one mix's files together (a real server takes long
+/// to trip the real ones).
 #[wasm_bindgen]
-pub fn mixroom_set_fetch_limits(stall_ms: f64, total_ms: f64, max_bytes: f64) {
+pub fn mixroom_set_fetch_limits(stall_ms: f64, total_ms: f64, max_bytes: f64, max_set_bytes: f64) {
     super::remote::set_limits(super::remote::Limits {
         stall_ms,
         total_ms,
         max_bytes,
+        max_set_bytes,
     });
 }
 
