@@ -296,6 +296,46 @@ impl Checker {
             .any(|p| matches!(p, Pass::ReferenceRecording))
     }
 
+    /// The memory this check takes for audio, bytes, when the mix's track `t` has
+    /// `tracks[t]` = `(channels, frames)` of samples, and the reference recording, if a goal
+    /// hears it, `recording`: the tracks' samples (as f32, the most a [`Source`] takes), the
+    /// stereo mix kept while contributions are measured, a copy of each track for every further
+    /// time the reference mix plays it, and the recording's first two channels. For a caller
+    /// to refuse a check that would not fit before it copies any audio.
+    pub fn audio_bytes(&self, tracks: &[(usize, usize)], recording: Option<(usize, usize)>) -> u64 {
+        let samples =
+            |&(channels, frames): &(usize, usize)| (channels as u64).saturating_mul(frames as u64);
+        let mut total = tracks.iter().map(samples).fold(0, u64::saturating_add);
+        if !self.contributions.is_empty() {
+            let tail = (TAIL_S * f64::from(self.sample_rate_hz)).round() as u64;
+            let longest = tracks.iter().map(|&(_, frames)| frames as u64).max();
+            let kept = longest.unwrap_or(0).saturating_add(tail).saturating_mul(2);
+            total = total.saturating_add(kept);
+        }
+        for pass in &self.passes {
+            match pass {
+                Pass::ReferenceMix { map, .. } => {
+                    let mut played = vec![false; tracks.len()];
+                    for &t in map.iter().flatten() {
+                        if let Some(before) = played.get_mut(t) {
+                            if *before {
+                                total = total.saturating_add(samples(&tracks[t]));
+                            }
+                            *before = true;
+                        }
+                    }
+                }
+                Pass::ReferenceRecording => {
+                    if let Some((channels, frames)) = recording {
+                        total = total.saturating_add(samples(&(channels.min(2), frames)));
+                    }
+                }
+                Pass::Full | Pass::Muted(_) => {}
+            }
+        }
+        total.saturating_mul(4)
+    }
+
     /// Frames of each render of the student's mix: the longest source plus [`TAIL_S`].
     pub fn render_frames(&self) -> usize {
         self.frames

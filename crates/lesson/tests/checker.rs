@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use mixroom_dsp::{render, Engine, StereoBlock};
 use mixroom_lesson::{CheckError, Checker, BLOCK_FRAMES, TAIL_S};
-use mixroom_protocol::lesson::{GoalKind, StripRef};
+use mixroom_protocol::lesson::{Curve, GoalKind, Lesson, Recording, Reference, StripRef};
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::strips::StripIndex;
 use serde_json::json;
@@ -256,6 +256,65 @@ fn only_what_the_goals_need_is_rendered() {
     let result = result(&report, 0);
     assert_eq!((result.measured, result.passed), (None, false));
     assert!(result.hint.contains("newer Mixroom") && result.hint.contains("spectral_flux"));
+}
+
+#[test]
+fn a_check_counts_the_memory_its_audio_takes() {
+    // Reference: what the renders hold (see the checker's module doc). Two tracks, a mono
+    // one of 2 s and a stereo one of 1 s, at 48 kHz.
+    let mix = session(&["Kick", "Bass"], &[]);
+    let tracks = [(1, 96_000), (2, 48_000)];
+    let samples = (96_000 + 2 * 48_000) * 4;
+    let tail = (TAIL_S * f64::from(FS)) as u64;
+    let bytes = |lesson: &Lesson, recording| {
+        let checker = Checker::new(lesson, &mix, vec![None, None], FS).unwrap();
+        checker.audio_bytes(&tracks, recording)
+    };
+    let loudness = GoalKind::Loudness {
+        min_lufs: Some(-20.0),
+        max_lufs: None,
+    };
+    assert_eq!(bytes(&lesson(&mix, vec![loudness.clone()]), None), samples);
+    // A contribution keeps the stereo mix of the longest track and its tail.
+    let level = GoalKind::RelativeLevel {
+        strip: track("Bass"),
+        min_db: None,
+        max_db: Some(0.0),
+    };
+    let kept = 2 * (96_000 + tail) * 4;
+    assert_eq!(
+        bytes(&lesson(&mix, vec![level.clone()]), None),
+        samples + kept
+    );
+    // A reference mix that plays Kick's source three times copies it twice.
+    let tonal = GoalKind::TonalBalance {
+        curve: Curve::Reference,
+        tolerance_db: 3.0,
+    };
+    let mut reference = session(&["Kick", "Kick 2", "Kick 3", "Bass"], &[]);
+    for t in 1..3 {
+        reference.tracks[t].source = mix.tracks[0].source.clone();
+    }
+    let with_mix = with_reference(lesson(&mix, vec![level, tonal.clone()]), &reference);
+    assert_eq!(bytes(&with_mix, None), samples + kept + 2 * 96_000 * 4);
+    // A recording counts its first two channels, when a goal hears it.
+    let mut with_recording = lesson(&mix, vec![tonal]);
+    with_recording.reference = Some(Reference::Recording(Recording::Url(
+        "https://example.com/r.ogg".into(),
+    )));
+    assert_eq!(
+        bytes(&with_recording, Some((6, 480_000))),
+        samples + 2 * 480_000 * 4
+    );
+    let mut unheard = lesson(&mix, vec![loudness]);
+    unheard.reference = with_recording.reference.clone();
+    assert_eq!(bytes(&unheard, Some((2, 480_000))), samples);
+    // Claims past any memory saturate instead of wrapping.
+    let checker = Checker::new(&with_mix, &mix, vec![None, None], FS).unwrap();
+    assert_eq!(
+        checker.audio_bytes(&[(usize::MAX, usize::MAX), (2, 1)], None),
+        u64::MAX
+    );
 }
 
 #[test]

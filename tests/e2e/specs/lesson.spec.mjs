@@ -457,7 +457,11 @@ test("a lesson whose reference is a recording at a URL: Check my mix fetches it 
   const lesson = JSON.parse(json);
   const wav = join(dir, "start-render.wav");
   execFileSync(CLI, ["render", join(dir, "start.json"), "-o", wav, "--sample-rate", String(rate)]);
-  await serveAudio(page, { "/teacher/start.wav": readFileSync(wav), "/teacher/tone.wav": sineWav(4, 440, { rate, invertRight: false }) });
+  await serveAudio(page, {
+    "/teacher/start.wav": readFileSync(wav),
+    "/teacher/tone.wav": sineWav(4, 440, { rate, invertRight: false }),
+    "/teacher/long.wav": sineWav(64, 440, { rate, invertRight: false }),
+  });
   // Each lesson its own title, so that the page is seen to have opened it.
   const withRecording = (url) => JSON.stringify({
     ...lesson,
@@ -513,15 +517,40 @@ test("a lesson whose reference is a recording at a URL: Check my mix fetches it 
   await expect(listen.getByRole("button")).toHaveText([/^My mix /, /^Start /, /^Recording “tone.wav” /]);
   await expect(page.getByRole("img", { name: /^Spectrum of the master output/ })).toHaveAttribute("data-reference", "Recording “tone.wav”");
 
+  // The recording counts in the memory a check may take: a check that fits without the 64 s
+  // recording (2 × 64 s × 48 kHz of f32: 22.0 MiB more than the 4 s one) is refused with it.
+  const status = panel.getByTestId("check-status");
+  const refusedNeed = async () => {
+    await panel.getByRole("button", { name: "Check my mix" }).click();
+    await expect(status).toHaveText(/This mix's audio needs \d+ MiB of memory to be checked/, { timeout: 60_000 });
+    return Number((await status.textContent()).match(/needs (\d+) MiB/)[1]);
+  };
+  await page.evaluate(() => window.wasmBindings.mixroom_set_check_budget(16 * 1024 * 1024));
+  const withShort = await refusedNeed();
+  await page.evaluate((mib) => window.wasmBindings.mixroom_set_check_budget(mib * 1024 * 1024), withShort + 4);
+  expect(await checkMix(page)).toMatch(/0 of 1 goals met/);
+  await page.goto(`${ISOLATED_URL}#lesson=${payload(withRecording("https://audio.example/teacher/long.wav"))}`);
+  await expect(panel.getByRole("heading", { name: "Sound like long.wav" })).toBeVisible();
+  await mixOpened(page, 14);
+  await checkMix(page);
+  await agree();
+  await page.evaluate((mib) => window.wasmBindings.mixroom_set_check_budget(mib * 1024 * 1024), withShort + 4);
+  const withLong = await refusedNeed();
+  console.log(`a check's memory: ${withShort} MiB with the 4 s recording, ${withLong} MiB with the 64 s one`);
+  expect(withLong - withShort).toBeGreaterThanOrEqual(21);
+  expect(withLong - withShort).toBeLessThanOrEqual(23);
+  await page.evaluate(() => window.wasmBindings.mixroom_set_check_budget(3 * 1024 ** 3));
+  expect(await checkMix(page)).toMatch(/0 of 1 goals met/);
+
   // A recording that cannot be fetched: the check still runs, and says why that goal is not measured.
   await page.goto(`${ISOLATED_URL}#lesson=${payload(withRecording("https://audio.example/teacher/gone.wav"))}`);
   await expect(panel.getByRole("heading", { name: "Sound like gone.wav" })).toBeVisible();
   await mixOpened(page, 14);
   await checkMix(page);
   await agree();
-  const status = await checkMix(page);
-  console.log(`unreachable recording: ${status}`);
-  expect(status).toMatch(/0 of 1 goals met\. The recording could not be fetched from https:\/\/audio\.example\/teacher\/gone\.wav: the server answered 404/);
+  const unreachable = await checkMix(page);
+  console.log(`unreachable recording: ${unreachable}`);
+  expect(unreachable).toMatch(/0 of 1 goals met\. The recording could not be fetched from https:\/\/audio\.example\/teacher\/gone\.wav: the server answered 404/);
   expect((await verdicts(page)).tone.measured).toBe("not measured");
   expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
 });

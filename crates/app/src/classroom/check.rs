@@ -5,6 +5,7 @@ use mixroom_dsp::{SessionSources, Source};
 use mixroom_lesson::{Checker, Progress, Report, CHECK_RATE_HZ};
 use mixroom_protocol::lesson::Lesson;
 use mixroom_protocol::session::Session;
+use web_sys::AudioBuffer;
 
 use super::{memory, recording};
 use crate::audio::{decoding_context, yield_now, TrackAudio};
@@ -19,20 +20,34 @@ const SLICE_FRAMES: usize = 2048;
 /// Main-thread time a check takes before it lets the page paint and answer, ms.
 const BUSY_MS: f64 = 30.0;
 
-/// The engine's sources for `tracks` (session track index, audio at `sample_rate_hz`) of a
-/// session with `count` tracks, stored as the worklet stores them ([`Source::for_rate`]). A
-/// check whose audio would pass the memory a check may take ([`memory::over_budget`]), or
-/// whose samples cannot be had, is refused with a sentence, before the page runs out of memory.
+/// The engine's sources for checking `mix` against `lesson`: its `tracks` (session track
+/// index, audio at `sample_rate_hz`), stored as the worklet stores them
+/// ([`Source::for_rate`]), and the lesson's reference `recording` when a goal hears it. A
+/// check whose audio would pass the memory a check may take (all it holds,
+/// [`Checker::audio_bytes`], against [`memory::over_budget`]), or whose samples cannot be had,
+/// is refused with a sentence before any audio is copied into this module's memory.
 pub fn sources_of(
-    count: usize,
+    lesson: &Lesson,
+    mix: &Session,
     tracks: &[(usize, TrackAudio)],
+    recording: Option<&AudioBuffer>,
     sample_rate_hz: f32,
-) -> Result<SessionSources, String> {
-    let lengths = tracks.iter().map(|(_, audio)| {
-        let frames = audio.channels.first().map_or(0, |c| c.length() as usize);
-        (audio.channels.len(), frames)
-    });
-    if let Some(why) = memory::over_budget(memory::check_bytes(lengths)) {
+) -> Result<(SessionSources, Option<Source>), String> {
+    let count = mix.tracks.len();
+    let Ok(checker) = Checker::new(lesson, mix, vec![None; count], sample_rate_hz) else {
+        // Checked without audio, the mix gets the reason it cannot be checked.
+        return Ok((vec![None; count], None));
+    };
+    let mut shapes = vec![(0, 0); count];
+    for (i, audio) in tracks {
+        if let Some(shape) = shapes.get_mut(*i) {
+            let frames = audio.channels.first().map_or(0, |c| c.length() as usize);
+            *shape = (audio.channels.len(), frames);
+        }
+    }
+    let recording = recording.filter(|_| checker.needs_reference_recording());
+    let heard = recording.map(|b| (b.number_of_channels() as usize, b.length() as usize));
+    if let Some(why) = memory::over_budget(checker.audio_bytes(&shapes, heard)) {
         return Err(why);
     }
     let mut sources: SessionSources = vec![None; count];
@@ -48,7 +63,13 @@ pub fn sources_of(
             *slot = Some(source);
         }
     }
-    Ok(sources)
+    let recording = recording
+        .map(|buffer| {
+            recording::source_of(buffer)
+                .map_err(|why| format!("The reference recording cannot be used ({why})"))
+        })
+        .transpose()?;
+    Ok((sources, recording))
 }
 
 /// Why `mix` cannot be checked against `lesson` whatever its audio (a goal names a strip it
@@ -64,7 +85,7 @@ pub fn problem(lesson: &Lesson, mix: &Session) -> Option<String> {
     .map(|e| format!("This mix cannot be checked: {e}."))
 }
 
-/// The lesson's reference recording as a source for checking `mix` at [`CHECK_RATE_HZ`],
+/// The lesson's reference recording, decoded at [`CHECK_RATE_HZ`], for checking `mix`,
 /// when a goal compares with it: `Ok(None)` when none does. It is had once per page
 /// ([`recording::of_lesson`]: fetched from its URL once the user agreed to its host, or read
 /// from `project`'s storage); `fetching(text)` hears how far. The error says why it could not
@@ -74,7 +95,7 @@ pub async fn reference_recording(
     lesson: &Lesson,
     mix: &Session,
     fetching: &dyn Fn(String),
-) -> Result<Option<Source>, String> {
+) -> Result<Option<AudioBuffer>, String> {
     let needed = Checker::new(
         lesson,
         mix,
@@ -98,25 +119,22 @@ pub async fn reference_recording(
     let had = recording::of_lesson(&context, project, lesson, progress)
         .await
         .map_err(|why| format!("{}; its goal is not measured.", upper_first(&why)))?;
-    match had {
-        Some((_, buffer)) => recording::source_of(&buffer)
-            .map(Some)
-            .map_err(|why| format!("The reference recording cannot be used ({why}).")),
-        None => Ok(None),
-    }
+    Ok(had.map(|(_, buffer)| buffer))
 }
 
 /// Checks `audio`'s mix against `lesson`, calling `progress` after each slice of work; a goal
-/// that compares with a reference recording hears `recording`.
+/// that compares with a reference recording hears `recording` (decoded at the mix's rate).
 pub async fn check_mix(
     lesson: &Lesson,
     audio: MixAudio,
-    recording: Option<Source>,
+    recording: Option<AudioBuffer>,
     progress: &dyn Fn(Progress),
 ) -> Result<Report, String> {
-    let sources = sources_of(
-        audio.session.tracks.len(),
+    let (sources, recording) = sources_of(
+        lesson,
+        &audio.session,
         &audio.tracks,
+        recording.as_ref(),
         audio.sample_rate_hz,
     )?;
     drop(audio.tracks);

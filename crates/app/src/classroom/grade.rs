@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use mixroom_lesson::CHECK_RATE_HZ;
 use mixroom_protocol::lesson::Lesson;
 
-use super::check::{check_session, reference_recording};
+use super::check::{check_session, reference_recording, sources_of};
 use super::class::{Row, RowState};
-use super::sources::{session_sources, AudioCache};
+use super::sources::{session_audio, AudioCache};
 use crate::project::Project;
 
 /// Checks every waiting row of `rows` against the lesson they are for (`lesson`, read again
@@ -47,7 +47,7 @@ pub async fn grade(
             })
         };
         set(RowState::Checking(0));
-        let audio = session_sources(
+        let audio = session_audio(
             project,
             &hand_in.mix,
             files.as_deref(),
@@ -55,29 +55,40 @@ pub async fn grade(
             Some(CHECK_RATE_HZ as f32),
         );
         let state = match audio.await {
-            Ok((sources, rate_hz)) => {
-                let progress = |p: mixroom_lesson::Progress| {
-                    let percent = p.done_frames as u64 * 100 / p.total_frames.max(1) as u64;
-                    set(RowState::Checking(percent.min(100) as u32));
-                };
+            Ok((tracks, rate_hz)) => {
                 // Without the recording, a goal that needs it says it was not measured.
                 let had = reference_recording(project, &lesson, &hand_in.mix, &|_| {});
                 let recording = had.await.ok().flatten();
-                let checked = check_session(
-                    &lesson,
-                    &hand_in.mix,
-                    sources,
-                    recording,
-                    rate_hz,
-                    &progress,
-                );
-                match checked.await {
-                    Ok(report) => RowState::Checked(Arc::new(report)),
-                    Err(why) => RowState::Flagged(why),
+                match sources_of(&lesson, &hand_in.mix, &tracks, recording.as_ref(), rate_hz) {
+                    Ok((sources, recording)) => {
+                        drop(tracks);
+                        let progress = |p: mixroom_lesson::Progress| {
+                            let percent = p.done_frames as u64 * 100 / p.total_frames.max(1) as u64;
+                            set(RowState::Checking(percent.min(100) as u32));
+                        };
+                        let checked = check_session(
+                            &lesson,
+                            &hand_in.mix,
+                            sources,
+                            recording,
+                            rate_hz,
+                            &progress,
+                        );
+                        match checked.await {
+                            Ok(report) => RowState::Checked(Arc::new(report)),
+                            Err(why) => RowState::Flagged(why),
+                        }
+                    }
+                    Err(why) => RowState::Flagged(not_checked(&why)),
                 }
             }
-            Err(why) => RowState::Flagged(format!("Not checked: {why}.")),
+            Err(why) => RowState::Flagged(not_checked(&why)),
         };
         set(state);
     }
+}
+
+/// A row's "Not checked: …" for the sentence `why` (with or without its full stop).
+fn not_checked(why: &str) -> String {
+    format!("Not checked: {}.", why.trim_end_matches('.'))
 }

@@ -1,5 +1,6 @@
-//! What a check may take of the page's memory: its tracks' samples are copied into this
-//! module's wasm memory for the engine, and the checker keeps the mix it renders; wasm32
+//! What a check may take of the page's memory: its tracks' samples (and a reference
+//! recording's) are copied into this module's wasm memory for the engine, and the checker
+//! keeps what it renders (`mixroom_lesson::Checker::audio_bytes` counts it all); wasm32
 //! addresses 4 GiB in all, and what does not fit must be refused with a message, not abort
 //! the page (and the class table with it).
 
@@ -18,24 +19,6 @@ thread_local! {
 #[cfg(feature = "e2e")]
 pub fn set_budget(bytes: u64) {
     BUDGET.set(bytes);
-}
-
-/// The memory a check of tracks of `(channels, frames)` takes, bytes: each track's samples
-/// (f32), and the stereo mix of the longest, which the checker keeps.
-pub fn check_bytes(tracks: impl IntoIterator<Item = (usize, usize)>) -> u64 {
-    let (samples, longest) =
-        tracks
-            .into_iter()
-            .fold((0u64, 0u64), |(samples, longest), (channels, frames)| {
-                let frames = frames as u64;
-                (
-                    samples.saturating_add((channels as u64).saturating_mul(frames)),
-                    longest.max(frames),
-                )
-            });
-    samples
-        .saturating_add(longest.saturating_mul(2))
-        .saturating_mul(4)
 }
 
 /// Why a check of `bytes` is refused, when it is over the budget: one sentence for the user
@@ -80,32 +63,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_check_counts_every_track_and_the_kept_mix() {
-        // Ten stereo tracks of five minutes at 48 kHz: 1.07 GiB of samples and 110 MiB of
-        // the kept mix.
-        let frames = 5 * 60 * 48_000;
-        let bytes = check_bytes(vec![(2, frames); 10]);
-        assert_eq!(bytes, (20 + 2) * frames as u64 * 4);
-        assert_eq!(over_budget(bytes), None);
-        // A mono track of six hours beside a short stereo one: the kept mix is as long.
-        let hours = 6 * 3_600 * 48_000;
-        assert_eq!(
-            check_bytes([(1, hours), (2, 10)]),
-            (3 * hours as u64 + 20) * 4
-        );
-        // Eight channels of 24 hours in ten tracks: refused, said in GiB.
-        let day = 24 * 3_600 * 48_000;
-        let why = over_budget(check_bytes(vec![(8, day); 10])).unwrap();
+    fn a_check_over_the_budget_is_refused_in_units_a_person_reads() {
+        assert_eq!(over_budget(MAX_CHECK_BYTES), None);
+        let why = over_budget(1_360_000_000_000).unwrap();
         assert!(
-            why.starts_with("This mix's audio needs 1266.9 GiB of memory"),
+            why.starts_with("This mix's audio needs 1266.6 GiB of memory"),
             "{why}"
         );
         assert!(
             why.contains("more than the 3.0 GiB a check may take"),
             "{why}"
         );
-        assert_eq!(check_bytes([]), 0);
-        assert_eq!(check_bytes([(usize::MAX, usize::MAX)]), u64::MAX);
+        let why = over_budget(MAX_CHECK_BYTES + 1).unwrap();
+        assert!(why.starts_with("This mix's audio needs 3.0 GiB"), "{why}");
+        assert_eq!(in_units(100 << 20), "100 MiB");
+        assert_eq!(in_units((100 << 20) + 1), "101 MiB");
     }
 
     #[test]

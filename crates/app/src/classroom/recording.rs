@@ -10,6 +10,7 @@ use mixroom_protocol::lesson::{Lesson, Recording, Reference};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioBuffer, BaseAudioContext, Blob};
 
+use super::memory;
 use crate::audio::describe;
 use crate::project::remote::{self, Fetching};
 use crate::project::Project;
@@ -145,10 +146,19 @@ async fn fetch(
     decode(context, &file, &name_of(url)).await
 }
 
-/// `buffer` as the engine's source for a check (its first two channels; one when mono).
+/// `buffer` as the engine's source for a check (its first two channels; one when mono),
+/// copied into this module's memory; the error says why not (as when the memory cannot be
+/// had).
 pub fn source_of(buffer: &AudioBuffer) -> Result<Source, String> {
+    let frames = buffer.length() as usize;
     let channels = (0..buffer.number_of_channels().min(2))
-        .map(|c| buffer.get_channel_data(c).map_err(|e| describe(&e)))
+        .map(|c| {
+            let mut copied = Ok(());
+            let samples = memory::try_copy(frames, |out| {
+                copied = buffer.copy_from_channel(out, c as i32);
+            })?;
+            copied.map(|()| samples).map_err(|e| describe(&e))
+        })
         .collect::<Result<Vec<Vec<f32>>, String>>()?;
     Source::new(channels).map_err(|e| e.to_string())
 }

@@ -4,10 +4,8 @@
 
 use std::rc::Rc;
 
-use mixroom_dsp::SessionSources;
 use mixroom_protocol::session::{self, Session};
 
-use super::check::sources_of;
 use crate::audio::{decoding_context, TrackAudio};
 use crate::project::{resolve, BundleFiles, Project, Resolved};
 
@@ -81,20 +79,6 @@ pub async fn session_audio(
         tracks.push((i, audio));
     }
     Ok((tracks, context.sample_rate()))
-}
-
-/// The engine's sources for `session`'s tracks at `rate_hz` or else the engine's rate (as the
-/// worklet stores them), and that rate, Hz; files as [`session_audio`] finds them.
-pub async fn session_sources(
-    project: Project,
-    session: &Session,
-    files: Option<&BundleFiles>,
-    cache: &mut AudioCache,
-    rate_hz: Option<f32>,
-) -> Result<(SessionSources, f32), String> {
-    let (tracks, rate_hz) = session_audio(project, session, files, cache, rate_hz).await?;
-    let sources = sources_of(session.tracks.len(), &tracks, rate_hz)?;
-    Ok((sources, rate_hz))
 }
 
 /// Why `track`'s audio cannot be had here.
