@@ -13,9 +13,10 @@
 //! A hostile file must not take the program down: a panic inside symphonia is caught (quietly:
 //! no panic message on stderr) and reported as [`DecodeError::Crashed`], a file longer than
 //! [`MAX_HOURS`] is refused as it decodes, and so is one whose samples would take more memory
-//! than the budget ([`set_memory_budget`], [`DecodeError::OverBudget`]): what is allocated is
-//! bounded by what the machine can hold, not by what the file claims (a 2 MB FLAC of 24 hours
-//! of silence decodes to tens of GB). RF64 files (WAV over 4 GiB, EBU Tech 3306, what
+//! than the budget ([`set_memory_budget`], [`DecodeError::OverBudget`]) beside the samples
+//! the command already holds ([`hold`], [`pin`]): what is allocated is bounded by what the
+//! machine can hold, not by what the files claim (a 2 MB FLAC of 24 hours of silence decodes
+//! to tens of GB, and ten files each within the budget are not within it together). RF64 files (WAV over 4 GiB, EBU Tech 3306, what
 //! `mixroom render` writes for renders that large) are refused by name: symphonia 0.6 does not
 //! read them.
 
@@ -47,10 +48,15 @@ thread_local! {
     static MEMORY_BUDGET: Cell<u64> = const { Cell::new(DEFAULT_MEMORY_BUDGET) };
     /// Whether a file was refused for the budget on this thread ([`over_budget_met`]).
     static OVER_BUDGET: Cell<bool> = const { Cell::new(false) };
+    /// Samples the command keeps for all its work ([`pin`]), bytes.
+    static PINNED: Cell<u64> = const { Cell::new(0) };
+    /// Samples the work under way holds ([`hold`], [`Work`]), bytes.
+    static HELD: Cell<u64> = const { Cell::new(0) };
 }
 
-/// Sets the memory the samples of one file (decoded, and resampled) may take, bytes: a file
-/// that needs more is refused ([`DecodeError::OverBudget`]). The command line's `--max-memory`.
+/// Sets the memory the samples the command holds (decoded, and resampled) may take together,
+/// bytes: a file that would take them past it is refused ([`DecodeError::OverBudget`]). The
+/// command line's `--max-memory`.
 pub fn set_memory_budget(bytes: u64) {
     MEMORY_BUDGET.set(bytes);
 }
@@ -66,13 +72,52 @@ pub fn over_budget_met() -> bool {
     OVER_BUDGET.get()
 }
 
-/// [`DecodeError::OverBudget`], remembered for [`over_budget_met`]: the error when `bytes` of
-/// samples are more than the budget.
+/// Counts `bytes` of samples kept by the work under way (a track of the mix being rendered or
+/// checked) until that [`Work`] ends.
+pub fn hold(bytes: u64) {
+    HELD.set(HELD.get().saturating_add(bytes));
+}
+
+/// Counts `bytes` of samples kept for the rest of the command (a check's reference recording,
+/// heard by every mix checked).
+pub fn pin(bytes: u64) {
+    PINNED.set(PINNED.get().saturating_add(bytes));
+}
+
+/// Samples held now ([`hold`] and [`pin`]), bytes.
+pub fn in_use() -> u64 {
+    PINNED.get().saturating_add(HELD.get())
+}
+
+/// One piece of a command's work (a render, one mix of `mixroom check`): what it [`hold`]s is
+/// freed, and no longer counted, when it is dropped.
+pub struct Work {
+    /// What was held when it started, bytes.
+    before: u64,
+}
+
+impl Work {
+    /// Starts a piece of work.
+    pub fn start() -> Work {
+        Work { before: HELD.get() }
+    }
+}
+
+impl Drop for Work {
+    fn drop(&mut self) {
+        HELD.set(self.before);
+    }
+}
+
+/// [`DecodeError::OverBudget`], remembered for [`over_budget_met`]: the error when `bytes`
+/// more of samples, beside those held ([`in_use`]), are more than the budget.
 pub fn over_budget(bytes: u64) -> Option<DecodeError> {
-    (bytes > memory_budget()).then(|| {
+    let held = in_use();
+    (held.saturating_add(bytes) > memory_budget()).then(|| {
         OVER_BUDGET.set(true);
         DecodeError::OverBudget {
             budget: memory_budget(),
+            held,
         }
     })
 }
@@ -123,10 +168,12 @@ pub enum DecodeError {
     TooLong,
     /// An RF64 file (a WAV over 4 GiB), which the decoders do not read.
     Rf64,
-    /// Its samples would take more memory than the budget ([`set_memory_budget`]).
+    /// Its samples would take more memory than the budget ([`set_memory_budget`]) leaves.
     OverBudget {
         /// The budget, bytes.
         budget: u64,
+        /// What the command held already, bytes ([`in_use`]).
+        held: u64,
     },
     /// The decoder panicked on the file (a bug in it, met with damaged or hostile data).
     Crashed {
@@ -161,11 +208,18 @@ impl fmt::Display for DecodeError {
                 f,
                 "is an RF64 file (a WAV over 4 GiB), which Mixroom cannot read yet"
             ),
-            DecodeError::OverBudget { budget } => write!(
+            DecodeError::OverBudget { budget, held: 0 } => write!(
                 f,
                 "needs more than {} of memory for its samples, the budget (--max-memory \
                  changes it)",
                 in_units(*budget)
+            ),
+            DecodeError::OverBudget { budget, held } => write!(
+                f,
+                "needs more memory for its samples than the budget of {} leaves beside the {} \
+                 that the audio before it takes (--max-memory changes it)",
+                in_units(*budget),
+                in_units(*held)
             ),
             DecodeError::Crashed { message, .. } => write!(
                 f,
@@ -388,6 +442,10 @@ fn decode_uncaught<'a>(
     if sample_rate_hz == 0 {
         return Err(DecodeError::Damaged("no sample rate".to_owned()));
     }
+    // Kept as long as the mix is: no more room than the samples (what the budget counts).
+    for channel in &mut channels {
+        channel.shrink_to_fit();
+    }
     Ok(Decoded {
         sample_rate_hz,
         channels,
@@ -502,7 +560,13 @@ mod tests {
         set_memory_budget(4 * 44_100);
         let refused = decode_bytes(&file, "a.wav", Keep::All);
         set_memory_budget(DEFAULT_MEMORY_BUDGET);
-        assert_eq!(refused, Err(DecodeError::OverBudget { budget: 4 * 44_100 }));
+        assert_eq!(
+            refused,
+            Err(DecodeError::OverBudget {
+                budget: 4 * 44_100,
+                held: 0
+            })
+        );
         assert!(over_budget_met());
         assert!(refused.unwrap_err().to_string().contains("--max-memory"));
     }

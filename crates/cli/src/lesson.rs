@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::args::CheckArgs;
 use crate::bundled;
-use crate::decode::Keep;
+use crate::decode::{self, Keep};
 use crate::demo;
 use crate::sources::{io_problem, load_sources_from, recording_source, DemoStems, Files, Folder};
 
@@ -312,6 +312,8 @@ fn check_one(
     stems: &mut DemoStems,
     recording: &dyn Fn() -> Option<Source>,
 ) -> Result<Checked, Failed> {
+    // This mix's audio is freed, and no longer counted, when its check ends.
+    let _work = decode::Work::start();
     let opened = open_mix(mix).map_err(|e| (None, e))?;
     let student = opened.student.clone();
     let fail = |e: String| (student.clone(), e);
@@ -342,12 +344,30 @@ fn check_one(
         stems,
     )
     .map_err(fail)?;
+    let shapes: Vec<(usize, usize)> = sources
+        .iter()
+        .map(|s| s.as_ref().map_or((0, 0), |s| (s.channels(), s.frames())))
+        .collect();
     let mut checker = Checker::new(lesson, &opened.mix, sources, sample_rate_hz as f32)
         .map_err(|e| fail(e.to_string()))?;
-    if checker.needs_reference_recording() {
-        if let Some(recording) = recording() {
-            checker = checker.with_reference_recording(recording);
-        }
+    let recording = checker
+        .needs_reference_recording()
+        .then(recording)
+        .flatten();
+    // Beside its tracks (held already), the check keeps what its renders need.
+    let heard = recording.as_ref().map(|r| (r.channels(), r.frames()));
+    let tracks: u64 = shapes.iter().map(|&(c, f)| (c * f) as u64 * 4).sum();
+    let extra = checker.audio_bytes(&shapes, heard).saturating_sub(tracks);
+    if decode::over_budget(extra).is_some() {
+        return Err(fail(format!(
+            "checking this mix needs {} of memory for its audio, more than the budget of {} \
+             (--max-memory changes it)",
+            decode::in_units(decode::in_use().saturating_add(extra)),
+            decode::in_units(decode::memory_budget())
+        )));
+    }
+    if let Some(recording) = recording {
+        checker = checker.with_reference_recording(recording);
     }
     Ok(Checked {
         student,

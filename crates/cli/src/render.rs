@@ -8,7 +8,7 @@ use mixroom_protocol::session::Session;
 
 use crate::args::RenderArgs;
 use crate::bundled;
-use crate::decode::Keep;
+use crate::decode::{self, Keep};
 use crate::sources::{io_problem, load_sources, Files, Folder};
 use crate::wav;
 
@@ -39,6 +39,8 @@ pub(crate) fn render_session(
     files: &dyn Files,
     args: &RenderArgs,
 ) -> Result<(), String> {
+    // The mix's audio is counted against the budget until the render ends.
+    let _work = decode::Work::start();
     // A render of N frames decodes only what they need: their length, and a tenth of a second
     // for the resampler's look-ahead.
     let keep = args.frames.map_or(Keep::All, |frames| {

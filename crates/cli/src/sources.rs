@@ -106,7 +106,7 @@ pub fn track_channels(channels: Vec<Vec<f32>>) -> Result<(Vec<Vec<f32>>, bool), 
 /// The engine's sources for `session`'s tracks at `sample_rate_hz` (8 kHz..192 kHz): demo
 /// stems synthesized, files found in `files`, as much of each as `keep` says, downmixed and
 /// resampled (a note on stderr for each file resampled). The error names the track and what is
-/// wrong.
+/// wrong. Each track's samples are held ([`decode::hold`]) until the caller's work ends.
 pub fn load_sources(
     session: &Session,
     files: &dyn Files,
@@ -159,6 +159,8 @@ pub fn load_sources_from(
                     ))
                 }
             };
+            // Held until the work ends: the next file's budget is what this one leaves.
+            decode::hold(samples_bytes(&channels));
             Source::for_rate(channels, sample_rate_hz as f32)
                 .map(Some)
                 .map_err(|e| format!("track \"{}\": {e}", track.name))
@@ -211,7 +213,14 @@ pub fn recording_source(
 ) -> Result<Source, String> {
     let what = "the reference recording";
     let channels = channels_at(what, files, path, sample_rate_hz, Keep::All)?;
+    // Kept for every mix the command checks.
+    decode::pin(samples_bytes(&channels));
     Source::for_rate(channels, sample_rate_hz as f32).map_err(|e| format!("{what}: {e}"))
+}
+
+/// What `channels` take as f32 samples, bytes.
+pub fn samples_bytes(channels: &[Vec<f32>]) -> u64 {
+    channels.iter().map(|c| c.len() as u64 * 4).sum()
 }
 
 /// The file at `path` in `files` as a track's channels at `sample_rate_hz`, as much as `keep`

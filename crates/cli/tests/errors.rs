@@ -300,6 +300,41 @@ fn memory_is_bounded_by_the_budget_not_by_the_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[test]
+fn the_budget_bounds_the_files_together() {
+    // Reference: issue 23. Two files of 3 MiB of f32 samples each fit a 5 MiB budget alone,
+    // not together: the second is refused, naming what the first one takes.
+    let dir = temp_dir("together");
+    for name in ["a.wav", "b.wav"] {
+        write_wav(&dir.join(name), 48_000, 393_216);
+    }
+    let mut session = mixroom_demo::session();
+    session.tracks.truncate(2);
+    session.tracks[0].source = file("a.wav");
+    session.tracks[1].source = file("b.wav");
+    let both = dir.join("both.json");
+    std::fs::write(&both, session.to_json()).unwrap();
+    let one = session_with(&dir, "one.json", file("b.wav"));
+    let out = dir.join("out.wav");
+    let out = out.to_str().unwrap();
+    let (code, stderr) = mixroom(&["render", &one, "-o", out, "--max-memory", "5M"]);
+    assert_eq!(code, 0, "{stderr}");
+    fails(
+        &[
+            "render",
+            both.to_str().unwrap(),
+            "-o",
+            out,
+            "--max-memory",
+            "5M",
+        ],
+        2,
+        "b.wav needs more memory for its samples than the budget of 5 MiB leaves beside the 3 \
+         MiB that the audio before it takes",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Bits written most significant first, for [`silent_flac`].
 #[derive(Default)]
 struct Bits {

@@ -474,6 +474,73 @@ fn lessons_and_hand_ins_travel_in_bundles() {
 
 /// A lesson on `start` whose reference is the recording at `path` and whose one goal is the
 /// master's tonal balance within 1 dB of it.
+#[test]
+fn a_check_keeps_to_the_memory_budget_in_all() {
+    // Reference: issue 23, and the memory the checker holds (mixroom-lesson's
+    // `Checker::audio_bytes`). The demo's stems at 8 kHz take T bytes of f32 samples; a goal
+    // on Kick's contribution keeps the stereo mix besides (2 × (longest + 1 s of tails)). A
+    // budget halfway between checks the loudness lesson and refuses the contribution's, with
+    // one line, and exit 2.
+    let dir = temp_dir("check-memory");
+    let (_, _, files) = demo_stems(&dir);
+    let shape = |bytes: &[u8]| {
+        let reader = hound::WavReader::new(bytes).unwrap();
+        (
+            u64::from(reader.spec().channels),
+            u64::from(reader.duration()),
+        )
+    };
+    let tracks: u64 = files
+        .iter()
+        .map(|(_, b)| shape(b))
+        .map(|(c, f)| c * f * 4)
+        .sum();
+    let longest = files.iter().map(|(_, b)| shape(b).1).max().unwrap();
+    let kept = 2 * (longest + 8000) * 4;
+    let budget = (tracks + kept / 2).to_string();
+    let mix = s(&dir.join("quiet.json"));
+    std::fs::write(&mix, quiet_mix().to_json()).unwrap();
+    let loudness = s(&dir.join("loudness.json"));
+    std::fs::write(&loudness, quiet_lesson("turn-it-down").to_json()).unwrap();
+    let (code, lines, stderr) = check(&[&loudness, &mix, "--max-memory", &budget]);
+    assert_eq!(
+        (code, lines[0]["passed"].as_bool()),
+        (0, Some(true)),
+        "{stderr}"
+    );
+
+    let mut level = quiet_lesson("kick-level");
+    level.goals.push(Goal {
+        id: "kick".to_owned(),
+        text: "Kick is heard.".to_owned(),
+        kind: GoalKind::RelativeLevel {
+            strip: mixroom_protocol::lesson::StripRef::Track("Kick".to_owned()),
+            min_db: Some(-40.0),
+            max_db: None,
+        },
+    });
+    let level_path = s(&dir.join("level.json"));
+    std::fs::write(&level_path, level.to_json()).unwrap();
+    let (code, lines, stderr) = check(&[&level_path, &mix, "--max-memory", &budget]);
+    assert_eq!((code, lines.len()), (2, 1), "{stderr}");
+    let error = lines[0]["error"].as_str().unwrap();
+    let needs = format!("needs {} MiB of memory", (tracks + kept) >> 20);
+    assert!(error.starts_with("checking this mix "), "{error}");
+    assert!(
+        error.contains(&needs) && error.contains("--max-memory"),
+        "{error}"
+    );
+    // With room for it, the same check runs.
+    let room = (tracks + kept).to_string();
+    let (code, lines, stderr) = check(&[&level_path, &mix, "--max-memory", &room]);
+    assert_eq!(
+        (code, lines[0]["passed"].as_bool()),
+        (0, Some(true)),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 fn recording_lesson(start: &Session, path: &str) -> Lesson {
     let mut lesson = quiet_lesson("sound-like-this");
     lesson.start = start.clone();
