@@ -10,6 +10,7 @@
 // file, travel as projects (.mixroom) to a fresh profile, and the student's project lands in
 // the class table and is graded by `mixroom check` as the page graded it.
 import { test, expect } from "@playwright/test";
+import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { inflateSync } from "node:zlib";
@@ -81,6 +82,16 @@ async function faderTo(page, track, db) {
  * `tracks` tracks: { other (the profile), student (its page), panel }. */
 async function openLessonProject(browser, path, title, tracks) {
   const other = await browser.newContext();
+  // Every write to this browser's storage, in order: { store, key, names: the value's text }.
+  await other.addInitScript(() => {
+    window.mixroomWrites = [];
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (value, key) {
+      const names = value instanceof Blob ? "" : JSON.stringify(value ?? null);
+      window.mixroomWrites.push({ store: this.name, key: String(key), names });
+      return put.apply(this, arguments);
+    };
+  });
   const student = await other.newPage();
   await openMixroom(student, ISOLATED_URL);
   await mixOpened(student, 14);
@@ -673,6 +684,16 @@ test("a reference recording picked as a file in teach mode travels in the lesson
 
   // A fresh profile: the recording comes from the project, and the start sounds like it.
   const { other, student, panel } = await openLessonProject(browser, lessonPath, "Sound like the teacher", 14);
+  // The recording is stored only after the mix that names it: a second tab's housekeeping,
+  // which keeps the files a kept mix names, never finds it unnamed.
+  const sha = createHash("sha256").update(readFileSync(wav)).digest("hex");
+  await expect.poll(() => student.evaluate((sha) => window.mixroomWrites.some((w) => w.store === "audio" && w.key === sha), sha)).toBe(true);
+  const writes = await student.evaluate(() => window.mixroomWrites);
+  const stored = writes.findIndex((w) => w.store === "audio" && w.key === sha);
+  const named = writes.findIndex((w) => w.store === "mixes" && w.names.includes(sha));
+  console.log(`writes: ${writes.map((w) => `${w.store} ${w.key.slice(0, 12)}`).join(", ")}; the mix naming the recording at ${named}, the recording at ${stored}`);
+  expect(named).toBeGreaterThanOrEqual(0);
+  expect(named).toBeLessThan(stored);
   expect(await checkMix(student)).toMatch(/Every goal is met \(1 of 1\)/);
   const tone = (await verdicts(student))["tonal-balance-1"];
   console.log(`start against the teacher's recording from the project: ${tone.measured}`);
