@@ -62,7 +62,6 @@ impl Row {
 /// the row: "same as the reference" ([`same_as_reference`]), "the same mix as Ada (line 2)"
 /// for a hand-in that is another such row's mix ([`same_mix`]; both rows say so).
 pub fn flags(lesson: &Lesson, rows: &[Row]) -> Vec<Vec<String>> {
-    let answers = |row: &Row| !matches!(row.state, RowState::Flagged(_));
     rows.iter()
         .enumerate()
         .map(|(i, row)| {
@@ -91,6 +90,66 @@ pub fn flags(lesson: &Lesson, rows: &[Row]) -> Vec<Vec<String>> {
             flags
         })
         .collect()
+}
+
+/// [`flags`] of the rows last asked about, worked out again only when the lesson, or which
+/// hand-ins the rows hold and which of them answer it, change: a row's progress through its
+/// check leaves its flags as they are, so the table's many redraws while checking compare each
+/// hand-in once, not every pair.
+#[derive(Default)]
+pub struct FlagsCache {
+    /// The lesson and, for each row, where it came from, its hand-in and whether it answers:
+    /// the hand-ins held, so that no other can take an address compared here.
+    key: Option<(Arc<Lesson>, Vec<RowKey>)>,
+    flags: Vec<Vec<String>>,
+}
+
+/// What a row's flags depend on.
+struct RowKey {
+    from: String,
+    hand_in: Option<Arc<HandIn>>,
+    answers: bool,
+}
+
+impl RowKey {
+    fn of(row: &Row) -> RowKey {
+        RowKey {
+            from: row.from.clone(),
+            hand_in: row.hand_in.clone(),
+            answers: answers(row),
+        }
+    }
+
+    fn is(&self, row: &Row) -> bool {
+        let same_hand_in = match (&self.hand_in, &row.hand_in) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_hand_in && self.answers == answers(row) && self.from == row.from
+    }
+}
+
+impl FlagsCache {
+    /// [`flags`] of `rows` against `lesson`, from the last answer when nothing they depend on
+    /// changed.
+    pub fn of(&mut self, lesson: &Arc<Lesson>, rows: &[Row]) -> Vec<Vec<String>> {
+        let fresh = self.key.as_ref().is_some_and(|(l, keys)| {
+            Arc::ptr_eq(l, lesson)
+                && keys.len() == rows.len()
+                && keys.iter().zip(rows).all(|(key, row)| key.is(row))
+        });
+        if !fresh {
+            self.flags = flags(lesson, rows);
+            self.key = Some((Arc::clone(lesson), rows.iter().map(RowKey::of).collect()));
+        }
+        self.flags.clone()
+    }
+}
+
+/// Whether `row` holds a hand-in of the lesson (one that answers another is flagged).
+fn answers(row: &Row) -> bool {
+    !matches!(row.state, RowState::Flagged(_))
 }
 
 /// The rows for `text` from `from` ("line", a file name): a hand-in JSON file is one row;
@@ -311,5 +370,54 @@ mod tests {
         assert!(flags[0].iter().any(|f| f.contains("the same mix as")));
         assert!(!flags[2].iter().any(|f| f.contains("the same mix as")));
         assert_eq!(quoted("-14.25"), "-14.25", "a number stays a number");
+    }
+
+    #[test]
+    fn cached_flags_follow_rows_added_one_by_one_and_their_states() {
+        // The cache answers as `flags` does at every step: rows added one at a time (the
+        // class table's "Add hand-ins"), a row's check moving on, a row flagged, a row removed.
+        let lesson = Arc::new(mixroom_demo::lessons::lesson("static-balance").unwrap());
+        let mut other = lesson.start.clone();
+        other.tracks[1]
+            .strip
+            .set(mixroom_protocol::params::ParamId::GainDb, -6.0);
+        let mixes = [
+            lesson.start.clone(),
+            other.clone(),
+            lesson.start.clone(),
+            other,
+            lesson.start.clone(),
+        ];
+        let mut cache = FlagsCache::default();
+        let mut rows = Vec::new();
+        for (i, mix) in mixes.into_iter().enumerate() {
+            rows.push(row_of(&lesson, &format!("S{i}"), mix));
+            assert_eq!(
+                cache.of(&lesson, &rows),
+                flags(&lesson, &rows),
+                "{} rows",
+                i + 1
+            );
+        }
+        let same = |flags: &[String]| flags.iter().filter(|f| f.contains("same mix")).count();
+        assert_eq!(same(&cache.of(&lesson, &rows)[0]), 2, "S2 and S4");
+        rows[0].state = RowState::Checking(40);
+        assert_eq!(cache.of(&lesson, &rows), flags(&lesson, &rows));
+        rows[2].state = RowState::Flagged("Not checked: no audio.".to_owned());
+        assert_eq!(cache.of(&lesson, &rows), flags(&lesson, &rows));
+        assert_eq!(
+            same(&cache.of(&lesson, &rows)[0]),
+            1,
+            "a flagged row is no match"
+        );
+        rows.remove(4);
+        assert_eq!(cache.of(&lesson, &rows), flags(&lesson, &rows));
+        assert_eq!(same(&cache.of(&lesson, &rows)[0]), 0);
+        // The same hand-in added again is another row, with its own line.
+        let again = rows[1].clone();
+        rows.push(again);
+        assert_eq!(cache.of(&lesson, &rows), flags(&lesson, &rows));
+        let another = Arc::new((*lesson).clone());
+        assert_eq!(cache.of(&another, &rows), flags(&another, &rows));
     }
 }

@@ -134,12 +134,15 @@ pub fn ClassView(
                 .collect_view()
         })
     };
+    let flags_cache = StoredValue::new_local(class::FlagsCache::default());
     let body =
         move || {
             let lesson = rows_for.get();
             let rows = rows.get();
             let flags = match &lesson {
-                Some(lesson) => class::flags(lesson, &rows),
+                Some(lesson) => flags_cache
+                    .try_update_value(|cache| cache.of(lesson, &rows))
+                    .unwrap_or_else(|| class::flags(lesson, &rows)),
                 None => vec![Vec::new(); rows.len()],
             };
             rows.into_iter()
