@@ -27,6 +27,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::Once;
 
+use mixroom_protocol::units::memory_size;
 use symphonia::core::errors::Error;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, TrackType};
@@ -122,17 +123,6 @@ pub fn over_budget(bytes: u64) -> Option<DecodeError> {
     })
 }
 
-/// `bytes` for a person: "4.0 GiB", "512 MiB", "16 KiB".
-pub fn in_units(bytes: u64) -> String {
-    if bytes >= 1 << 30 {
-        format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30))
-    } else if bytes >= 1 << 20 {
-        format!("{} MiB", bytes >> 20)
-    } else {
-        format!("{} KiB", bytes >> 10)
-    }
-}
-
 /// Longest panic message kept in a [`DecodeError::Crashed`], characters.
 const MAX_MESSAGE_CHARS: usize = 200;
 
@@ -212,14 +202,14 @@ impl fmt::Display for DecodeError {
                 f,
                 "needs more than {} of memory for its samples, the budget (--max-memory \
                  changes it)",
-                in_units(*budget)
+                memory_size(*budget)
             ),
             DecodeError::OverBudget { budget, held } => write!(
                 f,
                 "needs more memory for its samples than the budget of {} leaves beside the {} \
                  that the audio before it takes (--max-memory changes it)",
-                in_units(*budget),
-                in_units(*held)
+                memory_size(*budget),
+                memory_size(*held)
             ),
             DecodeError::Crashed { message, .. } => write!(
                 f,

@@ -12,6 +12,7 @@ use mixroom_protocol::lesson::{
     same_as_reference, same_mix, violations, wire, HandIn, Lesson, Recording, Reference, Violation,
 };
 use mixroom_protocol::session::{self, Session};
+use mixroom_protocol::units::memory_size;
 use mixroom_protocol::validate::Refusal;
 use serde::Serialize;
 
@@ -362,8 +363,8 @@ fn check_one(
         return Err(fail(format!(
             "checking this mix needs {} of memory for its audio, more than the budget of {} \
              (--max-memory changes it)",
-            decode::in_units(decode::in_use().saturating_add(extra)),
-            decode::in_units(decode::memory_budget())
+            memory_size(decode::in_use().saturating_add(extra)),
+            memory_size(decode::memory_budget())
         )));
     }
     if let Some(recording) = recording {

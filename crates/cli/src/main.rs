@@ -46,8 +46,9 @@
 //! mix could not be opened or checked); 2 the command line is wrong (unknown command or
 //! option, missing argument; no command at all prints the usage); 3 (`check` only) every mix
 //! was checked and a goal failed (or a mix changed what its lesson does not allow); 2 also when
-//! a file's samples would take more memory than `--max-memory` (4 GiB by default): the file
-//! is refused before the memory is asked for.
+//! a mix's samples (its tracks together, and for a check what its renders keep and the
+//! reference recording) would take more memory than `--max-memory` (4 GiB by default): the
+//! file that would pass it is refused before the memory is asked for, and so is the check.
 //!
 //! `render` and `check` read the files a session names only inside its folder (no absolute
 //! path, no `..`, no drive or network share) unless `--allow-paths-outside` is given.

@@ -524,7 +524,7 @@ fn a_check_keeps_to_the_memory_budget_in_all() {
     let (code, lines, stderr) = check(&[&level_path, &mix, "--max-memory", &budget]);
     assert_eq!((code, lines.len()), (2, 1), "{stderr}");
     let error = lines[0]["error"].as_str().unwrap();
-    let needs = format!("needs {} MiB of memory", (tracks + kept) >> 20);
+    let needs = format!("needs {} MiB of memory", (tracks + kept).div_ceil(1 << 20));
     assert!(error.starts_with("checking this mix "), "{error}");
     assert!(
         error.contains(&needs) && error.contains("--max-memory"),

@@ -6,7 +6,7 @@
 //! | `link` | `link::open` | link text, mutated as base64 text |
 //! | `link-body` | `link::open` | link text whose decompressed postcard body was mutated and compressed again (past the zlib checksum) |
 //! | `session` | `Session::open_json` (and the migrations) | JSON text of version 2 and version 1 sessions, mutated as text or as a tree |
-//! | `bundle` | `bundle::read` (and the lesson or hand-in inside) | `.mixroom` bytes of mixes, lessons and hand-ins, mutated as bytes, or rebuilt around a mutated `session.json` and a mutated `lesson.json` or `handin.json` (a lesson's reference recording stored or not) |
+//! | `bundle` | `bundle::read`, and by slices as the page and `mixroom` read it (the same files, whatever the slices; and the lesson or hand-in inside) | `.mixroom` bytes of mixes, lessons and hand-ins, mutated as bytes, or rebuilt around a mutated `session.json` and a mutated `lesson.json` or `handin.json` (a lesson's reference recording stored or not) |
 //! | `decode` | mixroom-cli's decoder | first byte: the file name's extension (see [`HINTS`]); the rest: WAV, FLAC, MP3 or Ogg Vorbis bytes, mutated |
 //! | `lesson` | `Lesson::open_json` (and the migrations of its mixes) | JSON text of the built-in lessons and of lessons with every goal kind, mutated as text or as a tree |
 //! | `lesson-link` | `wire::open_lesson` | lesson link text, mutated as text, or a mutated lesson JSON wrapped again (past the zlib checksum) |
@@ -29,12 +29,16 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use mixroom_cli::decode::{decode_bytes, DecodeError, Keep};
-use mixroom_protocol::bundle::{self, Attached, Contents};
+use mixroom_protocol::bundle::{
+    self, plan, read_session, session_entry, tail_len, Attached, BundleError, Contents, Directory,
+    Entry, FromTail,
+};
 use mixroom_protocol::lesson::{
     Curve, Goal, GoalKind, HandIn, Lesson, LessonError, Recording, Reference,
 };
@@ -951,7 +955,61 @@ fn check_bundle(input: &[u8]) -> Verdict {
     if verdict != Verdict::Accepted {
         return verdict;
     }
+    // The page and `mixroom` read bundles by slices: the same files, whatever the slices.
+    let chunk = 1 + input.len() % 997;
+    match by_slices(input, chunk) {
+        Ok(files)
+            if files
+                .iter()
+                .all(|(path, bytes)| opened.files.get(path) == Some(bytes)) => {}
+        Ok(_) => {
+            return Verdict::Violation(format!(
+                "a bundle read by slices of {chunk} bytes gives other files than read whole"
+            ))
+        }
+        Err(why) => {
+            return Verdict::Violation(format!(
+                "a bundle that opens whole is refused by slices of {chunk} bytes: {why}"
+            ))
+        }
+    }
     check_attached(&opened)
+}
+
+/// The session's files in the bundle `input` as the page and `mixroom` read them: the
+/// directory from the tail, then each file's data fed to its unpacker and its check `chunk`
+/// bytes at a time.
+fn by_slices(input: &[u8], chunk: usize) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
+    let len = input.len() as u64;
+    let at = |range: Range<u64>| -> Result<&[u8], BundleError> {
+        let start = usize::try_from(range.start).map_err(|_| BundleError::NotABundle)?;
+        let end = usize::try_from(range.end).map_err(|_| BundleError::NotABundle)?;
+        input.get(start..end).ok_or(BundleError::NotABundle)
+    };
+    let data = |entry: &Entry| at(entry.data_range(at(entry.local_header_range())?)?);
+    let directory = match Directory::from_tail(len, at(len - tail_len(len)..len)?)? {
+        FromTail::Complete(directory) => directory,
+        FromTail::NeedRange(pending) => {
+            let range = at(pending.range())?;
+            pending.parse(range)?
+        }
+    };
+    let entry = session_entry(&directory)?;
+    let session = read_session(entry, data(entry)?)?.session;
+    let mut files = BTreeMap::new();
+    for file in plan(&directory, &session)?.files() {
+        let (mut unpacker, mut check) = (file.unpacker()?, file.check());
+        let mut bytes = Vec::new();
+        for piece in data(file.entry())?.chunks(chunk) {
+            let before = bytes.len();
+            unpacker.feed(piece, &mut bytes)?;
+            check.update(&bytes[before..]);
+        }
+        unpacker.finish()?;
+        check.finish()?;
+        files.insert(file.path().to_owned(), bytes);
+    }
+    Ok(files)
 }
 
 /// The contract of what an opened bundle carries: a lesson or hand-in that opens keeps the

@@ -1,4 +1,5 @@
-//! Gain conversions shared by the engine and the UI.
+//! Gain conversions shared by the engine and the UI, and memory sizes as the page and the CLI
+//! write them.
 
 /// The lowest fader position in dB. A gain at or below it is silence (shown as "−∞ dB").
 pub const SILENCE_DB: f32 = -100.0;
@@ -30,6 +31,18 @@ pub fn power_to_db(mean_square: f32) -> f32 {
     }
 }
 
+/// `bytes` of memory for a person, rounded up (a need is never understated): "3.0 GiB" from
+/// 1 GiB on, else "512 MiB", else "16 KiB".
+pub fn memory_size(bytes: u64) -> String {
+    if bytes >= 1 << 30 {
+        format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30))
+    } else if bytes >= 1 << 20 {
+        format!("{} MiB", bytes.div_ceil(1 << 20))
+    } else {
+        format!("{} KiB", bytes.div_ceil(1 << 10))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +61,15 @@ mod tests {
         for db in [-60.0_f32, -24.5, -6.0, 0.0, 3.0, 12.0] {
             assert!((lin_to_db(db_to_lin(db)) - db).abs() < 1e-4, "{db}");
         }
+    }
+
+    #[test]
+    fn memory_sizes_round_up() {
+        assert_eq!(memory_size(3 << 30), "3.0 GiB");
+        assert_eq!(memory_size(1_360_000_000_000), "1266.6 GiB");
+        assert_eq!(memory_size(100 << 20), "100 MiB");
+        assert_eq!(memory_size((100 << 20) + 1), "101 MiB");
+        assert_eq!(memory_size(16 << 10), "16 KiB");
+        assert_eq!(memory_size(1), "1 KiB");
     }
 }

@@ -6,6 +6,8 @@
 
 use std::cell::Cell;
 
+use mixroom_protocol::units::memory_size;
+
 /// Most memory one check's audio may take, bytes (3 GiB: wasm32 addresses 4 GiB, and the page
 /// needs the rest).
 pub const MAX_CHECK_BYTES: u64 = 3 << 30;
@@ -29,18 +31,10 @@ pub fn over_budget(bytes: u64) -> Option<String> {
         format!(
             "This mix's audio needs {} of memory to be checked, more than the {} a check may take in \
              this page; check it with `mixroom check` instead",
-            in_units(bytes),
-            in_units(budget)
+            memory_size(bytes),
+            memory_size(budget)
         )
     })
-}
-
-/// `bytes` for a person: "3.0 GiB", "512 MiB".
-fn in_units(bytes: u64) -> String {
-    match bytes >= 1 << 30 {
-        true => format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30)),
-        false => format!("{} MiB", bytes.div_ceil(1 << 20)),
-    }
 }
 
 /// `len` samples in a new `Vec`, filled by `copy`, or a sentence when the memory cannot be had
@@ -50,7 +44,7 @@ pub fn try_copy(len: usize, copy: impl FnOnce(&mut [f32])) -> Result<Vec<f32>, S
     samples.try_reserve_exact(len).map_err(|_| {
         format!(
             "This mix's audio does not fit in this page's memory ({} more were asked for)",
-            in_units((len as u64).saturating_mul(4))
+            memory_size((len as u64).saturating_mul(4))
         )
     })?;
     samples.resize(len, 0.0);
@@ -76,8 +70,6 @@ mod tests {
         );
         let why = over_budget(MAX_CHECK_BYTES + 1).unwrap();
         assert!(why.starts_with("This mix's audio needs 3.0 GiB"), "{why}");
-        assert_eq!(in_units(100 << 20), "100 MiB");
-        assert_eq!(in_units((100 << 20) + 1), "101 MiB");
     }
 
     #[test]
