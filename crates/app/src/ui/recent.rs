@@ -217,6 +217,9 @@ pub fn RecentMixes() -> impl IntoView {
                 )}
             </p>
             <ul class="kept-list" aria-label="Recent mixes">{mixes}</ul>
+            {move || list.with(|l| l.mixes.is_empty()).then(|| view! {
+                <p class="hint" role="status">"No mix is kept in this browser yet: yours is, as soon as you change it; a link's, as soon as it opens."</p>
+            })}
             {free_space}
             {aside}
             <div class="dialog-buttons">
