@@ -195,7 +195,7 @@ impl Engine {
         };
         for slot in 0..PARAM_SLOTS {
             if let Some((param, strip)) = ParamId::from_slot(slot) {
-                if param.spec().applies_to(strip.kind()) {
+                if param.spec().reaches(strip.kind()) {
                     engine.apply(param, strip);
                 }
             }
@@ -217,7 +217,7 @@ impl Engine {
             return;
         };
         let spec = param.spec();
-        if !spec.applies_to(strip.kind()) {
+        if !spec.reaches(strip.kind()) {
             return;
         }
         let value = spec.sanitize(value);
@@ -489,6 +489,15 @@ impl Engine {
                 }
                 ParamId::LimiterReleaseMs => self.master.limiter_mut().set_release_ms(get(param)),
                 ParamId::LimiterBypass => self.master.limiter_mut().set_bypassed(get(param) >= 0.5),
+                ParamId::EarOn => self.master.hidden_mut().set_changed(get(param) >= 0.5),
+                ParamId::EarMatchDb => self.master.hidden_mut().set_match_db(get(param)),
+                ParamId::EarEqHz | ParamId::EarEqGainDb | ParamId::EarEqQ => {
+                    self.master.hidden_mut().set_bell(
+                        get(ParamId::EarEqHz),
+                        get(ParamId::EarEqGainDb),
+                        get(ParamId::EarEqQ),
+                    )
+                }
                 ParamId::TempoBpm => {
                     for (r, ret) in self.returns.iter_mut().enumerate() {
                         let s = StripIndex::aux_return(r).expect("return index in range");

@@ -1,4 +1,5 @@
-//! The master strip: EQ → glue compressor → output fader → true-peak limiter, and the master's
+//! The master strip: ear training's hidden change → EQ → glue compressor → output fader →
+//! true-peak limiter, and the master's
 //! meters: peak/RMS, loudness (ITU-R BS.1770-4 / EBU R128), true peak and stereo correlation.
 //!
 //! The limiter comes last so its ceiling holds whatever the fader does. Latency is the
@@ -12,13 +13,14 @@ use mixroom_protocol::units::db_to_lin;
 
 use crate::taps::Taps;
 use crate::{
-    Compressor, Equalizer, LinearSmoother, LoudnessMeter, Processor, StereoBlock, TruePeakLimiter,
-    TruePeakMeter,
+    Compressor, Equalizer, HiddenChange, LinearSmoother, LoudnessMeter, Processor, StereoBlock,
+    TruePeakLimiter, TruePeakMeter,
 };
 
 /// The master's processors and meters.
 #[derive(Clone, Debug)]
 pub struct MasterStrip {
+    hidden: HiddenChange,
     eq: Equalizer,
     compressor: Compressor,
     fader_lin: LinearSmoother,
@@ -40,6 +42,7 @@ impl MasterStrip {
     /// A master at unity with a flat EQ, the compressor bypassed and the limiter at −1 dBTP.
     pub fn new() -> MasterStrip {
         let mut master = MasterStrip {
+            hidden: HiddenChange::new(),
             eq: Equalizer::new(),
             compressor: Compressor::new(),
             fader_lin: LinearSmoother::new(1.0),
@@ -52,6 +55,11 @@ impl MasterStrip {
         };
         master.compressor.set_bypassed(true);
         master
+    }
+
+    /// Ear training's hidden change, on the master's input.
+    pub fn hidden_mut(&mut self) -> &mut HiddenChange {
+        &mut self.hidden
     }
 
     /// The EQ.
@@ -105,6 +113,8 @@ impl MasterStrip {
 
     /// Runs the master over the mix in `io`, in place.
     pub fn run(&mut self, io: &mut StereoBlock<'_>, taps: &mut Taps) {
+        // First: every view and meter shows the mix the student hears.
+        self.hidden.process(io);
         let strip = StripIndex::MASTER.index();
         let watched = taps.watches(strip);
         if watched {
@@ -173,6 +183,7 @@ impl Processor for MasterStrip {
             .set_ramp(sample_rate_hz, ParamId::GainDb.spec().smoothing_ms);
         self.audible_lin
             .set_ramp(sample_rate_hz, ParamId::Mute.spec().smoothing_ms);
+        self.hidden.prepare(sample_rate_hz, max_frames);
         self.eq.prepare(sample_rate_hz, max_frames);
         self.compressor.prepare(sample_rate_hz, max_frames);
         self.limiter.prepare(sample_rate_hz, max_frames);
@@ -183,6 +194,7 @@ impl Processor for MasterStrip {
     fn reset(&mut self) {
         self.fader_lin.snap();
         self.audible_lin.snap();
+        self.hidden.reset();
         self.eq.reset();
         self.compressor.reset();
         self.limiter.reset();

@@ -270,3 +270,51 @@ fn bypass_all_processing_keeps_levels_and_removes_inserts() {
         "the EQ boost comes back: {boost}"
     );
 }
+
+#[test]
+fn ear_trainings_hidden_change_is_heard_only_when_switched_in() {
+    // The hidden bell arrives through the parameter block like any setting. While the
+    // original plays, the busy mix is bit-identical to one without the change; switched in,
+    // a 1 kHz sine through it rises by the bell's gain, and the master's own EQ, after it,
+    // undoes it (the correction exercise).
+    let hide = |engine: &mut Engine| {
+        set(engine, ParamId::EarEqHz, StripIndex::MASTER, 1_000.0);
+        set(engine, ParamId::EarEqGainDb, StripIndex::MASTER, 9.0);
+        set(engine, ParamId::EarEqQ, StripIndex::MASTER, 2.0);
+        set(engine, ParamId::EarMatchDb, StripIndex::MASTER, -2.0);
+    };
+    let plain = render_blocks(&mut playing(busy_engine(128)), 48_000, 128);
+    let mut hidden = busy_engine(128);
+    hide(&mut hidden);
+    assert_eq!(render_blocks(&mut playing(hidden), 48_000, 128), plain);
+
+    let level_db = |out: &[Vec<f32>; 2]| {
+        let tail = &out[0][24_000..];
+        10.0 * (tail.iter().map(|x| x * x).sum::<f32>() / tail.len() as f32).log10()
+    };
+    let sine_engine = || {
+        let mut engine = Engine::new(SAMPLE_RATE_HZ, 128);
+        engine.load_source(
+            0,
+            Some(Source::new(vec![sine(1_000.0, 0.1, 96_000)]).unwrap()),
+        );
+        hide(&mut engine);
+        engine
+    };
+    let original = level_db(&render_blocks(&mut playing(sine_engine()), 48_000, 128));
+    let mut changed = sine_engine();
+    set(&mut changed, ParamId::EarOn, StripIndex::MASTER, 1.0);
+    let rise = level_db(&render_blocks(&mut playing(changed), 48_000, 128)) - original;
+    eprintln!("hidden +9 dB at 1 kHz, matched −2 dB: the sine rises {rise:.3} dB");
+    assert!((rise - 7.0).abs() < 0.1, "{rise}");
+    let mut undone = sine_engine();
+    set(&mut undone, ParamId::EarOn, StripIndex::MASTER, 1.0);
+    set(&mut undone, ParamId::EarMatchDb, StripIndex::MASTER, 0.0);
+    set(&mut undone, ParamId::EqBypass, StripIndex::MASTER, 0.0);
+    set(&mut undone, ParamId::Eq2Type, StripIndex::MASTER, 0.0);
+    set(&mut undone, ParamId::Eq2Hz, StripIndex::MASTER, 1_000.0);
+    set(&mut undone, ParamId::Eq2GainDb, StripIndex::MASTER, -9.0);
+    set(&mut undone, ParamId::Eq2Q, StripIndex::MASTER, 2.0);
+    let residual = level_db(&render_blocks(&mut playing(undone), 48_000, 128)) - original;
+    assert!(residual.abs() < 0.1, "{residual}");
+}

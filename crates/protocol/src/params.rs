@@ -25,6 +25,9 @@ impl Kinds {
     pub const RETURN: Kinds = Kinds(4);
     /// The master only.
     pub const MASTER: Kinds = Kinds(8);
+    /// Ear training's hidden change on the master: read by the engine, never a setting (not
+    /// stored, shown or linked).
+    pub const HIDDEN_MASTER: Kinds = Kinds(8 | HIDDEN);
 
     /// Whether strips of `kind` are in the set.
     pub const fn contains(self, kind: StripKind) -> bool {
@@ -36,7 +39,15 @@ impl Kinds {
         };
         self.0 & bit != 0
     }
+
+    /// Whether these are ear training's hidden parameters.
+    pub const fn is_hidden(self) -> bool {
+        self.0 & HIDDEN != 0
+    }
 }
+
+/// The bit of [`Kinds`] that marks ear training's hidden parameters.
+const HIDDEN: u8 = 16;
 
 /// How a parameter's value is read and shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -192,6 +203,11 @@ pub enum ParamId {
     LimiterBypass = 75,
     TempoBpm = 76,
     BypassAll = 77,
+    EarOn = 78,
+    EarMatchDb = 79,
+    EarEqHz = 80,
+    EarEqGainDb = 81,
+    EarEqQ = 82,
 }
 
 /// Number of EQ bands per strip.
@@ -275,7 +291,7 @@ const SMOOTH_MS: f32 = 20.0;
 const FADE_MS: f32 = 10.0;
 
 /// The parameter table, indexed by [`ParamId`].
-pub const PARAMS: [ParamSpec; 78] = [
+pub const PARAMS: [ParamSpec; 83] = [
     row(
         P::GainDb,
         "gain_db",
@@ -980,6 +996,57 @@ pub const PARAMS: [ParamSpec; 78] = [
         0.0,
         K::MASTER,
     ),
+    // Ear training's hidden change (`Kinds::is_hidden`): the page sets these for a round and
+    // the engine plays them on the master's input; sessions, links and the console never see
+    // them. `EarOn` switches between the flat original (0) and the changed version (1) on the
+    // frame it arrives, crossfading over 10 ms.
+    row(
+        P::EarOn,
+        "ear_on",
+        "Ear training: changed version",
+        U::Toggle,
+        (0.0, 1.0, 0.0),
+        FADE_MS,
+        K::HIDDEN_MASTER,
+    ),
+    // The gain of the changed version that matches its loudness to the original's.
+    row(
+        P::EarMatchDb,
+        "ear_match_db",
+        "Ear training: loudness match",
+        U::Decibels,
+        (-24.0, 24.0, 0.0),
+        SMOOTH_MS,
+        K::HIDDEN_MASTER,
+    ),
+    // The hidden peak or dip: a bell before the master's EQ (so that EQ can undo it).
+    row(
+        P::EarEqHz,
+        "ear_eq_hz",
+        "Ear training: EQ frequency",
+        U::Hertz,
+        (20.0, 20_000.0, 1_000.0),
+        SMOOTH_MS,
+        K::HIDDEN_MASTER,
+    ),
+    row(
+        P::EarEqGainDb,
+        "ear_eq_gain_db",
+        "Ear training: EQ gain",
+        U::Decibels,
+        (-18.0, 18.0, 0.0),
+        SMOOTH_MS,
+        K::HIDDEN_MASTER,
+    ),
+    row(
+        P::EarEqQ,
+        "ear_eq_q",
+        "Ear training: EQ Q",
+        U::Percent,
+        (0.1, 10.0, 1.41),
+        SMOOTH_MS,
+        K::HIDDEN_MASTER,
+    ),
 ];
 
 /// Number of slots in the parameter block: every parameter for every strip index.
@@ -1043,8 +1110,15 @@ impl ParamId {
 }
 
 impl ParamSpec {
-    /// Whether strips of `kind` have this parameter.
+    /// Whether strips of `kind` have this parameter as a setting a person sees, stores and
+    /// links (ear training's hidden parameters are no one's setting: see [`Self::reaches`]).
     pub const fn applies_to(&self, kind: StripKind) -> bool {
+        !self.kinds.is_hidden() && self.kinds.contains(kind)
+    }
+
+    /// Whether the engine reads this parameter on strips of `kind`: [`Self::applies_to`], and
+    /// ear training's hidden parameters.
+    pub const fn reaches(&self, kind: StripKind) -> bool {
         self.kinds.contains(kind)
     }
 
@@ -1173,7 +1247,7 @@ mod tests {
         assert_eq!(ParamId::Pan.slot(StripIndex::track(3).unwrap()), 131);
         assert_eq!(ParamId::GainDb.slot(StripIndex::MASTER), 127);
         assert_eq!(ParamId::TempoBpm.slot(StripIndex::MASTER), 76 * 128 + 127);
-        assert_eq!(PARAM_SLOTS, 78 * 128);
+        assert_eq!(PARAM_SLOTS, 83 * 128);
         for spec in &PARAMS {
             for strip in StripIndex::all() {
                 assert_eq!(
