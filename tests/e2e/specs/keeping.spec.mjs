@@ -176,6 +176,9 @@ test("a new tab opens the mix I last worked on, not a link I only looked at", as
   await mixOpened(page, 15);
   const mine = await session(page);
   await expectKept(page, 15);
+  // The record is written first, the file after it: closing the tab before would lose it.
+  const organ = await fileSha(page, "Organ");
+  await expect.poll(() => audioKeys(page)).toContain(organ);
   await page.close();
 
   const tab = await context.newPage();
