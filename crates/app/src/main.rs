@@ -3,6 +3,7 @@
 mod analysis;
 mod audio;
 mod classroom;
+mod ear;
 mod export;
 mod meters;
 mod persist;

@@ -56,7 +56,7 @@ pub use denormal::{below_tail_floor, finite_or_zero, flush, is_silent, TAIL_FLOO
 pub use engine::Engine;
 pub use eq::Equalizer;
 pub use gate::Gate;
-pub use hidden_change::HiddenChange;
+pub use hidden_change::{loudness_match_db, HiddenChange};
 pub use limiter::TruePeakLimiter;
 pub use loudness::LoudnessMeter;
 pub use master_strip::MasterStrip;

@@ -24,6 +24,15 @@ pub enum Resolution {
 }
 
 impl Resolution {
+    /// The Q of the hidden bell: one band wide (an octave, 1.41; a third octave, 4.32), so
+    /// that a round hides a change in one band of the choices.
+    pub fn q(self) -> f32 {
+        match self {
+            Resolution::Octave => std::f32::consts::SQRT_2,
+            Resolution::Third => 4.32,
+        }
+    }
+
     /// The centres to choose from, Hz, low to high.
     pub fn centres(self) -> &'static [f32] {
         match self {
@@ -33,12 +42,17 @@ impl Resolution {
     }
 }
 
-/// The position of `hz` in [`THIRDS_HZ`]: the nearest centre on a log scale.
-fn third_index(hz: f32) -> usize {
+/// The position in `centres` of the centre nearest `hz` on a log scale (the band `hz` lies in).
+pub fn nearest(hz: f32, centres: &[f32]) -> usize {
     let distance = |c: f32| (hz.max(1.0) / c).log2().abs();
-    (0..THIRDS_HZ.len())
-        .min_by(|&a, &b| distance(THIRDS_HZ[a]).total_cmp(&distance(THIRDS_HZ[b])))
+    (0..centres.len())
+        .min_by(|&a, &b| distance(centres[a]).total_cmp(&distance(centres[b])))
         .unwrap_or(0)
+}
+
+/// The position of `hz` in [`THIRDS_HZ`].
+fn third_index(hz: f32) -> usize {
+    nearest(hz, &THIRDS_HZ)
 }
 
 /// Octaves between the centres nearest `a_hz` and `b_hz`, counted along the nominal series

@@ -198,6 +198,12 @@ impl Blocks {
         });
     }
 
+    /// The value in parameter slot `slot`, as last written.
+    #[cfg(feature = "e2e")]
+    pub fn param(&self, slot: usize) -> f32 {
+        self.param_values.get_index(slot as u32)
+    }
+
     /// Writes every parameter slot at once from a whole parameter block's bytes (one
     /// generation bump: the engine never sees half of it).
     pub fn write_all_params(&self, block: &[u8]) {

@@ -478,6 +478,12 @@ impl AudioBridge {
         }
     }
 
+    /// The value of parameter slot `slot` the engine reads.
+    #[cfg(feature = "e2e")]
+    pub fn param(&self, slot: usize) -> f32 {
+        self.blocks.param(slot)
+    }
+
     /// Sets every parameter from a whole parameter block (a session opened).
     pub fn set_all_params(&self, block: &[u8]) {
         self.blocks.write_all_params(block);

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use super::console::Console;
 use super::detail::DetailPanel;
 use super::display::Display;
+use super::ear::{EarButton, EarOpen, EarPanel};
 use super::export::ExportButton;
 use super::import::{DropZone, ImportButton, Importer, UrlButton};
 use super::lesson::{Comparing, LessonPanel, LessonsButton, TeachButton};
@@ -20,6 +21,7 @@ use super::status::{EngineBanner, ModeBadge, SoundGate};
 use super::transport::{seek, toggle_loop, toggle_play, Timeline, TransportBar};
 use super::Panel;
 use crate::audio::{describe, AudioBridge, EngineStatus, Mode};
+use crate::ear::EarTraining;
 use crate::project::{self, Project};
 use crate::state::Mixer;
 
@@ -50,9 +52,20 @@ pub fn App() -> impl IntoView {
     provide_context(RwSignal::new(Panel::Eq));
     provide_context(importer);
     provide_context(Comparing::new());
+    let ear = EarTraining::new(mixer);
+    provide_context(ear);
+    provide_context(EarOpen(RwSignal::new(false)));
     #[cfg(feature = "e2e")]
-    crate::test_api::set_mixer(mixer);
+    {
+        crate::test_api::set_mixer(mixer);
+        crate::ear::test_hooks::set_ear(ear);
+    }
 
+    // A round of ear training hides the spectra (they would show the hidden change).
+    Effect::new(move |_| {
+        let hidden = ear.in_round();
+        display.with_value(|d| d.hide_spectra(hidden));
+    });
     // The spectra follow the selected strip.
     Effect::new(move |_| {
         let strip = mixer.selected.get();
@@ -91,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <RecentMixes/>
                     <LessonsButton/>
                     <TeachButton/>
+                    <EarButton/>
                     <ModeBadge mode=mode/>
                 </TransportBar>
             </header>
@@ -103,6 +117,7 @@ pub fn App() -> impl IntoView {
                 <Console/>
                 <MasterPanel/>
                 <LessonPanel/>
+                <EarPanel/>
             </main>
             <DetailPanel/>
         </div>

@@ -84,6 +84,9 @@ pub struct Frame<'a> {
     pub rate_hz: f32,
     /// Whether the accessible values (ARIA attributes) should be refreshed this frame (10 Hz).
     pub describe: bool,
+    /// Whether the spectra are hidden (during a round of ear training): the analyzers are
+    /// then empty.
+    pub spectra_hidden: bool,
 }
 
 type Drawer = Box<dyn FnMut(&Frame<'_>)>;
@@ -100,6 +103,7 @@ struct Inner {
     master: MasterState,
     analyzers: Vec<Analyzer>,
     taps: [i32; TAPS],
+    spectra_hidden: bool,
     last_frame_ms: Option<f64>,
     last_entry_ms: f64,
     last_describe_ms: f64,
@@ -150,6 +154,17 @@ impl Display {
             figures,
             ..MasterState::default()
         };
+    }
+
+    /// Hides the spectra (`true`: the analyzers are emptied and fed no more) or shows them.
+    pub fn hide_spectra(&self, hidden: bool) {
+        let mut inner = self.0.borrow_mut();
+        inner.spectra_hidden = hidden;
+        if hidden {
+            for a in &mut inner.analyzers {
+                a.clear();
+            }
+        }
     }
 
     /// Points the taps at `strip` (before and after its EQ) and the master's output.
@@ -245,7 +260,7 @@ impl Display {
         update_master(&mut inner.master, master, sums, now_ms, dt_s);
         let taps = inner.taps;
         for (tap, analyzer) in inner.analyzers.iter_mut().enumerate() {
-            if taps[tap] >= 0 {
+            if taps[tap] >= 0 && !inner.spectra_hidden {
                 let samples = mixer
                     .with_bridge(|b| b.tap_samples(tap, FFT_SIZE))
                     .unwrap_or_default();
@@ -263,6 +278,7 @@ impl Display {
             spectra: &inner.analyzers,
             rate_hz,
             describe,
+            spectra_hidden: inner.spectra_hidden,
         };
         for (_, drawer) in &mut inner.drawers {
             drawer(&frame);

@@ -6,6 +6,7 @@ mod console;
 mod curves;
 mod detail;
 mod display;
+mod ear;
 mod export;
 mod import;
 mod lesson;

@@ -90,6 +90,11 @@ fn MasterSpectrum() -> impl IntoView {
             return;
         };
         draw_spectrum(&g, w, h, &frame.spectra[TAP_MASTER], frame.rate_hz);
+        if frame.spectra_hidden {
+            g.set_fill_style_str("rgba(150, 165, 185, 0.9)");
+            g.set_font("12px system-ui, sans-serif");
+            let _ = g.fill_text("Hidden during the ear-training round", 10.0, h / 2.0);
+        }
         let comparison = compare::current();
         let comparison = comparison.as_ref().map(|c| c.borrow());
         let reference = comparison.as_ref().and_then(|c| c.reference_spectrum());
@@ -99,19 +104,22 @@ fn MasterSpectrum() -> impl IntoView {
         if frame.describe {
             let name = reference.as_ref().map(|r| r.name);
             if canvas.get_attribute("data-reference").as_deref() != name {
-                let label = match name {
-                    Some(name) => {
-                        let _ = canvas.set_attribute("data-reference", name);
-                        format!(
-                            "Spectrum of the master output, with the long-term spectrum of \
-                             “{name}” drawn over it as a line (at the loudness of the mix)"
-                        )
-                    }
-                    None => {
-                        let _ = canvas.remove_attribute("data-reference");
-                        MASTER_SPECTRUM.to_owned()
-                    }
+                let _ = match name {
+                    Some(name) => canvas.set_attribute("data-reference", name),
+                    None => canvas.remove_attribute("data-reference"),
                 };
+            }
+            let label = match name {
+                _ if frame.spectra_hidden => {
+                    format!("{MASTER_SPECTRUM}: hidden during the ear-training round")
+                }
+                Some(name) => format!(
+                    "{MASTER_SPECTRUM}, with the long-term spectrum of “{name}” drawn over it \
+                     as a line (at the loudness of the mix)"
+                ),
+                None => MASTER_SPECTRUM.to_owned(),
+            };
+            if canvas.get_attribute("aria-label").as_deref() != Some(label.as_str()) {
                 let _ = canvas.set_attribute("aria-label", &label);
             }
         }

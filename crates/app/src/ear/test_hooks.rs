@@ -1,0 +1,116 @@
+//! Hooks the end-to-end suite calls through `window.wasmBindings` for ear training: a seed for
+//! repeatable rounds, what the round hides and what the live engine plays, and the mix rendered
+//! offline with the round's change.
+
+use std::cell::Cell;
+
+use js_sys::Object;
+use leptos::prelude::WithUntracked;
+use mixroom_dsp::LoudnessMeter;
+use mixroom_protocol::layout::spectrum_block::TAPS;
+use mixroom_protocol::params::ParamId;
+use mixroom_protocol::strips::StripIndex;
+use wasm_bindgen::prelude::*;
+
+use super::EarTraining;
+use crate::audio::{render_offline, ParamChange};
+
+thread_local! {
+    static EAR: Cell<Option<EarTraining>> = const { Cell::new(None) };
+}
+
+/// Remembers the page's ear training for the hooks below.
+pub fn set_ear(ear: EarTraining) {
+    EAR.set(Some(ear));
+}
+
+fn ear() -> Result<EarTraining, JsValue> {
+    EAR.get()
+        .ok_or_else(|| js_sys::Error::new("no ear training").into())
+}
+
+fn object(entries: &[(&str, JsValue)]) -> Result<Object, JsValue> {
+    let object = Object::new();
+    for (key, value) in entries {
+        js_sys::Reflect::set(&object, &(*key).into(), value)?;
+    }
+    Ok(object)
+}
+
+/// Draws the next rounds from `seed`.
+#[wasm_bindgen]
+pub fn mixroom_ear_seed(seed: f64) -> Result<(), JsValue> {
+    ear()?.reseed(seed as u64);
+    Ok(())
+}
+
+/// What the round hides, `{ centreHz, gainDb, q, matchDb }` (null without a round), with what
+/// the live engine's hidden master parameters hold: `{ liveOn, liveGainDb, liveHz,
+/// liveMatchDb }`.
+#[wasm_bindgen]
+pub fn mixroom_ear_round() -> Result<Object, JsValue> {
+    let ear = ear()?;
+    let live = |param: ParamId| {
+        ear.mixer()
+            .with_bridge(|b| b.param(param.slot(StripIndex::MASTER)))
+            .map_or(JsValue::NULL, |v| f64::from(v).into())
+    };
+    let mut entries = vec![
+        ("liveOn", live(ParamId::EarOn)),
+        ("liveGainDb", live(ParamId::EarEqGainDb)),
+        ("liveHz", live(ParamId::EarEqHz)),
+        ("liveMatchDb", live(ParamId::EarMatchDb)),
+    ];
+    if let Some(hidden) = ear.stage.with_untracked(|s| s.hidden()) {
+        entries.extend([
+            ("centreHz", f64::from(hidden.round.centre_hz).into()),
+            ("gainDb", f64::from(hidden.round.gain_db).into()),
+            ("q", f64::from(hidden.round.resolution.q()).into()),
+            ("matchDb", f64::from(hidden.match_db).into()),
+        ]);
+    }
+    object(&entries)
+}
+
+/// Renders the first `frames` frames of the mix offline with the round's change in the engine,
+/// the changed version when `changed`, else the flat original: `{ left, right, integratedLufs
+/// }`. Needs shared memory (a cross-origin isolated page).
+#[wasm_bindgen]
+pub async fn mixroom_render_ear(frames: u32, changed: bool) -> Result<Object, JsValue> {
+    let ear = ear()?;
+    let hidden = ear
+        .stage
+        .with_untracked(|s| s.hidden())
+        .ok_or_else(|| js_sys::Error::new("no round"))?;
+    let changes: Vec<ParamChange> = hidden
+        .params(changed)
+        .into_iter()
+        .map(|(param, value)| ParamChange {
+            frame: 0,
+            slot: param.slot(StripIndex::MASTER),
+            value,
+        })
+        .collect();
+    let audio = ear
+        .mixer()
+        .mix_audio("render", &|_, _| {}, None)
+        .await
+        .map_err(|e| js_sys::Error::new(&e))?;
+    let render = render_offline(
+        &audio.session,
+        &audio.tracks,
+        frames,
+        audio.sample_rate_hz,
+        &changes,
+        [-1; TAPS],
+    )
+    .await?;
+    let mut meter = LoudnessMeter::new();
+    meter.prepare(audio.sample_rate_hz);
+    meter.process(&render.channels[0].to_vec(), &render.channels[1].to_vec());
+    object(&[
+        ("left", render.channels[0].clone().into()),
+        ("right", render.channels[1].clone().into()),
+        ("integratedLufs", f64::from(meter.integrated_lufs()).into()),
+    ])
+}

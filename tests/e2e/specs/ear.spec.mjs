@@ -1,0 +1,157 @@
+// Ear training on the demo song: a seeded EQ frequency round answered right scores 10, one an
+// octave off scores 9; the engine's output at the hidden band differs from the flat original's
+// by the hidden gain (within 1 dB, the loudness match taken out); the two versions measure
+// within 0.5 LU, and the flat original is the mix untouched, bit for bit; the flat original key
+// and button switch the live engine; the spectrum views are hidden during a round; the level
+// climbs after right answers; the results are kept in the browser (a plot, a confusion table)
+// and a reset asks first.
+import { test, expect } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { ISOLATED_URL } from "../support/urls.mjs";
+import { contextRate, openMixroom } from "../support/page.mjs";
+import { mixOpened, maxDifference, render } from "../support/mix.mjs";
+
+/** The seed the rounds are drawn from. */
+const SEED = 12;
+
+/** The hidden round and the live engine's hidden parameters (`mixroom_ear_round`). */
+const round = (page) => page.evaluate(() => window.wasmBindings.mixroom_ear_round());
+
+/** The current mix rendered offline with the round's change (`changed`) or the flat original:
+ * `{ channels: [left, right], integratedLufs }`. */
+async function renderEar(page, frames, changed) {
+  return page.evaluate(
+    async ([frames, changed]) => {
+      const r = await window.wasmBindings.mixroom_render_ear(frames, changed);
+      return { channels: [Array.from(r.left), Array.from(r.right)], integratedLufs: r.integratedLufs };
+    },
+    [frames, changed],
+  );
+}
+
+/** The power of `x` at `hz` (Hann windows of 2^15 frames, half overlapping), summed. */
+function powerAt(x, hz, rate) {
+  const n = 1 << 15;
+  const w = Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n));
+  const step = (2 * Math.PI * hz) / rate;
+  let sum = 0;
+  for (let start = 0; start + n <= x.length; start += n / 2) {
+    let re = 0;
+    let im = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[start + i] * w[i];
+      re += v * Math.cos(step * i);
+      im -= v * Math.sin(step * i);
+    }
+    sum += re * re + im * im;
+  }
+  return sum;
+}
+
+/** The band label the page shows for `hz` (mixroom_ear::bands::label). */
+const bandLabel = (hz) => (hz >= 1000 ? `${+(hz / 1000).toFixed(2)} kHz` : `${hz} Hz`);
+
+/** Answers `hidden` right in the panel. */
+async function answerRight(panel, hidden) {
+  await panel.getByRole("group", { name: "Band" }).getByRole("button", { name: bandLabel(hidden.centreHz), exact: true }).click();
+  await panel.getByRole("group", { name: "Boost or cut" }).getByRole("button", { name: hidden.gainDb > 0 ? "boost" : "cut", exact: true }).click();
+  await panel.getByRole("button", { name: "Answer" }).click();
+}
+
+test("an EQ frequency round on the demo: right scores 10, an octave off 9, the engine plays the hidden band loudness matched, and the results are kept", async ({ page }) => {
+  const errors = await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  const rate = await contextRate(page);
+
+  await page.getByRole("button", { name: "Ear training" }).click();
+  const panel = page.getByRole("complementary", { name: "Ear training" });
+  await expect(panel).toBeVisible();
+  await page.evaluate((seed) => window.wasmBindings.mixroom_ear_seed(seed), SEED);
+  await panel.getByRole("button", { name: "Start EQ frequency" }).click();
+  const verdict = panel.getByTestId("ear-verdict");
+  await expect(verdict).toHaveText("Which band, and boost or cut?", { timeout: 30_000 });
+  const first = await round(page);
+  console.log(`round 1: ${first.centreHz} Hz ${first.gainDb} dB, match ${first.matchDb.toFixed(2)} dB`);
+  expect(first.liveOn).toBe(1);
+  expect(first.liveGainDb).toBe(first.gainDb);
+  await expect(page.getByRole("img", { name: /Spectrum of the master output/ })).toHaveAccessibleName(/hidden during the ear-training round/);
+  await page.screenshot({ path: "artifacts/ear-eq-round.png" });
+
+  // The flat original, by button and by key, in the live engine.
+  const flatButton = panel.getByRole("button", { name: "Flat original" });
+  await flatButton.click();
+  await expect(flatButton).toHaveAttribute("aria-pressed", "true");
+  expect((await round(page)).liveOn).toBe(0);
+  await page.keyboard.press("f");
+  await expect(flatButton).toHaveAttribute("aria-pressed", "false");
+  expect((await round(page)).liveOn).toBe(1);
+
+  // The engine's output at the hidden band, changed against flat, over the 20 s the match is
+  // measured on; their loudness; and the flat original is the mix untouched, bit for bit.
+  const frames = rate * 20;
+  const changedMix = await renderEar(page, frames, true);
+  const flatMix = await renderEar(page, frames, false);
+  const power = (mix) => mix.channels.reduce((sum, c) => sum + powerAt(c, first.centreHz, rate), 0);
+  const bandDb = 10 * Math.log10(power(changedMix) / power(flatMix));
+  console.log(`engine at ${first.centreHz} Hz: ${bandDb.toFixed(2)} dB changed vs flat; set ${first.gainDb} dB + match ${first.matchDb.toFixed(2)} dB`);
+  expect(Math.abs(bandDb - first.matchDb - first.gainDb)).toBeLessThan(1);
+  console.log(`loudness: changed ${changedMix.integratedLufs.toFixed(2)} LUFS, flat ${flatMix.integratedLufs.toFixed(2)} LUFS`);
+  expect(Math.abs(changedMix.integratedLufs - flatMix.integratedLufs)).toBeLessThan(0.5);
+  expect(maxDifference(flatMix.channels, await render(page, frames))).toBe(0);
+
+  // Answered right: 10 points.
+  const way = first.gainDb > 0 ? "boost" : "cut";
+  await answerRight(panel, first);
+  await expect(verdict).toHaveText(`Right: ${bandLabel(first.centreHz)} ${way}, ${first.gainDb > 0 ? "+" : "−"}${Math.abs(first.gainDb)} dB. 10 points.`);
+  await page.screenshot({ path: "artifacts/ear-eq-right.png" });
+
+  // The next round answered an octave off: 9 points.
+  await panel.getByRole("button", { name: "Next round EQ frequency" }).click();
+  await expect(verdict).toHaveText("Which band, and boost or cut?", { timeout: 30_000 });
+  const second = await round(page);
+  console.log(`round 2: ${second.centreHz} Hz ${second.gainDb} dB`);
+  const off = second.centreHz >= 16000 ? second.centreHz / 2 : second.centreHz * 2;
+  const secondWay = second.gainDb > 0 ? "boost" : "cut";
+  await panel.getByRole("group", { name: "Band" }).getByRole("button", { name: bandLabel(off), exact: true }).click();
+  await panel.getByRole("group", { name: "Boost or cut" }).getByRole("button", { name: secondWay, exact: true }).click();
+  await panel.getByRole("button", { name: "Answer" }).click();
+  await expect(verdict).toContainText(`you said ${bandLabel(off)} ${secondWay}. 9 points.`);
+  await expect(panel).toContainText("19 of 20 points in 2 rounds (1 right)");
+  await page.screenshot({ path: "artifacts/ear-eq-octave-off.png" });
+  const axe = await new AxeBuilder({ page }).include("#ear-training").analyze();
+  expect(axe.violations).toEqual([]);
+
+  // Four more rounds answered right: the level climbs, the plot and the table show them.
+  for (let i = 3; i <= 6; i++) {
+    await panel.getByRole("button", { name: "Next round EQ frequency" }).click();
+    await expect(verdict).toHaveText("Which band, and boost or cut?", { timeout: 30_000 });
+    await answerRight(panel, await round(page));
+    await expect(verdict).toContainText("10 points.");
+  }
+  await expect(panel).toContainText("Level 3 of 5");
+  await expect(panel.getByRole("img", { name: "EQ frequency accuracy over time, every 5 rounds: 98%, 100%" })).toBeVisible();
+  const table = panel.getByRole("table", { name: /EQ bands: hidden \(rows\) and named \(columns\)/ });
+  await expect(table.getByRole("rowheader", { name: bandLabel(second.centreHz), exact: true })).toBeVisible();
+  await panel.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await panel.screenshot({ path: "artifacts/ear-progress.png" });
+
+  // Ending the round: nothing is hidden in the engine, the spectra come back.
+  await panel.getByRole("button", { name: "End" }).click();
+  expect(await round(page)).toMatchObject({ liveOn: 0, liveGainDb: 0 });
+  await expect(page.getByRole("img", { name: "Spectrum of the master output" })).toBeVisible();
+
+  // The results are kept in this browser; reset asks first.
+  await page.reload();
+  await mixOpened(page, 14);
+  await page.getByRole("button", { name: "Ear training" }).click();
+  await expect(panel).toContainText("EQ frequency: 6 rounds, 98% of the points.");
+  await panel.getByRole("button", { name: "Reset progress" }).click();
+  await expect(panel).toContainText("Delete every ear-training result kept in this browser?");
+  await panel.getByRole("button", { name: "Delete my results" }).click();
+  await expect(panel).toContainText("EQ frequency: no rounds yet.");
+  await page.reload();
+  await mixOpened(page, 14);
+  await page.getByRole("button", { name: "Ear training" }).click();
+  await expect(panel).toContainText("EQ frequency: no rounds yet.");
+  expect(errors).toEqual([]);
+});
