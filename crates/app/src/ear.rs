@@ -3,16 +3,18 @@
 //!
 //! A round hides a change in the live engine (five hidden master parameters, see
 //! `mixroom_dsp::HiddenChange`); the student switches between the changed version and the flat
-//! original at the same playhead, then answers. The changed version plays at the original's
-//! loudness: the mix is rendered offline once (while it stays unchanged) and the change's
-//! loudness measured on it ([`mixroom_dsp::loudness_match_db`]). What a round hides and how an
-//! answer scores is `mixroom_ear`'s.
+//! original at the same playhead, then answers (EQ frequency) or undoes the change with the
+//! master's EQ (EQ correction, see [`correction`]). The changed version plays at the
+//! original's loudness: the mix is rendered offline once (while it stays unchanged) and the
+//! change's loudness measured on it ([`mixroom_dsp::loudness_match_db`]). What a round hides
+//! and how an answer scores is `mixroom_ear`'s.
 
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use mixroom_dsp::loudness_match_db;
-use mixroom_ear::eq::{EqRound, EqVerdict};
+use mixroom_ear::bands::label;
+use mixroom_ear::eq::EqRound;
 use mixroom_ear::ladder::Ladder;
 use mixroom_ear::progress::{Exercise, Progress, RoundResult};
 use mixroom_ear::score::{Direction, FULL_POINTS};
@@ -25,12 +27,15 @@ use crate::audio::describe;
 use crate::audio::offline::render_offline_with_progress;
 use crate::state::Mixer;
 
+pub mod correction;
 mod kept;
 #[cfg(feature = "e2e")]
 pub mod test_hooks;
 
+use correction::Correction;
+
 /// How much of the mix the loudness match is measured on, from its start, s.
-const MATCH_WINDOW_S: f32 = 20.0;
+pub const MATCH_WINDOW_S: f32 = 20.0;
 
 /// A change the round hides, with the gain that matches its loudness to the original's.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -52,6 +57,51 @@ impl Hidden {
             (ParamId::EarOn, if changed { 1.0 } else { 0.0 }),
         ]
     }
+
+    /// What it was, as a verdict says it: "1 kHz boost, +12 dB".
+    pub fn said(&self) -> String {
+        self.round
+            .judge(self.round.centre_hz, Direction::of(self.round.gain_db))
+            .answer
+    }
+}
+
+/// A round: what it hides, and for a correction what it is measured against.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Round {
+    /// Name the band and boost or cut.
+    Frequency(Hidden),
+    /// Undo the change with the master's EQ.
+    Correction(Box<Correction>),
+}
+
+impl Round {
+    /// What it hides.
+    pub fn hidden(&self) -> Hidden {
+        match self {
+            Round::Frequency(hidden) => *hidden,
+            Round::Correction(c) => c.hidden,
+        }
+    }
+
+    /// Its exercise.
+    pub fn exercise(&self) -> Exercise {
+        match self {
+            Round::Frequency(_) => Exercise::EqFrequency,
+            Round::Correction(_) => Exercise::EqCorrection,
+        }
+    }
+}
+
+/// A round's verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    /// Points, of [`FULL_POINTS`].
+    pub points: f32,
+    /// Whether it earned full points.
+    pub right: bool,
+    /// What the page says: the right answer, what was said or measured, the points.
+    pub text: String,
 }
 
 /// Where the exercise is.
@@ -59,23 +109,32 @@ impl Hidden {
 pub enum Stage {
     /// No round: the engine plays the mix untouched.
     Idle,
-    /// Measuring the mix for the loudness match.
+    /// Measuring the mix for the loudness match (and a correction's target).
     Preparing,
     /// A round is hidden and waits for the answer.
-    Asking(Hidden),
-    /// The round was answered: what it hid and the verdict.
-    Answered(Hidden, EqVerdict),
-    /// The round could not start; the sentence says why.
+    Asking(Round),
+    /// Measuring a correction.
+    Measuring(Round),
+    /// The round was answered.
+    Answered(Round, Verdict),
+    /// The round could not start or be measured; the sentence says why.
     Failed(String),
 }
 
 impl Stage {
-    /// The hidden change of the round, if one is playing.
-    pub fn hidden(&self) -> Option<Hidden> {
+    /// The round, if one is playing.
+    pub fn round(&self) -> Option<&Round> {
         match self {
-            Stage::Asking(hidden) | Stage::Answered(hidden, _) => Some(*hidden),
+            Stage::Asking(round) | Stage::Measuring(round) | Stage::Answered(round, _) => {
+                Some(round)
+            }
             _ => None,
         }
+    }
+
+    /// Whether a round is being prepared or measured.
+    pub fn busy(&self) -> bool {
+        matches!(self, Stage::Preparing | Stage::Measuring(_))
     }
 }
 
@@ -105,8 +164,8 @@ pub struct EarTraining {
     pub stage: RwSignal<Stage>,
     /// Whether the changed version plays (else the flat original).
     pub changed: RwSignal<bool>,
-    /// The difficulty.
-    pub ladder: RwSignal<Ladder>,
+    /// The difficulty of each exercise (by [`Exercise::index`]).
+    pub ladders: RwSignal<[Ladder; Exercise::ALL.len()]>,
     /// This sitting's score.
     pub tally: RwSignal<Tally>,
     /// Every result kept in this browser.
@@ -118,11 +177,14 @@ pub struct EarTraining {
     measured: StoredValue<Option<(String, Rc<Measured>)>, LocalStorage>,
 }
 
-/// A render of the mix, for the loudness match.
-struct Measured {
-    left: Vec<f32>,
-    right: Vec<f32>,
-    rate_hz: f32,
+/// A render of the mix, for the loudness match and a correction's target.
+pub struct Measured {
+    /// Left channel.
+    pub left: Vec<f32>,
+    /// Right channel.
+    pub right: Vec<f32>,
+    /// Its rate, Hz.
+    pub rate_hz: f32,
 }
 
 impl EarTraining {
@@ -133,7 +195,7 @@ impl EarTraining {
             mixer,
             stage: RwSignal::new(Stage::Idle),
             changed: RwSignal::new(false),
-            ladder: RwSignal::new(Ladder::default()),
+            ladders: RwSignal::new([Ladder::default(); Exercise::ALL.len()]),
             tally: RwSignal::new(Tally::default()),
             progress: RwSignal::new(progress),
             kept_problem: RwSignal::new(problem),
@@ -153,38 +215,50 @@ impl EarTraining {
         self.mixer
     }
 
+    /// The difficulty of `exercise` now; tracked.
+    pub fn level(&self, exercise: Exercise) -> u8 {
+        self.ladders.with(|l| l[exercise.index()].level())
+    }
+
     /// Whether a round hides a change now (the spectra are hidden meanwhile); tracked.
     pub fn in_round(&self) -> bool {
-        self.stage.with(|s| s.hidden().is_some())
+        self.stage.with(|s| s.round().is_some())
     }
 
     /// The same, untracked (for event handlers).
     pub fn in_round_untracked(&self) -> bool {
-        self.stage.with_untracked(|s| s.hidden().is_some())
+        self.stage.with_untracked(|s| s.round().is_some())
     }
 
-    /// Starts an EQ frequency round at the ladder's level: measures the mix for the loudness
-    /// match if it changed since, then plays the changed version.
-    pub async fn start_eq(self) {
-        if self.stage.with_untracked(|s| *s == Stage::Preparing) {
+    /// Starts a round of `exercise` at its level: puts back what a correction round changed,
+    /// measures the mix for the loudness match if it changed since, then plays the changed
+    /// version.
+    pub async fn start(self, exercise: Exercise) {
+        if self.stage.with_untracked(Stage::busy) {
             return;
         }
+        self.put_back();
         self.stage.set(Stage::Preparing);
-        let measured = match self.measure().await {
-            Ok(measured) => measured,
-            Err(why) => {
-                self.write(None);
-                self.stage.set(Stage::Failed(why));
-                return;
+        match self.draw(exercise).await {
+            Ok(round) => {
+                self.changed.set(true);
+                self.stage.set(Stage::Asking(round));
+                self.write();
             }
-        };
-        let level = self.ladder.get_untracked().level();
-        let Some(round) = self
+            Err(why) => {
+                self.stage.set(Stage::Failed(why));
+                self.write();
+            }
+        }
+    }
+
+    async fn draw(&self, exercise: Exercise) -> Result<Round, String> {
+        let measured = self.measure().await?;
+        let level = self.ladders.with_untracked(|l| l[exercise.index()].level());
+        let round = self
             .seed
             .try_update_value(|seed| EqRound::draw(seed, level))
-        else {
-            return;
-        };
+            .ok_or("the page is closing")?;
         let match_db = loudness_match_db(
             &measured.left,
             &measured.right,
@@ -194,45 +268,128 @@ impl EarTraining {
             round.resolution.q(),
         );
         let hidden = Hidden { round, match_db };
-        self.changed.set(true);
-        self.write(Some(hidden));
-        self.stage.set(Stage::Asking(hidden));
+        Ok(match exercise {
+            Exercise::EqFrequency => Round::Frequency(hidden),
+            Exercise::EqCorrection => Round::Correction(Box::new(
+                Correction::start(self.mixer, hidden, &measured).await?,
+            )),
+        })
     }
 
     /// Plays the changed version (`true`) or the flat original.
     pub fn hear(&self, changed: bool) {
         self.changed.set(changed);
-        let hidden = self.stage.with_untracked(Stage::hidden);
-        if hidden.is_some() {
-            self.write(hidden);
+        self.write();
+    }
+
+    /// Judges an EQ frequency answer: the band at `hz`, moved `direction`. The change stays
+    /// hidden in the engine, to be heard again, until the next round or the end.
+    pub fn answer(&self, hz: f32, direction: Direction) {
+        let Some(Round::Frequency(hidden)) = self.stage.with_untracked(|s| s.round().cloned())
+        else {
+            return;
+        };
+        let judged = hidden.round.judge(hz, direction);
+        let text = if judged.right {
+            format!("Right: {}. 10 points.", judged.answer)
+        } else {
+            format!(
+                "It was {}; you said {} {}. {} points.",
+                judged.answer,
+                label(hz),
+                direction.label(),
+                points(judged.points)
+            )
+        };
+        let verdict = Verdict {
+            points: judged.points,
+            right: judged.right,
+            text,
+        };
+        self.record(
+            &Round::Frequency(hidden),
+            &verdict,
+            Some((hidden.round.centre_hz, hz)),
+        );
+        self.stage
+            .set(Stage::Answered(Round::Frequency(hidden), verdict));
+    }
+
+    /// Measures an EQ correction: the mix as it is now, the change in, against the original.
+    pub async fn check_correction(self) {
+        let Some(Round::Correction(correction)) = self.stage.with_untracked(|s| s.round().cloned())
+        else {
+            return;
+        };
+        if self.stage.with_untracked(Stage::busy) {
+            return;
+        }
+        let round = Round::Correction(correction.clone());
+        self.stage.set(Stage::Measuring(round.clone()));
+        match correction.judge(self.mixer).await {
+            Ok(verdict) => {
+                self.record(&round, &verdict, None);
+                self.stage.set(Stage::Answered(round, verdict));
+            }
+            Err(why) => {
+                self.stage.set(Stage::Asking(round));
+                self.put_back();
+                self.stage.set(Stage::Failed(why));
+                self.write();
+            }
         }
     }
 
-    /// Judges the answer: the band at `hz`, moved `direction`. The change stays hidden in the
-    /// engine, to be heard again, until the next round or the end.
-    pub fn answer(&self, hz: f32, direction: Direction) {
-        let Stage::Asking(hidden) = self.stage.get_untracked() else {
-            return;
-        };
-        let verdict = hidden.round.judge(hz, direction);
+    /// Counts `verdict` in the sitting, the ladder and the kept progress.
+    fn record(&self, round: &Round, verdict: &Verdict, bands_hz: Option<(f32, f32)>) {
+        let exercise = round.exercise();
         self.tally.update(|t| {
             t.points += verdict.points;
             t.rounds += 1;
             t.right += u32::from(verdict.right);
         });
-        let level = self.ladder.get_untracked().level();
-        self.ladder.update(|l| *l = l.after(verdict.right));
+        let level = self.ladders.with_untracked(|l| l[exercise.index()].level());
+        self.ladders
+            .update(|l| l[exercise.index()] = l[exercise.index()].after(verdict.right));
         self.progress.update(|p| {
             p.add(RoundResult {
-                exercise: Exercise::EqFrequency,
+                exercise,
                 at_ms: js_sys::Date::now(),
                 level,
                 points: verdict.points,
-                bands_hz: Some((hidden.round.centre_hz, hz)),
+                bands_hz,
             });
         });
         self.keep();
-        self.stage.set(Stage::Answered(hidden, verdict));
+    }
+
+    /// Ends the exercise: what a correction changed is put back, and the engine plays the mix
+    /// untouched again.
+    pub fn end(&self) {
+        self.put_back();
+        self.changed.set(false);
+        self.stage.set(Stage::Idle);
+        self.write();
+    }
+
+    /// Drops the round without touching the mix: another mix replaced the one it played on
+    /// (and, with its parameters, hid nothing in the engine).
+    pub fn abandon(&self) {
+        if self
+            .stage
+            .with_untracked(|s| s.round().is_some() || s.busy())
+        {
+            self.changed.set(false);
+            self.stage.set(Stage::Idle);
+            self.write();
+        }
+    }
+
+    /// Puts the master's EQ back as it was before a correction round, if one is playing.
+    fn put_back(&self) {
+        if let Some(Round::Correction(c)) = self.stage.with_untracked(|s| s.round().cloned()) {
+            c.put_back(self.mixer);
+        }
     }
 
     /// Forgets every result kept (the student was asked first).
@@ -250,17 +407,13 @@ impl EarTraining {
         self.kept_problem.set(problem);
     }
 
-    /// Ends the exercise: the engine plays the mix untouched again.
-    pub fn end(&self) {
-        self.write(None);
-        self.changed.set(false);
-        self.stage.set(Stage::Idle);
-    }
-
-    /// Writes `hidden` into the engine (as [`Self::changed`] says), or nothing hidden.
-    fn write(&self, hidden: Option<Hidden>) {
-        let params = match hidden {
-            Some(hidden) => hidden.params(self.changed.get_untracked()).to_vec(),
+    /// Writes the round's change into the engine as [`Self::changed`] says (for a correction,
+    /// the original plays with the master's EQ as it was), or nothing hidden.
+    fn write(&self) {
+        let round = self.stage.with_untracked(|s| s.round().cloned());
+        let changed = self.changed.get_untracked();
+        let params = match &round {
+            Some(round) => round.hidden().params(changed).to_vec(),
             None => vec![
                 (ParamId::EarOn, 0.0),
                 (ParamId::EarEqGainDb, 0.0),
@@ -272,6 +425,9 @@ impl EarTraining {
                 b.set_param(param.slot(StripIndex::MASTER), value);
             }
         });
+        if let Some(Round::Correction(c)) = &round {
+            c.play_master_eq(self.mixer, changed);
+        }
     }
 
     /// The mix rendered (from its start, at most [`MATCH_WINDOW_S`]), again only when it
@@ -284,33 +440,57 @@ impl EarTraining {
         {
             return Ok(measured);
         }
-        const VERB: &str = "start the round";
-        let audio = self.mixer.mix_audio(VERB, &|_, _| {}, None).await?;
-        let frames = audio
-            .frames
-            .min((MATCH_WINDOW_S * audio.sample_rate_hz) as u32);
-        let render = render_offline_with_progress(
-            &audio.session,
-            &audio.tracks,
-            frames,
-            audio.sample_rate_hz,
-            &[],
-            [-1; TAPS],
-            None,
-        )
-        .await
-        .map_err(|e| {
-            format!(
-                "Could not {VERB}: the mix could not be rendered ({}).",
-                describe(&e)
-            )
-        })?;
-        let measured = Rc::new(Measured {
-            left: render.channels[0].to_vec(),
-            right: render.channels[1].to_vec(),
-            rate_hz: audio.sample_rate_hz,
-        });
+        let measured = Rc::new(render(self.mixer, &[]).await?);
         self.measured.set_value(Some((json, Rc::clone(&measured))));
         Ok(measured)
+    }
+}
+
+/// The mix as it is now rendered offline (from its start, at most [`MATCH_WINDOW_S`]) with
+/// `hidden` in the engine, playing the changed version (`None`: nothing hidden). The error is
+/// a sentence for the student.
+pub async fn render(mixer: Mixer, hidden: &[(ParamId, f32)]) -> Result<Measured, String> {
+    const VERB: &str = "measure the round";
+    let audio = mixer.mix_audio(VERB, &|_, _| {}, None).await?;
+    let frames = audio
+        .frames
+        .min((MATCH_WINDOW_S * audio.sample_rate_hz) as u32);
+    let changes: Vec<_> = hidden
+        .iter()
+        .map(|&(param, value)| crate::audio::offline::ParamChange {
+            frame: 0,
+            slot: param.slot(StripIndex::MASTER),
+            value,
+        })
+        .collect();
+    let render = render_offline_with_progress(
+        &audio.session,
+        &audio.tracks,
+        frames,
+        audio.sample_rate_hz,
+        &changes,
+        [-1; TAPS],
+        None,
+    )
+    .await
+    .map_err(|e| {
+        format!(
+            "Could not {VERB}: the mix could not be rendered ({}).",
+            describe(&e)
+        )
+    })?;
+    Ok(Measured {
+        left: render.channels[0].to_vec(),
+        right: render.channels[1].to_vec(),
+        rate_hz: audio.sample_rate_hz,
+    })
+}
+
+/// Points as the page writes them: whole numbers bare, else one decimal.
+pub fn points(p: f32) -> String {
+    if p.fract() == 0.0 {
+        format!("{p:.0}")
+    } else {
+        format!("{p:.1}")
     }
 }

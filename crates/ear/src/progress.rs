@@ -18,17 +18,25 @@ pub const ROUNDS_PER_POINT: usize = 5;
 pub enum Exercise {
     /// Naming the band and the direction of a hidden peak or dip.
     EqFrequency,
+    /// Undoing a hidden peak or dip with the master's EQ.
+    EqCorrection,
 }
 
 impl Exercise {
     /// Every exercise, in the order the page lists them.
-    pub const ALL: [Exercise; 1] = [Exercise::EqFrequency];
+    pub const ALL: [Exercise; 2] = [Exercise::EqFrequency, Exercise::EqCorrection];
 
     /// Its name on the page.
     pub fn name(self) -> &'static str {
         match self {
             Exercise::EqFrequency => "EQ frequency",
+            Exercise::EqCorrection => "EQ correction",
         }
+    }
+
+    /// Its position in [`Exercise::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -44,7 +52,7 @@ pub struct RoundResult {
     pub level: u8,
     /// Points scored, of [`FULL_POINTS`].
     pub points: f32,
-    /// For EQ: the band hidden and the band named, Hz.
+    /// For EQ frequency: the band hidden and the band named, Hz.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bands_hz: Option<(f32, f32)>,
 }

@@ -66,6 +66,21 @@ pub fn gain_points(right_track: bool, named_db: f32, hidden_db: f32, step_db: f3
     (FULL_POINTS - 2.0 * steps).max(0.0)
 }
 
+/// The largest band error an EQ correction may leave for full points, dB.
+pub const CORRECTION_TOLERANCE_DB: f32 = 1.0;
+
+/// The points of an EQ correction that leaves the mix `residual_db` off the original in its
+/// worst band, when the hidden change put it `start_db` off: full points within
+/// [`CORRECTION_TOLERANCE_DB`], none for leaving it as it was (or worse), in proportion
+/// between.
+pub fn correction_points(residual_db: f32, start_db: f32) -> f32 {
+    if residual_db <= CORRECTION_TOLERANCE_DB {
+        return FULL_POINTS;
+    }
+    let span = (start_db - CORRECTION_TOLERANCE_DB).max(f32::EPSILON);
+    (FULL_POINTS * (1.0 - (residual_db - CORRECTION_TOLERANCE_DB) / span)).clamp(0.0, FULL_POINTS)
+}
+
 /// The points of an answer that is right or wrong (pan position, compression, reverb amount).
 pub fn choice_points(right: bool) -> f32 {
     if right {
@@ -99,6 +114,17 @@ mod tests {
         assert_eq!(gain_points(true, -3.0, 3.0, 1.0), 0.0);
         assert_eq!(gain_points(false, 3.0, 3.0, 1.0), 0.0);
         assert_eq!(gain_points(true, 6.0, 1.0, 1.0), 0.0);
+    }
+
+    #[test]
+    fn a_correction_scores_what_it_undid() {
+        assert_eq!(correction_points(0.4, 6.0), 10.0);
+        assert_eq!(correction_points(1.0, 6.0), 10.0);
+        assert!((correction_points(3.5, 6.0) - 5.0).abs() < 1e-5);
+        assert_eq!(correction_points(6.0, 6.0), 0.0);
+        assert_eq!(correction_points(9.0, 6.0), 0.0);
+        // A change too small to need undoing: any result within the tolerance is full marks.
+        assert_eq!(correction_points(0.5, 0.8), 10.0);
     }
 
     #[test]

@@ -61,6 +61,17 @@ pub fn normalize(mut levels: Levels) -> Levels {
     levels
 }
 
+/// The band where `have` is furthest from `want` (its index in [`THIRD_OCTAVE_CENTRES_HZ`]) and
+/// how far, dB (positive: `have` is stronger there).
+pub fn worst_deviation(have: &Levels, want: &Levels) -> (usize, f64) {
+    have.iter()
+        .zip(want)
+        .map(|(have, want)| have - want)
+        .enumerate()
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+        .unwrap_or((0, 0.0))
+}
+
 /// The neutral curve, normalized.
 pub fn neutral() -> Levels {
     normalize(NEUTRAL_DB)

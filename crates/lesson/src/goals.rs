@@ -609,13 +609,7 @@ fn tonal(inputs: &Inputs<'_>, which: Curve, tolerance_db: f64) -> Verdict {
         },
     };
     let levels = curve::measure(&spectrum.mean_power(), inputs.sample_rate_hz);
-    let (worst, deviation) = levels
-        .iter()
-        .zip(wanted)
-        .map(|(have, want)| have - want)
-        .enumerate()
-        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
-        .expect("29 bands");
+    let (worst, deviation) = curve::worst_deviation(&levels, &wanted);
     let measured = deviation.abs();
     let passed = measured <= tolerance_db;
     let around = hz(THIRD_OCTAVE_CENTRES_HZ[worst]);

@@ -4,7 +4,9 @@
 // within 0.5 LU, and the flat original is the mix untouched, bit for bit; the flat original key
 // and button switch the live engine; the spectrum views are hidden during a round; the level
 // climbs after right answers; the results are kept in the browser (a plot, a confusion table)
-// and a reset asks first.
+// and a reset asks first. An EQ correction round left alone scores 0; undone with the master's
+// EQ by keyboard it scores full points, measured on the engine's render; ending it puts the
+// master's EQ back.
 import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { ISOLATED_URL } from "../support/urls.mjs";
@@ -106,7 +108,7 @@ test("an EQ frequency round on the demo: right scores 10, an octave off 9, the e
   await page.screenshot({ path: "artifacts/ear-eq-right.png" });
 
   // The next round answered an octave off: 9 points.
-  await panel.getByRole("button", { name: "Next round EQ frequency" }).click();
+  await panel.getByRole("button", { name: "Next round" }).click();
   await expect(verdict).toHaveText("Which band, and boost or cut?", { timeout: 30_000 });
   const second = await round(page);
   console.log(`round 2: ${second.centreHz} Hz ${second.gainDb} dB`);
@@ -123,12 +125,12 @@ test("an EQ frequency round on the demo: right scores 10, an octave off 9, the e
 
   // Four more rounds answered right: the level climbs, the plot and the table show them.
   for (let i = 3; i <= 6; i++) {
-    await panel.getByRole("button", { name: "Next round EQ frequency" }).click();
+    await panel.getByRole("button", { name: "Next round" }).click();
     await expect(verdict).toHaveText("Which band, and boost or cut?", { timeout: 30_000 });
     await answerRight(panel, await round(page));
     await expect(verdict).toContainText("10 points.");
   }
-  await expect(panel).toContainText("Level 3 of 5");
+  await expect(panel.getByText(/A peak or dip is hidden in one band/)).toContainText("Level 3 of 5");
   await expect(panel.getByRole("img", { name: "EQ frequency accuracy over time, every 5 rounds: 98%, 100%" })).toBeVisible();
   const table = panel.getByRole("table", { name: /EQ bands: hidden \(rows\) and named \(columns\)/ });
   await expect(table.getByRole("rowheader", { name: bandLabel(second.centreHz), exact: true })).toBeVisible();
@@ -145,6 +147,7 @@ test("an EQ frequency round on the demo: right scores 10, an octave off 9, the e
   await mixOpened(page, 14);
   await page.getByRole("button", { name: "Ear training" }).click();
   await expect(panel).toContainText("EQ frequency: 6 rounds, 98% of the points.");
+  await expect(panel).toContainText("EQ correction: no rounds yet.");
   await panel.getByRole("button", { name: "Reset progress" }).click();
   await expect(panel).toContainText("Delete every ear-training result kept in this browser?");
   await panel.getByRole("button", { name: "Delete my results" }).click();
@@ -153,5 +156,67 @@ test("an EQ frequency round on the demo: right scores 10, an octave off 9, the e
   await mixOpened(page, 14);
   await page.getByRole("button", { name: "Ear training" }).click();
   await expect(panel).toContainText("EQ frequency: no rounds yet.");
+  expect(errors).toEqual([]);
+});
+
+/** Moves the knob `slider` by keyboard as close to `target` as its steps allow (`log`: by
+ * ratio, for frequencies): page steps, then arrows, then Shift+arrows. */
+async function approach(page, slider, target, log = false) {
+  const value = async () => Number(await slider.getAttribute("aria-valuenow"));
+  const distance = (v) => (log ? Math.abs(Math.log2(v / target)) : Math.abs(v - target));
+  await slider.focus();
+  for (const [up, down] of [["PageUp", "PageDown"], ["ArrowUp", "ArrowDown"], ["Shift+ArrowUp", "Shift+ArrowDown"]]) {
+    for (let i = 0; i < 400; i++) {
+      const before = await value();
+      const key = before < target ? up : down;
+      await page.keyboard.press(key);
+      await expect.poll(value).not.toBe(before);
+      const after = await value();
+      if (distance(after) >= distance(before)) {
+        await page.keyboard.press(key === up ? down : up);
+        await expect.poll(value).not.toBe(after);
+        break;
+      }
+    }
+  }
+  return value();
+}
+
+test("an EQ correction round: left alone it scores 0, undone with the master's EQ by keyboard it scores 10, and the end puts the EQ back", async ({ page }) => {
+  const errors = await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  await page.getByRole("button", { name: "Ear training" }).click();
+  const panel = page.getByRole("complementary", { name: "Ear training" });
+  await page.evaluate((seed) => window.wasmBindings.mixroom_ear_seed(seed), SEED + 1);
+  const verdict = panel.getByTestId("ear-verdict");
+
+  // Checked without touching the EQ: nothing undone, no points.
+  await panel.getByRole("button", { name: "Start EQ correction" }).click();
+  await expect(verdict).toHaveText("Undo the change with the master's EQ, then check.", { timeout: 30_000 });
+  await expect(page.getByRole("slider", { name: "Master EQ 2 gain" })).toBeVisible();
+  await panel.getByRole("button", { name: "Check my correction" }).click();
+  await expect(verdict).toContainText("0 points.", { timeout: 30_000 });
+  const untouched = (await verdict.textContent()).match(/within ([\d.]+) dB .* put it ([\d.]+) dB off/);
+  console.log(`left alone: ${await verdict.textContent()}`);
+  expect(untouched[1]).toBe(untouched[2]);
+
+  // The next round undone with band 2 of the master's EQ, by keyboard.
+  await panel.getByRole("button", { name: "Next round" }).click();
+  await expect(verdict).toHaveText("Undo the change with the master's EQ, then check.", { timeout: 30_000 });
+  const hidden = await round(page);
+  const hz = await approach(page, page.getByRole("slider", { name: "Master EQ 2 frequency" }), hidden.centreHz, true);
+  const gain = await approach(page, page.getByRole("slider", { name: "Master EQ 2 gain" }), -hidden.gainDb);
+  const q = await approach(page, page.getByRole("slider", { name: "Master EQ 2 Q" }), hidden.q);
+  console.log(`hidden ${hidden.centreHz} Hz ${hidden.gainDb} dB Q ${hidden.q.toFixed(2)}; undone with ${hz.toFixed(0)} Hz ${gain} dB Q ${q.toFixed(2)}`);
+  await page.screenshot({ path: "artifacts/ear-correction.png" });
+  await panel.getByRole("button", { name: "Check my correction" }).click();
+  await expect(verdict).toContainText("10 points.", { timeout: 30_000 });
+  console.log(`undone: ${await verdict.textContent()}`);
+  await expect(panel).toContainText("This sitting: 10 of 20 points in 2 rounds (1 right).");
+
+  // The end puts the master's EQ back as it was.
+  await panel.getByRole("button", { name: "End" }).click();
+  await expect(page.getByRole("slider", { name: "Master EQ 2 gain" })).toHaveAttribute("aria-valuetext", "0.0 dB");
+  expect(await round(page)).toMatchObject({ liveOn: 0, liveGainDb: 0 });
   expect(errors).toEqual([]);
 });

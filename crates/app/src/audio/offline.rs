@@ -5,9 +5,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::Float32Array;
-use mixroom_protocol::layout::meter_block;
 use mixroom_protocol::layout::spectrum_block::{RING_FRAMES, TAPS};
 use mixroom_protocol::layout::transport_block::TransportRequest;
+use mixroom_protocol::layout::{meter_block, param_block};
 use mixroom_protocol::session::Session;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -32,7 +32,8 @@ const QUANTUM_FRAMES: u32 = 128;
 pub const PROGRESS_QUANTA: u32 = 400;
 
 /// A parameter change written to the shared parameter block while rendering is suspended at
-/// `frame` (which must be a multiple of the 128-frame render quantum).
+/// `frame` (which must be a multiple of the 128-frame render quantum); at frame 0 it is part of
+/// the block the engine starts from.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ParamChange {
     /// Frame at which rendering is suspended for the write.
@@ -104,10 +105,16 @@ pub async fn render_offline_with_progress(
     progress: Option<&dyn Fn(u32, u32)>,
 ) -> Result<OfflineRender, JsValue> {
     let mode = Mode::detect();
+    let (at_start, changes): (Vec<&ParamChange>, Vec<&ParamChange>) =
+        changes.iter().partition(|c| c.frame == 0);
     if mode == Mode::Message && !changes.is_empty() {
         return Err(js::error(
             "changes during an offline render need shared memory (a cross-origin isolated page)",
         ));
+    }
+    let mut block = session.param_block();
+    for change in at_start {
+        param_block::write_value(&mut block, change.slot, change.value);
     }
     let options = OfflineAudioContextOptions::new(frames, sample_rate_hz);
     options.set_number_of_channels(2);
@@ -117,7 +124,7 @@ pub async fn render_offline_with_progress(
         playing: true,
         ..TransportRequest::default()
     };
-    let blocks = Rc::new(Blocks::new(mode, &session.param_block(), transport));
+    let blocks = Rc::new(Blocks::new(mode, &block, transport));
     blocks.select_taps(taps);
     let died = Rc::new(RefCell::new(None));
     let ready = Rc::new(Cell::new(false));

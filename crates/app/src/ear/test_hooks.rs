@@ -12,7 +12,7 @@ use mixroom_protocol::params::ParamId;
 use mixroom_protocol::strips::StripIndex;
 use wasm_bindgen::prelude::*;
 
-use super::EarTraining;
+use super::{EarTraining, Round};
 use crate::audio::{render_offline, ParamChange};
 
 thread_local! {
@@ -61,7 +61,7 @@ pub fn mixroom_ear_round() -> Result<Object, JsValue> {
         ("liveHz", live(ParamId::EarEqHz)),
         ("liveMatchDb", live(ParamId::EarMatchDb)),
     ];
-    if let Some(hidden) = ear.stage.with_untracked(|s| s.hidden()) {
+    if let Some(hidden) = ear.stage.with_untracked(|s| s.round().map(Round::hidden)) {
         entries.extend([
             ("centreHz", f64::from(hidden.round.centre_hz).into()),
             ("gainDb", f64::from(hidden.round.gain_db).into()),
@@ -80,7 +80,7 @@ pub async fn mixroom_render_ear(frames: u32, changed: bool) -> Result<Object, Js
     let ear = ear()?;
     let hidden = ear
         .stage
-        .with_untracked(|s| s.hidden())
+        .with_untracked(|s| s.round().map(Round::hidden))
         .ok_or_else(|| js_sys::Error::new("no round"))?;
     let changes: Vec<ParamChange> = hidden
         .params(changed)

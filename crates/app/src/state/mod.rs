@@ -47,6 +47,8 @@ pub struct Mixer {
     pub master: StoredValue<StripModel>,
     /// The strip shown in the detail panel.
     pub selected: RwSignal<StripIndex>,
+    /// Bumped whenever another mix replaces the one shown ([`Mixer::replace`]).
+    pub replaced: RwSignal<u64>,
     /// The keys of the only parameters that may change (a lesson's locks), if limited.
     allowed: RwSignal<Option<Vec<String>>>,
 }
@@ -72,6 +74,7 @@ impl Mixer {
             returns: RwSignal::new(returns),
             master: StoredValue::new(master),
             selected: RwSignal::new(StripIndex::track(0).unwrap_or(StripIndex::MASTER)),
+            replaced: RwSignal::new(0),
             allowed: RwSignal::new(None),
         }
     }

@@ -74,6 +74,7 @@ impl Mixer {
         self.buses.set(buses);
         self.returns.set(returns);
         self.master.with_value(|m| m.show(&session.master));
+        self.replaced.update(|n| *n += 1);
         self.after_history_change();
     }
 

@@ -61,6 +61,11 @@ pub fn App() -> impl IntoView {
         crate::ear::test_hooks::set_ear(ear);
     }
 
+    // Another mix opened: a round of ear training on the one before ends.
+    Effect::new(move |_| {
+        mixer.replaced.track();
+        ear.abandon();
+    });
     // A round of ear training hides the spectra (they would show the hidden change).
     Effect::new(move |_| {
         let hidden = ear.in_round();

@@ -1,21 +1,25 @@
-//! The "Ear training" button and panel: an exercise's Start button, the switch between the
+//! The "Ear training" button and panel: a Start button per exercise, the switch between the
 //! changed version and the flat original (also the F key), the answers as buttons named by
-//! their answer, and the verdict in text.
+//! their answer (or, for a correction, the master's EQ and "Check my correction"), and the
+//! verdict in text.
+
+mod progress;
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mixroom_ear::bands::{label, Resolution};
-use mixroom_ear::ladder::eq_level;
+use mixroom_ear::bands::Resolution;
+use mixroom_ear::ladder::{eq_level, MAX_LEVEL};
+use mixroom_ear::progress::Exercise;
 use mixroom_ear::score::Direction;
+use mixroom_protocol::strips::StripIndex;
 use wasm_bindgen::JsCast;
-
-mod progress;
 
 use progress::ProgressSection;
 
 use super::transport::change;
-use crate::ear::{EarTraining, Stage};
+use super::Panel;
+use crate::ear::{points, EarTraining, Hidden, Round, Stage};
 
 /// Whether the ear-training panel is open (a context).
 #[derive(Clone, Copy)]
@@ -45,31 +49,116 @@ pub fn EarPanel() -> impl IntoView {
     move || open.get().then(|| view! { <EarView/> })
 }
 
+/// What an exercise asks, under its name.
+fn about(exercise: Exercise) -> &'static str {
+    match exercise {
+        Exercise::EqFrequency => {
+            "A peak or dip is hidden in one band: name the band, and boost or cut."
+        }
+        Exercise::EqCorrection => {
+            "A peak or dip is hidden before the master's EQ: undo it with that EQ."
+        }
+    }
+}
+
 #[component]
 fn EarView() -> impl IntoView {
     let ear = expect_context::<EarTraining>();
+    let panel = expect_context::<RwSignal<Panel>>();
     let mixer = ear.mixer();
     let band = RwSignal::new(None::<f32>);
     let direction = RwSignal::new(None::<Direction>);
-    let start = move |_| {
+    let next = NodeRef::<leptos::html::Button>::new();
+    let start = move |exercise: Exercise| {
         band.set(None);
         direction.set(None);
         change(mixer, |t| t.playing = true);
-        spawn_local(ear.start_eq());
+        if exercise == Exercise::EqCorrection {
+            mixer.selected.set(StripIndex::MASTER);
+            panel.set(Panel::Eq);
+        }
+        spawn_local(ear.start(exercise));
     };
     install_flat_key(ear);
     on_cleanup(move || ear.end());
-    let level = move || {
-        let level = eq_level(ear.ladder.get().level());
-        let bands = match level.resolution {
-            Resolution::Octave => "octave bands",
-            Resolution::Third => "third-octave bands",
-        };
-        format!(
-            "Level {} of 5: {bands}, peaks and dips of {} dB.",
-            ear.ladder.get().level(),
-            level.gain_db
-        )
+    let busy = move || ear.stage.with(Stage::busy);
+    let exercises = Exercise::ALL
+        .into_iter()
+        .map(|exercise| {
+            let level = move || {
+                let level = ear.level(exercise);
+                let eq = eq_level(level);
+                let bands = match eq.resolution {
+                    Resolution::Octave => "octave bands",
+                    Resolution::Third => "third-octave bands",
+                };
+                format!(
+                    "Level {level} of {MAX_LEVEL}: {bands}, peaks and dips of {} dB.",
+                    eq.gain_db
+                )
+            };
+            view! {
+                <h3>{exercise.name()}</h3>
+                <p class="lesson-about">{about(exercise)} " " {level}</p>
+                <button disabled=busy on:click=move |_| start(exercise)>
+                    {format!("Start {}", exercise.name())}
+                </button>
+            }
+        })
+        .collect_view();
+    // The round's controls are built again for a new round only: answering keeps them (and the
+    // focus).
+    let round = Memo::new(move |_| {
+        ear.stage
+            .with(|s| s.round().map(|r| (r.exercise(), r.hidden())))
+    });
+    let answered = move || matches!(ear.stage.get(), Stage::Answered(..));
+    let round_view = move || {
+        round.get().map(|(exercise, hidden)| {
+            let controls = match exercise {
+                Exercise::EqFrequency => {
+                    frequency_answers(ear, hidden, band, direction, answered, next).into_any()
+                }
+                Exercise::EqCorrection => view! {
+                    <p>"Undo it with the Master strip's EQ in the panel below, by ear. \
+                        “Flat original” plays the mix as it was, the master's EQ too."</p>
+                    <div class="lesson-check">
+                        <button class="primary" disabled=move || answered() || busy()
+                            on:click=move |_| spawn_local(ear.check_correction())>
+                            "Check my correction"
+                        </button>
+                    </div>
+                }
+                .into_any(),
+            };
+            view! {
+                <h3>{format!("Round: {}", exercise.name())}</h3>
+                <button class="ear-flat" aria-pressed=move || (!ear.changed.get()).to_string()
+                    aria-keyshortcuts="F" on:click=move |_| ear.hear(!ear.changed.get_untracked())>
+                    "Flat original"
+                </button>
+                <p class="lesson-about">"Switch to the flat original and back as often as you \
+                    like (key F); both play at the same loudness."</p>
+                {controls}
+                <div class="lesson-check">
+                    <button node_ref=next disabled=busy on:click=move |_| start(exercise)>
+                        "Next round"
+                    </button>
+                    <button on:click=move |_| ear.end()>"End"</button>
+                </div>
+            }
+        })
+    };
+    let verdict = move || match ear.stage.get() {
+        Stage::Idle => String::new(),
+        Stage::Preparing => "Preparing the round: measuring the mix…".to_owned(),
+        Stage::Asking(Round::Frequency(_)) => "Which band, and boost or cut?".to_owned(),
+        Stage::Asking(Round::Correction(_)) => {
+            "Undo the change with the master's EQ, then check.".to_owned()
+        }
+        Stage::Measuring(_) => "Measuring your correction…".to_owned(),
+        Stage::Answered(_, verdict) => verdict.text,
+        Stage::Failed(why) => why,
     };
     let tally = move || {
         let t = ear.tally.get();
@@ -83,91 +172,6 @@ fn EarView() -> impl IntoView {
             )
         })
     };
-    // The answers are built again for a new round only: answering keeps them (and the focus).
-    let hidden = Memo::new(move |_| ear.stage.with(Stage::hidden));
-    let answered = move || matches!(ear.stage.get(), Stage::Answered(..));
-    let next = NodeRef::<leptos::html::Button>::new();
-    let round = move || {
-        hidden.get().map(|hidden| {
-            let choices = hidden
-                .round
-                .choices()
-                .into_iter()
-                .map(|(hz, name)| {
-                    let pressed = move || (band.get() == Some(hz)).to_string();
-                    view! {
-                        <button aria-pressed=pressed disabled=answered
-                            on:click=move |_| band.set(Some(hz))>{name}</button>
-                    }
-                })
-                .collect_view();
-            let ways = [Direction::Boost, Direction::Cut]
-                .into_iter()
-                .map(|way| {
-                    let pressed = move || (direction.get() == Some(way)).to_string();
-                    view! {
-                        <button aria-pressed=pressed disabled=answered
-                            on:click=move |_| direction.set(Some(way))>
-                            {way.label()}
-                        </button>
-                    }
-                })
-                .collect_view();
-            let answer = move |_| {
-                if let (Some(hz), Some(way)) = (band.get_untracked(), direction.get_untracked()) {
-                    ear.answer(hz, way);
-                    if let Some(next) = next.get_untracked() {
-                        let _ = next.focus();
-                    }
-                }
-            };
-            view! {
-                <p>"A peak or a dip is hidden in one band of the mix. Switch to the flat original \
-                    and back as often as you like (key F); both play at the same loudness."</p>
-                <button class="ear-flat" aria-pressed=move || (!ear.changed.get()).to_string()
-                    aria-keyshortcuts="F" on:click=move |_| ear.hear(!ear.changed.get_untracked())>
-                    "Flat original"
-                </button>
-                <div role="group" aria-label="Band" class="ear-choices">{choices}</div>
-                <div role="group" aria-label="Boost or cut" class="ear-choices">{ways}</div>
-                <div class="lesson-check">
-                    <button class="primary" on:click=answer
-                        disabled=move || answered() || band.get().is_none() || direction.get().is_none()>
-                        "Answer"
-                    </button>
-                </div>
-            }
-        })
-    };
-    let verdict = move || match ear.stage.get() {
-        Stage::Idle => String::new(),
-        Stage::Preparing => "Preparing the round: measuring the mix's loudness…".to_owned(),
-        Stage::Asking(_) => "Which band, and boost or cut?".to_owned(),
-        Stage::Answered(_, verdict) => {
-            let said = match (band.get_untracked(), direction.get_untracked()) {
-                (Some(hz), Some(way)) => format!("{} {}", label(hz), way.label()),
-                _ => String::new(),
-            };
-            let what = if verdict.right {
-                format!("Right: {}.", verdict.answer)
-            } else {
-                format!("It was {}; you said {said}.", verdict.answer)
-            };
-            format!("{what} {} points.", points(verdict.points))
-        }
-        Stage::Failed(why) => why,
-    };
-    let busy = move || ear.stage.with(|s| *s == Stage::Preparing);
-    let next_label = move || {
-        if ear
-            .stage
-            .with(|s| matches!(s, Stage::Idle | Stage::Failed(_)))
-        {
-            "Start"
-        } else {
-            "Next round"
-        }
-    };
     view! {
         <aside class="lesson ear" id="ear-training" aria-labelledby="ear-title">
             <div class="lesson-head">
@@ -175,18 +179,8 @@ fn EarView() -> impl IntoView {
             </div>
             <p class="lesson-text">"Train your ears on this mix: the demo song, your own stems, or \
                 one track soloed. The spectrum views are hidden during a round."</p>
-            <h3>"EQ frequency"</h3>
-            <p class="lesson-about">{level}</p>
-            <div class="lesson-check">
-                <button class="primary" node_ref=next disabled=busy on:click=start
-                    aria-label=move || format!("{} EQ frequency", next_label())>
-                    {next_label}
-                </button>
-                <Show when=move || ear.in_round()>
-                    <button on:click=move |_| ear.end()>"End"</button>
-                </Show>
-            </div>
-            {round}
+            {exercises}
+            {round_view}
             <p class="lesson-status" role="status" aria-live="polite" data-testid="ear-verdict">
                 {verdict}
             </p>
@@ -196,12 +190,55 @@ fn EarView() -> impl IntoView {
     }
 }
 
-/// Points as the page writes them: whole numbers bare, else one decimal.
-fn points(p: f32) -> String {
-    if p.fract() == 0.0 {
-        format!("{p:.0}")
-    } else {
-        format!("{p:.1}")
+/// An EQ frequency round's answers: the bands, boost or cut, and "Answer" (which then moves the
+/// focus to `next`).
+fn frequency_answers(
+    ear: EarTraining,
+    hidden: Hidden,
+    band: RwSignal<Option<f32>>,
+    direction: RwSignal<Option<Direction>>,
+    answered: impl Fn() -> bool + Copy + Send + Sync + 'static,
+    next: NodeRef<leptos::html::Button>,
+) -> impl IntoView {
+    let choices = hidden
+        .round
+        .choices()
+        .into_iter()
+        .map(|(hz, name)| {
+            let pressed = move || (band.get() == Some(hz)).to_string();
+            view! {
+                <button aria-pressed=pressed disabled=answered
+                    on:click=move |_| band.set(Some(hz))>{name}</button>
+            }
+        })
+        .collect_view();
+    let ways = [Direction::Boost, Direction::Cut]
+        .into_iter()
+        .map(|way| {
+            let pressed = move || (direction.get() == Some(way)).to_string();
+            view! {
+                <button aria-pressed=pressed disabled=answered
+                    on:click=move |_| direction.set(Some(way))>{way.label()}</button>
+            }
+        })
+        .collect_view();
+    let answer = move |_| {
+        if let (Some(hz), Some(way)) = (band.get_untracked(), direction.get_untracked()) {
+            ear.answer(hz, way);
+            if let Some(next) = next.get_untracked() {
+                let _ = next.focus();
+            }
+        }
+    };
+    view! {
+        <div role="group" aria-label="Band" class="ear-choices">{choices}</div>
+        <div role="group" aria-label="Boost or cut" class="ear-choices">{ways}</div>
+        <div class="lesson-check">
+            <button class="primary" on:click=answer
+                disabled=move || answered() || band.get().is_none() || direction.get().is_none()>
+                "Answer"
+            </button>
+        </div>
     }
 }
 

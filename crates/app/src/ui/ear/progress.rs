@@ -46,7 +46,9 @@ pub fn ProgressSection() -> impl IntoView {
     view! {
         <h3>"Progress"</h3>
         <ul class="ear-summary">{summaries}</ul>
-        {move || progress.with(|p| accuracy_plot(p, Exercise::EqFrequency))}
+        {move || progress.with(|p| {
+            Exercise::ALL.map(|exercise| accuracy_plot(p, exercise)).into_iter().collect_view()
+        })}
         {move || progress.with(confusion_table)}
         <p class="lesson-status" role="status">{move || ear.kept_problem.get()}</p>
         <Show when=move || progress.with(|p| !p.results.is_empty())>
