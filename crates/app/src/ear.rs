@@ -31,8 +31,13 @@ pub mod correction;
 mod kept;
 #[cfg(feature = "e2e")]
 pub mod test_hooks;
+pub mod track_round;
 
 use correction::Correction;
+use track_round::TrackHidden;
+
+/// A hidden parameter of a strip and its value.
+pub type HiddenParam = (ParamId, StripIndex, f32);
 
 /// How much of the mix the loudness match is measured on, from its start, s.
 pub const MATCH_WINDOW_S: f32 = 20.0;
@@ -48,7 +53,7 @@ pub struct Hidden {
 
 impl Hidden {
     /// The hidden master parameters that play it, the changed version when `changed`.
-    pub fn params(&self, changed: bool) -> [(ParamId, f32); 5] {
+    pub fn params(&self, changed: bool) -> Vec<HiddenParam> {
         [
             (ParamId::EarEqHz, self.round.centre_hz),
             (ParamId::EarEqGainDb, self.round.gain_db),
@@ -56,6 +61,9 @@ impl Hidden {
             (ParamId::EarMatchDb, self.match_db),
             (ParamId::EarOn, if changed { 1.0 } else { 0.0 }),
         ]
+        .into_iter()
+        .map(|(param, value)| (param, StripIndex::MASTER, value))
+        .collect()
     }
 
     /// What it was, as a verdict says it: "1 kHz boost, +12 dB".
@@ -73,22 +81,34 @@ pub enum Round {
     Frequency(Hidden),
     /// Undo the change with the master's EQ.
     Correction(Box<Correction>),
+    /// Gain, pan, compression or space on a track.
+    Track(Box<TrackHidden>),
 }
 
 impl Round {
-    /// What it hides.
-    pub fn hidden(&self) -> Hidden {
-        match self {
-            Round::Frequency(hidden) => *hidden,
-            Round::Correction(c) => c.hidden,
-        }
-    }
-
     /// Its exercise.
     pub fn exercise(&self) -> Exercise {
         match self {
             Round::Frequency(_) => Exercise::EqFrequency,
             Round::Correction(_) => Exercise::EqCorrection,
+            Round::Track(t) => t.round.exercise,
+        }
+    }
+
+    /// The hidden parameters that play it, the changed version when `changed`.
+    pub fn params(&self, changed: bool) -> Vec<HiddenParam> {
+        match self {
+            Round::Frequency(hidden) => hidden.params(changed),
+            Round::Correction(c) => c.hidden.params(changed),
+            Round::Track(t) => t.params(changed),
+        }
+    }
+
+    /// The track whose hidden parameters it sets, if any.
+    fn track(&self) -> Option<StripIndex> {
+        match self {
+            Round::Track(t) => Some(t.strip()),
+            _ => None,
         }
     }
 }
@@ -175,6 +195,8 @@ pub struct EarTraining {
     seed: StoredValue<Seed>,
     /// The mix the loudness match was last measured on (its session JSON) and its render.
     measured: StoredValue<Option<(String, Rc<Measured>)>, LocalStorage>,
+    /// The track whose hidden parameters were last written, if any.
+    written_track: StoredValue<Option<StripIndex>>,
 }
 
 /// A render of the mix, for the loudness match and a correction's target.
@@ -201,6 +223,7 @@ impl EarTraining {
             kept_problem: RwSignal::new(problem),
             seed: StoredValue::new(Seed::new((js_sys::Math::random() * 2f64.powi(53)) as u64)),
             measured: StoredValue::new_local(None),
+            written_track: StoredValue::new(None),
         }
     }
 
@@ -255,6 +278,12 @@ impl EarTraining {
     async fn draw(&self, exercise: Exercise) -> Result<Round, String> {
         let measured = self.measure().await?;
         let level = self.ladders.with_untracked(|l| l[exercise.index()].level());
+        if !matches!(exercise, Exercise::EqFrequency | Exercise::EqCorrection) {
+            let mut seed = self.seed.get_value();
+            let round = TrackHidden::start(self.mixer, &mut seed, exercise, level, &measured).await;
+            self.seed.set_value(seed);
+            return Ok(Round::Track(Box::new(round?)));
+        }
         let round = self
             .seed
             .try_update_value(|seed| EqRound::draw(seed, level))
@@ -270,7 +299,7 @@ impl EarTraining {
         let hidden = Hidden { round, match_db };
         Ok(match exercise {
             Exercise::EqFrequency => Round::Frequency(hidden),
-            Exercise::EqCorrection => Round::Correction(Box::new(
+            _ => Round::Correction(Box::new(
                 Correction::start(self.mixer, hidden, &measured).await?,
             )),
         })
@@ -313,6 +342,46 @@ impl EarTraining {
         );
         self.stage
             .set(Stage::Answered(Round::Frequency(hidden), verdict));
+    }
+
+    /// Judges a track round's answer: the track offered at `track` (for gain) and the answer
+    /// `value`.
+    pub fn answer_track(&self, track: usize, value: f32) {
+        let Some(Round::Track(hidden)) = self.stage.with_untracked(|s| s.round().cloned()) else {
+            return;
+        };
+        let judged = hidden.round.judge(track, value);
+        let name = |t: usize| {
+            hidden
+                .tracks
+                .get(t)
+                .map_or("", |(_, n)| n.as_str())
+                .to_owned()
+        };
+        let (it, said) = if hidden.round.exercise == Exercise::Gain {
+            (
+                format!("“{}”, {}", name(hidden.round.track), hidden.round.answer()),
+                format!("“{}”, {}", name(track), hidden.round.label(value)),
+            )
+        } else {
+            (hidden.round.answer(), hidden.round.label(value))
+        };
+        let text = if judged.right {
+            format!("Right: {it}. 10 points.")
+        } else {
+            format!(
+                "It was {it}; you said {said}. {} points.",
+                points(judged.points)
+            )
+        };
+        let verdict = Verdict {
+            points: judged.points,
+            right: judged.right,
+            text,
+        };
+        let round = Round::Track(hidden);
+        self.record(&round, &verdict, None);
+        self.stage.set(Stage::Answered(round, verdict));
     }
 
     /// Measures an EQ correction: the mix as it is now, the change in, against the original.
@@ -412,17 +481,24 @@ impl EarTraining {
     fn write(&self) {
         let round = self.stage.with_untracked(|s| s.round().cloned());
         let changed = self.changed.get_untracked();
-        let params = match &round {
-            Some(round) => round.hidden().params(changed).to_vec(),
-            None => vec![
-                (ParamId::EarOn, 0.0),
-                (ParamId::EarEqGainDb, 0.0),
-                (ParamId::EarMatchDb, 0.0),
-            ],
+        let mut params = match &round {
+            Some(round) => round.params(changed),
+            None => [ParamId::EarOn, ParamId::EarEqGainDb, ParamId::EarMatchDb]
+                .map(|param| (param, StripIndex::MASTER, 0.0))
+                .to_vec(),
         };
+        let track = round.as_ref().and_then(Round::track);
+        if let Some(old) = self
+            .written_track
+            .get_value()
+            .filter(|&old| Some(old) != track)
+        {
+            params.push((ParamId::EarTrackChange, old, 0.0));
+        }
+        self.written_track.set_value(track);
         self.mixer.with_bridge(|b| {
-            for (param, value) in params {
-                b.set_param(param.slot(StripIndex::MASTER), value);
+            for (param, strip, value) in params {
+                b.set_param(param.slot(strip), value);
             }
         });
         if let Some(Round::Correction(c)) = &round {
@@ -447,9 +523,8 @@ impl EarTraining {
 }
 
 /// The mix as it is now rendered offline (from its start, at most [`MATCH_WINDOW_S`]) with
-/// `hidden` in the engine, playing the changed version (`None`: nothing hidden). The error is
-/// a sentence for the student.
-pub async fn render(mixer: Mixer, hidden: &[(ParamId, f32)]) -> Result<Measured, String> {
+/// `hidden` set in the engine from the start. The error is a sentence for the student.
+pub async fn render(mixer: Mixer, hidden: &[HiddenParam]) -> Result<Measured, String> {
     const VERB: &str = "measure the round";
     let audio = mixer.mix_audio(VERB, &|_, _| {}, None).await?;
     let frames = audio
@@ -457,11 +532,13 @@ pub async fn render(mixer: Mixer, hidden: &[(ParamId, f32)]) -> Result<Measured,
         .min((MATCH_WINDOW_S * audio.sample_rate_hz) as u32);
     let changes: Vec<_> = hidden
         .iter()
-        .map(|&(param, value)| crate::audio::offline::ParamChange {
-            frame: 0,
-            slot: param.slot(StripIndex::MASTER),
-            value,
-        })
+        .map(
+            |&(param, strip, value)| crate::audio::offline::ParamChange {
+                frame: 0,
+                slot: param.slot(strip),
+                value,
+            },
+        )
         .collect();
     let render = render_offline_with_progress(
         &audio.session,
@@ -484,6 +561,14 @@ pub async fn render(mixer: Mixer, hidden: &[(ParamId, f32)]) -> Result<Measured,
         right: render.channels[1].to_vec(),
         rate_hz: audio.sample_rate_hz,
     })
+}
+
+/// The integrated loudness of a render (ITU-R BS.1770), LUFS (−∞ when silent).
+pub fn loudness_lufs(render: &Measured) -> f32 {
+    let mut meter = mixroom_dsp::LoudnessMeter::new();
+    meter.prepare(render.rate_hz);
+    meter.process(&render.left, &render.right);
+    meter.integrated_lufs()
 }
 
 /// Points as the page writes them: whole numbers bare, else one decimal.

@@ -11,7 +11,7 @@
 use mixroom_protocol::layout::meter_block::{MasterFigures, StripFigures};
 use mixroom_protocol::layout::param_block;
 use mixroom_protocol::layout::transport_block::TransportRequest;
-use mixroom_protocol::params::{EqField, ParamId, PARAM_SLOTS};
+use mixroom_protocol::params::{EqField, ParamId, TrackChange, PARAM_SLOTS};
 use mixroom_protocol::strips::{
     StripIndex, StripKind, MAX_BUSES, MAX_RETURNS, MAX_STRIPS, MAX_TRACKS,
 };
@@ -19,6 +19,7 @@ use mixroom_protocol::strips::{
 use crate::channel_strip::ChannelStrip;
 use crate::crossfade::CROSSFADE_MS;
 use crate::denormal::is_silent;
+use crate::hidden_track::{self, HiddenTrackChange};
 use crate::master_strip::MasterStrip;
 use crate::return_effect::{EffectKind, ReturnEffect};
 use crate::routing::{plan, Dest, Plan};
@@ -439,6 +440,28 @@ impl Engine {
         self.plan_dirty = false;
     }
 
+    /// The hidden change heard on track `strip` now, if ear training hides one there and the
+    /// changed version plays.
+    fn hidden_track(&self, strip: StripIndex) -> Option<HiddenTrackChange> {
+        let value = |p: ParamId| self.values[p.slot(strip)];
+        let change = TrackChange::from_value(value(ParamId::EarTrackChange));
+        let heard = strip.kind() == StripKind::Track
+            && change != TrackChange::None
+            && self.values[ParamId::EarOn.slot(StripIndex::MASTER)] >= 0.5;
+        heard.then(|| HiddenTrackChange {
+            change,
+            amount: value(ParamId::EarTrackValue),
+            makeup_db: value(ParamId::EarTrackMakeupDb),
+        })
+    }
+
+    /// Hands track `strip` the settings a hidden change may move, again.
+    fn apply_moved(&mut self, strip: StripIndex) {
+        for param in hidden_track::MOVED {
+            self.apply(param, strip);
+        }
+    }
+
     /// Hands the value of `param` on `strip` to whatever processes it.
     fn apply(&mut self, param: ParamId, strip: StripIndex) {
         if param == ParamId::BypassAll {
@@ -453,9 +476,11 @@ impl Engine {
             return;
         }
         let bypass_all = self.bypass_all;
+        let hidden = self.hidden_track(strip);
         let values = &self.values;
         let get = |p: ParamId| {
             let v = values[p.slot(strip)];
+            let v = hidden.map_or(v, |h| h.setting(p, v));
             match p {
                 _ if !bypass_all => v,
                 ParamId::EqBypass
@@ -489,7 +514,14 @@ impl Engine {
                 }
                 ParamId::LimiterReleaseMs => self.master.limiter_mut().set_release_ms(get(param)),
                 ParamId::LimiterBypass => self.master.limiter_mut().set_bypassed(get(param) >= 0.5),
-                ParamId::EarOn => self.master.hidden_mut().set_changed(get(param) >= 0.5),
+                ParamId::EarOn => {
+                    self.master.hidden_mut().set_changed(get(param) >= 0.5);
+                    for track in (0..MAX_TRACKS).filter_map(StripIndex::track) {
+                        if self.values[ParamId::EarTrackChange.slot(track)] != 0.0 {
+                            self.apply_moved(track);
+                        }
+                    }
+                }
                 ParamId::EarMatchDb => self.master.hidden_mut().set_match_db(get(param)),
                 ParamId::EarEqHz | ParamId::EarEqGainDb | ParamId::EarEqQ => {
                     self.master.hidden_mut().set_bell(
@@ -532,6 +564,9 @@ impl Engine {
         };
         let on = |p: ParamId| get(p) >= 0.5;
         match param {
+            ParamId::EarTrackChange | ParamId::EarTrackValue | ParamId::EarTrackMakeupDb => {
+                self.apply_moved(strip);
+            }
             ParamId::GainDb => cs.set_gain_db(get(param)),
             ParamId::Pan => cs.set_pan(get(param)),
             ParamId::Width => cs.set_width(get(param)),

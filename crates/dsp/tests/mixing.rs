@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use mixroom_dsp::{Engine, Source, StereoBlock, TruePeakMeter};
-use mixroom_protocol::params::ParamId;
+use mixroom_protocol::params::{ParamId, TrackChange};
 use mixroom_protocol::strips::StripIndex;
 
 fn set(engine: &mut Engine, param: ParamId, strip: StripIndex, value: f32) {
@@ -317,4 +317,76 @@ fn ear_trainings_hidden_change_is_heard_only_when_switched_in() {
     set(&mut undone, ParamId::Eq2Q, StripIndex::MASTER, 2.0);
     let residual = level_db(&render_blocks(&mut playing(undone), 48_000, 128)) - original;
     assert!(residual.abs() < 0.1, "{residual}");
+}
+
+#[test]
+fn a_hidden_track_change_moves_the_track_only_while_switched_in() {
+    // Track 0 plays a sine, track 1 another; ear training hides a change on track 0. The
+    // original is the mix as set, bit for bit; switched in, only track 0 moves: 6 dB down
+    // (gain), to the left (pan), or compressed (heavy, threshold 20 dB under the sine).
+    let engine = || {
+        let mut engine = Engine::new(SAMPLE_RATE_HZ, 128);
+        engine.load_source(
+            0,
+            Some(Source::new(vec![sine(500.0, 0.25, 96_000)]).unwrap()),
+        );
+        engine.load_source(
+            1,
+            Some(Source::new(vec![sine(3_000.0, 0.25, 96_000)]).unwrap()),
+        );
+        engine
+    };
+    let track = |i| StripIndex::track(i).unwrap();
+    let hidden = |change: TrackChange, amount: f32, on: bool| {
+        let mut engine = engine();
+        set(
+            &mut engine,
+            ParamId::EarTrackChange,
+            track(0),
+            change.value(),
+        );
+        set(&mut engine, ParamId::EarTrackValue, track(0), amount);
+        set(
+            &mut engine,
+            ParamId::EarOn,
+            StripIndex::MASTER,
+            if on { 1.0 } else { 0.0 },
+        );
+        render_blocks(&mut playing(engine), 48_000, 128)
+    };
+    let plain = render_blocks(&mut playing(engine()), 48_000, 128);
+    assert_eq!(hidden(TrackChange::Gain, -6.0, false), plain);
+    // The level of a sine in one channel over the last half second: one bin of a DFT at its
+    // frequency (the two tones are whole cycles apart over it).
+    let tone_db = |x: &[f32], hz: f32| {
+        let tail = &x[24_000..];
+        let (mut re, mut im) = (0.0_f64, 0.0_f64);
+        for (n, v) in tail.iter().enumerate() {
+            let phase = std::f64::consts::TAU * f64::from(hz) * n as f64 / 48_000.0;
+            re += f64::from(*v) * phase.cos();
+            im += f64::from(*v) * phase.sin();
+        }
+        10.0 * ((re * re + im * im) / (tail.len() as f64).powi(2)).log10()
+    };
+    let moved = |out: &[Vec<f32>; 2], channel: usize, hz: f32| {
+        tone_db(&out[channel], hz) - tone_db(&plain[channel], hz)
+    };
+    let gain = hidden(TrackChange::Gain, -6.0, true);
+    assert!(
+        (moved(&gain, 0, 500.0) + 6.0).abs() < 0.05,
+        "{}",
+        moved(&gain, 0, 500.0)
+    );
+    assert!(moved(&gain, 0, 3_000.0).abs() < 0.01);
+    let pan = hidden(TrackChange::Pan, -1.0, true);
+    assert!(moved(&pan, 0, 500.0) > 2.5, "{}", moved(&pan, 0, 500.0));
+    assert!(moved(&pan, 1, 500.0) < -40.0, "{}", moved(&pan, 1, 500.0));
+    assert!(moved(&pan, 1, 3_000.0).abs() < 0.01);
+    let heavy = hidden(TrackChange::HeavyCompression, -30.0, true);
+    let squeezed = moved(&heavy, 0, 500.0);
+    eprintln!(
+        "hidden gain −6 dB; pan hard left; heavy compression: the sine moves {squeezed:.1} dB"
+    );
+    assert!(squeezed < -10.0, "{squeezed}");
+    assert!(moved(&heavy, 0, 3_000.0).abs() < 0.01);
 }

@@ -7,6 +7,7 @@
 //! - [`score`]: an EQ answer scored as in Moulton's method (10 points, minus 1 per octave off,
 //!   minus 2 for confusing boost and cut); gain and the choice exercises.
 //! - [`ladder`]: the difficulty, up after right answers, down after a miss.
+//! - [`track`]: the track exercises: gain, pan, compression, space.
 //! - [`progress`]: every answered round, the accuracy over time, the bands confused.
 //! - [`Seed`]: the seeded choices, so a round (and a challenge link) replays the same.
 
@@ -16,5 +17,6 @@ pub mod ladder;
 pub mod progress;
 pub mod score;
 mod seed;
+pub mod track;
 
 pub use seed::Seed;

@@ -20,17 +20,36 @@ pub enum Exercise {
     EqFrequency,
     /// Undoing a hidden peak or dip with the master's EQ.
     EqCorrection,
+    /// Which track changed, and by how much.
+    Gain,
+    /// Where a track sits.
+    Pan,
+    /// How much compression is on a track.
+    Compression,
+    /// How much reverb a track is sent.
+    Space,
 }
 
 impl Exercise {
     /// Every exercise, in the order the page lists them.
-    pub const ALL: [Exercise; 2] = [Exercise::EqFrequency, Exercise::EqCorrection];
+    pub const ALL: [Exercise; 6] = [
+        Exercise::EqFrequency,
+        Exercise::EqCorrection,
+        Exercise::Gain,
+        Exercise::Pan,
+        Exercise::Compression,
+        Exercise::Space,
+    ];
 
     /// Its name on the page.
     pub fn name(self) -> &'static str {
         match self {
             Exercise::EqFrequency => "EQ frequency",
             Exercise::EqCorrection => "EQ correction",
+            Exercise::Gain => "Gain",
+            Exercise::Pan => "Pan",
+            Exercise::Compression => "Compression",
+            Exercise::Space => "Space",
         }
     }
 

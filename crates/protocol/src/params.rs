@@ -28,6 +28,8 @@ impl Kinds {
     /// Ear training's hidden change on the master: read by the engine, never a setting (not
     /// stored, shown or linked).
     pub const HIDDEN_MASTER: Kinds = Kinds(8 | HIDDEN);
+    /// Ear training's hidden change on one track (see [`EAR_TRACK_CHANGES`]).
+    pub const HIDDEN_TRACK: Kinds = Kinds(1 | HIDDEN);
 
     /// Whether strips of `kind` are in the set.
     pub const fn contains(self, kind: StripKind) -> bool {
@@ -80,6 +82,56 @@ pub enum Unit {
 pub const FILTER_SLOPES: &[&str] = &["off", "12 dB/oct", "24 dB/oct"];
 /// EQ band shapes.
 pub const EQ_TYPES: &[&str] = &["bell", "low shelf", "high shelf"];
+/// What ear training's hidden change does to a track: the values of `EarTrackChange`, named in
+/// [`EAR_TRACK_CHANGES`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrackChange {
+    /// Nothing.
+    None = 0,
+    /// The fader moved.
+    Gain = 1,
+    /// The pan set.
+    Pan = 2,
+    /// Light compression (2:1, soft knee, slow).
+    LightCompression = 3,
+    /// Heavy compression (8:1, fast).
+    HeavyCompression = 4,
+    /// Send 1 set.
+    Send1 = 5,
+}
+
+impl TrackChange {
+    /// The change a value of `EarTrackChange` stands for (out of range: none).
+    pub fn from_value(value: f32) -> TrackChange {
+        match value.round() as i32 {
+            1 => TrackChange::Gain,
+            2 => TrackChange::Pan,
+            3 => TrackChange::LightCompression,
+            4 => TrackChange::HeavyCompression,
+            5 => TrackChange::Send1,
+            _ => TrackChange::None,
+        }
+    }
+
+    /// Its value of `EarTrackChange`.
+    pub fn value(self) -> f32 {
+        self as u8 as f32
+    }
+}
+
+/// What ear training's hidden change does to a track (`EarTrackChange`), while the changed
+/// version plays (`EarOn` on the master): nothing; its fader moved by `EarTrackValue` dB; its
+/// pan set to `EarTrackValue` (−1..1); its compressor set to light or heavy compression with
+/// its threshold at `EarTrackValue` dB and `EarTrackMakeupDb` of make-up; its send 1 set to
+/// `EarTrackValue` dB.
+pub const EAR_TRACK_CHANGES: &[&str] = &[
+    "none",
+    "gain",
+    "pan",
+    "light compression",
+    "heavy compression",
+    "send 1",
+];
 /// Compressor level detectors.
 pub const DETECTIONS: &[&str] = &["peak", "RMS"];
 /// Order of EQ and compressor in a strip.
@@ -208,6 +260,9 @@ pub enum ParamId {
     EarEqHz = 80,
     EarEqGainDb = 81,
     EarEqQ = 82,
+    EarTrackChange = 83,
+    EarTrackValue = 84,
+    EarTrackMakeupDb = 85,
 }
 
 /// Number of EQ bands per strip.
@@ -291,7 +346,7 @@ const SMOOTH_MS: f32 = 20.0;
 const FADE_MS: f32 = 10.0;
 
 /// The parameter table, indexed by [`ParamId`].
-pub const PARAMS: [ParamSpec; 83] = [
+pub const PARAMS: [ParamSpec; 86] = [
     row(
         P::GainDb,
         "gain_db",
@@ -1047,6 +1102,35 @@ pub const PARAMS: [ParamSpec; 83] = [
         SMOOTH_MS,
         K::HIDDEN_MASTER,
     ),
+    // The hidden change on a track, heard while `EarOn` plays the changed version: it moves
+    // the track's own settings (smoothed as they are), so a switch does not click.
+    row(
+        P::EarTrackChange,
+        "ear_track_change",
+        "Ear training: track change",
+        U::Choice(EAR_TRACK_CHANGES),
+        (0.0, 5.0, 0.0),
+        0.0,
+        K::HIDDEN_TRACK,
+    ),
+    row(
+        P::EarTrackValue,
+        "ear_track_value",
+        "Ear training: track change amount",
+        U::Percent,
+        (SILENCE_DB, 24.0, 0.0),
+        0.0,
+        K::HIDDEN_TRACK,
+    ),
+    row(
+        P::EarTrackMakeupDb,
+        "ear_track_makeup_db",
+        "Ear training: track make-up",
+        U::Decibels,
+        (-24.0, 24.0, 0.0),
+        0.0,
+        K::HIDDEN_TRACK,
+    ),
 ];
 
 /// Number of slots in the parameter block: every parameter for every strip index.
@@ -1247,7 +1331,7 @@ mod tests {
         assert_eq!(ParamId::Pan.slot(StripIndex::track(3).unwrap()), 131);
         assert_eq!(ParamId::GainDb.slot(StripIndex::MASTER), 127);
         assert_eq!(ParamId::TempoBpm.slot(StripIndex::MASTER), 76 * 128 + 127);
-        assert_eq!(PARAM_SLOTS, 83 * 128);
+        assert_eq!(PARAM_SLOTS, 86 * 128);
         for spec in &PARAMS {
             for strip in StripIndex::all() {
                 assert_eq!(

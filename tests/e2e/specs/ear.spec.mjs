@@ -10,7 +10,7 @@
 import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { ISOLATED_URL } from "../support/urls.mjs";
-import { contextRate, openMixroom } from "../support/page.mjs";
+import { contextRate, meterDb, openMixroom } from "../support/page.mjs";
 import { mixOpened, maxDifference, render } from "../support/mix.mjs";
 
 /** The seed the rounds are drawn from. */
@@ -218,5 +218,82 @@ test("an EQ correction round: left alone it scores 0, undone with the master's E
   await panel.getByRole("button", { name: "End" }).click();
   await expect(page.getByRole("slider", { name: "Master EQ 2 gain" })).toHaveAttribute("aria-valuetext", "0.0 dB");
   expect(await round(page)).toMatchObject({ liveOn: 0, liveGainDb: 0 });
+  expect(errors).toEqual([]);
+});
+
+test("the track exercises on the demo: gain, pan, compression (its versions within 0.5 LU) and space, each scored and kept", async ({ page }) => {
+  const errors = await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  await page.getByRole("button", { name: "Ear training" }).click();
+  const panel = page.getByRole("complementary", { name: "Ear training" });
+  await page.evaluate((seed) => window.wasmBindings.mixroom_ear_seed(seed), SEED + 2);
+  const verdict = panel.getByTestId("ear-verdict");
+  const rate = await contextRate(page);
+  const asked = (text) => expect(verdict).toHaveText(text, { timeout: 60_000 });
+
+  // Gain: the track and the change named right.
+  await panel.getByRole("button", { name: "Start Gain" }).click();
+  await asked("Which track changed, and by how much?");
+  const gain = await round(page);
+  console.log(`gain round: ${gain.trackName} ${gain.value} dB, match ${gain.matchDb.toFixed(2)} dB`);
+  expect(gain).toMatchObject({ liveOn: 1, liveTrackChange: 1, liveTrackValue: gain.value });
+  // The strips' meters would tell which track moved: they are hidden (fall to silence).
+  await expect.poll(() => meterDb(page, gain.trackName), { timeout: 10_000 }).toBeLessThanOrEqual(-60);
+  const change = `${gain.value > 0 ? "+" : "−"}${Math.abs(gain.value)} dB`;
+  await panel.getByRole("group", { name: "Track" }).getByRole("button", { name: gain.trackName, exact: true }).click();
+  await panel.getByRole("group", { name: "Change" }).getByRole("button", { name: change, exact: true }).click();
+  await page.screenshot({ path: "artifacts/ear-gain.png" });
+  await panel.getByRole("button", { name: "Answer" }).click();
+  await expect(verdict).toHaveText(`Right: “${gain.trackName}”, ${change}. 10 points.`);
+
+  // Compression: rounds until one compresses; its two versions measure within 0.5 LU.
+  await panel.getByRole("button", { name: "Start Compression" }).click();
+  let compression;
+  for (let i = 0; i < 8; i++) {
+    await expect(verdict).toContainText("How much compression is on", { timeout: 60_000 });
+    compression = await round(page);
+    if (compression.value > 0) break;
+    await panel.getByRole("button", { name: "Next round" }).click();
+    await expect(verdict).toContainText("Preparing");
+  }
+  expect(compression.value).toBeGreaterThan(0);
+  const [changed, flat] = [await renderEar(page, rate * 20, true), await renderEar(page, rate * 20, false)];
+  console.log(`compression round: ${compression.trackName} ${compression.value === 2 ? "heavy" : "light"}, make-up ${compression.makeupDb.toFixed(2)} dB, match ${compression.matchDb.toFixed(2)} dB; changed ${changed.integratedLufs.toFixed(2)} LUFS, flat ${flat.integratedLufs.toFixed(2)} LUFS`);
+  expect(compression.makeupDb).toBeGreaterThan(0);
+  expect(Math.abs(changed.integratedLufs - flat.integratedLufs)).toBeLessThan(0.5);
+  expect(maxDifference(flat.channels, await render(page, rate * 20))).toBe(0);
+  const amount = compression.value === 2 ? "heavy" : "light";
+  await panel.getByRole("group", { name: "Compression" }).getByRole("button", { name: amount, exact: true }).click();
+  await panel.getByRole("button", { name: "Answer" }).click();
+  await expect(verdict).toHaveText(`Right: ${amount}. 10 points.`);
+
+  // Pan, answered wrong: the page says where it sat.
+  await panel.getByRole("button", { name: "Start Pan" }).click();
+  await expect(verdict).toContainText("Where does", { timeout: 60_000 });
+  const pan = await round(page);
+  const positions = panel.getByRole("group", { name: "Position" }).getByRole("button");
+  const names = await positions.allTextContents();
+  const where = ["left", "half left", "centre", "half right", "right"][[-1, -0.5, 0, 0.5, 1].indexOf(pan.value)];
+  await positions.filter({ hasNotText: where }).first().click();
+  await page.screenshot({ path: "artifacts/ear-pan.png" });
+  await panel.getByRole("button", { name: "Answer" }).click();
+  await expect(verdict).toContainText(`It was ${where}; you said`);
+  await expect(verdict).toContainText("0 points.");
+  expect(names).toEqual(["left", "half left", "centre", "half right", "right"]);
+
+  // Space, answered right.
+  await panel.getByRole("button", { name: "Start Space" }).click();
+  await expect(verdict).toContainText("How much reverb is", { timeout: 60_000 });
+  const space = await round(page);
+  const spaceLabel = { "-100": "none", "-18": "a little", "-12": "some", "-6": "a lot" }[String(space.value)];
+  await panel.getByRole("group", { name: "Reverb" }).getByRole("button", { name: spaceLabel, exact: true }).click();
+  await panel.getByRole("button", { name: "Answer" }).click();
+  await expect(verdict).toHaveText(`Right: ${spaceLabel}. 10 points.`);
+  await expect(panel).toContainText("This sitting: 30 of 40 points in 4 rounds (3 right).");
+
+  await panel.getByRole("button", { name: "End" }).click();
+  expect(await round(page)).toMatchObject({ liveOn: 0 });
+  await expect.poll(() => meterDb(page, "Kick"), { timeout: 10_000 }).toBeGreaterThan(-60);
+  await expect(panel).toContainText("Gain: 1 rounds, 100% of the points.");
   expect(errors).toEqual([]);
 });

@@ -12,7 +12,7 @@ use mixroom_protocol::params::ParamId;
 use mixroom_protocol::strips::StripIndex;
 use wasm_bindgen::prelude::*;
 
-use super::{EarTraining, Round};
+use super::{EarTraining, Hidden, Round};
 use crate::audio::{render_offline, ParamChange};
 
 thread_local! {
@@ -44,9 +44,10 @@ pub fn mixroom_ear_seed(seed: f64) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// What the round hides, `{ centreHz, gainDb, q, matchDb }` (null without a round), with what
-/// the live engine's hidden master parameters hold: `{ liveOn, liveGainDb, liveHz,
-/// liveMatchDb }`.
+/// What the round hides: for an EQ round `{ centreHz, gainDb, q, matchDb }`, for a track round
+/// `{ track, trackName, value, matchDb, makeupDb }` (none without a round), with what the live
+/// engine's hidden master parameters hold: `{ liveOn, liveGainDb, liveHz, liveMatchDb }`, and
+/// for a track round its track's `{ liveTrackChange, liveTrackValue }`.
 #[wasm_bindgen]
 pub fn mixroom_ear_round() -> Result<Object, JsValue> {
     let ear = ear()?;
@@ -61,15 +62,39 @@ pub fn mixroom_ear_round() -> Result<Object, JsValue> {
         ("liveHz", live(ParamId::EarEqHz)),
         ("liveMatchDb", live(ParamId::EarMatchDb)),
     ];
-    if let Some(hidden) = ear.stage.with_untracked(|s| s.round().map(Round::hidden)) {
-        entries.extend([
-            ("centreHz", f64::from(hidden.round.centre_hz).into()),
-            ("gainDb", f64::from(hidden.round.gain_db).into()),
-            ("q", f64::from(hidden.round.resolution.q()).into()),
-            ("matchDb", f64::from(hidden.match_db).into()),
-        ]);
+    match ear.stage.with_untracked(|s| s.round().cloned()) {
+        Some(Round::Track(t)) => {
+            let strip = t.strip();
+            let live_track = |param: ParamId| {
+                ear.mixer()
+                    .with_bridge(|b| b.param(param.slot(strip)))
+                    .map_or(JsValue::NULL, |v| f64::from(v).into())
+            };
+            entries.extend([
+                ("track", (t.round.track as f64).into()),
+                ("trackName", t.tracks[t.round.track].1.clone().into()),
+                ("value", f64::from(t.round.value).into()),
+                ("matchDb", f64::from(t.match_db).into()),
+                ("makeupDb", f64::from(t.change.makeup_db).into()),
+                ("liveTrackChange", live_track(ParamId::EarTrackChange)),
+                ("liveTrackValue", live_track(ParamId::EarTrackValue)),
+            ]);
+        }
+        Some(Round::Frequency(hidden)) => eq_entries(&mut entries, hidden),
+        Some(Round::Correction(c)) => eq_entries(&mut entries, c.hidden),
+        None => {}
     }
     object(&entries)
+}
+
+/// What an EQ round hides, as [`mixroom_ear_round`] says it.
+fn eq_entries(entries: &mut Vec<(&str, JsValue)>, hidden: Hidden) {
+    entries.extend([
+        ("centreHz", f64::from(hidden.round.centre_hz).into()),
+        ("gainDb", f64::from(hidden.round.gain_db).into()),
+        ("q", f64::from(hidden.round.resolution.q()).into()),
+        ("matchDb", f64::from(hidden.match_db).into()),
+    ]);
 }
 
 /// Renders the first `frames` frames of the mix offline with the round's change in the engine,
@@ -78,16 +103,16 @@ pub fn mixroom_ear_round() -> Result<Object, JsValue> {
 #[wasm_bindgen]
 pub async fn mixroom_render_ear(frames: u32, changed: bool) -> Result<Object, JsValue> {
     let ear = ear()?;
-    let hidden = ear
+    let round = ear
         .stage
-        .with_untracked(|s| s.round().map(Round::hidden))
+        .with_untracked(|s| s.round().cloned())
         .ok_or_else(|| js_sys::Error::new("no round"))?;
-    let changes: Vec<ParamChange> = hidden
+    let changes: Vec<ParamChange> = round
         .params(changed)
         .into_iter()
-        .map(|(param, value)| ParamChange {
+        .map(|(param, strip, value)| ParamChange {
             frame: 0,
-            slot: param.slot(StripIndex::MASTER),
+            slot: param.slot(strip),
             value,
         })
         .collect();

@@ -69,7 +69,7 @@ pub fn App() -> impl IntoView {
     // A round of ear training hides the spectra (they would show the hidden change).
     Effect::new(move |_| {
         let hidden = ear.in_round();
-        display.with_value(|d| d.hide_spectra(hidden));
+        display.with_value(|d| d.hide_analysis(hidden));
     });
     // The spectra follow the selected strip.
     Effect::new(move |_| {

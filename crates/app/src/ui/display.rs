@@ -84,9 +84,10 @@ pub struct Frame<'a> {
     pub rate_hz: f32,
     /// Whether the accessible values (ARIA attributes) should be refreshed this frame (10 Hz).
     pub describe: bool,
-    /// Whether the spectra are hidden (during a round of ear training): the analyzers are
-    /// then empty.
-    pub spectra_hidden: bool,
+    /// Whether the spectra and the strip meters are hidden (during a round of ear training,
+    /// where they would give the answer away): the analyzers are then empty and the meters
+    /// fall as if fed silence.
+    pub analysis_hidden: bool,
 }
 
 type Drawer = Box<dyn FnMut(&Frame<'_>)>;
@@ -103,7 +104,7 @@ struct Inner {
     master: MasterState,
     analyzers: Vec<Analyzer>,
     taps: [i32; TAPS],
-    spectra_hidden: bool,
+    analysis_hidden: bool,
     last_frame_ms: Option<f64>,
     last_entry_ms: f64,
     last_describe_ms: f64,
@@ -156,10 +157,11 @@ impl Display {
         };
     }
 
-    /// Hides the spectra (`true`: the analyzers are emptied and fed no more) or shows them.
-    pub fn hide_spectra(&self, hidden: bool) {
+    /// Hides the spectra and the strip meters (`true`: the analyzers are emptied and fed no
+    /// more, the meters fall as if fed silence) or shows them.
+    pub fn hide_analysis(&self, hidden: bool) {
         let mut inner = self.0.borrow_mut();
-        inner.spectra_hidden = hidden;
+        inner.analysis_hidden = hidden;
         if hidden {
             for a in &mut inner.analyzers {
                 a.clear();
@@ -246,21 +248,23 @@ impl Display {
             inner.last_entry_ms = now_ms;
         }
         let stale = now_ms - inner.last_entry_ms > STALE_MS;
+        let hidden = inner.analysis_hidden;
         for (i, state) in inner.strips.iter_mut().enumerate() {
-            if inner.sums[i].frames() > 0 {
+            if inner.sums[i].frames() > 0 && !hidden {
                 state.meter.update(&inner.sums[i].figures(), dt_s);
-            } else if stale {
+            } else if stale || hidden {
                 state.meter.update(&Default::default(), dt_s);
             }
-            for (shown, now) in state.gain_reduction_db.iter_mut().zip(gr[i]) {
+            let gr = if hidden { [0.0; 2] } else { gr[i] };
+            for (shown, now) in state.gain_reduction_db.iter_mut().zip(gr) {
                 *shown = now.max(*shown - GR_FALL_DB_PER_S * dt_s).max(0.0);
             }
-            state.clipped |= clips[i];
+            state.clipped |= clips[i] && !hidden;
         }
         update_master(&mut inner.master, master, sums, now_ms, dt_s);
         let taps = inner.taps;
         for (tap, analyzer) in inner.analyzers.iter_mut().enumerate() {
-            if taps[tap] >= 0 && !inner.spectra_hidden {
+            if taps[tap] >= 0 && !inner.analysis_hidden {
                 let samples = mixer
                     .with_bridge(|b| b.tap_samples(tap, FFT_SIZE))
                     .unwrap_or_default();
@@ -278,7 +282,7 @@ impl Display {
             spectra: &inner.analyzers,
             rate_hz,
             describe,
-            spectra_hidden: inner.spectra_hidden,
+            analysis_hidden: inner.analysis_hidden,
         };
         for (_, drawer) in &mut inner.drawers {
             drawer(&frame);

@@ -9,9 +9,11 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mixroom_ear::bands::Resolution;
-use mixroom_ear::ladder::{eq_level, MAX_LEVEL};
+use mixroom_ear::ladder::{eq_level, gain_step_db, MAX_LEVEL};
 use mixroom_ear::progress::Exercise;
 use mixroom_ear::score::Direction;
+use mixroom_ear::track::TrackRound;
+use mixroom_ear::Seed;
 use mixroom_protocol::strips::StripIndex;
 use wasm_bindgen::JsCast;
 
@@ -19,6 +21,7 @@ use progress::ProgressSection;
 
 use super::transport::change;
 use super::Panel;
+use crate::ear::track_round::TrackHidden;
 use crate::ear::{points, EarTraining, Hidden, Round, Stage};
 
 /// Whether the ear-training panel is open (a context).
@@ -58,6 +61,51 @@ fn about(exercise: Exercise) -> &'static str {
         Exercise::EqCorrection => {
             "A peak or dip is hidden before the master's EQ: undo it with that EQ."
         }
+        Exercise::Gain => "One track's fader is moved: name the track, and by how much.",
+        Exercise::Pan => "A track is moved in the stereo field: say where it sits.",
+        Exercise::Compression => {
+            "A track may be compressed, its loudness kept: none, light or heavy?"
+        }
+        Exercise::Space => "A track is sent to the reverb: how much?",
+    }
+}
+
+/// What the level of `exercise` means.
+fn level_text(exercise: Exercise, level: u8) -> String {
+    let what = match exercise {
+        Exercise::EqFrequency | Exercise::EqCorrection => {
+            let eq = eq_level(level);
+            let bands = match eq.resolution {
+                Resolution::Octave => "octave bands",
+                Resolution::Third => "third-octave bands",
+            };
+            format!("{bands}, peaks and dips of {} dB", eq.gain_db)
+        }
+        Exercise::Gain => format!("steps of {} dB", gain_step_db(level)),
+        Exercise::Pan | Exercise::Space => {
+            let choices = TrackRound::draw(&mut Seed::new(0), exercise, level, 1)
+                .map_or(0, |r| r.choices.len());
+            format!("{choices} answers")
+        }
+        Exercise::Compression => "none, light or heavy".to_owned(),
+    };
+    format!("Level {level} of {MAX_LEVEL}: {what}.")
+}
+
+/// What the page asks during a round of `round`.
+fn question(round: &Round) -> String {
+    let Round::Track(t) = round else {
+        return match round {
+            Round::Correction(_) => "Undo the change with the master's EQ, then check.".to_owned(),
+            _ => "Which band, and boost or cut?".to_owned(),
+        };
+    };
+    let name = &t.tracks[t.round.track].1;
+    match t.round.exercise {
+        Exercise::Gain => "Which track changed, and by how much?".to_owned(),
+        Exercise::Pan => format!("Where does “{name}” sit?"),
+        Exercise::Compression => format!("How much compression is on “{name}”?"),
+        _ => format!("How much reverb is “{name}” sent?"),
     }
 }
 
@@ -68,10 +116,16 @@ fn EarView() -> impl IntoView {
     let mixer = ear.mixer();
     let band = RwSignal::new(None::<f32>);
     let direction = RwSignal::new(None::<Direction>);
+    let picked = Picked {
+        track: RwSignal::new(None),
+        value: RwSignal::new(None),
+    };
     let next = NodeRef::<leptos::html::Button>::new();
     let start = move |exercise: Exercise| {
         band.set(None);
         direction.set(None);
+        picked.track.set(None);
+        picked.value.set(None);
         change(mixer, |t| t.playing = true);
         if exercise == Exercise::EqCorrection {
             mixer.selected.set(StripIndex::MASTER);
@@ -85,18 +139,7 @@ fn EarView() -> impl IntoView {
     let exercises = Exercise::ALL
         .into_iter()
         .map(|exercise| {
-            let level = move || {
-                let level = ear.level(exercise);
-                let eq = eq_level(level);
-                let bands = match eq.resolution {
-                    Resolution::Octave => "octave bands",
-                    Resolution::Third => "third-octave bands",
-                };
-                format!(
-                    "Level {level} of {MAX_LEVEL}: {bands}, peaks and dips of {} dB.",
-                    eq.gain_db
-                )
-            };
+            let level = move || level_text(exercise, ear.level(exercise));
             view! {
                 <h3>{exercise.name()}</h3>
                 <p class="lesson-about">{about(exercise)} " " {level}</p>
@@ -108,18 +151,17 @@ fn EarView() -> impl IntoView {
         .collect_view();
     // The round's controls are built again for a new round only: answering keeps them (and the
     // focus).
-    let round = Memo::new(move |_| {
-        ear.stage
-            .with(|s| s.round().map(|r| (r.exercise(), r.hidden())))
-    });
+    let round = Memo::new(move |_| ear.stage.with(|s| s.round().cloned()));
     let answered = move || matches!(ear.stage.get(), Stage::Answered(..));
     let round_view = move || {
-        round.get().map(|(exercise, hidden)| {
-            let controls = match exercise {
-                Exercise::EqFrequency => {
-                    frequency_answers(ear, hidden, band, direction, answered, next).into_any()
+        round.get().map(|round| {
+            let exercise = round.exercise();
+            let controls = match &round {
+                Round::Frequency(hidden) => {
+                    frequency_answers(ear, *hidden, band, direction, answered, next).into_any()
                 }
-                Exercise::EqCorrection => view! {
+                Round::Track(t) => track_answers(ear, t, picked, answered, next).into_any(),
+                Round::Correction(_) => view! {
                     <p>"Undo it with the Master strip's EQ in the panel below, by ear. \
                         “Flat original” plays the mix as it was, the master's EQ too."</p>
                     <div class="lesson-check">
@@ -152,10 +194,7 @@ fn EarView() -> impl IntoView {
     let verdict = move || match ear.stage.get() {
         Stage::Idle => String::new(),
         Stage::Preparing => "Preparing the round: measuring the mix…".to_owned(),
-        Stage::Asking(Round::Frequency(_)) => "Which band, and boost or cut?".to_owned(),
-        Stage::Asking(Round::Correction(_)) => {
-            "Undo the change with the master's EQ, then check.".to_owned()
-        }
+        Stage::Asking(round) => question(&round),
         Stage::Measuring(_) => "Measuring your correction…".to_owned(),
         Stage::Answered(_, verdict) => verdict.text,
         Stage::Failed(why) => why,
@@ -178,7 +217,7 @@ fn EarView() -> impl IntoView {
                 <h2 id="ear-title">"Ear training"</h2>
             </div>
             <p class="lesson-text">"Train your ears on this mix: the demo song, your own stems, or \
-                one track soloed. The spectrum views are hidden during a round."</p>
+                one track soloed. The spectrum views and the strips' meters are hidden during a round."</p>
             {exercises}
             {round_view}
             <p class="lesson-status" role="status" aria-live="polite" data-testid="ear-verdict">
@@ -236,6 +275,79 @@ fn frequency_answers(
         <div class="lesson-check">
             <button class="primary" on:click=answer
                 disabled=move || answered() || band.get().is_none() || direction.get().is_none()>
+                "Answer"
+            </button>
+        </div>
+    }
+}
+
+/// The answers picked in a track round.
+#[derive(Clone, Copy)]
+struct Picked {
+    /// The track named (gain), by its position among those offered.
+    track: RwSignal<Option<usize>>,
+    /// The answer.
+    value: RwSignal<Option<f32>>,
+}
+
+/// A track round's answers: the tracks (gain only), the answers, and "Answer" (which then
+/// moves the focus to `next`).
+fn track_answers(
+    ear: EarTraining,
+    hidden: &TrackHidden,
+    picked: Picked,
+    answered: impl Fn() -> bool + Copy + Send + Sync + 'static,
+    next: NodeRef<leptos::html::Button>,
+) -> impl IntoView {
+    let gain = hidden.round.exercise == Exercise::Gain;
+    let tracks = gain.then(|| {
+        let buttons = hidden
+            .tracks
+            .iter()
+            .enumerate()
+            .map(|(i, (_, name))| {
+                let pressed = move || (picked.track.get() == Some(i)).to_string();
+                view! {
+                    <button aria-pressed=pressed disabled=answered
+                        on:click=move |_| picked.track.set(Some(i))>{name.clone()}</button>
+                }
+            })
+            .collect_view();
+        view! { <div role="group" aria-label="Track" class="ear-choices">{buttons}</div> }
+    });
+    let choices = hidden
+        .round
+        .choices
+        .iter()
+        .map(|(value, label)| {
+            let value = *value;
+            let pressed = move || (picked.value.get() == Some(value)).to_string();
+            view! {
+                <button aria-pressed=pressed disabled=answered
+                    on:click=move |_| picked.value.set(Some(value))>{label.clone()}</button>
+            }
+        })
+        .collect_view();
+    let group = match hidden.round.exercise {
+        Exercise::Gain => "Change",
+        Exercise::Pan => "Position",
+        Exercise::Compression => "Compression",
+        _ => "Reverb",
+    };
+    let ready = move || picked.value.get().is_some() && (!gain || picked.track.get().is_some());
+    let answer = move |_| {
+        if let Some(value) = picked.value.get_untracked() {
+            ear.answer_track(picked.track.get_untracked().unwrap_or(0), value);
+            if let Some(next) = next.get_untracked() {
+                let _ = next.focus();
+            }
+        }
+    };
+    view! {
+        {tracks}
+        <div role="group" aria-label=group class="ear-choices">{choices}</div>
+        <div class="lesson-check">
+            <button class="primary" on:click=answer disabled=move || answered() || !ready()>
                 "Answer"
             </button>
         </div>

@@ -90,7 +90,7 @@ fn MasterSpectrum() -> impl IntoView {
             return;
         };
         draw_spectrum(&g, w, h, &frame.spectra[TAP_MASTER], frame.rate_hz);
-        if frame.spectra_hidden {
+        if frame.analysis_hidden {
             g.set_fill_style_str("rgba(150, 165, 185, 0.9)");
             g.set_font("12px system-ui, sans-serif");
             let _ = g.fill_text("Hidden during the ear-training round", 10.0, h / 2.0);
@@ -110,7 +110,7 @@ fn MasterSpectrum() -> impl IntoView {
                 };
             }
             let label = match name {
-                _ if frame.spectra_hidden => {
+                _ if frame.analysis_hidden => {
                     format!("{MASTER_SPECTRUM}: hidden during the ear-training round")
                 }
                 Some(name) => format!(

@@ -1,0 +1,172 @@
+//! A track exercise's round in the page (gain, pan, compression, space): the track it picks
+//! among those heard, the change the engine plays on it, and the gains that keep loudness
+//! from giving it away, measured on the engine's renders: a compression's make-up on the track
+//! soloed, then the whole mix's match.
+
+use mixroom_dsp::HiddenTrackChange;
+use mixroom_ear::progress::Exercise;
+use mixroom_ear::track::TrackRound;
+use mixroom_ear::Seed;
+use mixroom_protocol::params::{ParamId, TrackChange};
+use mixroom_protocol::strips::StripIndex;
+use mixroom_protocol::units::SILENCE_DB;
+
+use super::{loudness_lufs, render, HiddenParam, Measured};
+use crate::state::Mixer;
+
+/// Where light and heavy compression put their threshold, against the track's RMS level, dB.
+const LIGHT_THRESHOLD_DB: f32 = 0.0;
+const HEAVY_THRESHOLD_DB: f32 = -15.0;
+
+/// A track round as it plays.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrackHidden {
+    /// The round.
+    pub round: TrackRound,
+    /// The tracks offered (the round's `track` is a position in it): strip and name.
+    pub tracks: Vec<(StripIndex, String)>,
+    /// The change the engine plays on the round's track.
+    pub change: HiddenTrackChange,
+    /// The whole mix's loudness match, dB.
+    pub match_db: f32,
+}
+
+impl TrackHidden {
+    /// Draws a round of `exercise` at `level` from `seed` on the mix whose flat render is
+    /// `flat`. The error is a sentence for the student.
+    pub async fn start(
+        mixer: Mixer,
+        seed: &mut Seed,
+        exercise: Exercise,
+        level: u8,
+        flat: &Measured,
+    ) -> Result<TrackHidden, String> {
+        let audio = mixer.mix_audio("start the round", &|_, _| {}, None).await?;
+        let snapshot = mixer.snapshot();
+        let soloing = snapshot
+            .session
+            .tracks
+            .iter()
+            .any(|t| t.strip.value(ParamId::Solo) >= 0.5);
+        // The tracks heard: not muted, soloed when any is, with audio.
+        let heard: Vec<(usize, StripIndex, String)> = snapshot
+            .session
+            .tracks
+            .iter()
+            .zip(&snapshot.strips)
+            .enumerate()
+            .filter(|(_, (t, _))| {
+                t.strip.value(ParamId::Mute) < 0.5
+                    && (!soloing || t.strip.value(ParamId::Solo) >= 0.5)
+                    && t.strip.value(ParamId::GainDb) > SILENCE_DB
+            })
+            .filter(|(i, _)| audio.tracks.iter().any(|(j, _)| j == i))
+            .map(|(i, (t, strip))| (i, *strip, t.name.clone()))
+            .collect();
+        if heard.is_empty() {
+            return Err("Could not start the round: no track is heard in this mix.".to_owned());
+        }
+        let round = TrackRound::draw(seed, exercise, level, heard.len())
+            .ok_or("this exercise has no track round")?;
+        let (index, strip, _) = heard[round.track].clone();
+        let (kind, mut amount) = round.change();
+        let compressed = matches!(
+            kind,
+            TrackChange::LightCompression | TrackChange::HeavyCompression
+        );
+        if compressed {
+            let source_db = audio
+                .tracks
+                .iter()
+                .find(|(j, _)| *j == index)
+                .map_or(-20.0, |(_, a)| rms_db(&a.channels));
+            let trim = snapshot.session.tracks[index].strip.value(ParamId::TrimDb);
+            let offset = if kind == TrackChange::HeavyCompression {
+                HEAVY_THRESHOLD_DB
+            } else {
+                LIGHT_THRESHOLD_DB
+            };
+            amount = source_db + trim + offset;
+        }
+        let mut change = HiddenTrackChange {
+            change: kind,
+            amount,
+            makeup_db: 0.0,
+        };
+        if compressed {
+            // The track alone, compressed and not: the make-up keeps its loudness.
+            let solo = (ParamId::Solo, strip, 1.0);
+            let alone = render(mixer, &[solo]).await?;
+            let squeezed = render(mixer, &with(&[solo], strip, &change, 0.0, true)).await?;
+            change.makeup_db = difference(&alone, &squeezed);
+        }
+        let changed = render(mixer, &with(&[], strip, &change, 0.0, true)).await?;
+        Ok(TrackHidden {
+            round,
+            tracks: heard.into_iter().map(|(_, s, n)| (s, n)).collect(),
+            change,
+            match_db: difference(flat, &changed),
+        })
+    }
+
+    /// The round's track.
+    pub fn strip(&self) -> StripIndex {
+        self.tracks[self.round.track].0
+    }
+
+    /// The hidden parameters that play it, the changed version when `changed`.
+    pub fn params(&self, changed: bool) -> Vec<HiddenParam> {
+        with(&[], self.strip(), &self.change, self.match_db, changed)
+    }
+}
+
+/// `base`, and `change` hidden on `strip`, the changed version (at `match_db`) playing when
+/// `changed`.
+fn with(
+    base: &[HiddenParam],
+    strip: StripIndex,
+    change: &HiddenTrackChange,
+    match_db: f32,
+    changed: bool,
+) -> Vec<HiddenParam> {
+    let mut params = base.to_vec();
+    params.extend([
+        (ParamId::EarTrackChange, strip, change.change.value()),
+        (ParamId::EarTrackValue, strip, change.amount),
+        (ParamId::EarTrackMakeupDb, strip, change.makeup_db),
+        (ParamId::EarEqGainDb, StripIndex::MASTER, 0.0),
+        (ParamId::EarMatchDb, StripIndex::MASTER, match_db),
+        (
+            ParamId::EarOn,
+            StripIndex::MASTER,
+            if changed { 1.0 } else { 0.0 },
+        ),
+    ]);
+    params
+}
+
+/// How much louder `a` is than `b`, LU (0 when either is silent).
+fn difference(a: &Measured, b: &Measured) -> f32 {
+    let d = loudness_lufs(a) - loudness_lufs(b);
+    if d.is_finite() {
+        d.clamp(-24.0, 24.0)
+    } else {
+        0.0
+    }
+}
+
+/// The RMS level of a track's channels, dBFS (−100 when silent).
+fn rms_db(channels: &[js_sys::Float32Array]) -> f32 {
+    let (mut sum, mut n) = (0.0_f64, 0_usize);
+    for c in channels {
+        for v in c.to_vec() {
+            sum += f64::from(v) * f64::from(v);
+            n += 1;
+        }
+    }
+    if sum > 0.0 {
+        (10.0 * (sum / n.max(1) as f64).log10()) as f32
+    } else {
+        SILENCE_DB
+    }
+}
