@@ -14,10 +14,12 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use mixroom_dsp::loudness_match_db;
 use mixroom_ear::bands::label;
+use mixroom_ear::challenge::Challenge;
 use mixroom_ear::eq::EqRound;
-use mixroom_ear::ladder::Ladder;
+use mixroom_ear::ladder::{eq_level, Ladder};
 use mixroom_ear::progress::{Exercise, Progress, RoundResult};
 use mixroom_ear::score::{Direction, FULL_POINTS};
+use mixroom_ear::track::TrackRound;
 use mixroom_ear::Seed;
 use mixroom_protocol::layout::spectrum_block::TAPS;
 use mixroom_protocol::params::ParamId;
@@ -34,10 +36,14 @@ pub mod test_hooks;
 pub mod track_round;
 
 use correction::Correction;
-use track_round::TrackHidden;
+use track_round::{Pick, TrackHidden};
 
 /// A hidden parameter of a strip and its value.
 pub type HiddenParam = (ParamId, StripIndex, f32);
+
+/// How long a challenge from a link waits for the mix's audio to load: tries, and ms apart.
+const CHALLENGE_WAIT_TRIES: u32 = 120;
+const CHALLENGE_WAIT_MS: i32 = 250;
 
 /// How much of the mix the loudness match is measured on, from its start, s.
 pub const MATCH_WINDOW_S: f32 = 20.0;
@@ -192,6 +198,8 @@ pub struct EarTraining {
     pub progress: RwSignal<Progress>,
     /// Why results are not kept, when they are not.
     pub kept_problem: RwSignal<Option<String>>,
+    /// The challenge being played (from a link), if the round is one.
+    pub challenge: RwSignal<Option<Challenge>>,
     seed: StoredValue<Seed>,
     /// The mix the loudness match was last measured on (its session JSON) and its render.
     measured: StoredValue<Option<(String, Rc<Measured>)>, LocalStorage>,
@@ -221,6 +229,7 @@ impl EarTraining {
             tally: RwSignal::new(Tally::default()),
             progress: RwSignal::new(progress),
             kept_problem: RwSignal::new(problem),
+            challenge: RwSignal::new(None),
             seed: StoredValue::new(Seed::new((js_sys::Math::random() * 2f64.powi(53)) as u64)),
             measured: StoredValue::new_local(None),
             written_track: StoredValue::new(None),
@@ -257,37 +266,74 @@ impl EarTraining {
     /// measures the mix for the loudness match if it changed since, then plays the changed
     /// version.
     pub async fn start(self, exercise: Exercise) {
+        self.start_round(exercise, None).await;
+    }
+
+    /// Plays the round of challenge `challenge` (from a link), once the mix's audio is loaded.
+    pub async fn start_challenge(self, challenge: Challenge) {
+        for _ in 0..CHALLENGE_WAIT_TRIES {
+            if self.mixer.missing.with_untracked(Vec::is_empty) {
+                break;
+            }
+            let _ = crate::audio::sleep_ms(CHALLENGE_WAIT_MS).await;
+        }
+        self.start_round(challenge.exercise, Some(challenge)).await;
+    }
+
+    async fn start_round(self, exercise: Exercise, challenge: Option<Challenge>) {
         if self.stage.with_untracked(Stage::busy) {
             return;
         }
         self.put_back();
+        self.challenge.set(challenge.clone());
         self.stage.set(Stage::Preparing);
-        match self.draw(exercise).await {
+        match self.draw(exercise, challenge.as_ref()).await {
             Ok(round) => {
                 self.changed.set(true);
                 self.stage.set(Stage::Asking(round));
                 self.write();
             }
             Err(why) => {
+                self.challenge.set(None);
                 self.stage.set(Stage::Failed(why));
                 self.write();
             }
         }
     }
 
-    async fn draw(&self, exercise: Exercise) -> Result<Round, String> {
+    /// The round of `exercise`: `challenge`'s, or drawn at the exercise's level.
+    async fn draw(
+        &self,
+        exercise: Exercise,
+        challenge: Option<&Challenge>,
+    ) -> Result<Round, String> {
         let measured = self.measure().await?;
         let level = self.ladders.with_untracked(|l| l[exercise.index()].level());
         if !matches!(exercise, Exercise::EqFrequency | Exercise::EqCorrection) {
             let mut seed = self.seed.get_value();
-            let round = TrackHidden::start(self.mixer, &mut seed, exercise, level, &measured).await;
+            let pick = match challenge {
+                Some(c) => Pick::Fixed(c),
+                None => Pick::Draw {
+                    seed: &mut seed,
+                    exercise,
+                    level,
+                },
+            };
+            let round = TrackHidden::start(self.mixer, pick, &measured).await;
             self.seed.set_value(seed);
             return Ok(Round::Track(Box::new(round?)));
         }
-        let round = self
-            .seed
-            .try_update_value(|seed| EqRound::draw(seed, level))
-            .ok_or("the page is closing")?;
+        let round = match challenge {
+            Some(c) => EqRound {
+                centre_hz: c.centre_hz.unwrap_or(1_000.0),
+                gain_db: c.gain_db.unwrap_or(0.0),
+                resolution: eq_level(c.level).resolution,
+            },
+            None => self
+                .seed
+                .try_update_value(|seed| EqRound::draw(seed, level))
+                .ok_or("the page is closing")?,
+        };
         let match_db = loudness_match_db(
             &measured.left,
             &measured.right,
@@ -303,6 +349,35 @@ impl EarTraining {
                 Correction::start(self.mixer, hidden, &measured).await?,
             )),
         })
+    }
+
+    /// A challenge on the mix as it is: a round of `exercise` (any, when none) at its level,
+    /// drawn afresh. The error is a sentence for the user.
+    pub fn make_challenge(&self, exercise: Option<Exercise>) -> Result<Challenge, String> {
+        let mut seed = Seed::new((js_sys::Math::random() * 2f64.powi(53)) as u64);
+        let exercise = exercise.unwrap_or_else(|| *seed.pick(&Exercise::ALL));
+        let level = self.ladders.with_untracked(|l| l[exercise.index()].level());
+        let mut challenge = Challenge {
+            exercise,
+            level,
+            centre_hz: None,
+            gain_db: None,
+            track: None,
+            value: None,
+        };
+        if matches!(exercise, Exercise::EqFrequency | Exercise::EqCorrection) {
+            let round = EqRound::draw(&mut seed, level);
+            challenge.centre_hz = Some(round.centre_hz);
+            challenge.gain_db = Some(round.gain_db);
+        } else {
+            let heard = track_round::heard(self.mixer);
+            let round = TrackRound::draw(&mut seed, exercise, level, heard.len())
+                .filter(|_| !heard.is_empty())
+                .ok_or("no track is heard in this mix")?;
+            challenge.track = Some(heard[round.track].0);
+            challenge.value = Some(round.value);
+        }
+        Ok(challenge)
     }
 
     /// Plays the changed version (`true`) or the flat original.
@@ -436,6 +511,7 @@ impl EarTraining {
     /// untouched again.
     pub fn end(&self) {
         self.put_back();
+        self.challenge.set(None);
         self.changed.set(false);
         self.stage.set(Stage::Idle);
         self.write();

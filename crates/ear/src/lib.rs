@@ -2,6 +2,7 @@
 //! the difficulty follows the student. Pure Rust, no audio: the engine plays what a round
 //! hides; this crate decides it and judges the answer, the same in the page and in the CLI.
 //!
+//! - [`challenge`]: one fixed round carried in a link beside the mix (hidden, not secret).
 //! - [`bands`]: the centres an EQ round picks from (octaves, then third octaves).
 //! - [`eq`]: an EQ frequency round, drawn from a seed, and its verdict.
 //! - [`score`]: an EQ answer scored as in Moulton's method (10 points, minus 1 per octave off,
@@ -12,6 +13,7 @@
 //! - [`Seed`]: the seeded choices, so a round (and a challenge link) replays the same.
 
 pub mod bands;
+pub mod challenge;
 pub mod eq;
 pub mod ladder;
 pub mod progress;

@@ -67,6 +67,21 @@ impl TrackRound {
         })
     }
 
+    /// The round of `exercise` at `level` that hides `value` on the track at position `track`
+    /// (a challenge's), if the exercise offers that answer there.
+    pub fn fixed(exercise: Exercise, level: u8, track: usize, value: f32) -> Option<TrackRound> {
+        let choices = choices(exercise, level)?;
+        let offered =
+            choices.iter().any(|c| c.0 == value) && !(exercise == Exercise::Gain && value == 0.0);
+        offered.then(|| TrackRound {
+            exercise,
+            track,
+            value,
+            choices,
+            step_db: gain_step_db(level),
+        })
+    }
+
     /// The label of the hidden answer.
     pub fn answer(&self) -> String {
         label_of(&self.choices, self.value)

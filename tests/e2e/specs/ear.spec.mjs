@@ -297,3 +297,71 @@ test("the track exercises on the demo: gain, pan, compression (its versions with
   await expect(panel).toContainText("Gain: 1 rounds, 100% of the points.");
   expect(errors).toEqual([]);
 });
+
+/** Opens `url` in a fresh profile; resolves to its page, once the challenge's round asks. */
+async function openChallenge(browser, url, question) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = await openMixroom(page, url);
+  const panel = page.getByRole("complementary", { name: "Ear training" });
+  await expect(panel.getByTestId("ear-verdict")).toContainText(question, { timeout: 60_000 });
+  return { context, page, panel, errors };
+}
+
+test("a challenge link plays the same round in a fresh profile and scores the same; a damaged one is refused and the mix opens", async ({ page, browser }) => {
+  await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  await page.getByRole("button", { name: "Ear training" }).click();
+  const panel = page.getByRole("complementary", { name: "Ear training" });
+  const makeLink = async (kind) => {
+    await panel.getByRole("combobox", { name: "Hidden change" }).selectOption(kind);
+    await panel.getByRole("button", { name: "Make a challenge link" }).click();
+    return panel.getByRole("textbox", { name: "Challenge link" }).inputValue();
+  };
+  const eqLink = await makeLink("EQ frequency");
+  console.log(`EQ challenge link: ${eqLink.length} characters`);
+  expect(eqLink).toMatch(/#mix=[\w-]+&challenge=[\w-]+$/);
+  expect(eqLink).not.toMatch(/centre|gain|Hz/);
+  await panel.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await panel.screenshot({ path: "artifacts/ear-challenge-made.png" });
+
+  // Two fresh profiles answer it an octave off: the same round, the same 9 points.
+  const verdicts = [];
+  for (let i = 0; i < 2; i++) {
+    const them = await openChallenge(browser, eqLink, "Which band, and boost or cut?");
+    await expect(them.panel.getByRole("heading", { name: "Round: EQ frequency (a challenge from a link)" })).toBeVisible();
+    const hidden = await round(them.page);
+    const off = hidden.centreHz >= 16000 ? hidden.centreHz / 2 : hidden.centreHz * 2;
+    await them.panel.getByRole("group", { name: "Band" }).getByRole("button", { name: bandLabel(off), exact: true }).click();
+    await them.panel.getByRole("group", { name: "Boost or cut" }).getByRole("button", { name: hidden.gainDb > 0 ? "boost" : "cut", exact: true }).click();
+    await them.panel.getByRole("button", { name: "Answer" }).click();
+    await expect(them.panel.getByTestId("ear-verdict")).toContainText("9 points.");
+    if (i === 0) await them.page.screenshot({ path: "artifacts/ear-challenge-answered.png" });
+    verdicts.push([hidden, await them.panel.getByTestId("ear-verdict").textContent()]);
+    expect(them.errors).toEqual([]);
+    await them.context.close();
+  }
+  console.log(`challenge answered in two fresh profiles: ${verdicts.map((v) => v[1]).join(" | ")}`);
+  expect(verdicts[1]).toEqual(verdicts[0]);
+
+  // A gain challenge: the same track and change in a fresh profile, loudness matched alike.
+  const gainLink = await makeLink("Gain");
+  const them = await openChallenge(browser, gainLink, "Which track changed, and by how much?");
+  const hidden = await round(them.page);
+  const change = `${hidden.value > 0 ? "+" : "−"}${Math.abs(hidden.value)} dB`;
+  await them.panel.getByRole("group", { name: "Track" }).getByRole("button", { name: hidden.trackName, exact: true }).click();
+  await them.panel.getByRole("group", { name: "Change" }).getByRole("button", { name: change, exact: true }).click();
+  await them.panel.getByRole("button", { name: "Answer" }).click();
+  await expect(them.panel.getByTestId("ear-verdict")).toHaveText(`Right: “${hidden.trackName}”, ${change}. 10 points.`);
+  await them.context.close();
+
+  // A damaged challenge: said, and the mix in the link opens all the same.
+  const damaged = eqLink.replace(/challenge=(.)/, (_, c) => `challenge=${c === "A" ? "B" : "A"}`) + "xyz";
+  const broken = await browser.newContext();
+  const other = await broken.newPage();
+  await openMixroom(other, damaged);
+  await mixOpened(other, 14);
+  await expect(other.getByTestId("notice").filter({ hasText: "challenge" })).toContainText("No ear-training round is played: the challenge in this link is damaged. The mix in it is open.");
+  await expect(other.getByRole("complementary", { name: "Ear training" })).toHaveCount(0);
+  await broken.close();
+});

@@ -4,6 +4,7 @@
 //! soloed, then the whole mix's match.
 
 use mixroom_dsp::HiddenTrackChange;
+use mixroom_ear::challenge::Challenge;
 use mixroom_ear::progress::Exercise;
 use mixroom_ear::track::TrackRound;
 use mixroom_ear::Seed;
@@ -32,42 +33,35 @@ pub struct TrackHidden {
 }
 
 impl TrackHidden {
-    /// Draws a round of `exercise` at `level` from `seed` on the mix whose flat render is
-    /// `flat`. The error is a sentence for the student.
+    /// Picks a round as `pick` says on the mix whose flat render is `flat`, and measures it.
+    /// The error is a sentence for the student.
     pub async fn start(
         mixer: Mixer,
-        seed: &mut Seed,
-        exercise: Exercise,
-        level: u8,
+        pick: Pick<'_>,
         flat: &Measured,
     ) -> Result<TrackHidden, String> {
         let audio = mixer.mix_audio("start the round", &|_, _| {}, None).await?;
         let snapshot = mixer.snapshot();
-        let soloing = snapshot
-            .session
-            .tracks
-            .iter()
-            .any(|t| t.strip.value(ParamId::Solo) >= 0.5);
-        // The tracks heard: not muted, soloed when any is, with audio.
-        let heard: Vec<(usize, StripIndex, String)> = snapshot
-            .session
-            .tracks
-            .iter()
-            .zip(&snapshot.strips)
-            .enumerate()
-            .filter(|(_, (t, _))| {
-                t.strip.value(ParamId::Mute) < 0.5
-                    && (!soloing || t.strip.value(ParamId::Solo) >= 0.5)
-                    && t.strip.value(ParamId::GainDb) > SILENCE_DB
-            })
-            .filter(|(i, _)| audio.tracks.iter().any(|(j, _)| j == i))
-            .map(|(i, (t, strip))| (i, *strip, t.name.clone()))
-            .collect();
+        let heard = heard(mixer);
         if heard.is_empty() {
             return Err("Could not start the round: no track is heard in this mix.".to_owned());
         }
-        let round = TrackRound::draw(seed, exercise, level, heard.len())
-            .ok_or("this exercise has no track round")?;
+        let round = match pick {
+            Pick::Draw {
+                seed,
+                exercise,
+                level,
+            } => TrackRound::draw(seed, exercise, level, heard.len()),
+            Pick::Fixed(c) => c
+                .track
+                .and_then(|t| heard.iter().position(|(i, _, _)| *i == t))
+                .zip(c.value)
+                .and_then(|(track, value)| TrackRound::fixed(c.exercise, c.level, track, value)),
+        }
+        .ok_or(
+            "Could not start the round: the track it changes is not heard in this mix (muted, \
+             or another is soloed).",
+        )?;
         let (index, strip, _) = heard[round.track].clone();
         let (kind, mut amount) = round.change();
         let compressed = matches!(
@@ -118,6 +112,48 @@ impl TrackHidden {
     pub fn params(&self, changed: bool) -> Vec<HiddenParam> {
         with(&[], self.strip(), &self.change, self.match_db, changed)
     }
+}
+
+/// How a track round is chosen.
+pub enum Pick<'a> {
+    /// Drawn from `seed`, for `exercise` at `level`.
+    Draw {
+        /// The seed.
+        seed: &'a mut Seed,
+        /// The exercise.
+        exercise: Exercise,
+        /// Its level.
+        level: u8,
+    },
+    /// A challenge's.
+    Fixed(&'a Challenge),
+}
+
+/// The tracks heard, in the mix's order: not muted, soloed when any is, fader above silence,
+/// with audio in the engine; each with its index in the mix, its strip and its name.
+pub fn heard(mixer: Mixer) -> Vec<(usize, StripIndex, String)> {
+    let snapshot = mixer.snapshot();
+    let soloing = snapshot
+        .session
+        .tracks
+        .iter()
+        .any(|t| t.strip.value(ParamId::Solo) >= 0.5);
+    snapshot
+        .session
+        .tracks
+        .iter()
+        .zip(&snapshot.strips)
+        .enumerate()
+        .filter(|(_, (t, strip))| {
+            t.strip.value(ParamId::Mute) < 0.5
+                && (!soloing || t.strip.value(ParamId::Solo) >= 0.5)
+                && t.strip.value(ParamId::GainDb) > SILENCE_DB
+                && mixer
+                    .with_bridge(|b| b.track_info(strip.position()).is_some())
+                    .unwrap_or(false)
+        })
+        .map(|(i, (t, strip))| (i, *strip, t.name.clone()))
+        .collect()
 }
 
 /// `base`, and `change` hidden on `strip`, the changed version (at `match_db`) playing when

@@ -3,6 +3,7 @@
 //! `mixroom_protocol::lesson::wire`). Nothing is uploaded anywhere.
 
 use leptos::prelude::*;
+use mixroom_ear::challenge::{Challenge, CHALLENGE_KEY};
 use mixroom_protocol::lesson::{wire, HandIn, Lesson};
 use mixroom_protocol::link;
 use mixroom_protocol::session::{Session, Source};
@@ -26,6 +27,13 @@ pub fn share_link(project: Project) -> Result<ShareLink, String> {
         url,
         local_files: local_files(&session),
     })
+}
+
+/// The link to the mix as it is now with ear-training challenge `challenge` beside it.
+pub fn challenge_link(project: Project, challenge: &Challenge) -> Result<ShareLink, String> {
+    let mut link = share_link(project)?;
+    link.url = format!("{}&{CHALLENGE_KEY}{}", link.url, challenge.encode());
+    Ok(link)
 }
 
 /// The hand-in link of the mix as it is now, by `student`, for the lesson the tab has.

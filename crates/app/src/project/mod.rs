@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use mixroom_protocol::lesson::Lesson;
 
 pub use bundle::{open_bundle_file, read_hand_in_bundle, save_bundle};
-pub use link::{hand_in_link, lesson_link, lesson_url, share_link, ShareLink};
+pub use link::{challenge_link, hand_in_link, lesson_link, lesson_url, share_link, ShareLink};
 pub use startup::start;
 
 pub use kept::{KeptList, OpenIn};
@@ -113,6 +113,9 @@ pub struct Project {
     remote: StoredValue<Vec<remote::RemoteTrack>, LocalStorage>,
     /// The lesson the tab's mix answers, if it was opened from one (reactive).
     pub lesson: RwSignal<Option<Arc<Lesson>>>,
+    /// An ear-training challenge the link just opened carried, for the ear-training panel to
+    /// take.
+    pub challenge: RwSignal<Option<mixroom_ear::challenge::Challenge>>,
 }
 
 impl Project {
@@ -129,6 +132,7 @@ impl Project {
             kept_changes: RwSignal::new(0),
             remote: StoredValue::new_local(Vec::new()),
             lesson: RwSignal::new(None),
+            challenge: RwSignal::new(None),
         }
     }
 

@@ -7,6 +7,7 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use mixroom_ear::challenge::Challenge;
 use mixroom_protocol::lesson::wire::{self, WireError};
 use mixroom_protocol::lesson::LessonError;
 use mixroom_protocol::link;
@@ -158,10 +159,25 @@ async fn open_link_in_address(project: Project) -> bool {
             Ok(incoming) => {
                 project.clear_notice("link");
                 remember_way_back(project).await;
-                let mix = project.new_tab_mix("Shared mix".to_owned()).await;
-                project
+                let challenge = Challenge::find(&hash);
+                let name = if challenge.is_some() {
+                    "Challenge"
+                } else {
+                    "Shared mix"
+                };
+                let mix = project.new_tab_mix(name.to_owned()).await;
+                let opened = project
                     .open(incoming.session, None, Opening::Link, mix, incoming.refused)
-                    .await
+                    .await;
+                match challenge {
+                    Some(Ok(challenge)) if opened => project.challenge.set(Some(challenge)),
+                    Some(Err(e)) => project.notify(Notice::error(
+                        "challenge",
+                        format!("No ear-training round is played: {e}. The mix in it is open."),
+                    )),
+                    _ => {}
+                }
+                opened
             }
             Err(e) => refuse(e.to_string()),
         }

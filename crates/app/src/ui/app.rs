@@ -54,13 +54,22 @@ pub fn App() -> impl IntoView {
     provide_context(Comparing::new());
     let ear = EarTraining::new(mixer);
     provide_context(ear);
-    provide_context(EarOpen(RwSignal::new(false)));
+    let ear_open = RwSignal::new(false);
+    provide_context(EarOpen(ear_open));
     #[cfg(feature = "e2e")]
     {
         crate::test_api::set_mixer(mixer);
         crate::ear::test_hooks::set_ear(ear);
     }
 
+    // A link brought a challenge: the ear-training panel opens on its round.
+    Effect::new(move |_| {
+        if let Some(challenge) = project.challenge.get() {
+            project.challenge.set(None);
+            ear_open.set(true);
+            spawn_local(ear.start_challenge(challenge));
+        }
+    });
     // Another mix opened: a round of ear training on the one before ends.
     Effect::new(move |_| {
         mixer.replaced.track();

@@ -3,6 +3,7 @@
 //! their answer (or, for a correction, the master's EQ and "Check my correction"), and the
 //! verdict in text.
 
+mod challenge;
 mod progress;
 
 use leptos::ev::KeyboardEvent;
@@ -17,6 +18,7 @@ use mixroom_ear::Seed;
 use mixroom_protocol::strips::StripIndex;
 use wasm_bindgen::JsCast;
 
+use challenge::ChallengeSection;
 use progress::ProgressSection;
 
 use super::transport::change;
@@ -174,7 +176,14 @@ fn EarView() -> impl IntoView {
                 .into_any(),
             };
             view! {
-                <h3>{format!("Round: {}", exercise.name())}</h3>
+                <h3>{move || {
+                    let from = if ear.challenge.with(Option::is_some) {
+                        " (a challenge from a link)"
+                    } else {
+                        ""
+                    };
+                    format!("Round: {}{from}", exercise.name())
+                }}</h3>
                 <button class="ear-flat" aria-pressed=move || (!ear.changed.get()).to_string()
                     aria-keyshortcuts="F" on:click=move |_| ear.hear(!ear.changed.get_untracked())>
                     "Flat original"
@@ -224,6 +233,7 @@ fn EarView() -> impl IntoView {
                 {verdict}
             </p>
             <p class="lesson-live">{tally}</p>
+            <ChallengeSection/>
             <ProgressSection/>
         </aside>
     }
