@@ -27,7 +27,7 @@ use mixroom_protocol::strips::StripIndex;
 
 use crate::audio::describe;
 use crate::audio::offline::render_offline_with_progress;
-use crate::state::Mixer;
+use crate::state::{MixAudio, Mixer};
 
 pub mod correction;
 mod kept;
@@ -592,20 +592,34 @@ impl EarTraining {
         {
             return Ok(measured);
         }
-        let measured = Rc::new(render(self.mixer, &[]).await?);
+        let measured = Rc::new(render(&prepare(self.mixer).await?, &[]).await?);
         self.measured.set_value(Some((json, Rc::clone(&measured))));
         Ok(measured)
     }
 }
 
-/// The mix as it is now rendered offline (from its start, at most [`MATCH_WINDOW_S`]) with
-/// `hidden` set in the engine from the start. The error is a sentence for the student.
-pub async fn render(mixer: Mixer, hidden: &[HiddenParam]) -> Result<Measured, String> {
-    const VERB: &str = "measure the round";
-    let audio = mixer.mix_audio(VERB, &|_, _| {}, None).await?;
-    let frames = audio
-        .frames
-        .min((MATCH_WINDOW_S * audio.sample_rate_hz) as u32);
+/// What a round's renders fail with: "Could not {VERB}: …".
+const VERB: &str = "measure the round";
+
+/// The mix as it is now with every track's audio, for [`render`]. The error is a sentence for
+/// the student.
+pub async fn prepare(mixer: Mixer) -> Result<MixAudio, String> {
+    mixer.mix_audio(VERB, &|_, _| {}, None).await
+}
+
+/// `audio` rendered offline from its start, at most [`MATCH_WINDOW_S`], with `hidden` set in
+/// the engine from the start. The error is a sentence for the student.
+pub async fn render(audio: &MixAudio, hidden: &[HiddenParam]) -> Result<Measured, String> {
+    let window = (MATCH_WINDOW_S * audio.sample_rate_hz) as u32;
+    render_frames(audio, hidden, audio.frames.min(window)).await
+}
+
+/// The same, of `frames` frames.
+pub async fn render_frames(
+    audio: &MixAudio,
+    hidden: &[HiddenParam],
+    frames: u32,
+) -> Result<Measured, String> {
     let changes: Vec<_> = hidden
         .iter()
         .map(

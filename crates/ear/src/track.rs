@@ -128,8 +128,9 @@ fn label_of(choices: &[(f32, String)], value: f32) -> String {
         .map_or_else(String::new, |c| c.1.clone())
 }
 
-/// The answers `exercise` offers at `level`, with their labels.
-fn choices(exercise: Exercise, level: u8) -> Option<Vec<(f32, String)>> {
+/// The answers `exercise` offers at `level`, with their labels (none for an exercise that is
+/// not a track exercise).
+pub fn choices(exercise: Exercise, level: u8) -> Option<Vec<(f32, String)>> {
     let words = |pairs: &[(f32, &str)]| pairs.iter().map(|&(v, l)| (v, l.to_owned())).collect();
     Some(match exercise {
         Exercise::Gain => {

@@ -53,6 +53,17 @@ function powerAt(x, hz, rate) {
 /** The band label the page shows for `hz` (mixroom_ear::bands::label). */
 const bandLabel = (hz) => (hz >= 1000 ? `${+(hz / 1000).toFixed(2)} kHz` : `${hz} Hz`);
 
+/** Opens the demo and its ear-training panel, rounds drawn from `seed`: `{ errors, panel }`. */
+async function openEarTraining(page, seed) {
+  const errors = await openMixroom(page, ISOLATED_URL);
+  await mixOpened(page, 14);
+  await page.getByRole("button", { name: "Ear training" }).click();
+  const panel = page.getByRole("complementary", { name: "Ear training" });
+  await expect(panel).toBeVisible();
+  await page.evaluate((seed) => window.wasmBindings.mixroom_ear_seed(seed), seed);
+  return { errors, panel };
+}
+
 /** Answers `hidden` right in the panel. */
 async function answerRight(panel, hidden) {
   await panel.getByRole("group", { name: "Band" }).getByRole("button", { name: bandLabel(hidden.centreHz), exact: true }).click();
@@ -61,14 +72,8 @@ async function answerRight(panel, hidden) {
 }
 
 test("an EQ frequency round on the demo: right scores 10, an octave off 9, the engine plays the hidden band loudness matched, and the results are kept", async ({ page }) => {
-  const errors = await openMixroom(page, ISOLATED_URL);
-  await mixOpened(page, 14);
+  const { errors, panel } = await openEarTraining(page, SEED);
   const rate = await contextRate(page);
-
-  await page.getByRole("button", { name: "Ear training" }).click();
-  const panel = page.getByRole("complementary", { name: "Ear training" });
-  await expect(panel).toBeVisible();
-  await page.evaluate((seed) => window.wasmBindings.mixroom_ear_seed(seed), SEED);
   await panel.getByRole("button", { name: "Start EQ frequency" }).click();
   const verdict = panel.getByTestId("ear-verdict");
   await expect(verdict).toHaveText("Which band, and boost or cut?", { timeout: 30_000 });
@@ -183,11 +188,7 @@ async function approach(page, slider, target, log = false) {
 }
 
 test("an EQ correction round: left alone it scores 0, undone with the master's EQ by keyboard it scores 10, and the end puts the EQ back", async ({ page }) => {
-  const errors = await openMixroom(page, ISOLATED_URL);
-  await mixOpened(page, 14);
-  await page.getByRole("button", { name: "Ear training" }).click();
-  const panel = page.getByRole("complementary", { name: "Ear training" });
-  await page.evaluate((seed) => window.wasmBindings.mixroom_ear_seed(seed), SEED + 1);
+  const { errors, panel } = await openEarTraining(page, SEED + 1);
   const verdict = panel.getByTestId("ear-verdict");
 
   // Checked without touching the EQ: nothing undone, no points.
@@ -222,11 +223,7 @@ test("an EQ correction round: left alone it scores 0, undone with the master's E
 });
 
 test("the track exercises on the demo: gain, pan, compression (its versions within 0.5 LU) and space, each scored and kept", async ({ page }) => {
-  const errors = await openMixroom(page, ISOLATED_URL);
-  await mixOpened(page, 14);
-  await page.getByRole("button", { name: "Ear training" }).click();
-  const panel = page.getByRole("complementary", { name: "Ear training" });
-  await page.evaluate((seed) => window.wasmBindings.mixroom_ear_seed(seed), SEED + 2);
+  const { errors, panel } = await openEarTraining(page, SEED + 2);
   const verdict = panel.getByTestId("ear-verdict");
   const rate = await contextRate(page);
   const asked = (text) => expect(verdict).toHaveText(text, { timeout: 60_000 });

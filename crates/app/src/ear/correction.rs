@@ -13,7 +13,7 @@ use mixroom_lesson::spectrum::Spectrum;
 use mixroom_protocol::params::{ParamId, PARAMS};
 use mixroom_protocol::strips::{StripIndex, StripKind};
 
-use super::{points, render, Hidden, Measured, Verdict};
+use super::{points, prepare, render, Hidden, Measured, Verdict};
 use crate::state::Mixer;
 
 /// A correction round.
@@ -38,7 +38,7 @@ impl Correction {
         original: &Measured,
     ) -> Result<Correction, String> {
         let target = levels(original);
-        let changed = render(mixer, &hidden.params(true)).await?;
+        let changed = render(&prepare(mixer).await?, &hidden.params(true)).await?;
         let (_, start_db) = worst_deviation(&levels(&changed), &target);
         Ok(Correction {
             hidden,
@@ -50,7 +50,7 @@ impl Correction {
 
     /// Measures the mix as it is now, the change in.
     pub async fn judge(&self, mixer: Mixer) -> Result<Verdict, String> {
-        let now = render(mixer, &self.hidden.params(true)).await?;
+        let now = render(&prepare(mixer).await?, &self.hidden.params(true)).await?;
         let (band, off) = worst_deviation(&levels(&now), &self.target);
         let off = off.abs();
         let score = correction_points(off as f32, self.start_db as f32);

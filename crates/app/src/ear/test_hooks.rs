@@ -4,16 +4,13 @@
 
 use std::cell::Cell;
 
-use js_sys::Object;
+use js_sys::{Float32Array, Object};
 use leptos::prelude::WithUntracked;
-use mixroom_dsp::LoudnessMeter;
-use mixroom_protocol::layout::spectrum_block::TAPS;
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::strips::StripIndex;
 use wasm_bindgen::prelude::*;
 
-use super::{EarTraining, Hidden, Round};
-use crate::audio::{render_offline, ParamChange};
+use super::{loudness_lufs, prepare, render_frames, EarTraining, Hidden, Round};
 
 thread_local! {
     static EAR: Cell<Option<EarTraining>> = const { Cell::new(None) };
@@ -99,7 +96,7 @@ fn eq_entries(entries: &mut Vec<(&str, JsValue)>, hidden: Hidden) {
 
 /// Renders the first `frames` frames of the mix offline with the round's change in the engine,
 /// the changed version when `changed`, else the flat original: `{ left, right, integratedLufs
-/// }`. Needs shared memory (a cross-origin isolated page).
+/// }`.
 #[wasm_bindgen]
 pub async fn mixroom_render_ear(frames: u32, changed: bool) -> Result<Object, JsValue> {
     let ear = ear()?;
@@ -107,35 +104,14 @@ pub async fn mixroom_render_ear(frames: u32, changed: bool) -> Result<Object, Js
         .stage
         .with_untracked(|s| s.round().cloned())
         .ok_or_else(|| js_sys::Error::new("no round"))?;
-    let changes: Vec<ParamChange> = round
-        .params(changed)
-        .into_iter()
-        .map(|(param, strip, value)| ParamChange {
-            frame: 0,
-            slot: param.slot(strip),
-            value,
-        })
-        .collect();
-    let audio = ear
-        .mixer()
-        .mix_audio("render", &|_, _| {}, None)
+    let err = |e: String| JsValue::from(js_sys::Error::new(&e));
+    let audio = prepare(ear.mixer()).await.map_err(err)?;
+    let render = render_frames(&audio, &round.params(changed), frames)
         .await
-        .map_err(|e| js_sys::Error::new(&e))?;
-    let render = render_offline(
-        &audio.session,
-        &audio.tracks,
-        frames,
-        audio.sample_rate_hz,
-        &changes,
-        [-1; TAPS],
-    )
-    .await?;
-    let mut meter = LoudnessMeter::new();
-    meter.prepare(audio.sample_rate_hz);
-    meter.process(&render.channels[0].to_vec(), &render.channels[1].to_vec());
+        .map_err(err)?;
     object(&[
-        ("left", render.channels[0].clone().into()),
-        ("right", render.channels[1].clone().into()),
-        ("integratedLufs", f64::from(meter.integrated_lufs()).into()),
+        ("left", Float32Array::from(render.left.as_slice()).into()),
+        ("right", Float32Array::from(render.right.as_slice()).into()),
+        ("integratedLufs", f64::from(loudness_lufs(&render)).into()),
     ])
 }

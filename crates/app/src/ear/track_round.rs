@@ -12,7 +12,7 @@ use mixroom_protocol::params::{ParamId, TrackChange};
 use mixroom_protocol::strips::StripIndex;
 use mixroom_protocol::units::SILENCE_DB;
 
-use super::{loudness_lufs, render, HiddenParam, Measured};
+use super::{loudness_lufs, prepare, render, HiddenParam, Measured};
 use crate::state::Mixer;
 
 /// Where light and heavy compression put their threshold, against the track's RMS level, dB.
@@ -40,7 +40,7 @@ impl TrackHidden {
         pick: Pick<'_>,
         flat: &Measured,
     ) -> Result<TrackHidden, String> {
-        let audio = mixer.mix_audio("start the round", &|_, _| {}, None).await?;
+        let audio = prepare(mixer).await?;
         let snapshot = mixer.snapshot();
         let heard = heard(mixer);
         if heard.is_empty() {
@@ -90,11 +90,11 @@ impl TrackHidden {
         if compressed {
             // The track alone, compressed and not: the make-up keeps its loudness.
             let solo = (ParamId::Solo, strip, 1.0);
-            let alone = render(mixer, &[solo]).await?;
-            let squeezed = render(mixer, &with(&[solo], strip, &change, 0.0, true)).await?;
+            let alone = render(&audio, &[solo]).await?;
+            let squeezed = render(&audio, &with(&[solo], strip, &change, 0.0, true)).await?;
             change.makeup_db = difference(&alone, &squeezed);
         }
-        let changed = render(mixer, &with(&[], strip, &change, 0.0, true)).await?;
+        let changed = render(&audio, &with(&[], strip, &change, 0.0, true)).await?;
         Ok(TrackHidden {
             round,
             tracks: heard.into_iter().map(|(_, s, n)| (s, n)).collect(),

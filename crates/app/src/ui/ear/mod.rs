@@ -13,8 +13,7 @@ use mixroom_ear::bands::Resolution;
 use mixroom_ear::ladder::{eq_level, gain_step_db, MAX_LEVEL};
 use mixroom_ear::progress::Exercise;
 use mixroom_ear::score::Direction;
-use mixroom_ear::track::TrackRound;
-use mixroom_ear::Seed;
+use mixroom_ear::track::choices;
 use mixroom_protocol::strips::StripIndex;
 use wasm_bindgen::JsCast;
 
@@ -85,9 +84,10 @@ fn level_text(exercise: Exercise, level: u8) -> String {
         }
         Exercise::Gain => format!("steps of {} dB", gain_step_db(level)),
         Exercise::Pan | Exercise::Space => {
-            let choices = TrackRound::draw(&mut Seed::new(0), exercise, level, 1)
-                .map_or(0, |r| r.choices.len());
-            format!("{choices} answers")
+            format!(
+                "{} answers",
+                choices(exercise, level).map_or(0, |c| c.len())
+            )
         }
         Exercise::Compression => "none, light or heavy".to_owned(),
     };
