@@ -155,6 +155,15 @@ fn EarView() -> impl IntoView {
     // focus).
     let round = Memo::new(move |_| ear.stage.with(|s| s.round().cloned()));
     let answered = move || matches!(ear.stage.get(), Stage::Answered(..));
+    // A new round and its question come into view: the panel lists every exercise above.
+    let round_box = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if round.with(Option::is_some) {
+            if let Some(el) = round_box.get_untracked() {
+                el.scroll_into_view_with_bool(false);
+            }
+        }
+    });
     let round_view = move || {
         round.get().map(|round| {
             let exercise = round.exercise();
@@ -228,10 +237,12 @@ fn EarView() -> impl IntoView {
             <p class="lesson-text">"Train your ears on this mix: the demo song, your own stems, or \
                 one track soloed. The spectrum views and the strips' meters are hidden during a round."</p>
             {exercises}
-            {round_view}
-            <p class="lesson-status" role="status" aria-live="polite" data-testid="ear-verdict">
-                {verdict}
-            </p>
+            <div node_ref=round_box>
+                {round_view}
+                <p class="lesson-status" role="status" aria-live="polite" data-testid="ear-verdict">
+                    {verdict}
+                </p>
+            </div>
             <p class="lesson-live">{tally}</p>
             <ChallengeSection/>
             <ProgressSection/>
