@@ -16,17 +16,19 @@ use mixroom_dsp::loudness_match_db;
 use mixroom_ear::bands::label;
 use mixroom_ear::challenge::Challenge;
 use mixroom_ear::eq::EqRound;
-use mixroom_ear::ladder::{eq_level, Ladder};
+use mixroom_ear::ladder::Ladder;
 use mixroom_ear::progress::{Exercise, Progress, RoundResult};
 use mixroom_ear::score::{Direction, FULL_POINTS};
 use mixroom_ear::track::TrackRound;
 use mixroom_ear::Seed;
 use mixroom_protocol::layout::spectrum_block::TAPS;
+use mixroom_protocol::lesson::EarAnswer;
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::strips::StripIndex;
 
 use crate::audio::describe;
 use crate::audio::offline::render_offline_with_progress;
+use crate::project::Project;
 use crate::state::{MixAudio, Mixer};
 
 pub mod correction;
@@ -60,23 +62,16 @@ pub struct Hidden {
 impl Hidden {
     /// The hidden master parameters that play it, the changed version when `changed`.
     pub fn params(&self, changed: bool) -> Vec<HiddenParam> {
-        [
-            (ParamId::EarEqHz, self.round.centre_hz),
-            (ParamId::EarEqGainDb, self.round.gain_db),
-            (ParamId::EarEqQ, self.round.resolution.q()),
-            (ParamId::EarMatchDb, self.match_db),
-            (ParamId::EarOn, if changed { 1.0 } else { 0.0 }),
-        ]
-        .into_iter()
-        .map(|(param, value)| (param, StripIndex::MASTER, value))
-        .collect()
+        self.round
+            .master_params(changed, self.match_db)
+            .into_iter()
+            .map(|(param, value)| (param, StripIndex::MASTER, value))
+            .collect()
     }
 
     /// What it was, as a verdict says it: "1 kHz boost, +12 dB".
     pub fn said(&self) -> String {
-        self.round
-            .judge(self.round.centre_hz, Direction::of(self.round.gain_db))
-            .answer
+        self.round.said()
     }
 }
 
@@ -198,8 +193,12 @@ pub struct EarTraining {
     pub progress: RwSignal<Progress>,
     /// Why results are not kept, when they are not.
     pub kept_problem: RwSignal<Option<String>>,
-    /// The challenge being played (from a link), if the round is one.
+    /// The challenge being played (from a link or a lesson), if the round is one.
     pub challenge: RwSignal<Option<Challenge>>,
+    /// The lesson's ear-training goal the round is, by id, if it is one: its first answer is
+    /// kept for the hand-in, and an EQ correction's EQ stays in the mix.
+    pub lesson_goal: RwSignal<Option<String>>,
+    project: Project,
     seed: StoredValue<Seed>,
     /// The mix the loudness match was last measured on (its session JSON) and its render.
     measured: StoredValue<Option<(String, Rc<Measured>)>, LocalStorage>,
@@ -218,11 +217,14 @@ pub struct Measured {
 }
 
 impl EarTraining {
-    /// Ear training on `mixer`'s engine, nothing hidden; rounds drawn from a random seed.
-    pub fn new(mixer: Mixer) -> EarTraining {
+    /// Ear training on the engine of `project`'s mixer, nothing hidden; rounds drawn from a
+    /// random seed.
+    pub fn new(project: Project) -> EarTraining {
         let (progress, problem) = kept::load();
         EarTraining {
-            mixer,
+            mixer: project.mixer(),
+            project,
+            lesson_goal: RwSignal::new(None),
             stage: RwSignal::new(Stage::Idle),
             changed: RwSignal::new(false),
             ladders: RwSignal::new([Ladder::default(); Exercise::ALL.len()]),
@@ -280,11 +282,32 @@ impl EarTraining {
         self.start_round(challenge.exercise, Some(challenge)).await;
     }
 
+    /// Plays the round of the lesson's ear-training goal `goal`, `challenge`.
+    pub async fn start_lesson_round(self, goal: String, challenge: Challenge) {
+        self.start_challenge(challenge).await;
+        if self.challenge.with_untracked(Option::is_some) {
+            self.lesson_goal.set(Some(goal));
+        }
+    }
+
+    /// Keeps `answer` for the lesson's goal, when the round is one; what the verdict adds.
+    fn keep_for_lesson(&self, answer: impl FnOnce(String) -> EarAnswer) -> &'static str {
+        let Some(goal) = self.lesson_goal.get_untracked() else {
+            return "";
+        };
+        if self.project.keep_answer(answer(goal)) {
+            " This answer goes with your hand-in."
+        } else {
+            " Your first answer to this round stands for the lesson."
+        }
+    }
+
     async fn start_round(self, exercise: Exercise, challenge: Option<Challenge>) {
         if self.stage.with_untracked(Stage::busy) {
             return;
         }
         self.put_back();
+        self.lesson_goal.set(None);
         self.challenge.set(challenge.clone());
         self.stage.set(Stage::Preparing);
         match self.draw(exercise, challenge.as_ref()).await {
@@ -324,11 +347,9 @@ impl EarTraining {
             return Ok(Round::Track(Box::new(round?)));
         }
         let round = match challenge {
-            Some(c) => EqRound {
-                centre_hz: c.centre_hz.unwrap_or(1_000.0),
-                gain_db: c.gain_db.unwrap_or(0.0),
-                resolution: eq_level(c.level).resolution,
-            },
+            Some(c) => c
+                .eq_round()
+                .ok_or_else(|| "this challenge hides no EQ change".to_owned())?,
             None => self
                 .seed
                 .try_update_value(|seed| EqRound::draw(seed, level))
@@ -394,11 +415,18 @@ impl EarTraining {
             return;
         };
         let judged = hidden.round.judge(hz, direction);
+        let lesson = self.keep_for_lesson(|goal| EarAnswer {
+            goal,
+            centre_hz: Some(hz),
+            boost: Some(direction == Direction::Boost),
+            track: None,
+            value: None,
+        });
         let text = if judged.right {
-            format!("Right: {}. 10 points.", judged.answer)
+            format!("Right: {}. 10 points.{lesson}", judged.answer)
         } else {
             format!(
-                "It was {}; you said {} {}. {} points.",
+                "It was {}; you said {} {}. {} points.{lesson}",
                 judged.answer,
                 label(hz),
                 direction.label(),
@@ -441,11 +469,19 @@ impl EarTraining {
         } else {
             (hidden.round.answer(), hidden.round.label(value))
         };
+        let named_track = hidden.tracks.get(track).map(|(strip, _)| strip.position());
+        let lesson = self.keep_for_lesson(|goal| EarAnswer {
+            goal,
+            centre_hz: None,
+            boost: None,
+            track: named_track.filter(|_| hidden.round.exercise == Exercise::Gain),
+            value: Some(value),
+        });
         let text = if judged.right {
-            format!("Right: {it}. 10 points.")
+            format!("Right: {it}. 10 points.{lesson}")
         } else {
             format!(
-                "It was {it}; you said {said}. {} points.",
+                "It was {it}; you said {said}. {} points.{lesson}",
                 points(judged.points)
             )
         };
@@ -512,6 +548,7 @@ impl EarTraining {
     pub fn end(&self) {
         self.put_back();
         self.challenge.set(None);
+        self.lesson_goal.set(None);
         self.changed.set(false);
         self.stage.set(Stage::Idle);
         self.write();
@@ -525,13 +562,18 @@ impl EarTraining {
             .with_untracked(|s| s.round().is_some() || s.busy())
         {
             self.changed.set(false);
+            self.lesson_goal.set(None);
             self.stage.set(Stage::Idle);
             self.write();
         }
     }
 
-    /// Puts the master's EQ back as it was before a correction round, if one is playing.
+    /// Puts the master's EQ back as it was before a correction round, if one is playing and
+    /// is not a lesson's (whose EQ is the student's answer, and stays).
     fn put_back(&self) {
+        if self.lesson_goal.with_untracked(Option::is_some) {
+            return;
+        }
         if let Some(Round::Correction(c)) = self.stage.with_untracked(|s| s.round().cloned()) {
             c.put_back(self.mixer);
         }

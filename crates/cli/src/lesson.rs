@@ -9,7 +9,7 @@ use mixroom_dsp::Source;
 use mixroom_lesson::{Checker, Report};
 use mixroom_protocol::bundle::Attached;
 use mixroom_protocol::lesson::{
-    same_as_reference, same_mix, violations, wire, HandIn, Lesson, Recording, Reference, Violation,
+    same_as_reference, same_work, violations, wire, HandIn, Lesson, Recording, Reference, Violation,
 };
 use mixroom_protocol::session::{self, Session};
 use mixroom_protocol::units::memory_size;
@@ -262,8 +262,9 @@ pub fn check(args: &CheckArgs) -> Result<Outcome, String> {
                 if same_as_reference(&lesson, &session) {
                     flags.push("same as the reference".to_owned());
                 }
-                if let Some((file, _)) =
-                    seen.iter().find(|(_, earlier)| same_mix(earlier, &session))
+                if let Some((file, _)) = seen
+                    .iter()
+                    .find(|(_, earlier)| same_work(&lesson, earlier, &session))
                 {
                     flags.push(format!("the same mix as {file}"));
                 }
@@ -369,6 +370,9 @@ fn check_one(
     }
     if let Some(recording) = recording {
         checker = checker.with_reference_recording(recording);
+    }
+    if let Some(hand_in) = &opened.answers {
+        checker = checker.with_answers(hand_in.answers.clone());
     }
     Ok(Checked {
         student,

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use mixroom_protocol::bundle::{self, Contents};
 use mixroom_protocol::lesson::{
-    wire, Curve, Goal, GoalKind, HandIn, Lesson, Recording, Reference, LESSON_VERSION,
+    wire, Curve, EarAnswer, Goal, GoalKind, HandIn, Lesson, Recording, Reference, LESSON_VERSION,
 };
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::session::{FileSource, Session, Source};
@@ -358,6 +358,107 @@ fn hand_ins_are_checked_against_their_own_lesson_only() {
     assert_eq!(lines[2]["student"], "Linus");
     assert_eq!(lines[3]["student"], "Ada");
     assert_eq!(lines[3]["passed"], true);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A lesson on the demo with three ear-training rounds: name a hidden EQ change, name a track's
+/// gain change, undo a hidden EQ change with the master's EQ.
+fn ear_lesson() -> Lesson {
+    use mixroom_ear::challenge::Challenge;
+    use mixroom_ear::progress::Exercise;
+    let round = |id: &str, challenge: Challenge| Goal {
+        id: id.to_owned(),
+        text: "An ear-training round.".to_owned(),
+        kind: GoalKind::EarChallenge {
+            challenge: challenge.encode(),
+            min_points: 8.0,
+        },
+    };
+    let eq = |exercise| Challenge {
+        exercise,
+        level: 1,
+        centre_hz: Some(500.0),
+        gain_db: Some(-12.0),
+        track: None,
+        value: None,
+    };
+    Lesson {
+        goals: vec![
+            round("name-it", eq(Exercise::EqFrequency)),
+            round(
+                "which-track",
+                Challenge {
+                    exercise: Exercise::Gain,
+                    level: 1,
+                    centre_hz: None,
+                    gain_db: None,
+                    track: Some(1),
+                    value: Some(6.0),
+                },
+            ),
+            round("undo-it", eq(Exercise::EqCorrection)),
+        ],
+        locks: None,
+        ..quiet_lesson("ear-rounds")
+    }
+}
+
+#[test]
+fn ear_training_rounds_are_checked_from_the_hand_ins_answers_and_its_mix() {
+    let dir = temp_dir("ear");
+    let lesson = ear_lesson();
+    let lesson_path = s(&dir.join("lesson.json"));
+    std::fs::write(&lesson_path, lesson.to_json()).unwrap();
+    let answer = |goal: &str, centre_hz, boost, track, value| EarAnswer {
+        goal: goal.to_owned(),
+        centre_hz,
+        boost,
+        track,
+        value,
+    };
+    // Ada names both and undoes the cut with the master's EQ band 2.
+    let mut corrected = lesson.start.clone();
+    for (param, value) in [
+        (ParamId::EqBypass, 0.0),
+        (ParamId::Eq2Type, 0.0),
+        (ParamId::Eq2Hz, 500.0),
+        (ParamId::Eq2GainDb, 12.0),
+        (ParamId::Eq2Q, std::f32::consts::SQRT_2),
+    ] {
+        corrected.master.set(param, value);
+    }
+    let mut ada = HandIn::new(&lesson, "Ada", corrected);
+    ada.answers = vec![
+        answer("name-it", Some(500.0), Some(false), None, None),
+        answer("which-track", None, None, Some(1), Some(6.0)),
+    ];
+    let ada_link = format!("#handin={}", wire::encode_hand_in(&ada));
+    // Grace hands in the start as it was, and answers nothing.
+    let grace = HandIn::new(&lesson, "Grace", lesson.start.clone());
+    let grace_path = s(&dir.join("grace.json"));
+    std::fs::write(&grace_path, grace.to_json()).unwrap();
+
+    let (code, lines, stderr) = check(&[&lesson_path, &ada_link, &grace_path]);
+    assert_eq!((code, lines.len()), (3, 2), "{stderr}");
+    let points = |line: &Value| -> Vec<Value> {
+        line["goals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["measured"].clone())
+            .collect()
+    };
+    eprintln!("Ada: {}", lines[0]["goals"]);
+    assert_eq!(lines[0]["passed"], true, "{}", lines[0]);
+    assert_eq!(points(&lines[0]), [10.0, 10.0, 10.0]);
+    assert_eq!(lines[0]["goals"][0]["unit"], "points");
+    assert_eq!(lines[1]["passed"], false);
+    assert_eq!(
+        points(&lines[1]),
+        [Value::Null, Value::Null, Value::from(0.0)]
+    );
+    let hint = lines[1]["goals"][0]["hint"].as_str().unwrap();
+    assert!(hint.starts_with("not answered"), "{hint}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

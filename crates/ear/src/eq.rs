@@ -1,6 +1,8 @@
 //! An EQ frequency round: a peak or dip hidden at one centre of the level's series, drawn from
 //! a seed; the student names the band and whether it is a boost or a cut.
 
+use mixroom_protocol::params::ParamId;
+
 use crate::bands::{label, Resolution};
 use crate::ladder::eq_level;
 use crate::score::{eq_points, Direction, FULL_POINTS};
@@ -54,21 +56,37 @@ impl EqRound {
             .collect()
     }
 
+    /// The hidden master parameters that play it: the changed version when `changed` (at
+    /// `match_db` of gain, to match the original's loudness), else the flat original.
+    pub fn master_params(&self, changed: bool, match_db: f32) -> [(ParamId, f32); 5] {
+        [
+            (ParamId::EarEqHz, self.centre_hz),
+            (ParamId::EarEqGainDb, self.gain_db),
+            (ParamId::EarEqQ, self.resolution.q()),
+            (ParamId::EarMatchDb, match_db),
+            (ParamId::EarOn, if changed { 1.0 } else { 0.0 }),
+        ]
+    }
+
     /// Scores naming the band at `named_hz` moved `named`.
     pub fn judge(&self, named_hz: f32, named: Direction) -> EqVerdict {
         let points = eq_points(named_hz, named, self.centre_hz, self.gain_db);
-        let direction = Direction::of(self.gain_db);
         EqVerdict {
             points,
             right: points == FULL_POINTS,
-            answer: format!(
-                "{} {}, {:+.0} dB",
-                label(self.centre_hz),
-                direction.label(),
-                self.gain_db
-            )
-            .replace('-', "−"),
+            answer: self.said(),
         }
+    }
+
+    /// What it hides, as the page says it: "1 kHz boost, +6 dB".
+    pub fn said(&self) -> String {
+        format!(
+            "{} {}, {:+.0} dB",
+            label(self.centre_hz),
+            Direction::of(self.gain_db).label(),
+            self.gain_db
+        )
+        .replace('-', "−")
     }
 }
 

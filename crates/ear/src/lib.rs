@@ -3,6 +3,7 @@
 //! hides; this crate decides it and judges the answer, the same in the page and in the CLI.
 //!
 //! - [`challenge`]: one fixed round carried in a link beside the mix (hidden, not secret).
+//! - [`answer`]: a lesson's ear-training goal (a challenge) judged from a hand-in's answer.
 //! - [`bands`]: the centres an EQ round picks from (octaves, then third octaves).
 //! - [`eq`]: an EQ frequency round, drawn from a seed, and its verdict.
 //! - [`score`]: an EQ answer scored as in Moulton's method (10 points, minus 1 per octave off,
@@ -12,6 +13,7 @@
 //! - [`progress`]: every answered round, the accuracy over time, the bands confused.
 //! - [`Seed`]: the seeded choices, so a round (and a challenge link) replays the same.
 
+pub mod answer;
 pub mod bands;
 pub mod challenge;
 pub mod eq;

@@ -8,9 +8,12 @@
 //!    when any goal needs a contribution, the mix itself is kept;
 //! 2. for each strip whose contribution a goal needs (each once): the mix with that strip
 //!    muted; the strip's contribution is the kept mix minus this one;
-//! 3. the lesson's reference, when a tonal-balance goal compares with it: its mix rendered
-//!    from the student's audio (tracks matched by source, then by name), or a recording the
-//!    caller decoded ([`Checker::with_reference_recording`]).
+//! 3. for each EQ correction goal ([`crate::ear`]): the mix with the goal's hidden change in,
+//!    then the lesson's start once flat and once with each goal's change in, from the
+//!    student's audio (tracks matched by source, then by name);
+//! 4. the lesson's reference, when a tonal-balance goal compares with it: its mix rendered
+//!    from the student's audio (matched so too), or a recording the caller decoded
+//!    ([`Checker::with_reference_recording`]).
 //!
 //! The engine always processes blocks of [`BLOCK_FRAMES`] frames, whatever the steps, so the
 //! report does not depend on how the work was cut. Sources move from one render's engine to the
@@ -19,11 +22,14 @@
 use std::fmt;
 
 use mixroom_dsp::{Engine, SessionSources, Source, StereoBlock};
-use mixroom_protocol::lesson::{Curve, GoalKind, Lesson, Reference, StripRef};
+use mixroom_ear::eq::EqRound;
+use mixroom_protocol::lesson::{Curve, EarAnswer, GoalKind, Lesson, Reference, StripRef};
 use mixroom_protocol::params::ParamId;
 use mixroom_protocol::session::Session;
 use mixroom_protocol::strips::StripIndex;
 
+use crate::curve::{self, Levels};
+use crate::ear::{corrections, Correction};
 use crate::goals;
 use crate::measure::{Contribution, MasterMeasure, Reduction, StereoSums, PLAYING_PEAK_LIN};
 use crate::report::Report;
@@ -114,8 +120,17 @@ enum Pass {
     Full,
     /// The student's mix with `contributions[i]`'s strip muted.
     Muted(usize),
-    /// The reference mix, `frames` long: its track `i` plays the student's track `map[i]`'s
-    /// source (or none). Last: it keeps the sources.
+    /// The student's mix with `corrections[i]`'s hidden change in.
+    EarMix(usize),
+    /// The lesson's start, `frames` long, with `corrections[i]`'s hidden change in when
+    /// `changed` is `Some(i)`, else flat: its track `i` plays the student's track `map[i]`'s
+    /// source (or none).
+    EarStart {
+        changed: Option<usize>,
+        map: Vec<Option<usize>>,
+        frames: usize,
+    },
+    /// The reference mix, `frames` long, its tracks mapped as [`Pass::EarStart`]'s.
     ReferenceMix {
         session: Box<Session>,
         map: Vec<Option<usize>>,
@@ -152,6 +167,12 @@ pub struct Checker {
     contributions: Vec<Contribution>,
     reductions: Vec<Reduction>,
     reference: Option<Spectrum>,
+    answers: Vec<EarAnswer>,
+    corrections: Vec<Correction>,
+    /// The lesson's start rendered flat, for the correction goals.
+    original: Option<Levels>,
+    /// The spectrum of the correction render under way.
+    ear_spectrum: Option<Spectrum>,
     scratch: [Vec<f32>; 2],
     block: [Vec<f32>; 2],
 }
@@ -218,8 +239,12 @@ impl Checker {
                     ..
                 }
             );
-            render |= !matches!(goal.kind, GoalKind::Unknown { .. });
+            render |= !matches!(
+                goal.kind,
+                GoalKind::Unknown { .. } | GoalKind::EarChallenge { .. }
+            );
         }
+        let corrections = corrections(lesson);
         let contributions: Vec<Contribution> = needed
             .into_iter()
             .map(|(strip, bark)| Contribution::new(strip, sample_rate_hz, bark))
@@ -240,6 +265,18 @@ impl Checker {
             passes.push(Pass::Full);
         }
         passes.extend((0..contributions.len()).map(Pass::Muted));
+        if !corrections.is_empty() {
+            passes.extend((0..corrections.len()).map(Pass::EarMix));
+            let map = match_tracks(&lesson.start, mix);
+            let frames = longest(&mut map.iter().flatten().copied()) + tail;
+            let start = |changed| Pass::EarStart {
+                changed,
+                map: map.clone(),
+                frames,
+            };
+            passes.push(start(None));
+            passes.extend((0..corrections.len()).map(|i| start(Some(i))));
+        }
         match &lesson.reference {
             Some(Reference::Mix(session)) if reference => {
                 let map = match_tracks(session, mix);
@@ -275,6 +312,10 @@ impl Checker {
             contributions,
             reductions,
             reference: None,
+            answers: Vec::new(),
+            corrections,
+            original: None,
+            ear_spectrum: None,
             scratch: [Vec::new(), Vec::new()],
             block: [vec![0.0; BLOCK_FRAMES], vec![0.0; BLOCK_FRAMES]],
         })
@@ -285,6 +326,13 @@ impl Checker {
     /// that it could not be measured.
     pub fn with_reference_recording(mut self, recording: Source) -> Checker {
         self.recording = Some(recording);
+        self
+    }
+
+    /// Gives what the hand-in answered to the lesson's ear-training goals. Without it, each
+    /// such goal that asks for a choice reports that it was not answered.
+    pub fn with_answers(mut self, answers: Vec<EarAnswer>) -> Checker {
+        self.answers = answers;
         self
     }
 
@@ -314,7 +362,7 @@ impl Checker {
         }
         for pass in &self.passes {
             match pass {
-                Pass::ReferenceMix { map, .. } => {
+                Pass::ReferenceMix { map, .. } | Pass::EarStart { map, .. } => {
                     let mut played = vec![false; tracks.len()];
                     for &t in map.iter().flatten() {
                         if let Some(before) = played.get_mut(t) {
@@ -330,7 +378,7 @@ impl Checker {
                         total = total.saturating_add(samples(&(channels.min(2), frames)));
                     }
                 }
-                Pass::Full | Pass::Muted(_) => {}
+                Pass::Full | Pass::Muted(_) | Pass::EarMix(_) => {}
             }
         }
         total.saturating_mul(4)
@@ -390,14 +438,17 @@ impl Checker {
             contributions: &self.contributions,
             reductions: &self.reductions,
             reference: self.reference.as_ref(),
+            answers: &self.answers,
+            corrections: &self.corrections,
+            original: self.original,
         })
     }
 
     fn pass_frames(&self, pass: &Pass) -> usize {
         match pass {
             Pass::ReferenceRecording => self.recording.as_ref().map_or(0, Source::frames),
-            Pass::ReferenceMix { frames, .. } => *frames,
-            Pass::Full | Pass::Muted(_) => self.frames,
+            Pass::ReferenceMix { frames, .. } | Pass::EarStart { frames, .. } => *frames,
+            Pass::Full | Pass::Muted(_) | Pass::EarMix(_) => self.frames,
         }
     }
 
@@ -414,23 +465,43 @@ impl Checker {
                     self.kept = Some([Vec::with_capacity(frames), Vec::with_capacity(frames)]);
                 }
                 let sources = std::mem::take(&mut self.sources);
-                Some(new_engine(&self.mix, muted, sources, self.sample_rate_hz))
+                Some(new_engine(
+                    &self.mix,
+                    muted,
+                    None,
+                    sources,
+                    self.sample_rate_hz,
+                ))
+            }
+            Pass::EarMix(i) => {
+                self.ear_spectrum = Some(Spectrum::new(f64::from(self.sample_rate_hz), false));
+                let sources = std::mem::take(&mut self.sources);
+                let round = Some(&self.corrections[i].round);
+                Some(new_engine(
+                    &self.mix,
+                    None,
+                    round,
+                    sources,
+                    self.sample_rate_hz,
+                ))
+            }
+            Pass::EarStart { changed, map, .. } => {
+                self.ear_spectrum = Some(Spectrum::new(f64::from(self.sample_rate_hz), false));
+                let sources = self.take_mapped(&map);
+                let round = changed.map(|i| &self.corrections[i].round);
+                let start = &self.lesson.start;
+                Some(new_engine(start, None, round, sources, self.sample_rate_hz))
             }
             Pass::ReferenceMix { session, map, .. } => {
                 self.reference = Some(Spectrum::new(f64::from(self.sample_rate_hz), false));
-                let mut sources: SessionSources = vec![None; map.len()];
-                let mut first_use: Vec<Option<usize>> = vec![None; self.sources.len()];
-                for (i, track) in map.iter().enumerate() {
-                    let Some(t) = *track else { continue };
-                    match first_use[t] {
-                        Some(earlier) => sources[i] = sources[earlier].clone(),
-                        None => {
-                            sources[i] = self.sources[t].take();
-                            first_use[t] = Some(i);
-                        }
-                    }
-                }
-                Some(new_engine(&session, None, sources, self.sample_rate_hz))
+                let sources = self.take_mapped(&map);
+                Some(new_engine(
+                    &session,
+                    None,
+                    None,
+                    sources,
+                    self.sample_rate_hz,
+                ))
             }
             Pass::ReferenceRecording => {
                 self.reference = Some(Spectrum::new(f64::from(self.sample_rate_hz), false));
@@ -491,6 +562,10 @@ impl Checker {
                 let full = [&kept_l[start..start + len], &kept_r[start..start + len]];
                 self.contributions[i].add(full, [left, right], &mut self.scratch);
             }
+            Pass::EarMix(_) | Pass::EarStart { .. } => {
+                let spectrum = self.ear_spectrum.as_mut().expect("made at the start");
+                spectrum.process(left, right);
+            }
             Pass::ReferenceMix { .. } | Pass::ReferenceRecording => {
                 let spectrum = self.reference.as_mut().expect("made at the start");
                 spectrum.process(left, right);
@@ -499,13 +574,59 @@ impl Checker {
         self.done_frames += len;
     }
 
+    /// The sources of a render whose track `i` plays the student's track `map[i]`: each moved
+    /// out of the check at its first use, a copy for a later one.
+    fn take_mapped(&mut self, map: &[Option<usize>]) -> SessionSources {
+        let mut sources: SessionSources = vec![None; map.len()];
+        let mut first_use: Vec<Option<usize>> = vec![None; self.sources.len()];
+        for (i, track) in map.iter().enumerate() {
+            let Some(t) = *track else { continue };
+            match first_use[t] {
+                Some(earlier) => sources[i] = sources[earlier].clone(),
+                None => {
+                    sources[i] = self.sources[t].take();
+                    first_use[t] = Some(i);
+                }
+            }
+        }
+        sources
+    }
+
+    /// Puts back the sources [`Checker::take_mapped`] moved into `engine` for `map`.
+    fn give_back_mapped(&mut self, engine: &mut Engine, map: &[Option<usize>]) {
+        for (i, track) in map.iter().enumerate() {
+            if let Some(t) = *track {
+                if self.sources[t].is_none() {
+                    self.sources[t] = engine.load_source(i, None);
+                }
+            }
+        }
+    }
+
     fn end_pass(&mut self) {
         let running = self.running.take().expect("a render is running");
+        let pass = self.passes[self.pass].clone();
         if let Some(mut engine) = running.engine {
-            if !matches!(self.passes[self.pass], Pass::ReferenceMix { .. }) {
-                self.sources = (0..self.mix.tracks.len())
-                    .map(|t| engine.load_source(t, None))
-                    .collect();
+            match &pass {
+                Pass::ReferenceMix { map, .. } | Pass::EarStart { map, .. } => {
+                    self.give_back_mapped(&mut engine, map);
+                }
+                _ => {
+                    self.sources = (0..self.mix.tracks.len())
+                        .map(|t| engine.load_source(t, None))
+                        .collect();
+                }
+            }
+        }
+        if let Some(spectrum) = self.ear_spectrum.take() {
+            let levels = (spectrum.windows() > 0)
+                .then(|| curve::measure(&spectrum.mean_power(), f64::from(self.sample_rate_hz)));
+            match pass {
+                Pass::EarMix(i) => self.corrections[i].mix_changed = levels,
+                Pass::EarStart {
+                    changed: Some(i), ..
+                } => self.corrections[i].start_changed = levels,
+                _ => self.original = levels,
             }
         }
         self.pass += 1;
@@ -515,11 +636,13 @@ impl Checker {
     }
 }
 
-/// An engine playing `session` from frame 0 with `sources` loaded, `muted` muted, from reset,
-/// as [`mixroom_dsp::render_into`] sets one up.
+/// An engine playing `session` from frame 0 with `sources` loaded, `muted` muted, `hidden`'s
+/// change in (before the master's EQ, as ear training plays it), from reset, as
+/// [`mixroom_dsp::render_into`] sets one up.
 fn new_engine(
     session: &Session,
     muted: Option<StripIndex>,
+    hidden: Option<&EqRound>,
     sources: SessionSources,
     sample_rate_hz: f32,
 ) -> Engine {
@@ -527,6 +650,14 @@ fn new_engine(
     engine.apply_param_block(&session.param_block());
     if let Some(strip) = muted {
         engine.set_param(ParamId::Mute.slot(strip), 1.0);
+    }
+    // The levels measured are loudness-normalized: no loudness match is needed.
+    for (param, value) in hidden
+        .map(|r| r.master_params(true, 0.0))
+        .into_iter()
+        .flatten()
+    {
+        engine.set_param(param.slot(StripIndex::MASTER), value);
     }
     for (track, source) in sources.into_iter().enumerate() {
         engine.load_source(track, source);

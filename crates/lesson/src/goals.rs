@@ -1,12 +1,13 @@
 //! Judging each goal from the measurements: the number, the target, the verdict and a hint
 //! that says which way to move, with which control, by how much.
 
-use mixroom_protocol::lesson::{Curve, Goal, GoalKind, Lesson, StripRef};
+use mixroom_protocol::lesson::{Curve, EarAnswer, Goal, GoalKind, Lesson, StripRef};
 use mixroom_protocol::session::Session;
 
 use crate::bands::{Band, BARK_EDGES_HZ, THIRD_OCTAVE_CENTRES_HZ};
 use crate::checker::resolve;
-use crate::curve;
+use crate::curve::{self, Levels};
+use crate::ear::{self, Correction};
 use crate::format::{band, hz, number, range, with_unit};
 use crate::measure::{Contribution, MasterMeasure, Reduction};
 use crate::report::{GoalResult, Report};
@@ -38,6 +39,12 @@ pub struct Inputs<'a> {
     pub reductions: &'a [Reduction],
     /// The reference's spectrum, if rendered.
     pub reference: Option<&'a Spectrum>,
+    /// What the hand-in answered to the lesson's ear-training goals.
+    pub answers: &'a [EarAnswer],
+    /// The lesson's EQ correction goals, measured.
+    pub corrections: &'a [Correction],
+    /// The lesson's start rendered flat, third-octave levels, when a correction goal needs it.
+    pub original: Option<Levels>,
 }
 
 /// The verdict on every goal of the lesson.
@@ -53,12 +60,12 @@ pub fn judge(inputs: &Inputs<'_>) -> Report {
 }
 
 /// A measurement against a range, before the words.
-struct Verdict {
-    measured: Option<f64>,
-    target: String,
-    unit: &'static str,
-    passed: bool,
-    hint: String,
+pub(crate) struct Verdict {
+    pub(crate) measured: Option<f64>,
+    pub(crate) target: String,
+    pub(crate) unit: &'static str,
+    pub(crate) passed: bool,
+    pub(crate) hint: String,
 }
 
 /// How far past a bound a measurement may be and still be on it, in the goal's unit: the
@@ -85,7 +92,7 @@ fn name(strip: &StripRef) -> String {
 }
 
 fn judge_goal(inputs: &Inputs<'_>, goal: &Goal) -> GoalResult {
-    let verdict = never_nan(judge_kind(inputs, &goal.kind));
+    let verdict = never_nan(judge_kind(inputs, goal));
     GoalResult {
         id: goal.id.clone(),
         text: goal.text.clone(),
@@ -146,12 +153,12 @@ fn ranged(
     }
 }
 
-fn judge_kind(inputs: &Inputs<'_>, kind: &GoalKind) -> Verdict {
+fn judge_kind(inputs: &Inputs<'_>, goal: &Goal) -> Verdict {
     let master = inputs.master;
     let silent_mix = "the mix is silent: nothing to measure";
     // How far to move, never "0" for a goal missed by less than the rounding.
     let db = |x: f64| number(x.abs().max(0.1), 1);
-    match kind {
+    match &goal.kind {
         GoalKind::Loudness { min_lufs, max_lufs } => ranged(
             finite(master.integrated_lufs),
             (*min_lufs, *max_lufs),
@@ -461,6 +468,10 @@ fn judge_kind(inputs: &Inputs<'_>, kind: &GoalKind) -> Verdict {
                 }
             })
         }
+        GoalKind::EarChallenge {
+            challenge,
+            min_points,
+        } => ear::judge(inputs, goal, challenge, *min_points),
         GoalKind::Unknown { kind, .. } => Verdict {
             measured: None,
             target: String::new(),

@@ -24,13 +24,15 @@
 //! | `correlation`, `mono_bass` | Σlr/√(Σl²Σr²) of the master, whole or from its cross spectrum below the frequency |
 //! | `tonal_balance` | the largest deviation of the normalized third-octave levels from the curve |
 //! | `gain_reduction` | mean of the compressor's gain reduction per 128-frame block in which the strip peaks at −60 dBFS or more |
+//! | `ear_challenge` | the points of the hand-in's answer to the round ([`ear`]); an EQ correction: the worst band of the student's mix with the change in against the start rendered flat |
 //!
-//! Pure Rust over mixroom-dsp and mixroom-protocol: builds for wasm32 and natively, so the page
+//! Pure Rust over mixroom-dsp, mixroom-ear and mixroom-protocol: builds for wasm32 and natively, so the page
 //! and `mixroom check` give the same verdicts.
 
 pub mod bands;
 mod checker;
 pub mod curve;
+pub mod ear;
 mod format;
 pub mod goals;
 pub mod measure;

@@ -3,7 +3,7 @@
 
 use mixroom_dsp::{SessionSources, Source};
 use mixroom_lesson::{Checker, Progress, Report, CHECK_RATE_HZ};
-use mixroom_protocol::lesson::Lesson;
+use mixroom_protocol::lesson::{EarAnswer, Lesson};
 use mixroom_protocol::session::Session;
 use web_sys::AudioBuffer;
 
@@ -122,11 +122,13 @@ pub async fn reference_recording(
     Ok(had.map(|(_, buffer)| buffer))
 }
 
-/// Checks `audio`'s mix against `lesson`, calling `progress` after each slice of work; a goal
-/// that compares with a reference recording hears `recording` (decoded at the mix's rate).
+/// Checks `audio`'s mix, with `answers` to the ear-training goals, against `lesson`, calling
+/// `progress` after each slice of work; a goal that compares with a reference recording hears
+/// `recording` (decoded at the mix's rate).
 pub async fn check_mix(
     lesson: &Lesson,
     audio: MixAudio,
+    answers: Vec<EarAnswer>,
     recording: Option<AudioBuffer>,
     progress: &dyn Fn(Progress),
 ) -> Result<Report, String> {
@@ -142,27 +144,35 @@ pub async fn check_mix(
         lesson,
         &audio.session,
         sources,
-        recording,
+        Checked { answers, recording },
         audio.sample_rate_hz,
         progress,
     )
     .await
 }
 
-/// Checks `mix`, whose tracks play `sources`, against `lesson` (a goal that compares with a
-/// reference recording hears `recording`), calling `progress` after each slice of work.
-/// Errors are one sentence for the user.
+/// What a check hears beside the mix.
+pub struct Checked {
+    /// The answers given to the lesson's ear-training goals.
+    pub answers: Vec<EarAnswer>,
+    /// The lesson's reference recording, for a goal that compares with it.
+    pub recording: Option<Source>,
+}
+
+/// Checks `mix`, whose tracks play `sources`, against `lesson` with what `with` gives,
+/// calling `progress` after each slice of work. Errors are one sentence for the user.
 pub async fn check_session(
     lesson: &Lesson,
     mix: &Session,
     sources: SessionSources,
-    recording: Option<Source>,
+    with: Checked,
     sample_rate_hz: f32,
     progress: &dyn Fn(Progress),
 ) -> Result<Report, String> {
     let mut checker = Checker::new(lesson, mix, sources, sample_rate_hz)
-        .map_err(|e| format!("This mix cannot be checked: {e}."))?;
-    if let Some(recording) = recording {
+        .map_err(|e| format!("This mix cannot be checked: {e}."))?
+        .with_answers(with.answers);
+    if let Some(recording) = with.recording {
         checker = checker.with_reference_recording(recording);
     }
     let clock = Clock::new();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use mixroom_lesson::Report;
 use mixroom_protocol::lesson::{
-    same_as_reference, same_mix, violations, wire, HandIn, IncomingHandIn, Lesson, Violation,
+    same_as_reference, same_work, violations, wire, HandIn, IncomingHandIn, Lesson, Violation,
 };
 
 use crate::project::BundleFiles;
@@ -60,7 +60,8 @@ impl Row {
 
 /// For each row that answers the lesson, what the teacher should look at without it failing
 /// the row: "same as the reference" ([`same_as_reference`]), "the same mix as Ada (line 2)"
-/// for a hand-in that is another such row's mix ([`same_mix`]; both rows say so).
+/// for a hand-in that is another such row's mix, not the lesson's start untouched
+/// ([`same_work`]; both rows say so).
 pub fn flags(lesson: &Lesson, rows: &[Row]) -> Vec<Vec<String>> {
     rows.iter()
         .enumerate()
@@ -78,7 +79,7 @@ pub fn flags(lesson: &Lesson, rows: &[Row]) -> Vec<Vec<String>> {
                     && other
                         .hand_in
                         .as_ref()
-                        .is_some_and(|h| same_mix(&h.mix, &hand_in.mix))
+                        .is_some_and(|h| same_work(lesson, &h.mix, &hand_in.mix))
                 {
                     flags.push(format!(
                         "the same mix as {} ({})",
@@ -346,11 +347,16 @@ mod tests {
         locked.tracks[0]
             .strip
             .set(mixroom_protocol::params::ParamId::Eq1GainDb, 6.0);
+        let mut moved = lesson.start.clone();
+        moved.tracks[1]
+            .strip
+            .set(mixroom_protocol::params::ParamId::GainDb, -6.0);
         let rows = [
-            row_of(&lesson, "=HYPERLINK(\"x\")", lesson.start.clone()),
-            row_of(&lesson, "\tTab", lesson.start.clone()),
+            row_of(&lesson, "=HYPERLINK(\"x\")", moved.clone()),
+            row_of(&lesson, "\tTab", moved),
             row_of(&lesson, "-2+3", locked),
             row_of(&lesson, "زهرا\u{200C}ی", lesson.start.clone()),
+            row_of(&lesson, "Linus", lesson.start.clone()),
         ];
         let csv = csv(&lesson, &rows);
         assert!(csv.starts_with('\u{FEFF}'), "a byte order mark first");
@@ -365,10 +371,12 @@ mod tests {
             lines[4].starts_with("زهرا\u{200C}ی,"),
             "names in any script as written"
         );
-        // The same mix twice, both rows told; the one with the EQ boost matches neither.
+        // The same mix twice, both rows told; the one with the EQ boost matches neither; two
+        // hand-ins of the start left as it was copy nobody.
         let flags = flags(&lesson, &rows);
         assert!(flags[0].iter().any(|f| f.contains("the same mix as")));
         assert!(!flags[2].iter().any(|f| f.contains("the same mix as")));
+        assert!(flags[3].is_empty() && flags[4].is_empty(), "{flags:?}");
         assert_eq!(quoted("-14.25"), "-14.25", "a number stays a number");
     }
 
@@ -381,13 +389,11 @@ mod tests {
         other.tracks[1]
             .strip
             .set(mixroom_protocol::params::ParamId::GainDb, -6.0);
-        let mixes = [
-            lesson.start.clone(),
-            other.clone(),
-            lesson.start.clone(),
-            other,
-            lesson.start.clone(),
-        ];
+        let mut mine = lesson.start.clone();
+        mine.tracks[2]
+            .strip
+            .set(mixroom_protocol::params::ParamId::GainDb, -3.0);
+        let mixes = [mine.clone(), other.clone(), mine.clone(), other, mine];
         let mut cache = FlagsCache::default();
         let mut rows = Vec::new();
         for (i, mix) in mixes.into_iter().enumerate() {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use mixroom_lesson::CHECK_RATE_HZ;
 use mixroom_protocol::lesson::Lesson;
 
-use super::check::{check_session, reference_recording, sources_of};
+use super::check::{check_session, reference_recording, sources_of, Checked};
 use super::class::{Row, RowState};
 use super::sources::{session_audio, AudioCache};
 use crate::project::Project;
@@ -70,7 +70,10 @@ pub async fn grade(
                             &lesson,
                             &hand_in.mix,
                             sources,
-                            recording,
+                            Checked {
+                                answers: hand_in.answers.clone(),
+                                recording,
+                            },
                             rate_hz,
                             &progress,
                         );

@@ -2,6 +2,8 @@
 //! teacher picks from (each built as the protocol reads it), and a lesson put together from a
 //! draft.
 
+use mixroom_ear::challenge::Challenge;
+use mixroom_ear::progress::Exercise;
 use mixroom_protocol::lesson::{rules, Goal, GoalKind, Lesson, StripRef, LESSON_VERSION};
 use mixroom_protocol::params::PARAMS;
 use mixroom_protocol::session::Session;
@@ -403,6 +405,31 @@ pub fn id_from(title: &str) -> String {
 /// A goal id for goal number `n` (1-based) of `kind`.
 pub fn goal_id(kind: &Kind, n: usize) -> String {
     format!("{}-{n}", kind.key.replace('_', "-"))
+}
+
+/// The points an ear-training round needs to pass unless the teacher says otherwise: an EQ
+/// band named an octave off, or boost and cut confused, still passes.
+pub const ROUND_MIN_POINTS: f64 = 8.0;
+
+/// Goal number `n` (1-based): playing `challenge`'s round for at least `min_points`.
+pub fn round_goal(challenge: &Challenge, min_points: f64, n: usize) -> Goal {
+    let task = match challenge.exercise {
+        Exercise::EqCorrection => "undo the hidden change with the master's EQ",
+        Exercise::Gain => "name the track that changed and by how much",
+        _ => "name the hidden change",
+    };
+    Goal {
+        id: format!("ear-{n}"),
+        text: format!(
+            "Ear training, {}: play the round and {task} ({} points or more).",
+            challenge.exercise.name(),
+            min_points
+        ),
+        kind: GoalKind::EarChallenge {
+            challenge: challenge.encode(),
+            min_points,
+        },
+    }
 }
 
 /// The lesson a draft makes.

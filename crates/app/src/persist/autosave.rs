@@ -140,6 +140,7 @@ async fn save_changed(project: Project, store: &Store) -> Result<(), Unsaved> {
             session: json.clone(),
             allowed_hosts: mix.allowed_hosts.clone(),
             lesson: mix.lesson.as_ref().map(|l| l.canonical_json()),
+            answers: mix.answers.clone(),
             untouched,
             worked_at_ms: mix.worked_at_ms,
         })

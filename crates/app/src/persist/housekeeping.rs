@@ -69,6 +69,7 @@ pub async fn migrate_legacy(store: &Store) {
                     session: text,
                     allowed_hosts: Vec::new(),
                     lesson: None,
+                    answers: Vec::new(),
                     untouched: false,
                     worked_at_ms: 0.0,
                 })

@@ -1,6 +1,7 @@
 //! The mixes kept in this browser: each tab's mix, the ones it replaced, and the ones that could
 //! not be opened (set aside, untouched, until the user downloads or discards them).
 
+use mixroom_protocol::lesson::EarAnswer;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -25,6 +26,9 @@ pub struct MixRecord {
     /// The lesson the mix answers, as JSON, if it was opened from one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lesson: Option<String>,
+    /// What the student answered to the lesson's ear-training goals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<EarAnswer>,
     /// Opened from somebody else (a link, a lesson, a hand-in, a project) and not changed
     /// since: such mixes are the ones housekeeping forgets. A record written before this field
     /// reads as worked on, so it is never forgotten without asking.

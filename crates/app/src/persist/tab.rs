@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use js_sys::{Array, Promise};
-use mixroom_protocol::lesson::Lesson;
+use mixroom_protocol::lesson::{EarAnswer, Lesson};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -197,6 +197,8 @@ pub struct TabMix {
     pub allowed_hosts: Vec<String>,
     /// The lesson the mix answers, if it was opened from one.
     pub lesson: Option<Arc<Lesson>>,
+    /// What was answered to the lesson's ear-training goals.
+    pub answers: Vec<EarAnswer>,
     /// The lock on it; dropping it lets another tab take the mix.
     _held: Held,
 }
@@ -214,6 +216,7 @@ impl TabMix {
             worked_at_ms: 0.0,
             allowed_hosts: Vec::new(),
             lesson: None,
+            answers: Vec::new(),
             _held: held,
         }
     }

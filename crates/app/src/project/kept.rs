@@ -185,6 +185,7 @@ impl Project {
         }
         mix.allowed_hosts = record.allowed_hosts.clone();
         mix.lesson = record.lesson.as_deref().and_then(kept_lesson);
+        mix.answers = record.answers.clone();
         self.open(incoming.session, None, Opening::Kept, mix, incoming.refused)
             .await
     }

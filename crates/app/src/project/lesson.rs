@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use mixroom_protocol::lesson::{HandIn, Lesson, LESSON_VERSION};
+use mixroom_protocol::lesson::{EarAnswer, HandIn, Lesson, LESSON_VERSION};
 use mixroom_protocol::validate::Refusal;
 
 use super::open::Opening;
 use super::sources::BundleFiles;
 use super::{Notice, Project};
-use crate::persist::save_now;
+use crate::persist::{now_ms, save_now};
 
 impl Project {
     /// Opens `lesson` (`refused`: what was refused of it on the way in; `files`: the audio of
@@ -110,6 +110,7 @@ impl Project {
         let student = hand_in.student.clone();
         let mut mix = self.new_tab_mix(format!("{student}'s hand-in")).await;
         mix.lesson = lesson.clone();
+        mix.answers = hand_in.answers;
         let opened = self
             .open(hand_in.mix, files, Opening::HandIn(student), mix, refused)
             .await;
@@ -128,6 +129,33 @@ impl Project {
 }
 
 impl Project {
+    /// The hand-in of the mix as it is now, with the answers given, by `student`, for the
+    /// lesson the tab has (`None` without one).
+    pub fn hand_in(&self, student: &str) -> Option<HandIn> {
+        let lesson = self.lesson.get_untracked()?;
+        let mut hand_in = HandIn::new(&lesson, student, self.mixer.snapshot().session);
+        hand_in.answers = self.answers.get_untracked();
+        Some(hand_in)
+    }
+
+    /// Keeps `answer` to one of the lesson's ear-training goals, in the tab's mix record too
+    /// (answering is work on the mix). The first answer to a goal stands: returns whether this
+    /// one was kept.
+    pub fn keep_answer(&self, answer: EarAnswer) -> bool {
+        if EarAnswer::find(&self.answers.get_untracked(), &answer.goal).is_some() {
+            return false;
+        }
+        self.with_tab_mix(|mix| {
+            mix.answers.push(answer.clone());
+            // Autosave writes the record again, with the answer.
+            mix.saved = None;
+            mix.opened = None;
+            mix.worked_at_ms = now_ms();
+        });
+        self.answers.update(|a| a.push(answer));
+        true
+    }
+
     /// Takes the lesson away from the tab's mix (the mix stays as it is, every control free).
     pub fn close_lesson(&self) {
         self.with_tab_mix(|mix| {

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use mixroom_ear::challenge::{Challenge, CHALLENGE_KEY};
-use mixroom_protocol::lesson::{wire, HandIn, Lesson};
+use mixroom_protocol::lesson::{wire, Lesson};
 use mixroom_protocol::link;
 use mixroom_protocol::session::{Session, Source};
 
@@ -38,13 +38,10 @@ pub fn challenge_link(project: Project, challenge: &Challenge) -> Result<ShareLi
 
 /// The hand-in link of the mix as it is now, by `student`, for the lesson the tab has.
 pub fn hand_in_link(project: Project, student: &str) -> Result<ShareLink, String> {
-    let lesson = project
-        .lesson
-        .get_untracked()
+    let hand_in = project
+        .hand_in(student)
         .ok_or("this mix is not a lesson's")?;
-    let session = project.mixer().snapshot().session;
-    let files = local_files(&session);
-    let hand_in = HandIn::new(&lesson, student, session);
+    let files = local_files(&hand_in.mix);
     Ok(ShareLink {
         url: address(wire::HANDIN_KEY, &wire::encode_hand_in(&hand_in))?,
         local_files: files,

@@ -17,7 +17,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use mixroom_protocol::lesson::Lesson;
+use mixroom_protocol::lesson::{EarAnswer, Lesson};
 
 pub use bundle::{open_bundle_file, read_hand_in_bundle, save_bundle};
 pub use link::{challenge_link, hand_in_link, lesson_link, lesson_url, share_link, ShareLink};
@@ -113,6 +113,9 @@ pub struct Project {
     remote: StoredValue<Vec<remote::RemoteTrack>, LocalStorage>,
     /// The lesson the tab's mix answers, if it was opened from one (reactive).
     pub lesson: RwSignal<Option<Arc<Lesson>>>,
+    /// What was answered to the lesson's ear-training goals (reactive; the tab's mix keeps
+    /// them, [`Project::keep_answer`]).
+    pub answers: RwSignal<Vec<EarAnswer>>,
     /// An ear-training challenge the link just opened carried, for the ear-training panel to
     /// take.
     pub challenge: RwSignal<Option<mixroom_ear::challenge::Challenge>>,
@@ -132,6 +135,7 @@ impl Project {
             kept_changes: RwSignal::new(0),
             remote: StoredValue::new_local(Vec::new()),
             lesson: RwSignal::new(None),
+            answers: RwSignal::new(Vec::new()),
             challenge: RwSignal::new(None),
         }
     }

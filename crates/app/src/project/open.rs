@@ -94,6 +94,7 @@ impl Project {
         }
         self.cancel_remote();
         self.lesson.set(mix.lesson.clone());
+        self.answers.set(mix.answers.clone());
         mixer.allow_only(mix.lesson.as_ref().and_then(|l| l.locks.clone()));
         // Dropping the old mix lets go of its lock.
         self.mix.set_value(Some(mix));

@@ -252,6 +252,7 @@ async fn open_own_mix(project: Project, id: String, held: Held) -> bool {
             session: json,
             allowed_hosts: Vec::new(),
             lesson: None,
+            answers: Vec::new(),
             untouched: false,
             worked_at_ms: now_ms(),
         }),

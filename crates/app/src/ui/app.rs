@@ -52,7 +52,7 @@ pub fn App() -> impl IntoView {
     provide_context(RwSignal::new(Panel::Eq));
     provide_context(importer);
     provide_context(Comparing::new());
-    let ear = EarTraining::new(mixer);
+    let ear = EarTraining::new(project);
     provide_context(ear);
     let ear_open = RwSignal::new(false);
     provide_context(EarOpen(ear_open));

@@ -18,11 +18,13 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use mixroom_ear::challenge::Challenge;
+use mixroom_ear::progress::Exercise;
 use mixroom_protocol::lesson::rules::{self, id_problem, text_problem};
 use mixroom_protocol::lesson::wire::{self, LESSON_LINK_FORMAT};
 use mixroom_protocol::lesson::{
-    same_as_reference, violations, Curve, Goal, GoalKind, HandIn, Lesson, Recording, Reference,
-    StripRef, KNOWN_KINDS, LESSON_VERSION, MAX_LESSON_BYTES, MAX_STUDENT_CHARS,
+    same_as_reference, violations, Curve, EarAnswer, Goal, GoalKind, HandIn, Lesson, Recording,
+    Reference, StripRef, KNOWN_KINDS, LESSON_VERSION, MAX_LESSON_BYTES, MAX_STUDENT_CHARS,
 };
 use mixroom_protocol::session::{benchmark, FileSource, Session, Source, SESSION_VERSION};
 use mixroom_protocol::validate::MAX_NAME_CHARS;
@@ -74,6 +76,13 @@ const LESSON_KEYS: &[&str] = &[
     "student",
     "lesson_id",
     "lesson_sha256",
+    "challenge",
+    "min_points",
+    "answers",
+    "goal",
+    "centre_hz",
+    "boost",
+    "value",
     "tracks",
     "params",
     "name",
@@ -142,6 +151,18 @@ fn every_goal() -> Vec<Goal> {
             aux: StripRef::Return("Reverb".into()),
             min_db: Some(-20.0),
             max_db: Some(-8.0),
+        },
+        GoalKind::EarChallenge {
+            challenge: Challenge {
+                exercise: Exercise::EqFrequency,
+                level: 2,
+                centre_hz: Some(250.0),
+                gain_db: Some(-9.0),
+                track: None,
+                value: None,
+            }
+            .encode(),
+            min_points: 7.0,
         },
     ];
     let mut goals: Vec<Goal> = kinds
@@ -239,6 +260,22 @@ pub fn hand_ins() -> Vec<HandIn> {
         sessions().pop().expect("the edited session"),
     );
     edge.lesson_sha256 = edge.lesson_sha256.to_ascii_uppercase();
+    edge.answers = vec![
+        EarAnswer {
+            goal: "goal-ear".into(),
+            centre_hz: Some(125.0),
+            boost: Some(false),
+            track: None,
+            value: None,
+        },
+        EarAnswer {
+            goal: "goal-gain".into(),
+            centre_hz: None,
+            boost: None,
+            track: Some(2),
+            value: Some(-3.0),
+        },
+    ];
     all.push(edge);
     all
 }

@@ -242,6 +242,15 @@ pub enum GoalKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max_db: Option<f64>,
     },
+    /// An ear-training round, one fixed round as a challenge link carries it (see
+    /// `mixroom_ear::challenge`): the points the student's answer earns, of 10. The answer is
+    /// the hand-in's ([`super::EarAnswer`]); an EQ correction's answer is the mix itself.
+    EarChallenge {
+        /// The round, as a challenge link's payload: out of sight, not secret.
+        challenge: String,
+        /// Fewest points that pass, of 10.
+        min_points: f64,
+    },
     /// A kind of goal this version does not know (a newer Mixroom's), kept as it came.
     #[serde(skip)]
     Unknown {
@@ -253,7 +262,7 @@ pub enum GoalKind {
 }
 
 /// The kinds this version measures, as they are written in `"kind"`.
-pub const KNOWN_KINDS: [&str; 13] = [
+pub const KNOWN_KINDS: [&str; 14] = [
     "loudness",
     "true_peak",
     "loudness_range",
@@ -267,6 +276,7 @@ pub const KNOWN_KINDS: [&str; 13] = [
     "gain_reduction",
     "crest",
     "return_level",
+    "ear_challenge",
 ];
 
 impl GoalKind {

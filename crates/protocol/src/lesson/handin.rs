@@ -2,14 +2,18 @@
 //!
 //! ```json
 //! { "version": 1, "student": "Ada", "lesson_id": "bass-and-kick",
-//!   "lesson_sha256": "9f86d0…", "mix": { "version": 2, "tracks": [ … ] } }
+//!   "lesson_sha256": "9f86d0…", "mix": { "version": 2, "tracks": [ … ] },
+//!   "answers": [ { "goal": "ear-1", "centre_hz": 125, "boost": true } ] }
 //! ```
+//!
+//! `answers` (the lesson's ear-training goals answered, [`super::ear`]) is left out when empty.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use super::rules::{id_problem, text_problem};
+use super::EarAnswer;
 use super::{Lesson, LESSON_VERSION, MAX_LESSON_BYTES};
 use crate::session::{Session, SessionError};
 use crate::validate::Refusal;
@@ -35,6 +39,9 @@ pub struct HandIn {
     pub lesson_sha256: String,
     /// The student's mix.
     pub mix: Session,
+    /// What the student answered to the lesson's ear-training goals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<EarAnswer>,
 }
 
 /// A hand-in from outside, made safe, and what was refused on the way.
@@ -96,6 +103,7 @@ impl HandIn {
             lesson_id: lesson.id.clone(),
             lesson_sha256: lesson.fingerprint(),
             mix,
+            answers: Vec::new(),
         }
     }
 
@@ -169,6 +177,7 @@ impl HandIn {
             });
             self.student = UNNAMED.to_owned();
         }
+        super::ear::keep_valid(&mut self.answers, &mut refused);
         let mix = self.mix.incoming().map_err(HandInError::Mix)?;
         self.mix = mix.session;
         for refusal in mix.refused {

@@ -20,6 +20,7 @@
 //! yet) and refuses a newer one with [`LessonError::TooNew`], which still carries the starting
 //! mix when it can be read, so the page can open it.
 
+mod ear;
 mod fingerprint;
 mod goal;
 mod handin;
@@ -32,9 +33,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use ear::{EarAnswer, MAX_CHALLENGE_CHARS};
 pub use goal::{Curve, Goal, GoalKind, StripRef, KNOWN_KINDS, MONO_BASS_BELOW_HZ};
 pub use handin::{HandIn, HandInError, IncomingHandIn, MAX_STUDENT_CHARS, UNNAMED};
-pub use violations::{same_as_reference, same_mix, violations, Violation};
+pub use violations::{same_as_reference, same_mix, same_work, violations, Violation};
 
 use crate::params::ParamId;
 use crate::session::{FileSource, Session, SessionError};

@@ -113,6 +113,13 @@ fn every_kind() -> Lesson {
                     max_db: Some(-10.0),
                 },
             ),
+            goal(
+                "ear",
+                GoalKind::EarChallenge {
+                    challenge: "AQ-_x9".into(),
+                    min_points: 7.0,
+                },
+            ),
         ],
     }
 }
@@ -777,6 +784,84 @@ fn hand_ins_round_trip_and_name_their_lesson() {
         opened.hand_in.mix.tracks.len(),
         1,
         "a track with a bad source is left out"
+    );
+}
+
+#[test]
+fn a_hand_in_carries_its_ear_training_answers_and_a_strangers_are_bounded() {
+    // Reference: lesson/ear.rs: one answer per goal id, ids like an id, at most MAX_GOALS.
+    let lesson = every_kind();
+    let answer = |goal: &str| EarAnswer {
+        goal: goal.into(),
+        centre_hz: Some(125.0),
+        boost: Some(true),
+        track: None,
+        value: None,
+    };
+    let mut hand_in = HandIn::new(&lesson, "Ada", lesson.start.clone());
+    assert!(
+        !hand_in.to_json().contains("answers"),
+        "no answers, no field"
+    );
+    hand_in.answers = vec![answer("ear")];
+    let json = hand_in.to_json();
+    assert!(json.contains("\"centre_hz\": 125.0"), "{json}");
+    assert_eq!(HandIn::from_json(&json).unwrap(), hand_in);
+    assert_eq!(
+        EarAnswer::find(&hand_in.answers, "ear").and_then(|a| a.boost),
+        Some(true)
+    );
+
+    let mut bad = hand_in.clone();
+    bad.answers = vec![answer("ear"), answer("ear"), answer("Not An Id")];
+    bad.answers
+        .extend((0..40).map(|i| answer(&format!("g{i}"))));
+    let opened = HandIn::open_json(&bad.to_json()).unwrap();
+    assert_eq!(opened.hand_in.answers.len(), MAX_GOALS);
+    assert_eq!(opened.hand_in.answers[0], answer("ear"));
+    assert_eq!(opened.refused.len(), 2 + 41 - MAX_GOALS);
+    assert!(HandIn::from_json(&bad.to_json()).is_err());
+    let unknown = json.replace("\"boost\": true", "\"boost\": true, \"secret\": 1");
+    assert!(
+        HandIn::open_json(&unknown).is_err(),
+        "unknown fields are refused"
+    );
+}
+
+#[test]
+fn an_ear_training_goal_holds_a_payload_and_points_within_bounds() {
+    let mut lesson = every_kind();
+    let ear = lesson.goals.len() - 1;
+    for (payload, points, kept) in [
+        ("AQ-_x9", 7.0, true),
+        ("AQ-_x9", 10.0, true),
+        ("AQ-_x9", 11.0, false),
+        ("", 7.0, false),
+        ("AQ==", 7.0, false),
+        ("<script>", 7.0, false),
+    ] {
+        lesson.goals[ear].kind = GoalKind::EarChallenge {
+            challenge: payload.into(),
+            min_points: points,
+        };
+        let opened = Lesson::open_json(&lesson.to_json()).unwrap();
+        assert_eq!(
+            opened.lesson.goals.len() == KNOWN_KINDS.len(),
+            kept,
+            "{payload} {points}"
+        );
+    }
+    lesson.goals[ear].kind = GoalKind::EarChallenge {
+        challenge: "A".repeat(MAX_CHALLENGE_CHARS + 1),
+        min_points: 7.0,
+    };
+    assert_eq!(
+        Lesson::open_json(&lesson.to_json())
+            .unwrap()
+            .lesson
+            .goals
+            .len(),
+        KNOWN_KINDS.len() - 1
     );
 }
 

@@ -170,6 +170,13 @@ pub fn same_as_reference(lesson: &Lesson, mix: &Session) -> bool {
     matches!(&lesson.reference, Some(Reference::Mix(reference)) if same_mix(reference, mix))
 }
 
+/// Whether hand-ins of `a` and `b` for `lesson` share one mix that the lesson does not
+/// explain: the same mix ([`same_mix`]), and not its start left as it was (which hand-ins
+/// share without copying each other, as in a lesson answered by ear).
+pub fn same_work(lesson: &Lesson, a: &Session, b: &Session) -> bool {
+    same_mix(a, b) && !same_mix(&lesson.start, a)
+}
+
 /// Whether `a` and `b` are the same mix: the same tracks playing the same sources, the same
 /// buses and returns, and every control of every strip the same setting
 /// ([`ParamSpec::same_setting`]). Names and colours do not count.

@@ -186,7 +186,9 @@ fn EarView() -> impl IntoView {
             };
             view! {
                 <h3>{move || {
-                    let from = if ear.challenge.with(Option::is_some) {
+                    let from = if ear.lesson_goal.with(Option::is_some) {
+                        " (the lesson's)"
+                    } else if ear.challenge.with(Option::is_some) {
                         " (a challenge from a link)"
                     } else {
                         ""

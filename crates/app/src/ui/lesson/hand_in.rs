@@ -6,7 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mixroom_protocol::bundle::Attachment;
-use mixroom_protocol::lesson::{HandIn, MAX_STUDENT_CHARS};
+use mixroom_protocol::lesson::MAX_STUDENT_CHARS;
 
 use crate::project::{hand_in_link, save_bundle, Project, ShareLink};
 use crate::ui::widgets::copy_field;
@@ -47,10 +47,9 @@ pub fn HandInForm() -> impl IntoView {
             saved.set(Some(Err("type your name first".to_owned())));
             return;
         }
-        let Some(lesson) = project.lesson.get_untracked() else {
+        let Some(hand_in) = project.hand_in(&student) else {
             return;
         };
-        let hand_in = HandIn::new(&lesson, &student, project.mixer().snapshot().session);
         saved.set(None);
         spawn_local(async move {
             saved.set(Some(

@@ -118,7 +118,15 @@ fn LessonView(lesson: Arc<Lesson>) -> impl IntoView {
                     Some(note.map_or(rule.clone(), |note| format!("{note} {rule}")))
                 };
                 state.set(
-                    match check_mix(&lesson, audio, recording, &measuring).await {
+                    match check_mix(
+                        &lesson,
+                        audio,
+                        project.answers.get_untracked(),
+                        recording,
+                        &measuring,
+                    )
+                    .await
+                    {
                         Ok(report) => CheckState::Done(Arc::new(report), note),
                         Err(e) => CheckState::Failed(e),
                     },

@@ -6,6 +6,7 @@
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use mixroom_ear::progress::Exercise;
 use mixroom_lesson::CHECK_RATE_HZ;
 use mixroom_protocol::bundle::Attachment;
 use mixroom_protocol::lesson::{Goal, Lesson, Recording, Reference, StripRef};
@@ -16,6 +17,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::audio::{describe, sha256_hex};
 use crate::classroom::check_mix;
 use crate::classroom::teach::{self, Choice, Strips, FAMILIES, KINDS};
+use crate::ear::EarTraining;
 use crate::project::{lesson_url, save_bundle, Notice, Project};
 use crate::state::Mixer;
 use crate::text::upper_first;
@@ -88,6 +90,9 @@ pub fn TeachButton() -> impl IntoView {
     let message = RwSignal::new(String::new());
     let measuring = RwSignal::new(false);
     let link = RwSignal::new(None::<String>);
+    let ear = expect_context::<EarTraining>();
+    let round_kind = RwSignal::new(String::new());
+    let round_points = RwSignal::new(teach::ROUND_MIN_POINTS);
 
     let open = move |_| {
         strips.set(strip_choices(mixer));
@@ -141,7 +146,7 @@ pub fn TeachButton() -> impl IntoView {
                 )
                 .await
             {
-                Ok(audio) => check_mix(&probe, audio, None, &|_| {}).await,
+                Ok(audio) => check_mix(&probe, audio, Vec::new(), None, &|_| {}).await,
                 Err(e) => Err(e),
             };
             measuring.set(false);
@@ -187,6 +192,26 @@ pub fn TeachButton() -> impl IntoView {
                 message.set("Goal added.".to_owned());
             }
             Err(e) => message.set(format!("The goal was not added: {e}.")),
+        }
+    };
+    let add_round = move |_| {
+        let exercise =
+            round_kind.with_untracked(|k| Exercise::ALL.into_iter().find(|e| e.name() == k));
+        let tracks = start.with_untracked(|s| s.as_ref().map_or(0, |s| s.tracks.len()));
+        match ear.make_challenge(exercise) {
+            Ok(challenge) if challenge.track.is_some_and(|t| t >= tracks) => message.set(
+                "No round was added: it changes a track the lesson's start does not have (start                  from the mix as it is now)."
+                    .to_owned(),
+            ),
+            Ok(challenge) => {
+                let points = round_points.get_untracked();
+                goals.update(|g| g.push(teach::round_goal(&challenge, points, g.len() + 1)));
+                message.set(format!(
+                    "Ear-training round added: {}, drawn at your level in it.",
+                    challenge.exercise.name()
+                ));
+            }
+            Err(why) => message.set(format!("No round was added: {why}.")),
         }
     };
     let set_reference = move |_| {
@@ -460,6 +485,19 @@ pub fn TeachButton() -> impl IntoView {
                     <input type="text" maxlength="300" prop:value=move || goal_text.get()
                         on:input=move |ev| goal_text.set(event_target_value(&ev))/></label>
                 <button on:click=add_goal>"Add goal"</button>
+            </div>
+            <div class="teach-goal">
+                <label class="teach-field"><span>"Ear-training round"</span>
+                    <select aria-label="Ear-training round"
+                        on:change=move |ev| round_kind.set(event_target_value(&ev))>
+                        <option value="">"any"</option>
+                        {Exercise::ALL.into_iter().map(|e| view! { <option value=e.name()>{e.name()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="teach-field"><span>"Points to pass"</span>
+                    <input type="text" inputmode="decimal" prop:value=move || round_points.get().to_string()
+                        on:change=move |ev| if let Some(v) = number(&event_target_value(&ev)) { round_points.set(v.clamp(0.0, 10.0)) }/></label>
+                <button on:click=add_round>"Add an ear-training round"</button>
             </div>
             <h3>"Reference"</h3>
             <div class="export-actions">
