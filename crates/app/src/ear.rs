@@ -522,6 +522,10 @@ impl EarTraining {
 
     /// Counts `verdict` in the sitting, the ladder and the kept progress.
     fn record(&self, round: &Round, verdict: &Verdict, bands_hz: Option<(f32, f32)>) {
+        if self.challenge.with_untracked(Option::is_some) {
+            // A reload no longer plays it.
+            crate::persist::forget_challenge();
+        }
         let exercise = round.exercise();
         self.tally.update(|t| {
             t.points += verdict.points;

@@ -6,12 +6,19 @@
 // climbs after right answers; the results are kept in the browser (a plot, a confusion table)
 // and a reset asks first. An EQ correction round left alone scores 0; undone with the master's
 // EQ by keyboard it scores full points, measured on the engine's render; ending it puts the
-// master's EQ back.
+// master's EQ back. A challenge link's round plays again after a reload until it is answered.
+// A lesson holds rounds the teacher added in Teach: the student plays them from the lesson, the
+// first answers are kept through a reload and go with the hand-in, and the class table and
+// mixroom check score them alike.
 import { test, expect } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { ISOLATED_URL } from "../support/urls.mjs";
 import { contextRate, meterDb, openMixroom } from "../support/page.mjs";
 import { mixOpened, maxDifference, render } from "../support/mix.mjs";
+
+const CLI = resolve(process.env.MIXROOM_CLI || "../../target/release/mixroom");
 
 /** The seed the rounds are drawn from. */
 const SEED = 12;
@@ -345,11 +352,21 @@ test("a challenge link plays the same round in a fresh profile and scores the sa
   const gainLink = await makeLink("Gain");
   const them = await openChallenge(browser, gainLink, "Which track changed, and by how much?");
   const hidden = await round(them.page);
+  // A reload before answering plays the same round again; after the answer it does not.
+  await them.page.reload();
+  await mixOpened(them.page, 14);
+  await expect(them.panel.getByTestId("ear-verdict")).toContainText("Which track changed, and by how much?", { timeout: 60_000 });
+  expect(await round(them.page)).toEqual(hidden);
   const change = `${hidden.value > 0 ? "+" : "−"}${Math.abs(hidden.value)} dB`;
   await them.panel.getByRole("group", { name: "Track" }).getByRole("button", { name: hidden.trackName, exact: true }).click();
   await them.panel.getByRole("group", { name: "Change" }).getByRole("button", { name: change, exact: true }).click();
   await them.panel.getByRole("button", { name: "Answer" }).click();
   await expect(them.panel.getByTestId("ear-verdict")).toHaveText(`Right: “${hidden.trackName}”, ${change}. 10 points.`);
+  await them.page.reload();
+  await mixOpened(them.page, 14);
+  await expect(them.page.getByRole("button", { name: "Pause" })).toBeVisible();
+  await them.page.waitForTimeout(2_000);
+  await expect(them.panel).toHaveCount(0);
   await them.context.close();
 
   // A damaged challenge: said, and the mix in the link opens all the same.
@@ -361,4 +378,102 @@ test("a challenge link plays the same round in a fresh profile and scores the sa
   await expect(other.getByTestId("notice").filter({ hasText: "challenge" })).toContainText("No ear-training round is played: the challenge in this link is damaged. The mix in it is open.");
   await expect(other.getByRole("complementary", { name: "Ear training" })).toHaveCount(0);
   await broken.close();
+});
+
+test("an ear-training lesson: rounds added in Teach, played from the lesson by a student, kept through a reload, handed in, and scored alike by the class table and mixroom check", async ({ page, browser }) => {
+  test.setTimeout(300_000);
+  // The teacher adds two rounds, drawn from a seed, and shares the lesson.
+  const { errors } = await openEarTraining(page, SEED);
+  await page.getByRole("button", { name: "Teach" }).click();
+  const teach = page.getByRole("dialog", { name: "Teach: a lesson from this mix" });
+  await teach.getByRole("textbox", { name: "Title" }).fill("Ears on the demo");
+  for (const kind of ["EQ frequency", "Gain"]) {
+    await teach.getByRole("combobox", { name: "Ear-training round" }).selectOption(kind);
+    await teach.getByRole("button", { name: "Add an ear-training round" }).click();
+    await expect(teach.getByRole("status")).toHaveText(`Ear-training round added: ${kind}, drawn at your level in it.`);
+  }
+  const goals = teach.getByRole("list", { name: "Lesson goals" }).getByRole("listitem");
+  await expect(goals).toHaveCount(2);
+  await expect(goals.first()).toContainText("Ear training, EQ frequency: play the round and name the hidden change (8 points or more).");
+  await teach.getByRole("button", { name: "Share lesson" }).click();
+  const lessonLink = await teach.getByRole("textbox", { name: "Lesson link" }).inputValue();
+  expect(lessonLink).not.toMatch(/centre|Hz/);
+  await page.screenshot({ path: "artifacts/ear-lesson-teach.png" });
+  await teach.getByRole("button", { name: "Close" }).click();
+
+  // A student in a fresh profile plays both from the lesson: an octave off, then right.
+  const student = await browser.newContext();
+  const them = await student.newPage();
+  const theirErrors = await openMixroom(them, lessonLink);
+  const lesson = them.getByTestId("lesson-panel");
+  await expect(lesson.getByRole("heading", { name: "Ears on the demo" })).toBeVisible();
+  await mixOpened(them, 14);
+  const ear = them.getByRole("complementary", { name: "Ear training" });
+  const verdict = ear.getByTestId("ear-verdict");
+  await lesson.getByRole("button", { name: /^Play the round: Ear training, EQ frequency/ }).click();
+  await expect(verdict).toHaveText("Which band, and boost or cut?", { timeout: 60_000 });
+  await expect(ear.getByRole("heading", { name: "Round: EQ frequency (the lesson's)" })).toBeVisible();
+  const eq = await round(them);
+  const off = eq.centreHz >= 16000 ? eq.centreHz / 2 : eq.centreHz * 2;
+  await ear.getByRole("group", { name: "Band" }).getByRole("button", { name: bandLabel(off), exact: true }).click();
+  await ear.getByRole("group", { name: "Boost or cut" }).getByRole("button", { name: eq.gainDb > 0 ? "boost" : "cut", exact: true }).click();
+  await ear.getByRole("button", { name: "Answer" }).click();
+  await expect(verdict).toContainText("9 points. This answer goes with your hand-in.");
+  await lesson.getByRole("button", { name: /^Play the round: Ear training, Gain/ }).click();
+  await expect(verdict).toHaveText("Which track changed, and by how much?", { timeout: 60_000 });
+  const gain = await round(them);
+  const change = `${gain.value > 0 ? "+" : "−"}${Math.abs(gain.value)} dB`;
+  await ear.getByRole("group", { name: "Track" }).getByRole("button", { name: gain.trackName, exact: true }).click();
+  await ear.getByRole("group", { name: "Change" }).getByRole("button", { name: change, exact: true }).click();
+  await ear.getByRole("button", { name: "Answer" }).click();
+  await expect(verdict).toContainText("10 points. This answer goes with your hand-in.");
+  console.log(`the lesson's rounds: ${JSON.stringify(eq)} answered ${off} Hz; ${gain.trackName} ${change} answered right`);
+
+  // The answers are kept with the mix: after a reload both stand, and a second try does not count.
+  await expect(lesson.getByText("Answered", { exact: true })).toHaveCount(2);
+  await them.waitForTimeout(1_000);
+  await them.reload();
+  await expect(lesson.getByRole("heading", { name: "Ears on the demo" })).toBeVisible();
+  await mixOpened(them, 14);
+  await expect(lesson.getByText("Answered", { exact: true })).toHaveCount(2);
+  await lesson.getByRole("button", { name: /^Play the round: Ear training, EQ frequency/ }).click();
+  await expect(verdict).toHaveText("Which band, and boost or cut?", { timeout: 60_000 });
+  await answerRight(ear, await round(them));
+  await expect(verdict).toContainText("10 points. Your first answer to this round stands for the lesson.");
+  await them.getByRole("button", { name: "Ear training", exact: true }).click();
+
+  // Check my mix scores the answers kept, and they go with the hand-in.
+  await lesson.getByRole("button", { name: "Check my mix" }).click();
+  await expect(lesson.getByTestId("check-status")).toHaveText("Every goal is met (2 of 2).", { timeout: 60_000 });
+  const measured = await lesson.locator(".goal-measured").allInnerTexts();
+  expect(measured).toEqual(["9 points", "10 points"]);
+  await them.screenshot({ path: "artifacts/ear-lesson-student.png" });
+  await lesson.getByRole("textbox", { name: "Your name" }).fill("Ada");
+  await lesson.getByRole("button", { name: "Hand in" }).click();
+  const handIn = await lesson.getByRole("textbox", { name: "Hand-in link" }).inputValue();
+  expect(theirErrors).toEqual([]);
+  await student.close();
+
+  // The teacher's class table and mixroom check: the same points.
+  const teacher = await page.context().newPage();
+  const teacherErrors = await openMixroom(teacher, lessonLink);
+  await expect(teacher.getByTestId("lesson-panel").getByRole("heading", { name: "Ears on the demo" })).toBeVisible();
+  await teacher.getByRole("button", { name: "Lessons" }).click();
+  const dialog = teacher.getByRole("dialog", { name: "Lessons" });
+  await dialog.getByRole("textbox", { name: "Hand-in links, one a line" }).fill(handIn);
+  await dialog.getByRole("button", { name: "Add hand-ins" }).click();
+  const row = dialog.getByRole("table", { name: "Class table" }).locator("tbody tr");
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("2 of 2", { timeout: 120_000 });
+  const shown = await row.innerText();
+  console.log(`class table: ${shown}`);
+  expect(shown).toMatch(/Ada\s+line 1\s+2 of 2\s+9 points ✓\s+10 points ✓/);
+  await teacher.screenshot({ path: "artifacts/ear-lesson-class-table.png" });
+  const out = execFileSync(CLI, ["check", lessonLink, handIn], { encoding: "utf8" });
+  const cli = JSON.parse(out.trim());
+  console.log(`mixroom check: ${out.trim()}`);
+  expect(cli.passed).toBe(true);
+  expect(cli.goals.map((g) => g.measured)).toEqual([9, 10]);
+  expect(errors).toEqual([]);
+  expect(teacherErrors).toEqual([]);
 });

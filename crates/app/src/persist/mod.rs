@@ -13,4 +13,7 @@ pub use autosave::{save_now, start_autosave};
 pub use housekeeping::{migrate_legacy, tidy, KEEP_UNTOUCHED};
 pub use idb::{Store, StoreError};
 pub use mixes::{now_ms, AsideRecord, Kept, MixRecord};
-pub use tab::{hold_mix, mixes_in_tabs, new_mix_id, remembered_mix, take_unsaved, Held, TabMix};
+pub use tab::{
+    forget_challenge, hold_mix, mixes_in_tabs, new_mix_id, remember_challenge,
+    remembered_challenge, remembered_mix, take_unsaved, Held, TabMix,
+};

@@ -20,6 +20,8 @@ use crate::audio::get;
 const TAB_KEY: &str = "mixroom-mix";
 /// Where the tab keeps, as the page goes away, a change its record may not have yet.
 const UNSAVED_KEY: &str = "mixroom-unsaved";
+/// Where the tab keeps the challenge its mix opened with, until it is answered.
+const CHALLENGE_KEY: &str = "mixroom-challenge";
 /// Prefix of a mix's lock name.
 const MIX_LOCK: &str = "mixroom-mix:";
 /// The lock that one tab at a time holds while it tidies the storage.
@@ -91,6 +93,31 @@ pub fn take_unsaved(id: &str) -> Option<(String, String)> {
     }
     let text = |key: &str| value.get(key)?.as_str().map(str::to_owned);
     Some((text("name")?, text("session")?))
+}
+
+/// Keeps, for a reload, that this tab's mix `id` opened with the challenge `payload` to play
+/// (a link's); [`forget_challenge`] once it is answered.
+pub fn remember_challenge(id: &str, payload: &str) {
+    if let Some(storage) = session_storage() {
+        let value = serde_json::json!({ "id": id, "challenge": payload }).to_string();
+        let _ = storage.set_item(CHALLENGE_KEY, &value);
+    }
+}
+
+/// The challenge payload [`remember_challenge`] kept for mix `id`, if any.
+pub fn remembered_challenge(id: &str) -> Option<String> {
+    let text = session_storage()?.get_item(CHALLENGE_KEY).ok()??;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    (value.get("id")?.as_str()? == id)
+        .then(|| value.get("challenge")?.as_str().map(str::to_owned))
+        .flatten()
+}
+
+/// Forgets the challenge [`remember_challenge`] kept (it was answered).
+pub fn forget_challenge() {
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(CHALLENGE_KEY);
+    }
 }
 
 /// Forgets what [`keep_unsaved`] kept (the record has it now).

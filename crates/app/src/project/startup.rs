@@ -18,8 +18,9 @@ use super::open::Opening;
 use super::{Notice, Project};
 use crate::audio::AudioBridge;
 use crate::persist::{
-    hold_mix, migrate_legacy, mixes_in_tabs, now_ms, remembered_mix, start_autosave, take_unsaved,
-    tidy, Held, Kept, MixRecord, Store, StoreError, TabMix,
+    hold_mix, migrate_legacy, mixes_in_tabs, now_ms, remember_challenge, remembered_challenge,
+    remembered_mix, start_autosave, take_unsaved, tidy, Held, Kept, MixRecord, Store, StoreError,
+    TabMix,
 };
 use crate::text::upper_first;
 
@@ -170,7 +171,13 @@ async fn open_link_in_address(project: Project) -> bool {
                     .open(incoming.session, None, Opening::Link, mix, incoming.refused)
                     .await;
                 match challenge {
-                    Some(Ok(challenge)) if opened => project.challenge.set(Some(challenge)),
+                    Some(Ok(challenge)) if opened => {
+                        // A reload plays it again until it is answered.
+                        if let Some((id, _)) = project.tab_mix() {
+                            remember_challenge(&id, &challenge.encode());
+                        }
+                        project.challenge.set(Some(challenge));
+                    }
                     Some(Err(e)) => project.notify(Notice::error(
                         "challenge",
                         format!("No ear-training round is played: {e}. The mix in it is open."),
@@ -200,7 +207,9 @@ async fn remember_way_back(project: Project) {
 async fn open_tab_mix(project: Project) {
     if let Some(id) = remembered_mix() {
         if let Some(held) = hold_mix(&id).await {
+            let challenge = remembered_challenge(&id).and_then(|p| Challenge::decode(&p).ok());
             if open_own_mix(project, id, held).await {
+                project.challenge.set(challenge);
                 return;
             }
         } else if project.open_kept(&id).await {

@@ -165,6 +165,7 @@ pub fn ClassView(
             let title = rows_for.with(|l| l.as_ref().map(|l| l.title.clone()).unwrap_or_default());
             match rows.len() {
                 0 => String::new(),
+                1 => format!("1 hand-in: {checked} checked, {flagged} flagged (lesson “{title}”)."),
                 n => format!(
                     "{n} hand-ins: {checked} checked, {flagged} flagged (lesson “{title}”)."
                 ),
