@@ -477,3 +477,49 @@ test("an ear-training lesson: rounds added in Teach, played from the lesson by a
   expect(errors).toEqual([]);
   expect(teacherErrors).toEqual([]);
 });
+
+test("a lesson's EQ correction round: the student's EQ stays in the mix after the round, and Check my mix and mixroom check score it from the mix", async ({ page, browser }) => {
+  test.setTimeout(240_000);
+  await openEarTraining(page, SEED + 1);
+  await page.getByRole("button", { name: "Teach" }).click();
+  const teach = page.getByRole("dialog", { name: "Teach: a lesson from this mix" });
+  await teach.getByRole("textbox", { name: "Title" }).fill("Undo it");
+  await teach.getByRole("combobox", { name: "Ear-training round" }).selectOption("EQ correction");
+  await teach.getByRole("button", { name: "Add an ear-training round" }).click();
+  await teach.getByRole("button", { name: "Share lesson" }).click();
+  const lessonLink = await teach.getByRole("textbox", { name: "Lesson link" }).inputValue();
+
+  const student = await browser.newContext();
+  const them = await student.newPage();
+  const errors = await openMixroom(them, lessonLink);
+  const lesson = them.getByTestId("lesson-panel");
+  await mixOpened(them, 14);
+  const ear = them.getByRole("complementary", { name: "Ear training" });
+  const verdict = ear.getByTestId("ear-verdict");
+  await lesson.getByRole("button", { name: /^Play the round: Ear training, EQ correction/ }).click();
+  await expect(verdict).toHaveText("Undo the change with the master's EQ, then check.", { timeout: 60_000 });
+  const hidden = await round(them);
+  await approach(them, them.getByRole("slider", { name: "Master EQ 2 frequency" }), hidden.centreHz, true);
+  const gain = await approach(them, them.getByRole("slider", { name: "Master EQ 2 gain" }), -hidden.gainDb);
+  await approach(them, them.getByRole("slider", { name: "Master EQ 2 Q" }), hidden.q);
+  await ear.getByRole("button", { name: "Check my correction" }).click();
+  await expect(verdict).toContainText("10 points.", { timeout: 60_000 });
+  // The round ends; the correction is the student's answer, and stays.
+  await them.getByRole("button", { name: "Ear training", exact: true }).click();
+  await expect(ear).toHaveCount(0);
+  await expect(them.getByRole("slider", { name: "Master EQ 2 gain" })).toHaveAttribute("aria-valuenow", String(gain));
+  await lesson.getByRole("button", { name: "Check my mix" }).click();
+  await expect(lesson.getByTestId("check-status")).toHaveText("Every goal is met (1 of 1).", { timeout: 120_000 });
+  const hint = await lesson.locator(".goal-hint").last().innerText();
+  console.log(`the lesson's correction round ${JSON.stringify(hidden)}: ${hint}`);
+  await expect(lesson.locator(".goal-measured")).toHaveText("10 points");
+  await lesson.getByRole("textbox", { name: "Your name" }).fill("Ada");
+  await lesson.getByRole("button", { name: "Hand in" }).click();
+  const handIn = await lesson.getByRole("textbox", { name: "Hand-in link" }).inputValue();
+  const cli = JSON.parse(execFileSync(CLI, ["check", lessonLink, handIn], { encoding: "utf8" }).trim());
+  console.log(`mixroom check: ${cli.goals[0].hint}`);
+  expect(cli.passed).toBe(true);
+  expect(cli.goals[0].measured).toBe(10);
+  expect(errors).toEqual([]);
+  await student.close();
+});

@@ -129,12 +129,19 @@ fn EarView() -> impl IntoView {
         picked.track.set(None);
         picked.value.set(None);
         change(mixer, |t| t.playing = true);
-        if exercise == Exercise::EqCorrection {
+        spawn_local(ear.start(exercise));
+    };
+    // A correction round (started here, from a challenge link or from a lesson) is undone
+    // with the master's EQ: it is shown as the round asks.
+    Effect::new(move |_| {
+        if ear
+            .stage
+            .with(|s| matches!(s, Stage::Asking(Round::Correction(_))))
+        {
             mixer.selected.set(StripIndex::MASTER);
             panel.set(Panel::Eq);
         }
-        spawn_local(ear.start(exercise));
-    };
+    });
     install_flat_key(ear);
     on_cleanup(move || ear.end());
     let busy = move || ear.stage.with(Stage::busy);

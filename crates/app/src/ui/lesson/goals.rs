@@ -12,6 +12,7 @@ use mixroom_protocol::lesson::{EarAnswer, Goal, GoalKind};
 use crate::ear::EarTraining;
 use crate::project::Project;
 use crate::ui::ear::EarOpen;
+use crate::ui::transport::change;
 
 /// The goals as a list; once `report` has verdicts, each goal shows its own.
 #[component]
@@ -59,6 +60,7 @@ fn round(goal: &Goal) -> Option<AnyView> {
     };
     let label = format!("Play the round: {}", goal.text);
     let play = move |_| {
+        change(project.mixer(), |t| t.playing = true);
         open.set(true);
         spawn_local(ear.start_lesson_round(id.clone(), challenge.clone()));
     };
