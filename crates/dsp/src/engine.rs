@@ -11,23 +11,24 @@
 use mixroom_protocol::layout::meter_block::{MasterFigures, StripFigures};
 use mixroom_protocol::layout::param_block;
 use mixroom_protocol::layout::transport_block::TransportRequest;
-use mixroom_protocol::params::{EqField, ParamId, TrackChange, PARAM_SLOTS};
+use mixroom_protocol::params::{ParamId, TrackChange, PARAM_SLOTS};
 use mixroom_protocol::strips::{
     StripIndex, StripKind, MAX_BUSES, MAX_RETURNS, MAX_STRIPS, MAX_TRACKS,
 };
 
+use crate::bindings::{apply_compressor, apply_effect, apply_eq};
 use crate::channel_strip::ChannelStrip;
 use crate::crossfade::CROSSFADE_MS;
 use crate::denormal::is_silent;
 use crate::hidden_track::{self, HiddenTrackChange};
 use crate::master_strip::MasterStrip;
-use crate::return_effect::{EffectKind, ReturnEffect};
+use crate::return_effect::ReturnEffect;
 use crate::routing::{plan, Dest, Plan};
 use crate::taps::Taps;
 use crate::transport::Segment;
 use crate::{
-    BiquadKind, CompensationDelay, Compressor, Detection, Equalizer, LinearSmoother,
-    MeterAccumulator, Processor, ReverbKind, Slope, Source, StereoBlock, Transport,
+    CompensationDelay, LinearSmoother, MeterAccumulator, Processor, Slope, Source, StereoBlock,
+    Transport,
 };
 
 /// Longest compensation any path may need, ms: 10 ms of look-ahead at a track, a bus and a
@@ -795,92 +796,6 @@ fn merge_dynamics(into: &mut StripFigures, from: StripFigures) {
         *a = a.max(b);
     }
     into.clip |= from.clip;
-}
-
-fn eq_kind(index: f32) -> BiquadKind {
-    match index as usize {
-        1 => BiquadKind::LowShelf,
-        2 => BiquadKind::HighShelf,
-        _ => BiquadKind::Bell,
-    }
-}
-
-fn apply_eq(eq: &mut Equalizer, param: ParamId, get: impl Fn(ParamId) -> f32) {
-    if param == ParamId::EqBypass {
-        eq.set_bypassed(get(param) >= 0.5);
-        return;
-    }
-    let Some((band, field)) = param.eq_band() else {
-        return;
-    };
-    match field {
-        EqField::Type => eq.set_band_kind(band, eq_kind(get(param))),
-        EqField::Bypass => eq.set_band_bypassed(band, get(param) >= 0.5),
-        EqField::Hz | EqField::GainDb | EqField::Q => eq.set_band(
-            band,
-            get(ParamId::eq(band, EqField::Hz)),
-            get(ParamId::eq(band, EqField::GainDb)),
-            get(ParamId::eq(band, EqField::Q)),
-        ),
-    }
-}
-
-fn apply_compressor(comp: &mut Compressor, param: ParamId, get: impl Fn(ParamId) -> f32) {
-    let v = get(param);
-    match param {
-        ParamId::CompThresholdDb => comp.set_threshold_db(v),
-        ParamId::CompRatio => comp.set_ratio(if v >= param.spec().max {
-            f32::INFINITY
-        } else {
-            v
-        }),
-        ParamId::CompKneeDb => comp.set_knee_db(v),
-        ParamId::CompAttackMs => comp.set_attack_ms(v),
-        ParamId::CompReleaseMs => comp.set_release_ms(v),
-        ParamId::CompMakeupDb => comp.set_makeup_db(v),
-        ParamId::CompAutoMakeup => comp.set_auto_makeup(v >= 0.5),
-        ParamId::CompDetection => comp.set_detection(if v >= 0.5 {
-            Detection::Rms
-        } else {
-            Detection::Peak
-        }),
-        ParamId::CompScHpfHz => comp.set_sidechain_hpf_hz(v),
-        ParamId::CompLookaheadMs => comp.set_lookahead_ms(v),
-        ParamId::CompBypass => comp.set_bypassed(v >= 0.5),
-        _ => {}
-    }
-}
-
-fn apply_effect(
-    effect: &mut ReturnEffect,
-    param: ParamId,
-    get: impl Fn(ParamId) -> f32,
-    tempo_bpm: f32,
-) {
-    let v = get(param);
-    match param {
-        ParamId::ReturnEffect => effect.set_kind(EffectKind::from_index(v as usize)),
-        ParamId::EffectBypass => effect.set_bypassed(v >= 0.5),
-        ParamId::ReverbKind => effect.set_reverb_kind(match v as usize {
-            0 => ReverbKind::Room,
-            2 => ReverbKind::Plate,
-            _ => ReverbKind::Hall,
-        }),
-        ParamId::ReverbPredelayMs => effect.reverb_mut().set_predelay_ms(v),
-        ParamId::ReverbSize => effect.reverb_mut().set_size(v),
-        ParamId::ReverbDecayS => effect.reverb_mut().set_decay_s(v),
-        ParamId::ReverbDamping => effect.reverb_mut().set_damping(v),
-        ParamId::ReverbWidth => effect.reverb_mut().set_width(v),
-        ParamId::DelayTimeMs | ParamId::DelaySync => effect.set_delay_time(
-            get(ParamId::DelayTimeMs),
-            get(ParamId::DelaySync) as usize,
-            tempo_bpm,
-        ),
-        ParamId::DelayFeedback => effect.delay_mut().set_feedback(v),
-        ParamId::DelayHighCutHz => effect.delay_mut().set_high_cut_hz(v),
-        ParamId::DelayPingPong => effect.delay_mut().set_ping_pong(v >= 0.5),
-        _ => {}
-    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bindings;
 mod biquad;
 mod block;
 mod channel_strip;

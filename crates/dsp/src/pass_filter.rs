@@ -34,6 +34,16 @@ impl Slope {
             _ => Slope::Off,
         }
     }
+
+    /// The Qs of the Butterworth sections a filter of this slope cascades (none when off),
+    /// for a curve of its response.
+    pub fn section_qs(self) -> &'static [f32] {
+        match self {
+            Slope::Off => &[],
+            Slope::Db12 => &[Q_ORDER_2],
+            Slope::Db24 => &Q_ORDER_4,
+        }
+    }
 }
 
 /// A high-pass or low-pass filter with a selectable slope.

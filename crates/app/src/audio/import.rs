@@ -5,7 +5,8 @@
 //! File (a Blob: the browser keeps it, on disk for picked files)
 //!   -> arrayBuffer() -> decodeAudioData (any format the browser knows, at the context's rate)
 //!   -> chunk by chunk: downmix (surround -> stereo, BS.775), waveform overview, peak, and the
-//!      engine's storage: f32, or 16-bit integers for tracks longer than COMPACT_ABOVE_S
+//!      engine's storage: f32, or 16-bit integers for tracks longer than
+//!      mixroom_dsp::Source::COMPACT_ABOVE_S (half the memory; error below −96 dBFS)
 //!   -> one transferable ArrayBuffer per channel; the AudioBuffer is dropped
 //! AudioBridge::load_track: posts the buffers to the worklet (transferred, not copied), waits for
 //! the engine's answer, and remembers the track's TrackOrigin for a restart.
@@ -42,12 +43,6 @@ use super::bridge::describe;
 use super::js;
 use super::waveform::{Overview, OverviewBuilder, FRAMES_PER_POINT};
 use super::worklet_node::TrackAudio;
-
-/// Tracks longer than this travel to the engine, and stay there, as 16-bit integers (half the
-/// memory; error below −96 dBFS, see `mixroom_dsp::Source`), seconds. The same figure as
-/// `mixroom_dsp::Source::COMPACT_ABOVE_S` (the page does not link the engine crate; the engine
-/// compacts long f32 audio by itself as well).
-pub const COMPACT_ABOVE_S: f64 = 60.0;
 
 /// Frames converted per step (the scratch buffers hold this many per channel).
 const CHUNK_FRAMES: usize = 16_384;
@@ -103,7 +98,7 @@ pub struct TrackInfo {
     /// Largest absolute sample after the downmix, linear (above 1.0: the file clips).
     pub peak_lin: f32,
     /// Whether the engine stores the track as 16-bit integers (longer than
-    /// [`COMPACT_ABOVE_S`]).
+    /// [`mixroom_dsp::Source::COMPACT_ABOVE_S`]).
     pub compact: bool,
 }
 
@@ -522,9 +517,10 @@ pub fn quantize(x: f32) -> i16 {
     }
 }
 
-/// Whether a track of `frames` frames at `sample_rate_hz` is stored compactly.
+/// Whether a track of `frames` frames at `sample_rate_hz` is stored compactly, as
+/// [`mixroom_dsp::Source::for_rate`] stores it.
 pub fn is_compact(frames: usize, sample_rate_hz: f32) -> bool {
-    frames as f64 > COMPACT_ABOVE_S * f64::from(sample_rate_hz)
+    frames > mixroom_dsp::Source::compact_above_frames(sample_rate_hz)
 }
 
 /// Downmixes `decoded` as needed, computes its overview and peak, and converts it to the

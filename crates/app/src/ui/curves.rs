@@ -1,27 +1,16 @@
-//! The curves the UI draws, computed with the engine's own formulas: the EQ's magnitude
-//! response (RBJ cookbook, `mixroom_dsp::Coefficients`) including the high- and low-pass, and
-//! the compressor's static transfer curve (`mixroom_dsp::Compressor::static_gain_db`).
+//! The curves the UI draws, computed with the engine's own formulas and parameter bindings
+//! (`mixroom_dsp::bindings`): the EQ's magnitude response (RBJ cookbook,
+//! `mixroom_dsp::Coefficients`) including the high- and low-pass, and the compressor's static
+//! transfer curve (`mixroom_dsp::Compressor::static_gain_db`).
 //!
 //! Reading the parameters through their signals makes a curve redraw when they change.
 
 use leptos::prelude::*;
-use mixroom_dsp::{BiquadKind, Coefficients, Compressor, Detection};
+use mixroom_dsp::bindings::{apply_compressor, eq_band_kind};
+use mixroom_dsp::{BiquadKind, Coefficients, Compressor, Slope};
 use mixroom_protocol::params::{EqField, ParamId, EQ_BANDS};
 
 use crate::state::StripModel;
-
-/// Butterworth section Qs: 2nd order, and the two sections of 4th order.
-const Q_ORDER_2: f32 = std::f32::consts::FRAC_1_SQRT_2;
-const Q_ORDER_4: [f32; 2] = [0.541_196_1, 1.306_563];
-
-/// The band shape of choice index `index` (`EQ_TYPES`: bell, low shelf, high shelf).
-pub fn band_kind(index: f32) -> BiquadKind {
-    match index as usize {
-        1 => BiquadKind::LowShelf,
-        2 => BiquadKind::HighShelf,
-        _ => BiquadKind::Bell,
-    }
-}
 
 /// Coefficients of EQ band `band` of `model` at its current settings (reactive), or `None` when
 /// the band (or the EQ) is bypassed.
@@ -31,7 +20,7 @@ pub fn band_coefficients(model: &StripModel, band: usize, rate_hz: f32) -> Optio
         return None;
     }
     Some(Coefficients::design(
-        band_kind(get(EqField::Type)),
+        eq_band_kind(get(EqField::Type)),
         get(EqField::Hz),
         get(EqField::Q),
         get(EqField::GainDb),
@@ -51,14 +40,12 @@ pub fn eq_sections(model: &StripModel, rate_hz: f32) -> Vec<Coefficients> {
         if !model.has(mode) {
             continue;
         }
-        let qs: &[f32] = match model.value(mode).get() as usize {
-            1 => &[Q_ORDER_2],
-            2 => &Q_ORDER_4,
-            _ => &[],
-        };
+        let slope = Slope::from_index(model.value(mode).get() as usize);
         let f = model.value(hz).get();
         sections.extend(
-            qs.iter()
+            slope
+                .section_qs()
+                .iter()
                 .map(|&q| Coefficients::design(kind, f, q, 0.0, rate_hz)),
         );
     }
@@ -73,25 +60,20 @@ pub fn response_db(sections: &[Coefficients], freq_hz: f32, rate_hz: f32) -> f32
         .sum()
 }
 
-/// A compressor set like the strip's (reactive), to ask for its static curve.
+/// A compressor set like the strip's (reactive), to ask for its static curve: the settings
+/// that shape it, bound as the engine binds them.
 pub fn compressor(model: &StripModel) -> Compressor {
-    let get = |p: ParamId| model.value(p).get();
     let mut c = Compressor::new();
-    c.set_threshold_db(get(ParamId::CompThresholdDb));
-    let ratio = get(ParamId::CompRatio);
-    c.set_ratio(if ratio >= ParamId::CompRatio.spec().max {
-        f32::INFINITY
-    } else {
-        ratio
-    });
-    c.set_knee_db(get(ParamId::CompKneeDb));
-    c.set_makeup_db(get(ParamId::CompMakeupDb));
-    c.set_auto_makeup(get(ParamId::CompAutoMakeup) >= 0.5);
-    c.set_detection(if get(ParamId::CompDetection) >= 0.5 {
-        Detection::Rms
-    } else {
-        Detection::Peak
-    });
+    for param in [
+        ParamId::CompThresholdDb,
+        ParamId::CompRatio,
+        ParamId::CompKneeDb,
+        ParamId::CompMakeupDb,
+        ParamId::CompAutoMakeup,
+        ParamId::CompDetection,
+    ] {
+        apply_compressor(&mut c, param, |p| model.value(p).get());
+    }
     c
 }
 
