@@ -57,6 +57,15 @@ function powerAt(x, hz, rate) {
   return sum;
 }
 
+/** The octave centres an EQ round offers at first (mixroom_ear::bands::OCTAVES_HZ). */
+const OCTAVES_HZ = [63, 125, 250, 500, 1000, 2000, 4000, 8000, 16000];
+
+/** The octave band next to `hz`, one octave off: the one above, or below the highest. */
+function octaveOff(hz) {
+  const i = OCTAVES_HZ.indexOf(hz);
+  return OCTAVES_HZ[i === OCTAVES_HZ.length - 1 ? i - 1 : i + 1];
+}
+
 /** The band label the page shows for `hz` (mixroom_ear::bands::label). */
 const bandLabel = (hz) => (hz >= 1000 ? `${+(hz / 1000).toFixed(2)} kHz` : `${hz} Hz`);
 
@@ -124,7 +133,7 @@ test("an EQ frequency round on the demo: right scores 10, an octave off 9, the e
   await expect(verdict).toHaveText("Which band, and boost or cut?", { timeout: 30_000 });
   const second = await round(page);
   console.log(`round 2: ${second.centreHz} Hz ${second.gainDb} dB`);
-  const off = second.centreHz >= 16000 ? second.centreHz / 2 : second.centreHz * 2;
+  const off = octaveOff(second.centreHz);
   const secondWay = second.gainDb > 0 ? "boost" : "cut";
   await panel.getByRole("group", { name: "Band" }).getByRole("button", { name: bandLabel(off), exact: true }).click();
   await panel.getByRole("group", { name: "Boost or cut" }).getByRole("button", { name: secondWay, exact: true }).click();
@@ -335,7 +344,7 @@ test("a challenge link plays the same round in a fresh profile and scores the sa
     const them = await openChallenge(browser, eqLink, "Which band, and boost or cut?");
     await expect(them.panel.getByRole("heading", { name: "Round: EQ frequency (a challenge from a link)" })).toBeVisible();
     const hidden = await round(them.page);
-    const off = hidden.centreHz >= 16000 ? hidden.centreHz / 2 : hidden.centreHz * 2;
+    const off = octaveOff(hidden.centreHz);
     await them.panel.getByRole("group", { name: "Band" }).getByRole("button", { name: bandLabel(off), exact: true }).click();
     await them.panel.getByRole("group", { name: "Boost or cut" }).getByRole("button", { name: hidden.gainDb > 0 ? "boost" : "cut", exact: true }).click();
     await them.panel.getByRole("button", { name: "Answer" }).click();
@@ -414,7 +423,7 @@ test("an ear-training lesson: rounds added in Teach, played from the lesson by a
   await expect(verdict).toHaveText("Which band, and boost or cut?", { timeout: 60_000 });
   await expect(ear.getByRole("heading", { name: "Round: EQ frequency (the lesson's)" })).toBeVisible();
   const eq = await round(them);
-  const off = eq.centreHz >= 16000 ? eq.centreHz / 2 : eq.centreHz * 2;
+  const off = octaveOff(eq.centreHz);
   await ear.getByRole("group", { name: "Band" }).getByRole("button", { name: bandLabel(off), exact: true }).click();
   await ear.getByRole("group", { name: "Boost or cut" }).getByRole("button", { name: eq.gainDb > 0 ? "boost" : "cut", exact: true }).click();
   await ear.getByRole("button", { name: "Answer" }).click();
