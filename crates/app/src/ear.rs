@@ -68,11 +68,6 @@ impl Hidden {
             .map(|(param, value)| (param, StripIndex::MASTER, value))
             .collect()
     }
-
-    /// What it was, as a verdict says it: "1 kHz boost, +12 dB".
-    pub fn said(&self) -> String {
-        self.round.said()
-    }
 }
 
 /// A round: what it hides, and for a correction what it is measured against.

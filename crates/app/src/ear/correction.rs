@@ -59,7 +59,7 @@ impl Correction {
             "The hidden change was {}. With your EQ the mix is within {off:.1} dB of the \
              original in every band (furthest around {}); the change had put it {:.1} dB off. \
              {} points.",
-            self.hidden.said(),
+            self.hidden.round.said(),
             mixroom_ear::bands::label(THIRD_OCTAVE_CENTRES_HZ[band] as f32),
             self.start_db,
             points(score)
