@@ -54,12 +54,20 @@ impl EarAnswer {
 }
 
 /// Keeps the answers a stranger's hand-in may hold: at most one per goal id (the first), at
-/// most [`MAX_GOALS`], each naming a goal by a valid id; the others are left out and listed.
+/// most [`MAX_GOALS`], each naming a goal by a valid id, its numbers finite; the others are left
+/// out and listed.
 pub(super) fn keep_valid(answers: &mut Vec<EarAnswer>, refused: &mut Vec<Refusal>) {
     let mut kept: Vec<EarAnswer> = Vec::new();
     for answer in answers.drain(..) {
         let why = if let Some(why) = id_problem(&answer.goal) {
             Some(format!("its goal id {why}"))
+        } else if [answer.centre_hz, answer.value]
+            .into_iter()
+            .flatten()
+            .any(|x| !x.is_finite())
+        {
+            // JSON numbers beyond f32's range read as infinities, which JSON cannot write.
+            Some("a number in it is out of range".to_owned())
         } else if kept.iter().any(|k| k.goal == answer.goal) {
             Some(format!(
                 "goal “{}” is answered twice; the first is kept",
