@@ -26,15 +26,6 @@ pub enum Slope {
 }
 
 impl Slope {
-    /// The slope with index `index` of `FILTER_SLOPES` (off, 12, 24).
-    pub fn from_index(index: usize) -> Slope {
-        match index {
-            1 => Slope::Db12,
-            2 => Slope::Db24,
-            _ => Slope::Off,
-        }
-    }
-
     /// The Qs of the Butterworth sections a filter of this slope cascades (none when off),
     /// for a curve of its response.
     pub fn section_qs(self) -> &'static [f32] {

@@ -20,17 +20,6 @@ pub enum EffectKind {
     Delay,
 }
 
-impl EffectKind {
-    /// The kind with index `index` of `RETURN_EFFECTS`.
-    pub fn from_index(index: usize) -> EffectKind {
-        match index {
-            1 => EffectKind::Reverb,
-            2 => EffectKind::Delay,
-            _ => EffectKind::None,
-        }
-    }
-}
-
 /// A return's effect slot.
 #[derive(Clone, Debug)]
 pub struct ReturnEffect {

@@ -23,41 +23,39 @@ pub enum Dest {
     Bus(usize),
 }
 
-/// The worked-out routing.
+impl Dest {
+    /// The strip this destination sums into.
+    pub fn strip(self) -> StripIndex {
+        match self {
+            Dest::Master => StripIndex::MASTER,
+            Dest::Bus(b) => StripIndex::bus(b).expect("bus index in range"),
+        }
+    }
+}
+
+/// The worked-out routing, by strip index.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
-    /// Whether each strip index is heard.
+    /// Whether each strip is heard.
     pub audible: [bool; MAX_STRIPS],
-    /// Destination of each track.
-    pub track_dest: [Dest; MAX_TRACKS],
-    /// Whether each bus has an active track routed to it.
-    pub bus_used: [bool; MAX_BUSES],
-    /// Compensation delay of each track's main output, frames.
-    pub track_main_delay: [usize; MAX_TRACKS],
-    /// Compensation delay of each track's sends, frames.
-    pub track_send_delay: [[usize; MAX_RETURNS]; MAX_TRACKS],
-    /// Compensation delay of each bus's main output, frames.
-    pub bus_main_delay: [usize; MAX_BUSES],
-    /// Compensation delay of each bus's sends, frames.
-    pub bus_send_delay: [[usize; MAX_RETURNS]; MAX_BUSES],
-    /// Compensation delay of each return's output, frames.
-    pub return_main_delay: [usize; MAX_RETURNS],
+    /// Where each strip's main output goes (a bus or return: always the master).
+    pub dest: [Dest; MAX_STRIPS],
+    /// Compensation delay of each strip's main output, frames.
+    pub main_delay: [usize; MAX_STRIPS],
+    /// Compensation delay of each strip's sends, frames (tracks and buses; returns do not send).
+    pub send_delay: [[usize; MAX_RETURNS]; MAX_STRIPS],
     /// Latency of everything arriving at the master's input, frames.
     pub master_input_latency: usize,
 }
 
 impl Default for Plan {
-    /// Everything heard, every track to the master, no compensation.
+    /// Everything heard, every strip to the master, no compensation.
     fn default() -> Self {
         Plan {
             audible: [true; MAX_STRIPS],
-            track_dest: [Dest::Master; MAX_TRACKS],
-            bus_used: [false; MAX_BUSES],
-            track_main_delay: [0; MAX_TRACKS],
-            track_send_delay: [[0; MAX_RETURNS]; MAX_TRACKS],
-            bus_main_delay: [0; MAX_BUSES],
-            bus_send_delay: [[0; MAX_RETURNS]; MAX_BUSES],
-            return_main_delay: [0; MAX_RETURNS],
+            dest: [Dest::Master; MAX_STRIPS],
+            main_delay: [0; MAX_STRIPS],
+            send_delay: [[0; MAX_RETURNS]; MAX_STRIPS],
             master_input_latency: 0,
         }
     }
@@ -149,30 +147,26 @@ pub fn plan(values: &[f32], track_active: &[bool], latency: impl Fn(StripIndex) 
 
     let mut plan = Plan {
         audible,
-        track_dest,
-        bus_used,
-        track_main_delay: [0; MAX_TRACKS],
-        track_send_delay: [[0; MAX_RETURNS]; MAX_TRACKS],
-        bus_main_delay: [0; MAX_BUSES],
-        bus_send_delay: [[0; MAX_RETURNS]; MAX_BUSES],
-        return_main_delay: [0; MAX_RETURNS],
         master_input_latency: master_in,
+        ..Plan::default()
     };
     for t in tracks() {
         let arrives = track_out(t);
-        let waits_for = match track_dest[t.index()] {
+        let dest = track_dest[t.index()];
+        let waits_for = match dest {
             Dest::Master => master_in,
             Dest::Bus(b) => bus_in[b],
         };
-        plan.track_main_delay[t.index()] = waits_for - arrives;
-        plan.track_send_delay[t.index()] = std::array::from_fn(|r| return_in[r] - arrives);
+        plan.dest[t.index()] = dest;
+        plan.main_delay[t.index()] = waits_for - arrives;
+        plan.send_delay[t.index()] = std::array::from_fn(|r| return_in[r] - arrives);
     }
     for b in buses() {
-        plan.bus_main_delay[b] = master_in - bus_out(b);
-        plan.bus_send_delay[b] = std::array::from_fn(|r| return_in[r] - bus_out(b));
+        plan.main_delay[bus(b).index()] = master_in - bus_out(b);
+        plan.send_delay[bus(b).index()] = std::array::from_fn(|r| return_in[r] - bus_out(b));
     }
     for r in 0..MAX_RETURNS {
-        plan.return_main_delay[r] = master_in - return_out(r);
+        plan.main_delay[ret(r).index()] = master_in - return_out(r);
     }
     plan
 }
@@ -191,6 +185,14 @@ mod tests {
 
     fn t(i: usize) -> StripIndex {
         StripIndex::track(i).unwrap()
+    }
+
+    fn bus(i: usize) -> StripIndex {
+        StripIndex::bus(i).unwrap()
+    }
+
+    fn ret(i: usize) -> StripIndex {
+        StripIndex::aux_return(i).unwrap()
     }
 
     fn set(values: &mut [f32], param: ParamId, strip: StripIndex, v: f32) {
@@ -261,20 +263,20 @@ mod tests {
         let p = plan(&v, &active, latency);
         // Arrivals: track 0 direct 10; bus 2 = 30 + 7 = 37; returns: in = 37, return 1 out 41.
         assert_eq!(p.master_input_latency, 41);
-        assert_eq!(p.track_main_delay[0], 31);
-        assert_eq!(p.track_main_delay[1], 0, "the only input of bus 2");
-        assert_eq!(p.track_main_delay[2], 41);
-        assert_eq!(p.bus_main_delay[1], 4);
-        assert_eq!(p.track_send_delay[0][0], 27);
-        assert_eq!(p.track_send_delay[1][0], 7);
-        assert_eq!(p.bus_send_delay[1][0], 0);
-        assert_eq!(p.return_main_delay[0], 0);
-        assert_eq!(p.return_main_delay[1], 4);
+        assert_eq!(p.main_delay[t(0).index()], 31);
+        assert_eq!(p.main_delay[t(1).index()], 0, "the only input of bus 2");
+        assert_eq!(p.main_delay[t(2).index()], 41);
+        assert_eq!(p.main_delay[bus(1).index()], 4);
+        assert_eq!(p.send_delay[t(0).index()][0], 27);
+        assert_eq!(p.send_delay[t(1).index()][0], 7);
+        assert_eq!(p.send_delay[bus(1).index()][0], 0);
+        assert_eq!(p.main_delay[ret(0).index()], 0);
+        assert_eq!(p.main_delay[ret(1).index()], 4);
         // Track 0 via its send: 10 + 27 + 4 (return 1) + 0 = 41; direct: 10 + 31 = 41.
         assert_eq!(
-            10 + p.track_send_delay[0][0] + 4 + p.return_main_delay[0],
+            10 + p.send_delay[t(0).index()][0] + 4 + p.main_delay[ret(0).index()],
             41
         );
-        assert_eq!(10 + p.track_main_delay[0], 41);
+        assert_eq!(10 + p.main_delay[t(0).index()], 41);
     }
 }

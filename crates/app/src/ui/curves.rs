@@ -6,8 +6,8 @@
 //! Reading the parameters through their signals makes a curve redraw when they change.
 
 use leptos::prelude::*;
-use mixroom_dsp::bindings::{apply_compressor, eq_band_kind};
-use mixroom_dsp::{BiquadKind, Coefficients, Compressor, Slope};
+use mixroom_dsp::bindings::{apply_compressor, eq_band_kind, filter_slope};
+use mixroom_dsp::{BiquadKind, Coefficients, Compressor};
 use mixroom_protocol::params::{EqField, ParamId, EQ_BANDS};
 
 use crate::state::StripModel;
@@ -40,7 +40,7 @@ pub fn eq_sections(model: &StripModel, rate_hz: f32) -> Vec<Coefficients> {
         if !model.has(mode) {
             continue;
         }
-        let slope = Slope::from_index(model.value(mode).get() as usize);
+        let slope = filter_slope(model.value(mode).get());
         let f = model.value(hz).get();
         sections.extend(
             slope
