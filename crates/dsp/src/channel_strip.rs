@@ -406,17 +406,21 @@ fn pan_gains(mono_input: bool, pan: f32) -> [f32; 2] {
 
 impl Processor for ChannelStrip {
     fn prepare(&mut self, sample_rate_hz: f32, max_frames: usize) {
-        let fade_ms = ParamId::Mute.spec().smoothing_ms;
-        let smooth_ms = ParamId::GainDb.spec().smoothing_ms;
-        self.trim_lin.set_ramp(sample_rate_hz, smooth_ms);
-        self.polarity.set_ramp(sample_rate_hz, fade_ms);
+        let ramp = |param: ParamId| param.spec().smoothing_ms;
+        self.trim_lin
+            .set_ramp(sample_rate_hz, ramp(ParamId::TrimDb));
+        self.polarity
+            .set_ramp(sample_rate_hz, ramp(ParamId::Polarity));
         self.duck.set_ramp(sample_rate_hz, DUCK_MS);
-        self.width.set_ramp(sample_rate_hz, smooth_ms);
-        self.pan.set_ramp(sample_rate_hz, smooth_ms);
-        self.fader_lin.set_ramp(sample_rate_hz, smooth_ms);
-        self.audible_lin.set_ramp(sample_rate_hz, fade_ms);
-        for send in &mut self.sends {
-            send.gain_lin.set_ramp(sample_rate_hz, smooth_ms);
+        self.width.set_ramp(sample_rate_hz, ramp(ParamId::Width));
+        self.pan.set_ramp(sample_rate_hz, ramp(ParamId::Pan));
+        self.fader_lin
+            .set_ramp(sample_rate_hz, ramp(ParamId::GainDb));
+        self.audible_lin
+            .set_ramp(sample_rate_hz, ramp(ParamId::Mute));
+        for (s, send) in self.sends.iter_mut().enumerate() {
+            send.gain_lin
+                .set_ramp(sample_rate_hz, ramp(ParamId::send_db(s)));
         }
         self.high_pass.prepare(sample_rate_hz, max_frames);
         self.low_pass.prepare(sample_rate_hz, max_frames);

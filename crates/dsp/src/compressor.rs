@@ -30,7 +30,8 @@
 //! Toggling it glides like a parameter.
 //!
 //! Threshold, 1/ratio, knee, make-up and the auto make-up share are smoothed linearly per sample
-//! over [`PARAM_SMOOTHING_MS`]; attack and release change the detector's coefficients at once
+//! over their ramp times in the protocol's table (the auto make-up share like the make-up);
+//! attack and release change the detector's coefficients at once
 //! (the envelope itself is continuous). Logarithms and exponentials use the bit-level
 //! approximations [`fast_log2`] and [`fast_exp2`] (error below 1e-5 dB), never a libm call per
 //! sample; the linear gain is recomputed only when the gain in dB changes.
@@ -46,21 +47,17 @@
 
 use std::f32::consts::{FRAC_1_SQRT_2, LN_2};
 
+use mixroom_protocol::params::ParamId;
+
 use crate::biquad::{BiquadKind, SmoothedBiquad};
 use crate::denormal::{finite_or_zero, flush, is_silent, TAIL_FLOOR};
-use crate::{LinearSmoother, Processor, StereoBlock};
+use crate::{Crossfade, LinearSmoother, Processor, StereoBlock};
 
 /// Share of the reduction at 0 dBFS that auto make-up gives back.
 pub const AUTO_MAKEUP_SHARE: f32 = 0.5;
 
-/// Ramp time of the threshold, ratio, knee and make-up smoothers, ms.
-pub const PARAM_SMOOTHING_MS: f32 = 20.0;
-/// Length of the bypass crossfade, ms.
-pub const BYPASS_CROSSFADE_MS: f32 = 10.0;
 /// Time constant of the RMS detector's mean-square one-pole, ms.
 pub const RMS_TIME_CONSTANT_MS: f32 = 10.0;
-/// Longest lookahead, ms.
-pub const MAX_LOOKAHEAD_MS: f32 = 10.0;
 /// Largest side-chain magnitude, linear (+120 dBFS); louder samples are read as this.
 pub const DETECTOR_MAX: f32 = 1e6;
 /// A releasing gain envelope below this reduction, dB, is snapped to exactly 0 (a gain change of
@@ -289,8 +286,8 @@ pub struct Compressor {
     knee_db: LinearSmoother,
     makeup_db: LinearSmoother,
     auto_share: LinearSmoother,
-    /// 1 = processed, 0 = bypassed.
-    wet: LinearSmoother,
+    /// The bypass: processed or dry.
+    wet: Crossfade,
     attack_ms: f32,
     release_ms: f32,
     attack_coeff: f32,
@@ -326,14 +323,14 @@ impl Compressor {
     pub fn new() -> Compressor {
         let mut compressor = Compressor {
             sample_rate_hz: 48_000.0,
-            threshold_db: LinearSmoother::new(-18.0),
-            inv_ratio: LinearSmoother::new(0.25),
-            knee_db: LinearSmoother::new(6.0),
-            makeup_db: LinearSmoother::new(0.0),
-            auto_share: LinearSmoother::new(0.0),
-            wet: LinearSmoother::new(1.0),
-            attack_ms: 10.0,
-            release_ms: 100.0,
+            threshold_db: LinearSmoother::new(ParamId::CompThresholdDb.spec().default),
+            inv_ratio: LinearSmoother::new(1.0 / ParamId::CompRatio.spec().default),
+            knee_db: LinearSmoother::new(ParamId::CompKneeDb.spec().default),
+            makeup_db: LinearSmoother::new(ParamId::CompMakeupDb.spec().default),
+            auto_share: LinearSmoother::new(ParamId::CompAutoMakeup.spec().default),
+            wet: Crossfade::new(true),
+            attack_ms: ParamId::CompAttackMs.spec().default,
+            release_ms: ParamId::CompReleaseMs.spec().default,
             attack_coeff: 0.0,
             release_coeff: 0.0,
             rms_coeff: 0.0,
@@ -363,28 +360,31 @@ impl Compressor {
     /// Sets the threshold, dB (−60..0, default −18).
     pub fn set_threshold_db(&mut self, threshold_db: f32) {
         if !threshold_db.is_nan() {
-            self.threshold_db.set_target(threshold_db.clamp(-60.0, 0.0));
+            self.threshold_db
+                .set_target(ParamId::CompThresholdDb.spec().clamp(threshold_db));
         }
     }
 
     /// Sets the ratio (1..=∞, default 4; `f32::INFINITY` limits). 1/ratio is what glides.
     pub fn set_ratio(&mut self, ratio: f32) {
         if !ratio.is_nan() {
-            self.inv_ratio.set_target(1.0 / ratio.max(1.0));
+            self.inv_ratio
+                .set_target(1.0 / ratio.max(ParamId::CompRatio.spec().min));
         }
     }
 
     /// Sets the knee width, dB (0..24, default 6; 0 is a hard knee).
     pub fn set_knee_db(&mut self, knee_db: f32) {
         if !knee_db.is_nan() {
-            self.knee_db.set_target(knee_db.clamp(0.0, 24.0));
+            self.knee_db
+                .set_target(ParamId::CompKneeDb.spec().clamp(knee_db));
         }
     }
 
     /// Sets the attack time constant, ms (0.1..200, default 10).
     pub fn set_attack_ms(&mut self, attack_ms: f32) {
         if !attack_ms.is_nan() {
-            self.attack_ms = attack_ms.clamp(0.1, 200.0);
+            self.attack_ms = ParamId::CompAttackMs.spec().clamp(attack_ms);
             self.attack_coeff = one_pole_coefficient(self.attack_ms, self.sample_rate_hz);
         }
     }
@@ -392,7 +392,7 @@ impl Compressor {
     /// Sets the release time constant, ms (10..2000, default 100).
     pub fn set_release_ms(&mut self, release_ms: f32) {
         if !release_ms.is_nan() {
-            self.release_ms = release_ms.clamp(10.0, 2000.0);
+            self.release_ms = ParamId::CompReleaseMs.spec().clamp(release_ms);
             self.release_coeff = one_pole_coefficient(self.release_ms, self.sample_rate_hz);
         }
     }
@@ -400,7 +400,8 @@ impl Compressor {
     /// Sets the manual make-up gain, dB (0..24, default 0).
     pub fn set_makeup_db(&mut self, makeup_db: f32) {
         if !makeup_db.is_nan() {
-            self.makeup_db.set_target(makeup_db.clamp(0.0, 24.0));
+            self.makeup_db
+                .set_target(ParamId::CompMakeupDb.spec().clamp(makeup_db));
         }
     }
 
@@ -421,7 +422,7 @@ impl Compressor {
 
     /// Sets the side-chain high-pass cutoff, Hz: 0 (or less) turns it off, else 20..500
     /// (default off). An RBJ high-pass, Q 1/√2, on the detector path only; changes of an active
-    /// filter glide over 20 ms (`PARAM_SMOOTHING_MS`).
+    /// filter glide over the table's ramp time (20 ms).
     pub fn set_sidechain_hpf_hz(&mut self, hz: f32) {
         if hz.is_nan() {
             return;
@@ -430,7 +431,7 @@ impl Compressor {
             self.hpf_hz = 0.0;
             return;
         }
-        let hz = hz.clamp(20.0, 500.0);
+        let hz = hz.clamp(20.0, ParamId::CompScHpfHz.spec().max);
         self.hpf.set(hz, FRAC_1_SQRT_2, 0.0);
         if self.hpf_hz == 0.0 {
             // Off until now: start at the new cutoff with a clear state.
@@ -445,7 +446,7 @@ impl Compressor {
         if ms.is_nan() {
             return;
         }
-        self.lookahead_ms = ms.clamp(0.0, MAX_LOOKAHEAD_MS);
+        self.lookahead_ms = ParamId::CompLookaheadMs.spec().clamp(ms);
         let frames = self.lookahead_frames();
         if frames != self.latency_frames {
             self.latency_frames = frames;
@@ -456,9 +457,9 @@ impl Compressor {
     }
 
     /// Bypasses (true) or engages (false) the compressor, crossfading over
-    /// 10 ms (`BYPASS_CROSSFADE_MS`) with the dry input delayed by the latency.
+    /// 10 ms (`CROSSFADE_MS`) with the dry input delayed by the latency.
     pub fn set_bypassed(&mut self, bypassed: bool) {
-        self.wet.set_target(if bypassed { 0.0 } else { 1.0 });
+        self.wet.set_active(!bypassed);
     }
 
     /// The delay of the audio path, frames (the lookahead).
@@ -499,7 +500,7 @@ impl Compressor {
     }
 
     fn fully_bypassed(&self) -> bool {
-        self.wet.is_settled() && self.wet.value() == 0.0
+        self.wet.is_dry()
     }
 
     /// Writes the detector level of each frame into `self.gain[..n]`.
@@ -715,24 +716,25 @@ impl Processor for Compressor {
             48_000.0
         };
         let fs = self.sample_rate_hz;
-        for s in [
-            &mut self.threshold_db,
-            &mut self.inv_ratio,
-            &mut self.knee_db,
-            &mut self.makeup_db,
-            &mut self.auto_share,
+        for (s, param) in [
+            (&mut self.threshold_db, ParamId::CompThresholdDb),
+            (&mut self.inv_ratio, ParamId::CompRatio),
+            (&mut self.knee_db, ParamId::CompKneeDb),
+            (&mut self.makeup_db, ParamId::CompMakeupDb),
+            (&mut self.auto_share, ParamId::CompMakeupDb),
         ] {
-            s.set_ramp(fs, PARAM_SMOOTHING_MS);
+            s.set_ramp(fs, param.spec().smoothing_ms);
         }
-        self.wet.set_ramp(fs, BYPASS_CROSSFADE_MS);
+        self.wet.prepare(fs);
         self.attack_coeff = one_pole_coefficient(self.attack_ms, fs);
         self.release_coeff = one_pole_coefficient(self.release_ms, fs);
         self.rms_coeff = one_pole_coefficient(RMS_TIME_CONSTANT_MS, fs);
-        self.hpf.prepare(fs, PARAM_SMOOTHING_MS);
+        self.hpf
+            .prepare(fs, ParamId::CompScHpfHz.spec().smoothing_ms);
         let max_frames = max_frames.max(1);
         self.sidechain = [vec![0.0; max_frames], vec![0.0; max_frames]];
         self.gain = vec![0.0; max_frames];
-        let max_latency = (MAX_LOOKAHEAD_MS * fs / 1000.0).round() as usize;
+        let max_latency = (ParamId::CompLookaheadMs.spec().max * fs / 1000.0).round() as usize;
         let capacity = (max_latency + 1).next_power_of_two();
         self.delay = [vec![0.0; capacity], vec![0.0; capacity]];
         self.delay_mask = capacity - 1;
@@ -747,10 +749,10 @@ impl Processor for Compressor {
             &mut self.knee_db,
             &mut self.makeup_db,
             &mut self.auto_share,
-            &mut self.wet,
         ] {
             s.snap();
         }
+        self.wet.snap();
         self.hpf.reset();
         for line in &mut self.delay {
             line.fill(0.0);

@@ -51,6 +51,22 @@ impl Crossfade {
         self.wet.is_settled() && self.wet.value() == 1.0
     }
 
+    /// Whether the fade has ended.
+    pub fn is_settled(&self) -> bool {
+        self.wet.is_settled()
+    }
+
+    /// The processed share of the last frame, 0 (dry) .. 1 (processed).
+    pub fn value(&self) -> f32 {
+        self.wet.value()
+    }
+
+    /// Advances one frame and returns its processed share, 0 (dry) .. 1 (processed).
+    #[inline]
+    pub fn next_value(&mut self) -> f32 {
+        self.wet.next_value()
+    }
+
     /// Frames until the current fade ends (0 when settled).
     pub fn remaining_frames(&self) -> usize {
         self.wet.remaining_frames() as usize

@@ -28,30 +28,17 @@
 
 use std::f64::consts::PI;
 
+use mixroom_protocol::params::{ParamId, ParamSpec};
+
+use crate::crossfade::CROSSFADE_MS;
 use crate::denormal::{below_tail_floor, finite_or_zero, flush, is_silent, TAIL_FLOOR};
 use crate::{LinearSmoother, Processor, StereoBlock};
 
-/// Shortest delay time, ms.
-pub const DELAY_TIME_MS_MIN: f32 = 1.0;
-/// Longest delay time, ms (the lines are sized for it in `prepare`).
-pub const DELAY_TIME_MS_MAX: f32 = 4_000.0;
-/// Default delay time, ms (a dotted eighth note at 120 BPM).
-pub const DELAY_TIME_MS_DEFAULT: f32 = 375.0;
-/// Largest feedback, linear gain per repeat (the smallest is 0).
-pub const DELAY_FEEDBACK_MAX: f32 = 0.95;
-/// Default feedback, linear gain per repeat.
-pub const DELAY_FEEDBACK_DEFAULT: f32 = 0.35;
-/// Lowest high-cut frequency of the feedback loop, Hz.
-pub const DELAY_HIGH_CUT_HZ_MIN: f32 = 500.0;
-/// Highest high-cut frequency of the feedback loop, Hz.
-pub const DELAY_HIGH_CUT_HZ_MAX: f32 = 20_000.0;
-/// Default high-cut frequency of the feedback loop, Hz.
-pub const DELAY_HIGH_CUT_HZ_DEFAULT: f32 = 8_000.0;
-
-/// Glide time of feedback, high cut and the ping-pong mix, ms.
-const SMOOTHING_MS: f32 = 20.0;
-/// Bypass crossfade time, ms.
-const BYPASS_FADE_MS: f32 = 10.0;
+/// The table's rows for the delay's settings: their ranges, defaults and ramp times (a time
+/// change glides over at least the time's ramp; the ping-pong switch moves like the feedback).
+const TIME: &ParamSpec = ParamId::DelayTimeMs.spec();
+const FEEDBACK: &ParamSpec = ParamId::DelayFeedback.spec();
+const HIGH_CUT: &ParamSpec = ParamId::DelayHighCutHz.spec();
 /// A time change of Δ ms glides over at least this × Δ ms (read head speed 0.5× to 1.5×).
 const GLIDE_MS_PER_MS: f32 = 2.0;
 /// Input magnitudes are limited to this, so the loop (gain ≤ 0.95) cannot overflow.
@@ -100,10 +87,10 @@ impl Delay {
     pub fn new() -> Delay {
         let mut delay = Delay {
             sample_rate_hz: 48_000.0,
-            time_ms: DELAY_TIME_MS_DEFAULT,
-            high_cut_hz: DELAY_HIGH_CUT_HZ_DEFAULT,
+            time_ms: TIME.default,
+            high_cut_hz: HIGH_CUT.default,
             delay_frames: LinearSmoother::new(0.0),
-            feedback: LinearSmoother::new(DELAY_FEEDBACK_DEFAULT),
+            feedback: LinearSmoother::new(FEEDBACK.default),
             pole: LinearSmoother::new(0.0),
             ping_pong: LinearSmoother::new(0.0),
             bypass: LinearSmoother::new(0.0),
@@ -126,7 +113,7 @@ impl Delay {
         if ms.is_nan() {
             return;
         }
-        self.time_ms = ms.clamp(DELAY_TIME_MS_MIN, DELAY_TIME_MS_MAX);
+        self.time_ms = TIME.clamp(ms);
         self.retarget_delay();
     }
 
@@ -136,8 +123,7 @@ impl Delay {
         if feedback.is_nan() {
             return;
         }
-        self.feedback
-            .set_target(feedback.clamp(0.0, DELAY_FEEDBACK_MAX));
+        self.feedback.set_target(FEEDBACK.clamp(feedback));
     }
 
     /// Sets the −3 dB frequency of the one-pole low-pass in the feedback loop, Hz, clamped to
@@ -146,7 +132,7 @@ impl Delay {
         if hz.is_nan() {
             return;
         }
-        self.high_cut_hz = hz.clamp(DELAY_HIGH_CUT_HZ_MIN, DELAY_HIGH_CUT_HZ_MAX);
+        self.high_cut_hz = HIGH_CUT.clamp(hz);
         self.pole.set_target(self.pole_target());
     }
 
@@ -172,7 +158,7 @@ impl Delay {
         let distance_ms = (target - self.delay_frames.value()).abs() * 1000.0 / self.sample_rate_hz;
         self.delay_frames.set_ramp(
             self.sample_rate_hz,
-            (GLIDE_MS_PER_MS * distance_ms).max(SMOOTHING_MS),
+            (GLIDE_MS_PER_MS * distance_ms).max(TIME.smoothing_ms),
         );
         self.delay_frames.set_target(target);
     }
@@ -334,12 +320,12 @@ impl Processor for Delay {
             sample_rate_hz.clamp(lo, hi)
         };
         let fs = self.sample_rate_hz;
-        self.feedback.set_ramp(fs, SMOOTHING_MS);
-        self.pole.set_ramp(fs, SMOOTHING_MS);
-        self.ping_pong.set_ramp(fs, SMOOTHING_MS);
-        self.bypass.set_ramp(fs, BYPASS_FADE_MS);
+        self.feedback.set_ramp(fs, FEEDBACK.smoothing_ms);
+        self.pole.set_ramp(fs, HIGH_CUT.smoothing_ms);
+        self.ping_pong.set_ramp(fs, FEEDBACK.smoothing_ms);
+        self.bypass.set_ramp(fs, CROSSFADE_MS);
         // The longest delay plus the interpolator's reach (one frame behind, one ahead).
-        let longest = (DELAY_TIME_MS_MAX * fs / 1000.0).ceil() as usize + 4;
+        let longest = (TIME.max * fs / 1000.0).ceil() as usize + 4;
         let len = longest.next_power_of_two();
         self.lines = [vec![0.0; len], vec![0.0; len]];
         self.mask = len - 1;
@@ -792,14 +778,14 @@ mod tests {
         delay.set_high_cut_hz(f32::NAN);
         delay.reset();
         assert_eq!(delay.delay_frames.value(), 18_000.0);
-        assert_eq!(delay.feedback.value(), DELAY_FEEDBACK_DEFAULT);
+        assert_eq!(delay.feedback.value(), FEEDBACK.default);
         delay.set_time_ms(1e9);
         delay.set_feedback(7.0);
         delay.set_high_cut_hz(-3.0);
         delay.reset();
         assert_eq!(delay.delay_frames.value(), 192_000.0);
-        assert_eq!(delay.feedback.value(), DELAY_FEEDBACK_MAX);
-        assert_eq!(delay.high_cut_hz, DELAY_HIGH_CUT_HZ_MIN);
+        assert_eq!(delay.feedback.value(), FEEDBACK.max);
+        assert_eq!(delay.high_cut_hz, HIGH_CUT.min);
         delay.set_time_ms(0.0);
         delay.set_feedback(-1.0);
         delay.reset();

@@ -7,6 +7,8 @@
 //! steps and still does not depend on block size. A band at 0 dB whose state has died away is
 //! skipped: it is exactly the identity.
 
+use mixroom_protocol::params::ParamId;
+
 use mixroom_protocol::params::EQ_BANDS;
 
 use crate::crossfade::Crossfade;
@@ -127,7 +129,8 @@ impl Equalizer {
     pub fn prepare(&mut self, sample_rate_hz: f32, max_frames: usize) {
         self.sample_rate_hz = sample_rate_hz;
         for band in &mut self.bands {
-            band.filter.prepare(sample_rate_hz, 20.0);
+            band.filter
+                .prepare(sample_rate_hz, ParamId::Eq1Hz.spec().smoothing_ms);
             band.fade.prepare(sample_rate_hz);
         }
         self.section.prepare(sample_rate_hz);

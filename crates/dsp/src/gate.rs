@@ -19,11 +19,12 @@
 //!    full closing in exactly `release_ms`), with no step. Open is exactly unity gain; closed is
 //!    exactly `−range_db`.
 //!
-//! Threshold and range are smoothed linearly per sample over [`PARAM_SMOOTHING_MS`]; attack,
+//! Threshold and range are smoothed linearly per sample over their ramp times in the protocol's
+//! table; attack,
 //! hold and release take effect at once (the gain stays continuous). Decibels become linear
 //! factors through the compressor's bit-level approximations (error below 1e-5 dB).
 //!
-//! Bypass crossfades over [`BYPASS_CROSSFADE_MS`] with the dry input (the gate adds no latency).
+//! Bypass crossfades over `CROSSFADE_MS` (`crate::crossfade`) with the dry input (the gate adds no latency).
 //! Once fully bypassed the gate does no work at all (strips carry a bypassed gate by default, so
 //! this matters for 64 tracks): its state rests closed, and engaging it again opens it on the
 //! next signal above threshold, within the attack time, while the 10 ms crossfade comes in.
@@ -35,14 +36,12 @@
 //! any close threshold); the open/closed state is control state, not a tail: it runs its
 //! course (hold, release) on silence like on any signal below the threshold.
 
+use mixroom_protocol::params::ParamId;
+
 use crate::compressor::{crossfade, fast_db_to_lin};
 use crate::denormal::{finite_or_zero, flush, is_silent, TAIL_FLOOR};
-use crate::{LinearSmoother, Processor, StereoBlock};
+use crate::{Crossfade, LinearSmoother, Processor, StereoBlock};
 
-/// Ramp time of the threshold and range smoothers, ms.
-pub const PARAM_SMOOTHING_MS: f32 = 20.0;
-/// Length of the bypass crossfade, ms.
-pub const BYPASS_CROSSFADE_MS: f32 = 10.0;
 /// How far below the (open) threshold the key must fall before the gate starts to close, dB.
 pub const HYSTERESIS_DB: f32 = 4.0;
 /// Time constant of the key's decay, ms (its attack is instant).
@@ -137,8 +136,8 @@ pub struct Gate {
     sample_rate_hz: f32,
     threshold_db: LinearSmoother,
     range_db: LinearSmoother,
-    /// 1 = processed, 0 = bypassed.
-    wet: LinearSmoother,
+    /// The bypass: processed or dry.
+    wet: Crossfade,
     attack_ms: f32,
     hold_ms: f32,
     release_ms: f32,
@@ -158,12 +157,12 @@ impl Gate {
     pub fn new() -> Gate {
         let mut gate = Gate {
             sample_rate_hz: 48_000.0,
-            threshold_db: LinearSmoother::new(-50.0),
-            range_db: LinearSmoother::new(40.0),
-            wet: LinearSmoother::new(1.0),
-            attack_ms: 1.0,
-            hold_ms: 50.0,
-            release_ms: 100.0,
+            threshold_db: LinearSmoother::new(ParamId::GateThresholdDb.spec().default),
+            range_db: LinearSmoother::new(ParamId::GateRangeDb.spec().default),
+            wet: Crossfade::new(true),
+            attack_ms: ParamId::GateAttackMs.spec().default,
+            hold_ms: ParamId::GateHoldMs.spec().default,
+            release_ms: ParamId::GateReleaseMs.spec().default,
             timing: Timing {
                 key_decay: 0.0,
                 hold_frames: 0,
@@ -180,21 +179,23 @@ impl Gate {
     /// 4 dB (`HYSTERESIS_DB`) lower.
     pub fn set_threshold_db(&mut self, threshold_db: f32) {
         if !threshold_db.is_nan() {
-            self.threshold_db.set_target(threshold_db.clamp(-80.0, 0.0));
+            self.threshold_db
+                .set_target(ParamId::GateThresholdDb.spec().clamp(threshold_db));
         }
     }
 
     /// Sets the attenuation when closed, dB (0..80, default 40).
     pub fn set_range_db(&mut self, range_db: f32) {
         if !range_db.is_nan() {
-            self.range_db.set_target(range_db.clamp(0.0, 80.0));
+            self.range_db
+                .set_target(ParamId::GateRangeDb.spec().clamp(range_db));
         }
     }
 
     /// Sets the time a full opening takes, ms (0.05..50, default 1).
     pub fn set_attack_ms(&mut self, attack_ms: f32) {
         if !attack_ms.is_nan() {
-            self.attack_ms = attack_ms.clamp(0.05, 50.0);
+            self.attack_ms = ParamId::GateAttackMs.spec().clamp(attack_ms);
             self.update_timing();
         }
     }
@@ -203,7 +204,7 @@ impl Gate {
     /// (0..500, default 50).
     pub fn set_hold_ms(&mut self, hold_ms: f32) {
         if !hold_ms.is_nan() {
-            self.hold_ms = hold_ms.clamp(0.0, 500.0);
+            self.hold_ms = ParamId::GateHoldMs.spec().clamp(hold_ms);
             self.update_timing();
             self.state.hold_left = self.state.hold_left.min(self.timing.hold_frames);
         }
@@ -212,15 +213,15 @@ impl Gate {
     /// Sets the time a full closing takes, ms (5..2000, default 100).
     pub fn set_release_ms(&mut self, release_ms: f32) {
         if !release_ms.is_nan() {
-            self.release_ms = release_ms.clamp(5.0, 2000.0);
+            self.release_ms = ParamId::GateReleaseMs.spec().clamp(release_ms);
             self.update_timing();
         }
     }
 
     /// Bypasses (true) or engages (false) the gate, crossfading over 10 ms
-    /// (`BYPASS_CROSSFADE_MS`).
+    /// (`CROSSFADE_MS`).
     pub fn set_bypassed(&mut self, bypassed: bool) {
-        self.wet.set_target(if bypassed { 0.0 } else { 1.0 });
+        self.wet.set_active(!bypassed);
     }
 
     /// The largest attenuation during the last processed block, dB (≥ 0; 0 when the block ended
@@ -247,11 +248,15 @@ impl Processor for Gate {
         } else {
             48_000.0
         };
-        self.threshold_db
-            .set_ramp(self.sample_rate_hz, PARAM_SMOOTHING_MS);
-        self.range_db
-            .set_ramp(self.sample_rate_hz, PARAM_SMOOTHING_MS);
-        self.wet.set_ramp(self.sample_rate_hz, BYPASS_CROSSFADE_MS);
+        self.threshold_db.set_ramp(
+            self.sample_rate_hz,
+            ParamId::GateThresholdDb.spec().smoothing_ms,
+        );
+        self.range_db.set_ramp(
+            self.sample_rate_hz,
+            ParamId::GateRangeDb.spec().smoothing_ms,
+        );
+        self.wet.prepare(self.sample_rate_hz);
         self.update_timing();
         self.reset();
     }
@@ -264,7 +269,7 @@ impl Processor for Gate {
     }
 
     fn process(&mut self, io: &mut StereoBlock<'_>) {
-        if self.wet.is_settled() && self.wet.value() == 0.0 {
+        if self.wet.is_dry() {
             // Fully bypassed: the output is the input; rest in the state a reset leaves.
             self.threshold_db.snap();
             self.range_db.snap();
@@ -304,7 +309,7 @@ impl Processor for Gate {
         if !state.openness.is_finite() {
             state.openness = 0.0;
         }
-        if self.wet.is_settled() && self.wet.value() == 0.0 {
+        if self.wet.is_dry() {
             state.peak_db = 0.0;
         }
         self.state = state;

@@ -35,26 +35,17 @@
 //! then returns the limiter to its reset state, and silent blocks cost nothing until the input
 //! returns.
 
+use mixroom_protocol::params::{ParamId, ParamSpec};
 use mixroom_protocol::units::db_to_lin;
 
 use crate::denormal::{below_tail_floor, finite_or_zero, is_silent};
 use crate::true_peak::TruePeakDetector;
-use crate::{LinearSmoother, Processor, StereoBlock};
+use crate::{Crossfade, Processor, StereoBlock};
 
-/// Ceiling range, dBTP.
-const CEILING_RANGE_DBTP: (f32, f32) = (-12.0, 0.0);
-/// Default ceiling, dBTP (EBU R 128's maximum permitted true peak).
-const DEFAULT_CEILING_DBTP: f32 = -1.0;
-/// Look-ahead range, ms.
-const LOOKAHEAD_RANGE_MS: (f32, f32) = (0.5, 10.0);
-/// Default look-ahead, ms.
-const DEFAULT_LOOKAHEAD_MS: f32 = 2.0;
-/// Release time constant range, ms.
-const RELEASE_RANGE_MS: (f32, f32) = (10.0, 1_000.0);
-/// Default release time constant, ms.
-const DEFAULT_RELEASE_MS: f32 = 100.0;
-/// Bypass crossfade time, ms.
-const BYPASS_CROSSFADE_MS: f32 = 10.0;
+/// The table's rows for the limiter's settings: their ranges and defaults.
+const CEILING: &ParamSpec = ParamId::LimiterCeilingDbtp.spec();
+const LOOKAHEAD: &ParamSpec = ParamId::LimiterLookaheadMs.spec();
+const RELEASE: &ParamSpec = ParamId::LimiterReleaseMs.spec();
 /// Oversampling of the peak detector.
 const OVERSAMPLING: usize = 4;
 /// The release snaps to its target once this close (linear gain).
@@ -213,7 +204,8 @@ pub struct TruePeakLimiter {
     envelope: f64,
     average: MovingAverage,
     delays: [DelayLine; 2],
-    wet: LinearSmoother,
+    /// The bypass: processed or dry.
+    wet: Crossfade,
     /// Consecutive exactly silent input frames (saturating).
     silent_frames: usize,
     /// Set by the tail gate: reset state and silent input, nothing to compute.
@@ -233,11 +225,11 @@ impl TruePeakLimiter {
     pub fn new() -> TruePeakLimiter {
         let mut limiter = TruePeakLimiter {
             sample_rate_hz: 48_000.0,
-            ceiling_dbtp: DEFAULT_CEILING_DBTP,
-            ceiling_lin: db_to_lin(DEFAULT_CEILING_DBTP),
-            lookahead_ms: DEFAULT_LOOKAHEAD_MS,
+            ceiling_dbtp: CEILING.default,
+            ceiling_lin: db_to_lin(CEILING.default),
+            lookahead_ms: LOOKAHEAD.default,
             lookahead_frames: 1,
-            release_ms: DEFAULT_RELEASE_MS,
+            release_ms: RELEASE.default,
             release_coeff: 0.0,
             bypassed: false,
             detectors: [
@@ -248,7 +240,7 @@ impl TruePeakLimiter {
             envelope: 1.0,
             average: MovingAverage::default(),
             delays: [DelayLine::default(), DelayLine::default()],
-            wet: LinearSmoother::new(1.0),
+            wet: Crossfade::new(true),
             silent_frames: 0,
             idle: false,
             gain_reduction_db: 0.0,
@@ -261,11 +253,10 @@ impl TruePeakLimiter {
     /// Sets the ceiling, dBTP, clamped to −12 … 0 (default −1). Takes effect at once, through
     /// the look-ahead and release smoothing.
     pub fn set_ceiling_dbtp(&mut self, ceiling_dbtp: f32) {
-        let (low, high) = CEILING_RANGE_DBTP;
         let ceiling_dbtp = if ceiling_dbtp.is_nan() {
-            DEFAULT_CEILING_DBTP
+            CEILING.default
         } else {
-            ceiling_dbtp.clamp(low, high)
+            CEILING.clamp(ceiling_dbtp)
         };
         self.ceiling_dbtp = ceiling_dbtp;
         self.ceiling_lin = db_to_lin(ceiling_dbtp);
@@ -279,11 +270,10 @@ impl TruePeakLimiter {
     /// Sets the look-ahead, ms, clamped to 0.5 … 10 (default 2). Not smoothed: a change of the
     /// look-ahead in frames changes the latency and clears the delay line and the gain state.
     pub fn set_lookahead_ms(&mut self, lookahead_ms: f32) {
-        let (low, high) = LOOKAHEAD_RANGE_MS;
         self.lookahead_ms = if lookahead_ms.is_nan() {
-            DEFAULT_LOOKAHEAD_MS
+            LOOKAHEAD.default
         } else {
-            lookahead_ms.clamp(low, high)
+            LOOKAHEAD.clamp(lookahead_ms)
         };
         let frames = Self::frames_for(self.sample_rate_hz, self.lookahead_ms);
         if frames != self.lookahead_frames {
@@ -300,11 +290,10 @@ impl TruePeakLimiter {
     /// Sets the release time constant, ms, clamped to 10 … 1000 (default 100): after a peak the
     /// gain reduction, in linear gain, falls by 1/e per time constant.
     pub fn set_release_ms(&mut self, release_ms: f32) {
-        let (low, high) = RELEASE_RANGE_MS;
         self.release_ms = if release_ms.is_nan() {
-            DEFAULT_RELEASE_MS
+            RELEASE.default
         } else {
-            release_ms.clamp(low, high)
+            RELEASE.clamp(release_ms)
         };
         self.release_coeff =
             (-1000.0 / (f64::from(self.release_ms) * f64::from(self.sample_rate_hz))).exp();
@@ -319,7 +308,7 @@ impl TruePeakLimiter {
     /// [`Self::latency_frames`].
     pub fn set_bypassed(&mut self, bypassed: bool) {
         self.bypassed = bypassed;
-        self.wet.set_target(if bypassed { 0.0 } else { 1.0 });
+        self.wet.set_active(!bypassed);
     }
 
     /// Whether the limiter is bypassed.
@@ -423,14 +412,14 @@ impl Processor for TruePeakLimiter {
         } else {
             48_000.0
         };
-        let max_lookahead = Self::frames_for(self.sample_rate_hz, LOOKAHEAD_RANGE_MS.1);
+        let max_lookahead = Self::frames_for(self.sample_rate_hz, LOOKAHEAD.max);
         let latency_capacity = max_lookahead + self.detectors[0].latency_frames();
         self.window_min.allocate(max_lookahead + TAP_SPAN);
         self.average.allocate(max_lookahead);
         for delay in &mut self.delays {
             delay.allocate(latency_capacity);
         }
-        self.wet.set_ramp(self.sample_rate_hz, BYPASS_CROSSFADE_MS);
+        self.wet.prepare(self.sample_rate_hz);
         self.set_release_ms(self.release_ms);
         self.lookahead_frames = Self::frames_for(self.sample_rate_hz, self.lookahead_ms);
         self.apply_lookahead();

@@ -6,6 +6,8 @@
 //! and crossfades the second section in or out (10 ms); switching on or off crossfades the
 //! whole filter, so no change ever steps.
 
+use mixroom_protocol::params::ParamId;
+
 use crate::crossfade::Crossfade;
 use crate::{BiquadKind, SmoothedBiquad};
 
@@ -69,7 +71,7 @@ impl PassFilter {
     /// Sets the sample rate, Hz, and the largest block; allocates scratch space.
     pub fn prepare(&mut self, sample_rate_hz: f32, max_frames: usize) {
         for s in &mut self.sections {
-            s.prepare(sample_rate_hz, 20.0);
+            s.prepare(sample_rate_hz, ParamId::HpfHz.spec().smoothing_ms);
         }
         self.on.prepare(sample_rate_hz);
         self.second.prepare(sample_rate_hz);

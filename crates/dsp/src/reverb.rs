@@ -46,25 +46,19 @@
 
 use std::f64::consts::PI;
 
+use mixroom_protocol::params::{ParamId, ParamSpec};
+
+use crate::crossfade::CROSSFADE_MS;
 use crate::denormal::{below_tail_floor, finite_or_zero, flush, is_silent, TAIL_FLOOR};
 use crate::{LinearSmoother, Processor, StereoBlock};
 
-/// Longest pre-delay, ms (the shortest is 0).
-pub const REVERB_PREDELAY_MS_MAX: f32 = 250.0;
-/// Default pre-delay, ms.
-pub const REVERB_PREDELAY_MS_DEFAULT: f32 = 20.0;
-/// Default size, 0..1 (0.5 = the character's nominal loop lengths).
-pub const REVERB_SIZE_DEFAULT: f32 = 0.5;
-/// Shortest decay (RT60 at 1 kHz), s.
-pub const REVERB_DECAY_S_MIN: f32 = 0.1;
-/// Longest decay (RT60 at 1 kHz), s.
-pub const REVERB_DECAY_S_MAX: f32 = 20.0;
-/// Default decay (RT60 at 1 kHz), s.
-pub const REVERB_DECAY_S_DEFAULT: f32 = 2.0;
-/// Default damping, 0 (bright) .. 1 (dark).
-pub const REVERB_DAMPING_DEFAULT: f32 = 0.5;
-/// Default width, 0 (mono) .. 1 (full stereo).
-pub const REVERB_WIDTH_DEFAULT: f32 = 1.0;
+/// The table's rows for the reverb's settings: their ranges, defaults and ramp times (a
+/// pre-delay or size change glides over at least its ramp time).
+const PREDELAY: &ParamSpec = ParamId::ReverbPredelayMs.spec();
+const SIZE: &ParamSpec = ParamId::ReverbSize.spec();
+const DECAY: &ParamSpec = ParamId::ReverbDecayS.spec();
+const DAMPING: &ParamSpec = ParamId::ReverbDamping.spec();
+const WIDTH: &ParamSpec = ParamId::ReverbWidth.spec();
 
 /// Reverb characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -121,10 +115,6 @@ impl ReverbKind {
     }
 }
 
-/// Glide time of decay, damping and width, ms (and the shortest glide of size and pre-delay).
-const SMOOTHING_MS: f32 = 20.0;
-/// Bypass crossfade and character-switch fade time, ms.
-const FADE_MS: f32 = 10.0;
 /// A length change of Δ ms glides over at least this × Δ ms (read speed 0.5× to 1.5×).
 const GLIDE_MS_PER_MS: f32 = 2.0;
 /// Loop length scale at size 0; size 1 gives this + 1.
@@ -399,15 +389,15 @@ impl Reverb {
             sample_rate_hz: 48_000.0,
             kind: ReverbKind::Hall,
             pending_kind: ReverbKind::Hall,
-            predelay_ms: REVERB_PREDELAY_MS_DEFAULT,
-            size: REVERB_SIZE_DEFAULT,
-            decay_s: REVERB_DECAY_S_DEFAULT,
-            damping: REVERB_DAMPING_DEFAULT,
+            predelay_ms: PREDELAY.default,
+            size: SIZE.default,
+            decay_s: DECAY.default,
+            damping: DAMPING.default,
             predelay_frames: LinearSmoother::new(0.0),
             length_frames: [LinearSmoother::new(0.0); LINES],
             gains: [LinearSmoother::new(0.0); LINES],
             poles: [LinearSmoother::new(0.0); LINES],
-            width: LinearSmoother::new(REVERB_WIDTH_DEFAULT),
+            width: LinearSmoother::new(WIDTH.default),
             switch_fade: LinearSmoother::new(1.0),
             bypass: LinearSmoother::new(0.0),
             shape: Shape::default(),
@@ -434,13 +424,13 @@ impl Reverb {
         if ms.is_nan() {
             return;
         }
-        self.predelay_ms = ms.clamp(0.0, REVERB_PREDELAY_MS_MAX);
+        self.predelay_ms = PREDELAY.clamp(ms);
         let target = (self.predelay_ms * self.sample_rate_hz / 1000.0).round();
         let distance_ms =
             (target - self.predelay_frames.value()).abs() * 1000.0 / self.sample_rate_hz;
         self.predelay_frames.set_ramp(
             self.sample_rate_hz,
-            (GLIDE_MS_PER_MS * distance_ms).max(SMOOTHING_MS),
+            (GLIDE_MS_PER_MS * distance_ms).max(PREDELAY.smoothing_ms),
         );
         self.predelay_frames.set_target(target);
     }
@@ -452,14 +442,15 @@ impl Reverb {
         if size.is_nan() {
             return;
         }
-        self.size = size.clamp(0.0, 1.0);
+        self.size = SIZE.clamp(size);
         let targets = self.length_targets();
         let distance = self
             .length_frames
             .iter()
             .zip(targets)
             .fold(0.0_f32, |m, (s, t)| m.max((t - s.value()).abs()));
-        let ramp_ms = (GLIDE_MS_PER_MS * distance * 1000.0 / self.sample_rate_hz).max(SMOOTHING_MS);
+        let ramp_ms =
+            (GLIDE_MS_PER_MS * distance * 1000.0 / self.sample_rate_hz).max(SIZE.smoothing_ms);
         for (smoother, target) in self.length_frames.iter_mut().zip(targets) {
             smoother.set_ramp(self.sample_rate_hz, ramp_ms);
             smoother.set_target(target);
@@ -472,8 +463,8 @@ impl Reverb {
         if seconds.is_nan() {
             return;
         }
-        self.decay_s = seconds.clamp(REVERB_DECAY_S_MIN, REVERB_DECAY_S_MAX);
-        self.retarget_absorption(SMOOTHING_MS);
+        self.decay_s = DECAY.clamp(seconds);
+        self.retarget_absorption(DECAY.smoothing_ms);
     }
 
     /// Sets the damping, 0..1 (default 0.5): the RT60 at 8 kHz is the decay times
@@ -483,8 +474,8 @@ impl Reverb {
         if damping.is_nan() {
             return;
         }
-        self.damping = damping.clamp(0.0, 1.0);
-        self.retarget_absorption(SMOOTHING_MS);
+        self.damping = DAMPING.clamp(damping);
+        self.retarget_absorption(DAMPING.smoothing_ms);
     }
 
     /// Sets the stereo width, 0 (mono: left = right) .. 1 (full stereo, default), as a
@@ -493,7 +484,7 @@ impl Reverb {
         if width.is_nan() {
             return;
         }
-        self.width.set_target(width.clamp(0.0, 1.0));
+        self.width.set_target(WIDTH.clamp(width));
     }
 
     /// Bypasses the reverb (output = input) or not (default), crossfading over 10 ms. The
@@ -546,7 +537,7 @@ impl Reverb {
             smoother.set_target(target);
             smoother.snap();
         }
-        self.retarget_absorption(SMOOTHING_MS);
+        self.retarget_absorption(DECAY.smoothing_ms);
         for smoother in self.gains.iter_mut().chain(self.poles.iter_mut()) {
             smoother.snap();
         }
@@ -716,9 +707,9 @@ impl Processor for Reverb {
         };
         let fs = self.sample_rate_hz;
         let frames_per_ms = fs / 1000.0;
-        self.width.set_ramp(fs, SMOOTHING_MS);
-        self.switch_fade.set_ramp(fs, FADE_MS);
-        self.bypass.set_ramp(fs, FADE_MS);
+        self.width.set_ramp(fs, WIDTH.smoothing_ms);
+        self.switch_fade.set_ramp(fs, CROSSFADE_MS);
+        self.bypass.set_ramp(fs, CROSSFADE_MS);
         let characters = [&ROOM, &HALL, &PLATE];
         let longest_line_ms = characters
             .iter()
@@ -729,7 +720,7 @@ impl Processor for Reverb {
             .flat_map(|c| c.diffuser_ms.into_iter().flatten())
             .fold(0.0_f32, f32::max);
         self.network.allocate(
-            (REVERB_PREDELAY_MS_MAX * frames_per_ms).ceil() as usize + 2,
+            (PREDELAY.max * frames_per_ms).ceil() as usize + 2,
             (longest_diffuser_ms * frames_per_ms).ceil() as usize + 2,
             (longest_line_ms * (SIZE_SCALE_MIN + 1.0) * frames_per_ms).ceil() as usize + 2,
         );

@@ -308,8 +308,10 @@ pub struct ParamSpec {
     pub max: f32,
     /// Value of a new strip.
     pub default: f32,
-    /// Time a change takes to reach its target in the engine, ms (linear ramp; 0 for switches,
-    /// which the engine crossfades itself).
+    /// Time a change takes to reach its target in the engine, ms (linear ramp). 0 where the
+    /// engine takes a change at once (a time constant, the limiter's ceiling, which its look-ahead
+    /// envelope follows) or crossfades it itself (switches). The processors read their ramps
+    /// here.
     pub smoothing_ms: f32,
     /// Which strips have it.
     pub kinds: Kinds,
@@ -659,7 +661,7 @@ pub const PARAMS: [ParamSpec; 86] = [
         "Compressor attack",
         U::Milliseconds,
         (0.1, 200.0, 10.0),
-        SMOOTH_MS,
+        0.0,
         K::ALL,
     ),
     row(
@@ -668,7 +670,7 @@ pub const PARAMS: [ParamSpec; 86] = [
         "Compressor release",
         U::Milliseconds,
         (10.0, 2_000.0, 100.0),
-        SMOOTH_MS,
+        0.0,
         K::ALL,
     ),
     row(
@@ -749,7 +751,7 @@ pub const PARAMS: [ParamSpec; 86] = [
         "Gate attack",
         U::Milliseconds,
         (0.05, 50.0, 1.0),
-        SMOOTH_MS,
+        0.0,
         K::STRIPS,
     ),
     row(
@@ -758,7 +760,7 @@ pub const PARAMS: [ParamSpec; 86] = [
         "Gate hold",
         U::Milliseconds,
         (0.0, 500.0, 50.0),
-        SMOOTH_MS,
+        0.0,
         K::STRIPS,
     ),
     row(
@@ -767,7 +769,7 @@ pub const PARAMS: [ParamSpec; 86] = [
         "Gate release",
         U::Milliseconds,
         (5.0, 2_000.0, 100.0),
-        SMOOTH_MS,
+        0.0,
         K::STRIPS,
     ),
     row(
@@ -1001,7 +1003,7 @@ pub const PARAMS: [ParamSpec; 86] = [
         "Limiter ceiling",
         U::DecibelsTruePeak,
         (-12.0, 0.0, -1.0),
-        SMOOTH_MS,
+        0.0,
         K::MASTER,
     ),
     row(
@@ -1019,7 +1021,7 @@ pub const PARAMS: [ParamSpec; 86] = [
         "Limiter release",
         U::Milliseconds,
         (10.0, 1_000.0, 100.0),
-        SMOOTH_MS,
+        0.0,
         K::MASTER,
     ),
     row(
@@ -1224,6 +1226,12 @@ impl ParamSpec {
             }
             _ => (a - b).abs() < 0.005 * span,
         }
+    }
+
+    /// `value` clamped to the range (NaN stays NaN): how a processor keeps a setting it is
+    /// given directly in the table's range.
+    pub fn clamp(&self, value: f32) -> f32 {
+        value.clamp(self.min, self.max)
     }
 
     /// `value` made valid: clamped to the range, toggles snapped to 0 or 1, choices rounded to
