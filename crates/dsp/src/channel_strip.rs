@@ -20,6 +20,7 @@ use mixroom_protocol::params::ParamId;
 use mixroom_protocol::strips::MAX_RETURNS;
 use mixroom_protocol::units::db_to_lin;
 
+use crate::denormal::finite_or_zero;
 use crate::meter::peak_abs;
 use crate::pan::{balance_gains, mono_pan_gains, widen};
 use crate::taps::Taps;
@@ -120,10 +121,12 @@ impl ChannelStrip {
         &mut self.low_pass
     }
 
-    /// Sets the input trim, dB (±24).
+    /// Sets the input trim, dB (±24). NaN is ignored.
     pub fn set_trim_db(&mut self, trim_db: f32) {
-        self.trim_lin
-            .set_target(db_to_lin(trim_db.clamp(-24.0, 24.0)));
+        if !trim_db.is_nan() {
+            self.trim_lin
+                .set_target(db_to_lin(ParamId::TrimDb.spec().clamp(trim_db)));
+        }
     }
 
     /// Inverts the polarity (fades through zero over 10 ms).
@@ -140,19 +143,27 @@ impl ChannelStrip {
         }
     }
 
-    /// Sets the stereo width (0..2; stereo sources only).
+    /// Sets the stereo width (0..2; stereo sources only). NaN is ignored.
     pub fn set_width(&mut self, width: f32) {
-        self.width.set_target(width.clamp(0.0, 2.0));
+        if !width.is_nan() {
+            self.width.set_target(ParamId::Width.spec().clamp(width));
+        }
     }
 
-    /// Sets the pan (mono sources) or balance (stereo sources), −1..1.
+    /// Sets the pan (mono sources) or balance (stereo sources), −1..1. NaN is ignored.
     pub fn set_pan(&mut self, pan: f32) {
-        self.pan.set_target(pan.clamp(-1.0, 1.0));
+        if !pan.is_nan() {
+            self.pan.set_target(ParamId::Pan.spec().clamp(pan));
+        }
     }
 
-    /// Sets the fader, dB (at or below `SILENCE_DB` it is silence).
+    /// Sets the fader, dB (at or below `SILENCE_DB` it is silence; at most +12). NaN is
+    /// ignored.
     pub fn set_gain_db(&mut self, gain_db: f32) {
-        self.fader_lin.set_target(db_to_lin(gain_db));
+        if !gain_db.is_nan() {
+            self.fader_lin
+                .set_target(db_to_lin(ParamId::GainDb.spec().clamp(gain_db)));
+        }
     }
 
     /// Sets whether the strip is heard (false while muted or silenced by another's solo).
@@ -162,8 +173,12 @@ impl ChannelStrip {
 
     /// Sets the level of send `send`, dB (`SILENCE_DB` is off).
     pub fn set_send_db(&mut self, send: usize, level_db: f32) {
+        if level_db.is_nan() {
+            return;
+        }
         if let Some(s) = self.sends.get_mut(send) {
-            s.gain_lin.set_target(db_to_lin(level_db));
+            s.gain_lin
+                .set_target(db_to_lin(ParamId::send_db(send).spec().clamp(level_db)));
         }
     }
 
@@ -274,19 +289,18 @@ impl ChannelStrip {
     fn input_stage(&mut self, io: &mut StereoBlock<'_>) {
         let right_len = if self.mono_input { 0 } else { io.right.len() };
         let right = &mut io.right[..right_len];
+        // Non-finite samples read as silence from here on.
         if self.trim_lin.is_settled() && self.polarity.is_settled() {
             let g = self.trim_lin.value() * self.polarity.value();
-            if g != 1.0 {
-                for x in io.left.iter_mut().chain(right.iter_mut()) {
-                    *x *= g;
-                }
+            for x in io.left.iter_mut().chain(right.iter_mut()) {
+                *x = finite_or_zero(*x) * g;
             }
         } else {
             for (i, l) in io.left.iter_mut().enumerate() {
                 let g = self.trim_lin.next_value() * self.polarity.next_value();
-                *l *= g;
+                *l = finite_or_zero(*l) * g;
                 if let Some(r) = right.get_mut(i) {
-                    *r *= g;
+                    *r = finite_or_zero(*r) * g;
                 }
             }
         }

@@ -11,6 +11,7 @@ use mixroom_protocol::params::ParamId;
 use mixroom_protocol::strips::StripIndex;
 use mixroom_protocol::units::db_to_lin;
 
+use crate::denormal::finite_or_zero;
 use crate::taps::Taps;
 use crate::{
     Compressor, Equalizer, HiddenChange, LinearSmoother, LoudnessMeter, Processor, StereoBlock,
@@ -77,9 +78,13 @@ impl MasterStrip {
         &mut self.limiter
     }
 
-    /// Sets the output fader, dB.
+    /// Sets the output fader, dB (at or below `SILENCE_DB` it is silence; at most +12). NaN is
+    /// ignored.
     pub fn set_gain_db(&mut self, gain_db: f32) {
-        self.fader_lin.set_target(db_to_lin(gain_db));
+        if !gain_db.is_nan() {
+            self.fader_lin
+                .set_target(db_to_lin(ParamId::GainDb.spec().clamp(gain_db)));
+        }
     }
 
     /// Mutes (`false`) or unmutes the output.
@@ -113,6 +118,10 @@ impl MasterStrip {
 
     /// Runs the master over the mix in `io`, in place.
     pub fn run(&mut self, io: &mut StereoBlock<'_>, taps: &mut Taps) {
+        // Non-finite samples read as silence.
+        for x in io.left.iter_mut().chain(io.right.iter_mut()) {
+            *x = finite_or_zero(*x);
+        }
         // First: every view and meter shows the mix the student hears.
         self.hidden.process(io);
         let strip = StripIndex::MASTER.index();

@@ -88,9 +88,12 @@ impl PassFilter {
         self.second.snap();
     }
 
-    /// Sets the corner frequency, Hz (20..20 000).
+    /// Sets the corner frequency, Hz (20..20 000, the table's range). NaN is ignored.
     pub fn set_freq_hz(&mut self, freq_hz: f32) {
-        self.freq_hz = freq_hz.clamp(20.0, 20_000.0);
+        if freq_hz.is_nan() {
+            return;
+        }
+        self.freq_hz = ParamId::HpfHz.spec().clamp(freq_hz);
         self.apply();
     }
 
