@@ -3,7 +3,20 @@
 
 use serde_json::{Map, Value};
 
-use crate::session::{SessionError, SESSION_VERSION};
+/// Current session schema version: where the migrations end.
+pub const SESSION_VERSION: u32 = 2;
+
+/// Why a session's JSON cannot be lifted to [`SESSION_VERSION`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MigrateError {
+    /// Its version is missing or not a positive whole number.
+    Malformed(&'static str),
+    /// Written by a newer Mixroom.
+    TooNew {
+        /// The version found.
+        found: u32,
+    },
+}
 
 /// The `version` of a versioned JSON document (a session, a lesson, a hand-in), or why it has
 /// none: not an object, no `version`, or one that is not a positive whole number.
@@ -20,22 +33,22 @@ pub(crate) fn version_of(value: &Value) -> Result<u64, &'static str> {
 
 /// Lifts a session of any version this build knows to [`SESSION_VERSION`]; refuses a newer
 /// one, and one whose version is missing or not a positive whole number.
-pub fn to_current(mut value: Value) -> Result<Value, SessionError> {
-    let version = version_of(&value).map_err(|why| SessionError::Malformed(why.to_owned()))?;
+pub fn to_current(mut value: Value) -> Result<Value, MigrateError> {
+    let version = version_of(&value).map_err(MigrateError::Malformed)?;
     if version > u64::from(SESSION_VERSION) {
-        return Err(SessionError::TooNew {
+        return Err(MigrateError::TooNew {
             found: u32::try_from(version).unwrap_or(u32::MAX),
         });
     }
     if version == 1 {
-        value = v1_to_v2(value)?;
+        value = v1_to_v2(value);
     }
     Ok(value)
 }
 
 /// Version 1 named a file by a bare path: `{"file": "bass.wav"}` becomes
 /// `{"file": {"path": "bass.wav"}}`. The transport section is new (its default loops the song).
-fn v1_to_v2(mut value: Value) -> Result<Value, SessionError> {
+fn v1_to_v2(mut value: Value) -> Value {
     let object = value.as_object_mut().expect("checked by to_current");
     if let Some(Value::Array(tracks)) = object.get_mut("tracks") {
         for track in tracks {
@@ -50,39 +63,12 @@ fn v1_to_v2(mut value: Value) -> Result<Value, SessionError> {
         }
     }
     object.insert("version".to_owned(), Value::from(2));
-    Ok(value)
+    value
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::session::{FileSource, Session, SessionError, Source};
-
-    /// A session as version 1 wrote it.
-    const V1: &str = r#"{ "version": 1,
-        "tracks": [
-            { "name": "Bass", "source": { "file": "stems/bass.wav" },
-              "params": { "gain_db": -6.0 } },
-            { "name": "Kick", "source": { "demo": "kick" } } ],
-        "master": { "params": { "gain_db": -1.5 } } }"#;
-
-    #[test]
-    fn version_1_migrates_with_every_value_kept() {
-        let session = Session::from_json(V1).unwrap();
-        assert_eq!(session.version, 2);
-        assert_eq!(
-            session.tracks[0].source,
-            Source::File(FileSource {
-                path: "stems/bass.wav".into(),
-                sha256: None
-            })
-        );
-        assert_eq!(session.tracks[0].source_name(), "bass.wav");
-        assert_eq!(session.tracks[0].strip.params["gain_db"], -6.0);
-        assert_eq!(session.tracks[1].source, Source::Demo("kick".into()));
-        assert_eq!(session.master.params["gain_db"], -1.5);
-        assert_eq!(session.transport, Default::default());
-        assert_eq!(Session::from_json(&session.to_json()).unwrap(), session);
-    }
+    use super::*;
 
     #[test]
     fn missing_or_odd_versions_are_refused() {
@@ -94,10 +80,14 @@ mod tests {
             r#"{"version": 1.5, "tracks": []}"#,
             "[]",
         ] {
-            let err = Session::from_json(text).unwrap_err();
-            assert!(matches!(err, SessionError::Malformed(_)), "{text}: {err}");
+            let value: Value = serde_json::from_str(text).unwrap();
+            let err = to_current(value).unwrap_err();
+            assert!(matches!(err, MigrateError::Malformed(_)), "{text}: {err:?}");
         }
-        let err = Session::from_json(r#"{"version": 99999999999, "tracks": []}"#).unwrap_err();
-        assert_eq!(err, SessionError::TooNew { found: u32::MAX });
+        let value = serde_json::from_str(r#"{"version": 99999999999, "tracks": []}"#).unwrap();
+        assert_eq!(
+            to_current(value),
+            Err(MigrateError::TooNew { found: u32::MAX })
+        );
     }
 }

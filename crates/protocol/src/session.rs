@@ -27,12 +27,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::layout::param_block;
+use crate::migrate::{self, MigrateError};
 use crate::params::{ParamId, PARAMS};
 use crate::strips::{StripIndex, StripKind, MAX_BUSES, MAX_RETURNS, MAX_TRACKS};
 use crate::validate::{Incoming, Refusal};
 
 /// The schema version this build writes and the newest it reads.
-pub const SESSION_VERSION: u32 = 2;
+pub use crate::migrate::SESSION_VERSION;
 
 /// A whole mix.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -240,6 +241,15 @@ impl fmt::Display for SessionError {
 
 impl std::error::Error for SessionError {}
 
+impl From<MigrateError> for SessionError {
+    fn from(error: MigrateError) -> Self {
+        match error {
+            MigrateError::Malformed(why) => SessionError::Malformed(why.to_owned()),
+            MigrateError::TooNew { found } => SessionError::TooNew { found },
+        }
+    }
+}
+
 impl Strip {
     /// The value of `param`: the stored one made valid, or the default.
     pub fn value(&self, param: ParamId) -> f32 {
@@ -276,7 +286,7 @@ impl Session {
     pub fn open_json(text: &str) -> Result<Incoming, SessionError> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| SessionError::Malformed(e.to_string()))?;
-        let value = crate::migrate::to_current(value)?;
+        let value = migrate::to_current(value)?;
         let session: Session =
             serde_json::from_value(value).map_err(|e| SessionError::Malformed(e.to_string()))?;
         session.incoming()
@@ -556,5 +566,32 @@ mod tests {
         assert_eq!(strip.value(ParamId::GainDb), 12.0);
         strip.set(ParamId::Pan, -3.0);
         assert_eq!(strip.value(ParamId::Pan), -1.0);
+    }
+
+    /// A session as version 1 wrote it.
+    const V1: &str = r#"{ "version": 1,
+        "tracks": [
+            { "name": "Bass", "source": { "file": "stems/bass.wav" },
+              "params": { "gain_db": -6.0 } },
+            { "name": "Kick", "source": { "demo": "kick" } } ],
+        "master": { "params": { "gain_db": -1.5 } } }"#;
+
+    #[test]
+    fn version_1_migrates_with_every_value_kept() {
+        let session = Session::from_json(V1).unwrap();
+        assert_eq!(session.version, 2);
+        assert_eq!(
+            session.tracks[0].source,
+            Source::File(FileSource {
+                path: "stems/bass.wav".into(),
+                sha256: None
+            })
+        );
+        assert_eq!(session.tracks[0].source_name(), "bass.wav");
+        assert_eq!(session.tracks[0].strip.params["gain_db"], -6.0);
+        assert_eq!(session.tracks[1].source, Source::Demo("kick".into()));
+        assert_eq!(session.master.params["gain_db"], -1.5);
+        assert_eq!(session.transport, Default::default());
+        assert_eq!(Session::from_json(&session.to_json()).unwrap(), session);
     }
 }

@@ -24,11 +24,11 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioContext, BaseAudioContext};
 
 use super::blocks::{Blocks, Mode};
-use super::import::{
-    prepare_origin, EngineAudio, ImportError, ImportedTrack, TrackInfo, TrackOrigin,
-};
+use super::import::{prepare_origin, ImportError, ImportedTrack, TrackInfo, TrackOrigin};
+use super::js::describe;
+use super::samples::{EngineAudio, TrackAudio};
 use super::worklet_node::{
-    load_processor, preload_engine_module, EngineMemory, TrackAudio, WorkletEvent, WorkletNode,
+    load_processor, preload_engine_module, EngineMemory, WorkletEvent, WorkletNode,
 };
 
 /// More deaths than this within [`RESTART_WINDOW_MS`] and the bridge gives up restarting.
@@ -596,13 +596,4 @@ impl PendingLoad {
         // Resolving a promise cannot throw.
         let _ = self.wake.call0(&JsValue::UNDEFINED);
     }
-}
-
-/// A readable message from a JS error value.
-pub fn describe(error: &JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| format!("{error:?}"))
 }

@@ -39,10 +39,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioBuffer, BaseAudioContext, File};
 
-use super::bridge::describe;
-use super::js;
+use super::js::{self, describe};
+use super::samples::EngineAudio;
 use super::waveform::{Overview, OverviewBuilder, FRAMES_PER_POINT};
-use super::worklet_node::TrackAudio;
 
 /// Frames converted per step (the scratch buffers hold this many per channel).
 const CHUNK_FRAMES: usize = 16_384;
@@ -236,50 +235,6 @@ impl ImportError {
 }
 
 impl std::error::Error for ImportError {}
-
-/// A track's audio in the engine's storage, one transferable `ArrayBuffer` per channel:
-/// Float32 samples, or Int16 (`i / 32768`) when compact. Posting it to the worklet moves the
-/// buffers, leaving nothing behind.
-pub struct EngineAudio {
-    compact: bool,
-    channels: Vec<ArrayBuffer>,
-}
-
-impl EngineAudio {
-    /// The sample format the processor's "load" message names: "i16" or "f32".
-    pub fn format(&self) -> &'static str {
-        if self.compact {
-            "i16"
-        } else {
-            "f32"
-        }
-    }
-
-    /// The channels' buffers.
-    pub fn channels(&self) -> &[ArrayBuffer] {
-        &self.channels
-    }
-
-    /// The audio as f32 channels, for an offline render (16-bit samples become `i / 32768`,
-    /// which the engine stores back as the same integers).
-    pub fn into_track_audio(self) -> TrackAudio {
-        let channels = self
-            .channels
-            .iter()
-            .map(|buffer| {
-                if self.compact {
-                    let samples = Int16Array::new(buffer).to_vec();
-                    let converted: Vec<f32> =
-                        samples.iter().map(|&i| f32::from(i) / 32_768.0).collect();
-                    Float32Array::from(converted.as_slice())
-                } else {
-                    Float32Array::new(buffer)
-                }
-            })
-            .collect();
-        TrackAudio { channels }
-    }
-}
 
 /// Decodes `file` at `context`'s sample rate and prepares it for
 /// [`super::AudioBridge::load_track`]: downmixed, with its overview, in the engine's storage.
@@ -494,14 +449,12 @@ impl Storage {
 
     fn into_audio(self) -> EngineAudio {
         match self {
-            Storage::F32(arrays) => EngineAudio {
-                compact: false,
-                channels: arrays.iter().map(|a| a.buffer()).collect(),
-            },
-            Storage::I16(arrays) => EngineAudio {
-                compact: true,
-                channels: arrays.iter().map(|a| a.buffer()).collect(),
-            },
+            Storage::F32(arrays) => {
+                EngineAudio::new(false, arrays.iter().map(|a| a.buffer()).collect())
+            }
+            Storage::I16(arrays) => {
+                EngineAudio::new(true, arrays.iter().map(|a| a.buffer()).collect())
+            }
         }
     }
 }

@@ -102,3 +102,12 @@ pub async fn sha256_hex(bytes: &js_sys::ArrayBuffer) -> Result<String, JsValue> 
     let digest = js_sys::Uint8Array::new(&digest).to_vec();
     Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
+
+/// A readable message from a JS error value.
+pub fn describe(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| format!("{error:?}"))
+}

@@ -13,11 +13,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioBuffer, BaseAudioContext, OfflineAudioContext, OfflineAudioContextOptions};
 
-use super::describe;
-
 use super::blocks::{Blocks, Mode};
-use super::js::{self, channel_view, suspend_at};
-use super::worklet_node::{add_processor, TrackAudio, WorkletEvent, WorkletNode};
+use super::js::{self, channel_view, describe, suspend_at};
+use super::samples::TrackAudio;
+use super::worklet_node::{add_processor, WorkletEvent, WorkletNode};
 
 /// How long to wait for the worklet's last messages after rendering, in message mode, ms.
 const MESSAGE_SETTLE_MS: i32 = 50;

@@ -5,14 +5,14 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Float32Array, WebAssembly};
+use js_sys::{Array, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioWorkletNode, AudioWorkletNodeOptions, BaseAudioContext, MessageEvent};
 
 use super::blocks::{Blocks, Mode};
-use super::import::EngineAudio;
 use super::js;
+use super::samples::{EngineAudio, TrackAudio};
 
 /// Where the page finds the engine module and the processor script (next to index.html).
 const WORKLET_WASM_URL: &str = "./mixroom_worklet.wasm";
@@ -71,24 +71,6 @@ pub fn load_processor(context: &BaseAudioContext) -> Result<js_sys::Promise, JsV
 pub async fn add_processor(context: &BaseAudioContext) -> Result<(), JsValue> {
     JsFuture::from(load_processor(context)?).await?;
     Ok(())
-}
-
-/// A track's audio as f32 channels at the context's sample rate, for the engine to load before
-/// its first quantum (offline renders; the live engine loads [`EngineAudio`] at any time).
-#[derive(Clone, Debug)]
-pub struct TrackAudio {
-    /// The channels.
-    pub channels: Vec<Float32Array>,
-}
-
-impl TrackAudio {
-    fn to_js(&self, track: usize) -> js_sys::Object {
-        let channels: Array = self.channels.iter().collect();
-        js::object(&[
-            ("track", &JsValue::from(track as u32)),
-            ("channels", &channels.into()),
-        ])
-    }
 }
 
 /// The engine's memory, as the processor last reported it.

@@ -142,7 +142,8 @@ impl HandIn {
             });
         }
         if let Some(mix) = value.get_mut("mix") {
-            *mix = crate::migrate::to_current(mix.take()).map_err(HandInError::Mix)?;
+            *mix =
+                crate::migrate::to_current(mix.take()).map_err(|e| HandInError::Mix(e.into()))?;
         }
         let hand_in: HandIn = serde_json::from_value(value).map_err(malformed)?;
         hand_in.incoming()

@@ -27,10 +27,12 @@ pub fn to_current(mut value: Value) -> Result<Value, LessonError> {
     }
     let object = value.as_object_mut().expect("checked above");
     if let Some(start) = object.get_mut("start") {
-        *start = crate::migrate::to_current(start.take()).map_err(LessonError::Start)?;
+        *start =
+            crate::migrate::to_current(start.take()).map_err(|e| LessonError::Start(e.into()))?;
     }
     if let Some(mix) = object.get_mut("reference").and_then(|r| r.get_mut("mix")) {
-        *mix = crate::migrate::to_current(mix.take()).map_err(LessonError::Reference)?;
+        *mix =
+            crate::migrate::to_current(mix.take()).map_err(|e| LessonError::Reference(e.into()))?;
     }
     Ok(value)
 }
