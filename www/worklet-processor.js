@@ -18,7 +18,13 @@
 //                   "start" message (the page loads the tracks first, so a restarted engine
 //                   resumes with every track in place and the playhead where it was)
 //
+// Which copy of a block to keep and where each ring item goes are the module's decisions (the
+// rules: crates/protocol/src/layout/sync.rs); this file loads and stores the counters with
+// Atomics and copies the bytes.
+//
 // Messages in:  { type: "params" | "transport", block }   (message mode: a new snapshot)
+//               { type: "slots", slots, values }          (message mode: changed parameter
+//                                                          slots, Uint32Array and Float32Array)
 //               { type: "taps", selectors }                (message mode: the tap selectors)
 //               { type: "load", track, format, channels }  (a track's audio, at any time:
 //                                                          format "f32" (Float32Array data) or
@@ -67,8 +73,8 @@ class MixroomProcessor extends AudioWorkletProcessor {
     const x = this.x;
     x.mixroom_init(sampleRate);
     this.genWord = x.mixroom_generation_word();
-    this.params = this.inbound("parameter", options.paramBlock, x.mixroom_param_block_bytes());
-    this.transport = this.inbound("transport", options.transportBlock,
+    this.params = this.inbound("parameter", 0, options.paramBlock, x.mixroom_param_block_bytes());
+    this.transport = this.inbound("transport", 1, options.transportBlock,
       x.mixroom_transport_block_bytes());
     this.checkSize("meter", options.meterBlock, x.mixroom_meter_block_bytes());
     this.entryBytes = x.mixroom_meter_entry_bytes();
@@ -81,6 +87,7 @@ class MixroomProcessor extends AudioWorkletProcessor {
     }
     // Continue the count of a previous instance, so the UI sees one unbroken sequence.
     this.count = Atomics.load(this.meterWords, this.countWord) >>> 0;
+    x.mixroom_meter_continue(this.count);
     this.postedCount = this.count;
     this.checkSize("spectrum", options.spectrumBlock, x.mixroom_spectrum_block_bytes());
     this.spectrumBlock = options.spectrumBlock;
@@ -96,6 +103,7 @@ class MixroomProcessor extends AudioWorkletProcessor {
     }
     this.selectors = new Int32Array(this.taps).fill(-1);
     this.tapFrames = Atomics.load(this.spectrumWords, this.spectrumCountWord) >>> 0;
+    x.mixroom_tap_continue(this.tapFrames);
     this.postedTapFrames = this.tapFrames;
     for (const source of options.sources || []) {
       this.load({ track: source.track, format: "f32", channels: source.channels });
@@ -108,8 +116,11 @@ class MixroomProcessor extends AudioWorkletProcessor {
   // blocks, jump there (smoothers at their targets), then render.
   begin() {
     if (!this.held) return;
-    for (let tries = 0; tries < 1000 && this.params.gen < 0; tries++) this.syncParams();
-    for (let tries = 0; tries < 1000 && this.transport.gen < 0; tries++) this.syncTransport();
+    for (const inbound of [this.params, this.transport]) {
+      for (let tries = 0; tries < 1000 && !this.x.mixroom_block_taken(inbound.number); tries++) {
+        this.syncBlock(inbound);
+      }
+    }
     this.x.mixroom_reset();
     this.held = false;
     this.port.postMessage({ type: "ready", ...this.memory() });
@@ -132,10 +143,11 @@ class MixroomProcessor extends AudioWorkletProcessor {
     }
   }
 
-  // A UI -> engine block with the views the seqlock read needs.
-  inbound(name, block, bytes) {
+  // A UI -> engine block (number 0: parameters, 1: transport) with the views the seqlock read
+  // needs.
+  inbound(name, number, block, bytes) {
     this.checkSize(name, block, bytes);
-    return { block, words: new Int32Array(block, 0, 1), bytes: new Uint8Array(block, 0, bytes), gen: -1 };
+    return { number, words: new Int32Array(block, 0, 1), bytes: new Uint8Array(block, 0, bytes) };
   }
 
   // Runs f; a trap or error kills this instance and tells the page, which restarts the engine.
@@ -169,25 +181,15 @@ class MixroomProcessor extends AudioWorkletProcessor {
     }
   }
 
-  // Seqlock read of a UI -> engine block: copy it into the module when its generation is new,
-  // even (no write in progress) and unchanged across the copy.
-  syncBlock(inbound, image, changed) {
+  // Seqlock read of a UI -> engine block: the module says whether to copy it into its image and
+  // whether the copy is whole (then it applies it).
+  syncBlock(inbound) {
+    const x = this.x;
+    this.views(this.viewFrames || 128);
     const before = Atomics.load(inbound.words, this.genWord);
-    if (before === inbound.gen || (before & 1) !== 0) return;
-    image.set(inbound.bytes);
-    if (Atomics.load(inbound.words, this.genWord) !== before) return;
-    changed();
-    inbound.gen = before;
-  }
-
-  syncParams() {
-    this.views(this.viewFrames || 128);
-    this.syncBlock(this.params, this.paramImage, this.x.mixroom_params_changed);
-  }
-
-  syncTransport() {
-    this.views(this.viewFrames || 128);
-    this.syncBlock(this.transport, this.transportImage, this.x.mixroom_transport_changed);
+    if (!x.mixroom_block_wanted(inbound.number, before)) return;
+    (inbound.number === 0 ? this.paramImage : this.transportImage).set(inbound.bytes);
+    x.mixroom_block_copied(inbound.number, before, Atomics.load(inbound.words, this.genWord));
   }
 
   // Loads a track's audio (see the "load" message). Bad data is refused with a reason, never
@@ -237,10 +239,15 @@ class MixroomProcessor extends AudioWorkletProcessor {
   onMessage(message) {
     switch (message.type) {
       case "params":
-        this.params = this.inbound("parameter", message.block, this.params.bytes.length);
+        this.params = this.inbound("parameter", 0, message.block, this.params.bytes.length);
         break;
       case "transport":
-        this.transport = this.inbound("transport", message.block, this.transport.bytes.length);
+        this.transport = this.inbound("transport", 1, message.block, this.transport.bytes.length);
+        break;
+      case "slots":
+        for (let i = 0; i < message.slots.length; i++) {
+          this.x.mixroom_set_param(message.slots[i], message.values[i]);
+        }
         break;
       case "taps":
         message.selectors.forEach((selector, tap) => Atomics.store(this.spectrumWords,
@@ -281,16 +288,16 @@ class MixroomProcessor extends AudioWorkletProcessor {
     }
     const frames = output[0].length;
     this.views(frames);
-    this.syncParams();
-    this.syncTransport();
+    this.syncBlock(this.params);
+    this.syncBlock(this.transport);
     this.syncTaps();
     x.mixroom_process(frames);
     for (let channel = 0; channel < output.length; channel++) {
       output[channel].set(this.outputs[Math.min(channel, 1)]);
     }
-    // Publish this quantum's meter entry: fill the slot, then store the new count.
-    this.ring[this.count % this.ring.length].set(this.entry);
-    this.count = (this.count + 1) >>> 0;
+    // Publish this quantum's meter entry: fill its slot, then store the new count.
+    this.ring[x.mixroom_meter_slot()].set(this.entry);
+    this.count = x.mixroom_meter_publish() >>> 0;
     Atomics.store(this.meterWords, this.countWord, this.count | 0);
     this.publishTaps(frames);
     if (this.mode === "message") {
@@ -312,7 +319,7 @@ class MixroomProcessor extends AudioWorkletProcessor {
 
   // Copies this quantum's tap samples into the rings, then stores the new frame count.
   publishTaps(frames) {
-    const at = this.tapFrames % this.ringFrames;
+    const at = this.x.mixroom_tap_slot();
     const first = Math.min(frames, this.ringFrames - at);
     for (let tap = 0; tap < this.taps; tap++) {
       if (this.selectors[tap] < 0) continue;
@@ -320,7 +327,7 @@ class MixroomProcessor extends AudioWorkletProcessor {
       this.rings[tap].set(samples.subarray(0, first), at);
       if (first < frames) this.rings[tap].set(samples.subarray(first), 0);
     }
-    this.tapFrames = (this.tapFrames + frames) >>> 0;
+    this.tapFrames = this.x.mixroom_tap_publish(frames) >>> 0;
     Atomics.store(this.spectrumWords, this.spectrumCountWord, this.tapFrames | 0);
   }
 

@@ -5,9 +5,13 @@
 //!
 //! 1. `mixroom_init(sample_rate_hz)` once.
 //! 2. The shared blocks are mirrored in this module's memory with the exact byte layout of
-//!    `mixroom_protocol::layout`. When the UI's generation changes, the processor copies the
-//!    block into the image (`mixroom_param_block_ptr`, `mixroom_transport_block_ptr`) and calls
-//!    `mixroom_params_changed` / `mixroom_transport_changed`.
+//!    `mixroom_protocol::layout`. Each quantum, for the parameter block (0) and the transport
+//!    block (1), the processor loads the generation word, asks `mixroom_block_wanted(block,
+//!    generation)`, and if so copies the block into its image (`mixroom_param_block_ptr`,
+//!    `mixroom_transport_block_ptr`), loads the generation again and hands both to
+//!    `mixroom_block_copied`, which applies a whole copy (the seqlock's rules are
+//!    `mixroom_protocol::layout::sync`'s). In message mode, `mixroom_set_param(slot, value)`
+//!    applies one changed slot the page posted.
 //! 3. Sources, at any time between quanta: stage the samples with
 //!    `mixroom_source_alloc(channels, frames)` (f32) or `mixroom_source_alloc_i16(channels,
 //!    frames)` (compact 16-bit, sample `i` = `i / 32768`), fill each `mixroom_source_channel_ptr`
@@ -15,11 +19,14 @@
 //!    `mixroom_source_clear(track)` unloads a track. Staged i16 samples become the source as they
 //!    are (no copy); staged f32 samples are kept as f32 up to a minute and compacted beyond
 //!    (`Source::for_rate`). Loading allocates and frees; it never happens inside `process`.
-//! 4. Each render quantum: `mixroom_process(frames)`, then read `mixroom_output_ptr(0|1)` and copy
-//!    the meter entry (`mixroom_meter_entry_ptr`) into the ring at
-//!    `mixroom_meter_entry_offset(n)` of the shared meter block.
-//! 5. Spectrum: the processor passes the UI's tap selectors to `mixroom_select_tap` and copies
-//!    each active tap's samples (`mixroom_tap_ptr`) into the spectrum block's rings.
+//! 4. Each render quantum: `mixroom_process(frames)`, then read `mixroom_output_ptr(0|1)`, copy
+//!    the meter entry (`mixroom_meter_entry_ptr`) into ring slot `mixroom_meter_slot()` of the
+//!    shared meter block and store `mixroom_meter_publish()` as its count. A new processor first
+//!    continues the count it finds (`mixroom_meter_continue`).
+//! 5. Spectrum: the processor passes the UI's tap selectors to `mixroom_select_tap`, copies each
+//!    active tap's samples (`mixroom_tap_ptr`) into the spectrum block's rings from frame
+//!    `mixroom_tap_slot()` on (wrapping), and stores `mixroom_tap_publish(frames)` as the frame
+//!    count (continued like the meters' with `mixroom_tap_continue`).
 //!
 //! All logic lives in mixroom-dsp; this crate only moves bytes. Every function is a no-op (or
 //! returns 0 / null) before `mixroom_init`.
@@ -29,6 +36,7 @@ use std::cell::RefCell;
 use mixroom_dsp::{Engine, Source, StereoBlock};
 use mixroom_protocol::layout::meter_block::{self, StripFigures};
 use mixroom_protocol::layout::spectrum_block;
+use mixroom_protocol::layout::sync::{RingWriter, SeqlockReader};
 use mixroom_protocol::layout::transport_block::{self, TransportRequest};
 use mixroom_protocol::layout::{param_block, GENERATION_WORD};
 use mixroom_protocol::strips::StripIndex;
@@ -44,7 +52,11 @@ struct Worklet {
     engine: Engine,
     param_image: Vec<u8>,
     transport_image: Vec<u8>,
+    /// The seqlock readers of the parameter and transport blocks.
+    readers: [SeqlockReader; 2],
     meter_entry: Vec<u8>,
+    meter_ring: RingWriter,
+    tap_ring: RingWriter,
     output: [Vec<f32>; 2],
     staged: Staged,
     source_bytes: usize,
@@ -82,7 +94,10 @@ pub extern "C" fn mixroom_init(sample_rate_hz: f32) {
         engine: Engine::new(sample_rate_hz, ENGINE_BLOCK_FRAMES),
         param_image: param_block::initial_block(),
         transport_image: vec![0; transport_block::BYTES],
+        readers: [SeqlockReader::new(); 2],
         meter_entry: vec![0; meter_block::ENTRY_BYTES],
+        meter_ring: RingWriter::new(meter_block::RING_CAPACITY as u32, 0),
+        tap_ring: RingWriter::new(spectrum_block::RING_FRAMES as u32, 0),
         output: [vec![0.0; MAX_QUANTUM_FRAMES], vec![0.0; MAX_QUANTUM_FRAMES]],
         staged: Staged::Nothing,
         source_bytes: 0,
@@ -110,12 +125,6 @@ pub extern "C" fn mixroom_param_block_bytes() -> u32 {
     param_block::BYTES as u32
 }
 
-/// Applies the parameter-block image to the engine (changed values start their ramps).
-#[no_mangle]
-pub extern "C" fn mixroom_params_changed() {
-    with((), |w| w.engine.apply_param_block(&w.param_image));
-}
-
 /// Address of the transport-block image (`mixroom_transport_block_bytes` long).
 #[no_mangle]
 pub extern "C" fn mixroom_transport_block_ptr() -> *mut u8 {
@@ -128,12 +137,64 @@ pub extern "C" fn mixroom_transport_block_bytes() -> u32 {
     transport_block::BYTES as u32
 }
 
-/// Applies the transport-block image to the engine's transport.
+/// The parameter block, in the block numbers of `mixroom_block_wanted`.
+pub const PARAM_BLOCK: u32 = 0;
+/// The transport block.
+pub const TRANSPORT_BLOCK: u32 = 1;
+
+/// With the generation word of block `block` loaded before copying: 1 when the processor should
+/// copy the block into its image now (a write has ended that was not applied yet), else 0.
 #[no_mangle]
-pub extern "C" fn mixroom_transport_changed() {
+pub extern "C" fn mixroom_block_wanted(block: u32, before: i32) -> u32 {
+    with(0, |w| {
+        w.readers
+            .get(block as usize)
+            .is_some_and(|r| r.wants(before)) as u32
+    })
+}
+
+/// With the generation word loaded again after the copy: when the copy holds one whole write,
+/// applies the image to the engine (changed values start their ramps) and returns 1; else 0
+/// (the processor tries again next quantum).
+#[no_mangle]
+pub extern "C" fn mixroom_block_copied(block: u32, before: i32, after: i32) -> u32 {
+    with(0, |w| {
+        let Some(reader) = w.readers.get_mut(block as usize) else {
+            return 0;
+        };
+        if !reader.take(before, after) {
+            return 0;
+        }
+        if block == PARAM_BLOCK {
+            w.engine.apply_param_block(&w.param_image);
+        } else {
+            let request = TransportRequest::decode(&w.transport_image);
+            w.engine.apply_transport(&request);
+        }
+        1
+    })
+}
+
+/// 1 once a copy of block `block` has been applied (a new engine waits for both).
+#[no_mangle]
+pub extern "C" fn mixroom_block_taken(block: u32) -> u32 {
+    with(0, |w| {
+        w.readers
+            .get(block as usize)
+            .is_some_and(SeqlockReader::has_taken) as u32
+    })
+}
+
+/// Message mode: sets parameter slot `slot` to `value` (plain units), in the image and the
+/// engine. Slots out of range are ignored.
+#[no_mangle]
+pub extern "C" fn mixroom_set_param(slot: u32, value: f32) {
     with((), |w| {
-        let request = TransportRequest::decode(&w.transport_image);
-        w.engine.apply_transport(&request);
+        let slot = slot as usize;
+        if slot < mixroom_protocol::params::PARAM_SLOTS {
+            param_block::write_value(&mut w.param_image, slot, value);
+            w.engine.set_param(slot, value);
+        }
     });
 }
 
@@ -333,10 +394,35 @@ pub extern "C" fn mixroom_meter_ring_capacity() -> u32 {
     meter_block::RING_CAPACITY as u32
 }
 
-/// Byte offset in the meter block where entry number `n` goes.
+/// Byte offset in the meter block of ring slot `slot`.
 #[no_mangle]
-pub extern "C" fn mixroom_meter_entry_offset(n: u32) -> u32 {
-    meter_block::entry_offset(n) as u32
+pub extern "C" fn mixroom_meter_entry_offset(slot: u32) -> u32 {
+    meter_block::entry_offset(slot) as u32
+}
+
+/// Continues the meter count at `count` (what a previous engine left in the block).
+#[no_mangle]
+pub extern "C" fn mixroom_meter_continue(count: u32) {
+    with((), |w| {
+        w.meter_ring = RingWriter::new(meter_block::RING_CAPACITY as u32, count)
+    });
+}
+
+/// The ring slot this quantum's meter entry goes to.
+#[no_mangle]
+pub extern "C" fn mixroom_meter_slot() -> u32 {
+    with(0, |w| {
+        w.meter_ring
+            .next(1)
+            .slots(meter_block::RING_CAPACITY as u32)[0]
+            .start as u32
+    })
+}
+
+/// Counts this quantum's entry as written: returns the count to store, after the entry.
+#[no_mangle]
+pub extern "C" fn mixroom_meter_publish() -> u32 {
+    with(0, |w| w.meter_ring.publish(1))
 }
 
 /// Points spectrum tap `tap` at a strip and point (a `spectrum_block` selector; −1 = off).
@@ -385,6 +471,28 @@ pub extern "C" fn mixroom_spectrum_selector_word() -> u32 {
 #[no_mangle]
 pub extern "C" fn mixroom_spectrum_sample_offset(tap: u32, n: u32) -> u32 {
     spectrum_block::sample_offset(tap as usize, n) as u32
+}
+
+/// Continues the spectrum frame count at `count` (what a previous engine left in the block).
+#[no_mangle]
+pub extern "C" fn mixroom_tap_continue(count: u32) {
+    with((), |w| {
+        w.tap_ring = RingWriter::new(spectrum_block::RING_FRAMES as u32, count)
+    });
+}
+
+/// The ring frame where this quantum's tap samples begin (they wrap at the ring's end).
+#[no_mangle]
+pub extern "C" fn mixroom_tap_slot() -> u32 {
+    with(0, |w| {
+        w.tap_ring.next(1).slots(spectrum_block::RING_FRAMES as u32)[0].start as u32
+    })
+}
+
+/// Counts `frames` more tap frames as written: returns the frame count to store, after them.
+#[no_mangle]
+pub extern "C" fn mixroom_tap_publish(frames: u32) -> u32 {
+    with(0, |w| w.tap_ring.publish(frames))
 }
 
 /// Frames per spectrum ring.

@@ -15,6 +15,18 @@ fn bytes_mut<'a>(ptr: *mut u8, len: u32) -> &'a mut [u8] {
     unsafe { std::slice::from_raw_parts_mut(ptr, len as usize) }
 }
 
+/// Applies the image of `block` as the processor does once it has copied a whole write: each
+/// call ends on a new generation.
+fn apply(block: u32) {
+    thread_local!(static GENERATION: std::cell::Cell<i32> = const { std::cell::Cell::new(0) });
+    let generation = GENERATION.with(|g| {
+        g.set(g.get() + 2);
+        g.get()
+    });
+    assert_eq!(mixroom_block_wanted(block, generation), 1);
+    assert_eq!(mixroom_block_copied(block, generation, generation), 1);
+}
+
 fn floats<'a>(ptr: *mut f32, len: usize) -> &'a mut [f32] {
     assert!(!ptr.is_null());
     // SAFETY: as above, for the output and staging buffers.
@@ -39,7 +51,7 @@ fn a_quantum_through_the_abi() {
     let track = StripIndex::track(0).unwrap();
     param_block::write_value(params, ParamId::GainDb.slot(track), -6.0);
     param_block::write_value(params, ParamId::Pan.slot(track), -1.0);
-    mixroom_params_changed();
+    apply(PARAM_BLOCK);
     let transport = bytes_mut(
         mixroom_transport_block_ptr(),
         mixroom_transport_block_bytes(),
@@ -49,7 +61,7 @@ fn a_quantum_through_the_abi() {
         ..TransportRequest::default()
     }
     .encode(transport);
-    mixroom_transport_changed();
+    apply(TRANSPORT_BLOCK);
     mixroom_reset();
 
     assert_eq!(mixroom_process(128), 128);
@@ -109,7 +121,7 @@ fn play() {
         ..TransportRequest::default()
     }
     .encode(transport);
-    mixroom_transport_changed();
+    apply(TRANSPORT_BLOCK);
     mixroom_reset();
 }
 
@@ -207,4 +219,45 @@ fn f32_sources_longer_than_a_minute_are_compacted() {
     play();
     let [l, r] = track_peaks(1);
     assert_eq!((l, r), (0.25, 0.25), "0.25 is on the 16-bit grid");
+}
+
+#[test]
+fn blocks_apply_only_whole_new_writes_and_rings_continue() {
+    mixroom_init(48_000.0);
+    assert_eq!(mixroom_block_taken(PARAM_BLOCK), 0);
+    assert_eq!(
+        mixroom_block_wanted(PARAM_BLOCK, 3),
+        0,
+        "a write is under way"
+    );
+    let params = bytes_mut(mixroom_param_block_ptr(), mixroom_param_block_bytes());
+    let slot = ParamId::GainDb.slot(StripIndex::MASTER);
+    param_block::write_value(params, slot, -9.0);
+    assert_eq!(
+        mixroom_block_copied(PARAM_BLOCK, 4, 5),
+        0,
+        "torn: not applied"
+    );
+    assert_eq!(mixroom_block_taken(PARAM_BLOCK), 0);
+    assert_eq!(mixroom_block_copied(PARAM_BLOCK, 4, 4), 1);
+    assert_eq!(mixroom_block_taken(PARAM_BLOCK), 1);
+    assert_eq!(mixroom_block_wanted(PARAM_BLOCK, 4), 0, "already applied");
+    assert_eq!(mixroom_block_wanted(7, 6), 0, "no block 7");
+
+    // Message mode: one slot, in the image and the engine.
+    mixroom_set_param(slot as u32, -3.0);
+    let params = bytes_mut(mixroom_param_block_ptr(), mixroom_param_block_bytes());
+    assert_eq!(param_block::read_value(params, slot), -3.0);
+    mixroom_set_param(u32::MAX, 1.0);
+
+    // A new engine continues the rings' counts; slots wrap.
+    let capacity = meter_block::RING_CAPACITY as u32;
+    mixroom_meter_continue(u32::MAX);
+    assert_eq!(mixroom_meter_slot(), u32::MAX % capacity);
+    assert_eq!(mixroom_meter_publish(), 0);
+    assert_eq!(mixroom_meter_slot(), 0);
+    mixroom_tap_continue(8_190);
+    assert_eq!(mixroom_tap_slot(), 8_190);
+    assert_eq!(mixroom_tap_publish(128), 8_318);
+    assert_eq!(mixroom_tap_slot(), 126);
 }

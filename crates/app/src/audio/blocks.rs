@@ -7,13 +7,14 @@
 //! and [`Blocks::receive_spectrum`] write into the local copy. Everything else works the same in
 //! both modes.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use js_sys::{Atomics, Float32Array, Int32Array, Uint8Array};
 use mixroom_protocol::layout::meter_block::{self, RING_CAPACITY};
 use mixroom_protocol::layout::spectrum_block::{self, RING_FRAMES, TAPS};
+use mixroom_protocol::layout::sync::{Items, RingReader, SeqlockWriter};
 use mixroom_protocol::layout::transport_block::{self, TransportRequest};
-use mixroom_protocol::layout::{param_block, GENERATION_WORD};
+use mixroom_protocol::layout::{param_block, read_generation, GENERATION_WORD};
 use mixroom_protocol::params::PARAM_SLOTS;
 use wasm_bindgen::JsValue;
 
@@ -56,6 +57,21 @@ fn words(buffer: &JsValue) -> Int32Array {
     Int32Array::new_with_byte_offset_and_length(buffer, 0, 4)
 }
 
+/// What changed in the parameter block since message mode last posted it.
+#[derive(Debug, Default)]
+pub enum ParamChanges {
+    /// Nothing.
+    #[default]
+    None,
+    /// These slots, to these values, in order.
+    Slots(Vec<(u32, f32)>),
+    /// Too much to list: post the whole block.
+    Whole,
+}
+
+/// More changed slots than this between two posts, and the whole block is posted instead.
+const MAX_POSTED_SLOTS: usize = 256;
+
 /// The three blocks of one engine.
 pub struct Blocks {
     mode: Mode,
@@ -72,7 +88,11 @@ pub struct Blocks {
     spectrum_words: Int32Array,
     spectrum_samples: Float32Array,
     transport_state: Cell<TransportRequest>,
-    meters_seen: Cell<u32>,
+    param_lock: Cell<SeqlockWriter>,
+    transport_lock: Cell<SeqlockWriter>,
+    meter_reader: Cell<RingReader>,
+    /// Message mode: what to post next.
+    param_changes: RefCell<ParamChanges>,
 }
 
 impl Blocks {
@@ -103,7 +123,10 @@ impl Blocks {
             spectrum_samples: Float32Array::new(&spectrum),
             spectrum,
             transport_state: Cell::new(TransportRequest::default()),
-            meters_seen: Cell::new(0),
+            param_lock: Cell::new(SeqlockWriter::new(read_generation(initial_params))),
+            transport_lock: Cell::new(SeqlockWriter::new(0)),
+            meter_reader: Cell::new(RingReader::new(RING_CAPACITY as u32, 0)),
+            param_changes: RefCell::new(ParamChanges::None),
         };
         blocks.write_transport(transport);
         blocks.select_taps([-1; TAPS]);
@@ -157,17 +180,23 @@ impl Blocks {
             .expect("Atomics.load") as u32
     }
 
-    /// The newest `frames` samples of tap `tap` (at most a ring), oldest first.
+    /// The newest `frames` samples of tap `tap` (at most a ring), oldest first; fewer when the
+    /// engine overwrote the oldest of them while they were copied.
     pub fn tap_samples(&self, tap: usize, frames: usize) -> Vec<f32> {
-        let count = self.tap_count();
-        let frames = frames.min(RING_FRAMES) as u32;
-        let ring = (tap * RING_FRAMES) as u32 + (spectrum_block::RINGS_OFFSET / 4) as u32;
-        (0..frames)
-            .map(|i| {
-                let n = count.wrapping_sub(frames).wrapping_add(i) as usize % RING_FRAMES;
-                self.spectrum_samples.get_index(ring + n as u32)
-            })
-            .collect()
+        let reader = RingReader::new(RING_FRAMES as u32, 0);
+        let items = reader.latest(self.tap_count(), frames as u32);
+        let ring = (spectrum_block::RINGS_OFFSET / 4 + tap * RING_FRAMES) as u32;
+        let mut samples = vec![0.0; items.len as usize];
+        let mut done = 0;
+        for run in items.slots(RING_FRAMES as u32) {
+            let len = run.len();
+            self.spectrum_samples
+                .subarray(ring + run.start as u32, ring + run.end as u32)
+                .copy_to(&mut samples[done..done + len]);
+            done += len;
+        }
+        let whole = reader.whole(items, self.tap_count());
+        samples.split_off(whole.first.wrapping_sub(items.first) as usize)
     }
 
     /// Message mode: stores `frames` tap samples per tap numbered from `first`, sent by the
@@ -193,9 +222,24 @@ impl Blocks {
 
     /// Writes `value` into parameter slot `slot` (seqlock: odd generation while writing).
     pub fn write_param(&self, slot: usize, value: f32) {
-        seqlock_write(&self.param_words, || {
+        seqlock_write(&self.param_words, &self.param_lock, || {
             self.param_values.set_index(slot as u32, value)
         });
+        if self.mode == Mode::Message {
+            let mut changes = self.param_changes.borrow_mut();
+            match &mut *changes {
+                ParamChanges::None => *changes = ParamChanges::Slots(vec![(slot as u32, value)]),
+                ParamChanges::Slots(slots) if slots.len() < MAX_POSTED_SLOTS => {
+                    slots.push((slot as u32, value))
+                }
+                _ => *changes = ParamChanges::Whole,
+            }
+        }
+    }
+
+    /// Message mode: what changed in the parameter block since the last call.
+    pub fn take_param_changes(&self) -> ParamChanges {
+        self.param_changes.take()
     }
 
     /// The value in parameter slot `slot`, as last written.
@@ -210,7 +254,12 @@ impl Blocks {
         let values: Vec<f32> = (0..PARAM_SLOTS)
             .map(|slot| param_block::read_value(block, slot))
             .collect();
-        seqlock_write(&self.param_words, || self.param_values.copy_from(&values));
+        seqlock_write(&self.param_words, &self.param_lock, || {
+            self.param_values.copy_from(&values)
+        });
+        if self.mode == Mode::Message {
+            *self.param_changes.borrow_mut() = ParamChanges::Whole;
+        }
     }
 
     /// The transport state last written.
@@ -223,7 +272,7 @@ impl Blocks {
         let mut bytes = [0; transport_block::BYTES];
         request.encode(&mut bytes);
         let start = (GENERATION_WORD + 1) * 4;
-        seqlock_write(&self.transport_words, || {
+        seqlock_write(&self.transport_words, &self.transport_lock, || {
             self.transport_bytes
                 .subarray(start as u32, transport_block::BYTES as u32)
                 .copy_from(&bytes[start..]);
@@ -260,50 +309,55 @@ impl Blocks {
         .expect("Atomics.store on an Int32Array");
     }
 
-    /// Calls `f` with every meter entry written since the last call, oldest first (at most half
-    /// the ring: an older entry may be overwritten while it is read).
-    pub fn read_new_meters(&self, mut f: impl FnMut(&[u8])) {
-        let count = Atomics::load(&self.meter_words, meter_block::COUNT_WORD as u32)
-            .expect("Atomics.load on an Int32Array") as u32;
-        let seen = self.meters_seen.get();
-        let fresh = count.wrapping_sub(seen).min(RING_CAPACITY as u32 / 2);
-        let mut entry = vec![0; meter_block::ENTRY_BYTES];
-        for back in (1..=fresh).rev() {
-            let n = count.wrapping_sub(back);
-            let at = meter_block::entry_offset(n) as u32;
-            self.meter_bytes
-                .subarray(at, at + meter_block::ENTRY_BYTES as u32)
-                .copy_to(&mut entry);
-            f(&entry);
-        }
-        self.meters_seen.set(count);
+    /// Calls `f` with every meter entry written since the last call, oldest first (at most a
+    /// ring's worth; entries the engine overwrote meanwhile are left out).
+    pub fn read_new_meters(&self, f: impl FnMut(&[u8])) {
+        let mut reader = self.meter_reader.get();
+        let count = self.meter_count();
+        self.read_meters(reader.fresh(count), f);
+        reader.done(count);
+        self.meter_reader.set(reader);
     }
 
-    /// Calls `f` with the newest `count` meter entries (at most half the ring), oldest first,
+    /// Calls `f` with the newest `count` meter entries (at most a ring's worth), oldest first,
     /// without marking them read: [`Blocks::read_new_meters`] still sees them.
     #[cfg(feature = "e2e")]
-    pub fn recent_meters(&self, count: u32, mut f: impl FnMut(&[u8])) {
-        let written = Atomics::load(&self.meter_words, meter_block::COUNT_WORD as u32)
-            .expect("Atomics.load on an Int32Array") as u32;
-        let count = count.min(written).min(RING_CAPACITY as u32 / 2);
-        let mut entry = vec![0; meter_block::ENTRY_BYTES];
-        for back in (1..=count).rev() {
-            let at = meter_block::entry_offset(written.wrapping_sub(back)) as u32;
+    pub fn recent_meters(&self, count: u32, f: impl FnMut(&[u8])) {
+        let written = self.meter_count();
+        self.read_meters(self.meter_reader.get().latest(written, count), f);
+    }
+
+    fn meter_count(&self) -> u32 {
+        Atomics::load(&self.meter_words, meter_block::COUNT_WORD as u32)
+            .expect("Atomics.load on an Int32Array") as u32
+    }
+
+    /// Copies the entries `items`, then calls `f` with those the engine cannot have overwritten
+    /// while they were copied.
+    fn read_meters(&self, items: Items, mut f: impl FnMut(&[u8])) {
+        let entry_bytes = meter_block::ENTRY_BYTES;
+        let mut copies = vec![0; items.len as usize * entry_bytes];
+        for (copy, n) in copies.chunks_mut(entry_bytes).zip(items.numbers()) {
+            let at = meter_block::entry_offset(n) as u32;
             self.meter_bytes
-                .subarray(at, at + meter_block::ENTRY_BYTES as u32)
-                .copy_to(&mut entry);
-            f(&entry);
+                .subarray(at, at + entry_bytes as u32)
+                .copy_to(copy);
         }
+        let whole = self.meter_reader.get().whole(items, self.meter_count());
+        let skip = whole.first.wrapping_sub(items.first) as usize;
+        copies.chunks(entry_bytes).skip(skip).for_each(&mut f);
     }
 }
 
-fn seqlock_write(words: &Int32Array, write: impl FnOnce()) {
+/// Writes a UI → engine block under its seqlock: the odd generation, `write`, the even one.
+fn seqlock_write(words: &Int32Array, lock: &Cell<SeqlockWriter>, write: impl FnOnce()) {
     let generation = GENERATION_WORD as u32;
-    Atomics::add(words, generation, 1).expect("Atomics.add on an Int32Array");
+    let mut writer = lock.get();
+    Atomics::store(words, generation, writer.begin()).expect("Atomics.store on an Int32Array");
     write();
-    Atomics::add(words, generation, 1).expect("Atomics.add on an Int32Array");
+    Atomics::store(words, generation, writer.end()).expect("Atomics.store on an Int32Array");
+    lock.set(writer);
 }
-
 fn snapshot(buffer: &JsValue) -> JsValue {
     Uint8Array::new(buffer)
         .slice(0, Uint8Array::new(buffer).length())

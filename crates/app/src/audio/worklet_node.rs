@@ -5,12 +5,12 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, WebAssembly};
+use js_sys::{Array, Float32Array, Uint32Array, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AudioWorkletNode, AudioWorkletNodeOptions, BaseAudioContext, MessageEvent};
 
-use super::blocks::{Blocks, Mode};
+use super::blocks::{Blocks, Mode, ParamChanges};
 use super::js;
 use super::samples::{EngineAudio, TrackAudio};
 
@@ -203,6 +203,8 @@ impl WorkletNode {
     ) -> Result<WorkletNode, JsValue> {
         let module = engine_module().await?;
         let sources: Array = sources.iter().map(|(t, a)| a.to_js(*t)).collect();
+        // The new processor starts from the whole block: nothing earlier is left to post.
+        blocks.take_param_changes();
         let processor_options = js::object(&[
             ("module", &module.into()),
             ("mode", &JsValue::from_str(blocks.mode().as_str())),
@@ -233,13 +235,27 @@ impl WorkletNode {
         })
     }
 
-    /// Message mode: sends the current parameter block to the processor.
+    /// Message mode: sends what changed in the parameter block to the processor: the changed
+    /// slots, or (after a whole new block, or very many changes) the block.
     pub fn send_params(&self, blocks: &Blocks) {
-        if blocks.mode() == Mode::Message {
-            self.post(&js::object(&[
+        if blocks.mode() != Mode::Message {
+            return;
+        }
+        match blocks.take_param_changes() {
+            ParamChanges::None => {}
+            ParamChanges::Slots(changes) => {
+                let slots: Vec<u32> = changes.iter().map(|c| c.0).collect();
+                let values: Vec<f32> = changes.iter().map(|c| c.1).collect();
+                self.post(&js::object(&[
+                    ("type", &"slots".into()),
+                    ("slots", &Uint32Array::from(slots.as_slice()).into()),
+                    ("values", &Float32Array::from(values.as_slice()).into()),
+                ]));
+            }
+            ParamChanges::Whole => self.post(&js::object(&[
                 ("type", &"params".into()),
                 ("block", &blocks.param_snapshot()),
-            ]));
+            ])),
         }
     }
 

@@ -20,9 +20,9 @@
 //! then            f32   the master section (see `MasterFigures`), 16 figures
 //! ```
 //!
-//! The writer fills an entry, then stores the new count with `Atomics.store`. The reader loads the
-//! count, and reads the entries it has not seen, at most `RING_CAPACITY / 2` of the newest (an
-//! older one may be overwritten while it reads). Ballistics (peak hold, decay, RMS windows) are the
+//! The writer fills an entry, then stores the new count with `Atomics.store`; the reader keeps
+//! only the entries the writer cannot have overwritten while it copied them (see
+//! [`sync`](super::sync)). Ballistics (peak hold, decay, RMS windows) are the
 //! UI's job: the engine only reports what each quantum held.
 
 use super::{read_f32, read_f64, write_f32, write_f64};

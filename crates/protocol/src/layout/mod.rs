@@ -11,13 +11,13 @@
 //! All numbers are little-endian (WebAssembly and every browser are). Word indices name 32-bit
 //! words for `Int32Array` views (the ones read and written with `Atomics`); offsets are in bytes.
 //!
-//! The UI → engine blocks are written like a seqlock: the writer bumps the generation to an odd
-//! number, writes, and bumps it to the next even number. A reader that sees an odd generation, or
-//! a different generation after copying, drops its copy and tries again next quantum.
+//! The UI → engine blocks are written like a seqlock, and the engine → UI blocks are
+//! single-writer rings; both sides' rules are [`sync`]'s.
 
 pub mod meter_block;
 pub mod param_block;
 pub mod spectrum_block;
+pub mod sync;
 pub mod transport_block;
 
 /// Word index of the generation counter in the UI → engine blocks.
