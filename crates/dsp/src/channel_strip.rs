@@ -21,6 +21,7 @@ use mixroom_protocol::strips::MAX_RETURNS;
 use mixroom_protocol::units::db_to_lin;
 
 use crate::denormal::finite_or_zero;
+use crate::fader::Fader;
 use crate::meter::peak_abs;
 use crate::pan::{balance_gains, mono_pan_gains, widen};
 use crate::taps::Taps;
@@ -51,8 +52,7 @@ pub struct ChannelStrip {
     duck: LinearSmoother,
     width: LinearSmoother,
     pan: LinearSmoother,
-    fader_lin: LinearSmoother,
-    audible_lin: LinearSmoother,
+    fader: Fader,
     mono_input: bool,
     sends: [Send; MAX_RETURNS],
     pre: [Vec<f32>; 2],
@@ -81,8 +81,7 @@ impl ChannelStrip {
             duck: LinearSmoother::new(1.0),
             width: LinearSmoother::new(1.0),
             pan: LinearSmoother::new(0.0),
-            fader_lin: LinearSmoother::new(1.0),
-            audible_lin: LinearSmoother::new(1.0),
+            fader: Fader::new(),
             mono_input: false,
             sends: std::array::from_fn(|_| Send {
                 gain_lin: LinearSmoother::new(0.0),
@@ -160,15 +159,12 @@ impl ChannelStrip {
     /// Sets the fader, dB (at or below `SILENCE_DB` it is silence; at most +12). NaN is
     /// ignored.
     pub fn set_gain_db(&mut self, gain_db: f32) {
-        if !gain_db.is_nan() {
-            self.fader_lin
-                .set_target(db_to_lin(ParamId::GainDb.spec().clamp(gain_db)));
-        }
+        self.fader.set_gain_db(gain_db);
     }
 
     /// Sets whether the strip is heard (false while muted or silenced by another's solo).
     pub fn set_audible(&mut self, audible: bool) {
-        self.audible_lin.set_target(if audible { 1.0 } else { 0.0 });
+        self.fader.set_audible(audible);
     }
 
     /// Sets the level of send `send`, dB (`SILENCE_DB` is off).
@@ -363,14 +359,14 @@ impl ChannelStrip {
         let (pre_l, pre_r) = (&mut pre_l[..n], &mut pre_r[..n]);
         let unity_width = self.width.is_settled() && self.width.value() == 1.0;
         let widening = !(self.mono_input || unity_width);
-        let settled = self.audible_lin.is_settled()
-            && self.fader_lin.is_settled()
+        let settled = self.fader.audible.is_settled()
+            && self.fader.level.is_settled()
             && self.pan.is_settled()
             && !widening;
         if settled {
-            let a = self.audible_lin.value();
+            let a = self.fader.audible.value();
             let [pan_l, pan_r] = pan_gains(self.mono_input, self.pan.value());
-            let g = self.fader_lin.value() * a;
+            let g = self.fader.level.value() * a;
             let (gain_l, gain_r) = (g * pan_l, g * pan_r);
             for i in 0..n {
                 let l = io.left[i];
@@ -385,8 +381,8 @@ impl ChannelStrip {
         }
         let mut pan_lr = pan_gains(self.mono_input, self.pan.value());
         for i in 0..n {
-            let a = self.audible_lin.next_value();
-            let g = self.fader_lin.next_value() * a;
+            let a = self.fader.audible.next_value();
+            let g = self.fader.level.next_value() * a;
             let w = self.width.next_value();
             if !self.pan.is_settled() {
                 let p = self.pan.next_value();
@@ -428,10 +424,7 @@ impl Processor for ChannelStrip {
         self.duck.set_ramp(sample_rate_hz, DUCK_MS);
         self.width.set_ramp(sample_rate_hz, ramp(ParamId::Width));
         self.pan.set_ramp(sample_rate_hz, ramp(ParamId::Pan));
-        self.fader_lin
-            .set_ramp(sample_rate_hz, ramp(ParamId::GainDb));
-        self.audible_lin
-            .set_ramp(sample_rate_hz, ramp(ParamId::Mute));
+        self.fader.prepare(sample_rate_hz);
         for (s, send) in self.sends.iter_mut().enumerate() {
             send.gain_lin
                 .set_ramp(sample_rate_hz, ramp(ParamId::send_db(s)));
@@ -450,11 +443,10 @@ impl Processor for ChannelStrip {
             &mut self.polarity,
             &mut self.width,
             &mut self.pan,
-            &mut self.fader_lin,
-            &mut self.audible_lin,
         ] {
             s.snap();
         }
+        self.fader.snap();
         if let Some(order) = self.pending_order.take() {
             self.compressor_first = order;
         }

@@ -661,11 +661,8 @@ impl Compressor {
         self.write_pos = (self.write_pos + n) & mask;
     }
 
-    /// Clears the detector and lands every parameter glide (called while fully bypassed).
-    fn rest(&mut self) {
-        self.state.envelope_db = 0.0;
-        self.state.peak_db = 0.0;
-        self.mean_square = [0.0; 2];
+    /// Lands every parameter glide.
+    fn snap_params(&mut self) {
         for s in [
             &mut self.threshold_db,
             &mut self.inv_ratio,
@@ -675,6 +672,14 @@ impl Compressor {
         ] {
             s.snap();
         }
+    }
+
+    /// Clears the detector and lands every parameter glide (called while fully bypassed).
+    fn rest(&mut self) {
+        self.state.envelope_db = 0.0;
+        self.state.peak_db = 0.0;
+        self.mean_square = [0.0; 2];
+        self.snap_params();
         if !self.resting || !self.hpf.is_settled() {
             self.hpf.reset();
         }
@@ -743,15 +748,7 @@ impl Processor for Compressor {
     }
 
     fn reset(&mut self) {
-        for s in [
-            &mut self.threshold_db,
-            &mut self.inv_ratio,
-            &mut self.knee_db,
-            &mut self.makeup_db,
-            &mut self.auto_share,
-        ] {
-            s.snap();
-        }
+        self.snap_params();
         self.wet.snap();
         self.hpf.reset();
         for line in &mut self.delay {

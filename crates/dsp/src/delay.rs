@@ -31,8 +31,9 @@ use std::f64::consts::PI;
 use mixroom_protocol::params::{ParamId, ParamSpec};
 
 use crate::crossfade::CROSSFADE_MS;
-use crate::denormal::{below_tail_floor, finite_or_zero, flush, is_silent, TAIL_FLOOR};
-use crate::{LinearSmoother, Processor, StereoBlock};
+use crate::denormal::{flush, TAIL_FLOOR};
+use crate::feedback_effect::{sanitize, smoothstep, FeedbackEffect};
+use crate::LinearSmoother;
 
 /// The table's rows for the delay's settings: their ranges, defaults and ramp times (a time
 /// change glides over at least the time's ramp; the ping-pong switch moves like the feedback).
@@ -43,8 +44,6 @@ const HIGH_CUT: &ParamSpec = ParamId::DelayHighCutHz.spec();
 const GLIDE_MS_PER_MS: f32 = 2.0;
 /// Input magnitudes are limited to this, so the loop (gain ≤ 0.95) cannot overflow.
 const INPUT_LIMIT: f32 = 1e30;
-/// Sample rates `prepare` accepts, Hz (others are clamped into this range).
-const SAMPLE_RATE_HZ_RANGE: (f32, f32) = (8_000.0, 768_000.0);
 
 /// Stereo feedback delay; see the module documentation.
 #[derive(Clone, Debug)]
@@ -169,34 +168,6 @@ impl Delay {
         !self.has_state && self.is_settled()
     }
 
-    fn is_settled(&self) -> bool {
-        self.delay_frames.is_settled()
-            && self.feedback.is_settled()
-            && self.pole.is_settled()
-            && self.ping_pong.is_settled()
-            && self.bypass.is_settled()
-    }
-
-    fn snap_params(&mut self) {
-        self.delay_frames.snap();
-        self.feedback.snap();
-        self.pole.snap();
-        self.ping_pong.snap();
-        self.bypass.snap();
-    }
-
-    /// Empties the lines (only when they may hold something) and the low-passes.
-    fn clear_state(&mut self) {
-        if self.has_state {
-            for line in &mut self.lines {
-                line.fill(0.0);
-            }
-        }
-        self.lowpass = [0.0; 2];
-        self.has_state = false;
-        self.quiet_frames = 0;
-    }
-
     /// One frame of the loop on sanitized input: returns the wet left and right samples and the
     /// larger magnitude written into the lines.
     #[inline(always)]
@@ -228,67 +199,6 @@ impl Delay {
         self.pos = (pos + 1) & mask;
         (y_l, y_r, w_l.abs().max(w_r.abs()))
     }
-
-    /// Processes a block whose parameters all rest (bypass at 0); returns the write peak.
-    fn run_settled(&mut self, left: &mut [f32], right: &mut [f32]) -> f32 {
-        let delay = self.delay_frames.value();
-        let feedback = self.feedback.value();
-        let pole = self.pole.value();
-        let ping_pong = self.ping_pong.value();
-        let mut peak = 0.0_f32;
-        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            let (x_l, x_r) = (sanitize(*l), sanitize(*r));
-            let (y_l, y_r, written) = self.tick(x_l, x_r, delay, feedback, pole, ping_pong);
-            *l = y_l;
-            *r = y_r;
-            peak = peak.max(written);
-        }
-        peak
-    }
-
-    /// Processes a block while parameters glide; returns the write peak and whether the bypass
-    /// crossfade ended (then the state is cleared and the rest of the block left dry).
-    fn run_gliding(&mut self, left: &mut [f32], right: &mut [f32]) -> (f32, bool) {
-        let mut peak = 0.0_f32;
-        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            let delay = self.delay_frames.next_value();
-            let feedback = self.feedback.next_value();
-            let pole = self.pole.next_value();
-            let ping_pong = self.ping_pong.next_value();
-            let bypass = smoothstep(self.bypass.next_value());
-            let (dry_l, dry_r) = (*l, *r);
-            let (x_l, x_r) = (sanitize(dry_l), sanitize(dry_r));
-            // The input into the lines fades with the output, so that leaving bypass (with
-            // empty lines) starts the echoes smoothly.
-            let wet = 1.0 - bypass;
-            let (y_l, y_r, written) =
-                self.tick(x_l * wet, x_r * wet, delay, feedback, pole, ping_pong);
-            peak = peak.max(written);
-            *l = y_l * wet + x_l * bypass;
-            *r = y_r * wet + x_r * bypass;
-            if bypass == 1.0 && self.bypass.is_settled() {
-                // Fully bypassed from here on: nothing of the old state may come back later.
-                *l = dry_l;
-                *r = dry_r;
-                self.clear_state();
-                self.snap_params();
-                return (peak, true);
-            }
-        }
-        (peak, false)
-    }
-}
-
-/// `3t² − 2t³`: shapes a linear 0..1 ramp into a crossfade without corners (0 and 1 exact).
-#[inline(always)]
-fn smoothstep(t: f32) -> f32 {
-    t * t * (3.0 - 2.0 * t)
-}
-
-/// A finite input sample of limited magnitude (non-finite samples count as silence).
-#[inline(always)]
-fn sanitize(x: f32) -> f32 {
-    finite_or_zero(x).clamp(-INPUT_LIMIT, INPUT_LIMIT)
 }
 
 /// The line read `delay` frames (≥ 2) before slot `pos`, with 4-point Hermite interpolation
@@ -311,14 +221,9 @@ fn read_hermite(line: &[f32], mask: usize, pos: usize, delay: f32) -> f32 {
     ((c3 * t + c2) * t + c1) * t + p1
 }
 
-impl Processor for Delay {
-    fn prepare(&mut self, sample_rate_hz: f32, _max_frames: usize) {
-        let (lo, hi) = SAMPLE_RATE_HZ_RANGE;
-        self.sample_rate_hz = if sample_rate_hz.is_nan() {
-            48_000.0
-        } else {
-            sample_rate_hz.clamp(lo, hi)
-        };
+impl FeedbackEffect for Delay {
+    fn allocate(&mut self, sample_rate_hz: f32) {
+        self.sample_rate_hz = sample_rate_hz;
         let fs = self.sample_rate_hz;
         self.feedback.set_ramp(fs, FEEDBACK.smoothing_ms);
         self.pole.set_ramp(fs, HIGH_CUT.smoothing_ms);
@@ -333,59 +238,108 @@ impl Processor for Delay {
         self.has_state = false;
         self.retarget_delay();
         self.pole.set_target(self.pole_target());
-        self.reset();
     }
 
-    fn reset(&mut self) {
-        self.snap_params();
-        self.clear_state();
+    fn prepared(&self) -> bool {
+        !self.lines[0].is_empty()
     }
 
-    fn process(&mut self, io: &mut StereoBlock<'_>) {
-        let (left, right) = (&mut *io.left, &mut *io.right);
-        if self.lines[0].is_empty() {
-            // Not prepared: nothing stored, nothing to add.
-            left.fill(0.0);
-            right.fill(0.0);
-            return;
+    fn fully_bypassed(&self) -> bool {
+        self.bypass.is_settled() && self.bypass.value() == 1.0
+    }
+
+    fn is_settled(&self) -> bool {
+        self.delay_frames.is_settled()
+            && self.feedback.is_settled()
+            && self.pole.is_settled()
+            && self.ping_pong.is_settled()
+            && self.bypass.is_settled()
+    }
+
+    fn snap_params(&mut self) {
+        self.delay_frames.snap();
+        self.feedback.snap();
+        self.pole.snap();
+        self.ping_pong.snap();
+        self.bypass.snap();
+    }
+
+    fn has_state(&mut self) -> &mut bool {
+        &mut self.has_state
+    }
+
+    /// Processes a block whose parameters all rest (bypass at 0); returns the write peak.
+    fn run_settled(&mut self, left: &mut [f32], right: &mut [f32]) -> f32 {
+        let delay = self.delay_frames.value();
+        let feedback = self.feedback.value();
+        let pole = self.pole.value();
+        let ping_pong = self.ping_pong.value();
+        let mut peak = 0.0_f32;
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let (x_l, x_r) = (sanitize(*l, INPUT_LIMIT), sanitize(*r, INPUT_LIMIT));
+            let (y_l, y_r, written) = self.tick(x_l, x_r, delay, feedback, pole, ping_pong);
+            *l = y_l;
+            *r = y_r;
+            peak = peak.max(written);
         }
-        if self.bypass.is_settled() && self.bypass.value() == 1.0 {
-            // Fully bypassed: the input passes untouched; the state was cleared when the
-            // crossfade ended, and parameters jump to their targets while nothing is heard.
-            self.snap_params();
-            return;
-        }
-        let silent_in = is_silent(left) && is_silent(right);
-        let settled = self.is_settled();
-        if silent_in && !self.has_state && settled {
-            // Empty lines and silent input: the output is silence.
-            left.fill(0.0);
-            right.fill(0.0);
-            return;
-        }
-        if !silent_in {
-            self.has_state = true;
-        }
-        let peak = if settled {
-            self.run_settled(left, right)
-        } else {
-            let (peak, bypassed) = self.run_gliding(left, right);
-            if bypassed {
-                return;
+        peak
+    }
+
+    /// Processes a block while parameters glide; returns the write peak and whether the bypass
+    /// crossfade ended (then the state is cleared and the rest of the block left dry).
+    fn run_gliding(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        _silent_in: bool,
+    ) -> Option<f32> {
+        let mut peak = 0.0_f32;
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let delay = self.delay_frames.next_value();
+            let feedback = self.feedback.next_value();
+            let pole = self.pole.next_value();
+            let ping_pong = self.ping_pong.next_value();
+            let bypass = smoothstep(self.bypass.next_value());
+            let (dry_l, dry_r) = (*l, *r);
+            let (x_l, x_r) = (sanitize(dry_l, INPUT_LIMIT), sanitize(dry_r, INPUT_LIMIT));
+            // The input into the lines fades with the output, so that leaving bypass (with
+            // empty lines) starts the echoes smoothly.
+            let wet = 1.0 - bypass;
+            let (y_l, y_r, written) =
+                self.tick(x_l * wet, x_r * wet, delay, feedback, pole, ping_pong);
+            peak = peak.max(written);
+            *l = y_l * wet + x_l * bypass;
+            *r = y_r * wet + x_r * bypass;
+            if self.ends_bypass((l, r), (dry_l, dry_r)) {
+                return None;
             }
-            peak
-        };
-        if !(self.lowpass[0].is_finite() && self.lowpass[1].is_finite()) {
-            // Cannot happen with sanitized input; guards the state all the same.
-            self.clear_state();
-            return;
         }
+        Some(peak)
+    }
+
+    fn state_is_finite(&self) -> bool {
+        self.lowpass[0].is_finite() && self.lowpass[1].is_finite()
+    }
+
+    /// Empties the lines (only when they may hold something) and the low-passes.
+    fn clear_state(&mut self) {
+        if self.has_state {
+            for line in &mut self.lines {
+                line.fill(0.0);
+            }
+        }
+        self.lowpass = [0.0; 2];
+        self.has_state = false;
+        self.quiet_frames = 0;
+    }
+
+    fn tail_is_quiet(&mut self, frames: usize, _silent_in: bool, peak: f32) -> bool {
         // Tail gate: everything still in the lines is below the floor once a whole delay's
         // worth of frames (plus the interpolator's reach) has been written quietly.
         if peak >= TAIL_FLOOR {
             self.quiet_frames = 0;
         } else {
-            self.quiet_frames = self.quiet_frames.saturating_add(left.len());
+            self.quiet_frames = self.quiet_frames.saturating_add(frames);
         }
         let reach = self
             .delay_frames
@@ -393,13 +347,7 @@ impl Processor for Delay {
             .max(self.delay_frames.target())
             .ceil() as usize
             + 3;
-        if silent_in
-            && self.quiet_frames >= reach
-            && below_tail_floor(left)
-            && below_tail_floor(right)
-        {
-            self.clear_state();
-        }
+        self.quiet_frames >= reach
     }
 }
 

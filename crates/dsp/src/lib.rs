@@ -25,6 +25,8 @@ mod denormal;
 pub mod downmix;
 mod engine;
 mod eq;
+mod fader;
+mod feedback_effect;
 mod gate;
 mod hidden_change;
 mod hidden_track;

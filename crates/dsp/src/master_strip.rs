@@ -7,15 +7,14 @@
 
 use mixroom_protocol::layout::meter_block::{MasterFigures, StripFigures};
 use mixroom_protocol::layout::spectrum_block::TapPoint;
-use mixroom_protocol::params::ParamId;
 use mixroom_protocol::strips::StripIndex;
-use mixroom_protocol::units::db_to_lin;
 
 use crate::denormal::finite_or_zero;
+use crate::fader::Fader;
 use crate::taps::Taps;
 use crate::{
-    Compressor, Equalizer, HiddenChange, LinearSmoother, LoudnessMeter, Processor, StereoBlock,
-    TruePeakLimiter, TruePeakMeter,
+    Compressor, Equalizer, HiddenChange, LoudnessMeter, Processor, StereoBlock, TruePeakLimiter,
+    TruePeakMeter,
 };
 
 /// The master's processors and meters.
@@ -24,8 +23,7 @@ pub struct MasterStrip {
     hidden: HiddenChange,
     eq: Equalizer,
     compressor: Compressor,
-    fader_lin: LinearSmoother,
-    audible_lin: LinearSmoother,
+    fader: Fader,
     limiter: TruePeakLimiter,
     loudness: LoudnessMeter,
     true_peak: TruePeakMeter,
@@ -46,8 +44,7 @@ impl MasterStrip {
             hidden: HiddenChange::new(),
             eq: Equalizer::new(),
             compressor: Compressor::new(),
-            fader_lin: LinearSmoother::new(1.0),
-            audible_lin: LinearSmoother::new(1.0),
+            fader: Fader::new(),
             limiter: TruePeakLimiter::new(),
             loudness: LoudnessMeter::new(),
             true_peak: TruePeakMeter::new(),
@@ -81,15 +78,12 @@ impl MasterStrip {
     /// Sets the output fader, dB (at or below `SILENCE_DB` it is silence; at most +12). NaN is
     /// ignored.
     pub fn set_gain_db(&mut self, gain_db: f32) {
-        if !gain_db.is_nan() {
-            self.fader_lin
-                .set_target(db_to_lin(ParamId::GainDb.spec().clamp(gain_db)));
-        }
+        self.fader.set_gain_db(gain_db);
     }
 
     /// Mutes (`false`) or unmutes the output.
     pub fn set_audible(&mut self, audible: bool) {
-        self.audible_lin.set_target(if audible { 1.0 } else { 0.0 });
+        self.fader.set_audible(audible);
     }
 
     /// Latency of the master chain, frames.
@@ -134,8 +128,8 @@ impl MasterStrip {
             taps.capture(strip, TapPoint::PostEq, 0, io.left, io.right);
         }
         self.compressor.process(io);
-        if self.fader_lin.is_settled() && self.audible_lin.is_settled() {
-            let g = self.fader_lin.value() * self.audible_lin.value();
+        if self.fader.level.is_settled() && self.fader.audible.is_settled() {
+            let g = self.fader.level.value() * self.fader.audible.value();
             if g != 1.0 {
                 for x in io.left.iter_mut().chain(io.right.iter_mut()) {
                     *x *= g;
@@ -143,7 +137,7 @@ impl MasterStrip {
             }
         } else {
             for (l, r) in io.left.iter_mut().zip(io.right.iter_mut()) {
-                let g = self.fader_lin.next_value() * self.audible_lin.next_value();
+                let g = self.fader.level.next_value() * self.fader.audible.next_value();
                 *l *= g;
                 *r *= g;
             }
@@ -188,10 +182,7 @@ impl MasterStrip {
 
 impl Processor for MasterStrip {
     fn prepare(&mut self, sample_rate_hz: f32, max_frames: usize) {
-        self.fader_lin
-            .set_ramp(sample_rate_hz, ParamId::GainDb.spec().smoothing_ms);
-        self.audible_lin
-            .set_ramp(sample_rate_hz, ParamId::Mute.spec().smoothing_ms);
+        self.fader.prepare(sample_rate_hz);
         self.hidden.prepare(sample_rate_hz, max_frames);
         self.eq.prepare(sample_rate_hz, max_frames);
         self.compressor.prepare(sample_rate_hz, max_frames);
@@ -201,8 +192,7 @@ impl Processor for MasterStrip {
     }
 
     fn reset(&mut self) {
-        self.fader_lin.snap();
-        self.audible_lin.snap();
+        self.fader.snap();
         self.hidden.reset();
         self.eq.reset();
         self.compressor.reset();

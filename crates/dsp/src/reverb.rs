@@ -49,8 +49,9 @@ use std::f64::consts::PI;
 use mixroom_protocol::params::{ParamId, ParamSpec};
 
 use crate::crossfade::CROSSFADE_MS;
-use crate::denormal::{below_tail_floor, finite_or_zero, flush, is_silent, TAIL_FLOOR};
-use crate::{LinearSmoother, Processor, StereoBlock};
+use crate::denormal::{flush, TAIL_FLOOR};
+use crate::feedback_effect::{sanitize, smoothstep, FeedbackEffect};
+use crate::LinearSmoother;
 
 /// The table's rows for the reverb's settings: their ranges, defaults and ramp times (a
 /// pre-delay or size change glides over at least its ramp time).
@@ -137,8 +138,6 @@ const OUTPUT_GAIN: f32 = 0.25;
 const HADAMARD_NORM: f32 = 0.353_553_38;
 /// Input magnitudes are limited to this, so nothing in the network can overflow.
 const INPUT_LIMIT: f32 = 1e20;
-/// Sample rates `prepare` accepts, Hz (others are clamped into this range).
-const SAMPLE_RATE_HZ_RANGE: (f32, f32) = (8_000.0, 768_000.0);
 
 /// The coefficients of one frame (smoothed values).
 #[derive(Clone, Copy, Debug)]
@@ -277,18 +276,6 @@ fn hadamard8(x: &mut [f32; LINES]) {
         }
         half *= 2;
     }
-}
-
-/// `3t² − 2t³`: shapes a linear 0..1 ramp into a crossfade without corners (0 and 1 exact).
-#[inline(always)]
-fn smoothstep(t: f32) -> f32 {
-    t * t * (3.0 - 2.0 * t)
-}
-
-/// A finite input sample of limited magnitude (non-finite samples count as silence).
-#[inline(always)]
-fn sanitize(x: f32) -> f32 {
-    finite_or_zero(x).clamp(-INPUT_LIMIT, INPUT_LIMIT)
 }
 
 /// The ring read `delay` frames (≥ 0) before slot `pos`, interpolated linearly (exact at whole
@@ -562,39 +549,6 @@ impl Reverb {
         !self.has_state && self.is_settled()
     }
 
-    fn is_settled(&self) -> bool {
-        [
-            &self.predelay_frames,
-            &self.width,
-            &self.switch_fade,
-            &self.bypass,
-        ]
-        .into_iter()
-        .chain(self.length_frames.iter())
-        .chain(self.gains.iter())
-        .chain(self.poles.iter())
-        .all(LinearSmoother::is_settled)
-    }
-
-    /// Jumps every parameter to its target (a pending character switch included).
-    fn snap_params(&mut self) {
-        if self.pending_kind != self.kind {
-            self.load_kind();
-        }
-        self.switch_fade.set_target(1.0);
-        for smoother in self.smoothers() {
-            smoother.snap();
-        }
-    }
-
-    /// Empties the network (the rings only when they may hold something).
-    fn clear_state(&mut self) {
-        self.network.clear(self.has_state);
-        self.has_state = false;
-        self.input_quiet_frames = 0;
-        self.network_quiet_frames = 0;
-    }
-
     fn frame(&self) -> Frame {
         Frame {
             predelay_frames: self.predelay_frames.value(),
@@ -602,74 +556,6 @@ impl Reverb {
             gains: self.gains.each_ref().map(LinearSmoother::value),
             poles: self.poles.each_ref().map(LinearSmoother::value),
         }
-    }
-
-    /// Processes a block whose parameters all rest (bypass at 0, no switch); returns the peak
-    /// written into the lines.
-    fn run_settled(&mut self, left: &mut [f32], right: &mut [f32]) -> f32 {
-        let frame = self.frame();
-        let shape = self.shape;
-        let width = self.width.value();
-        let mut peak = 0.0_f32;
-        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            let (x_l, x_r) = (sanitize(*l), sanitize(*r));
-            let (tap_l, tap_r, written) = self.network.tick(&frame, &shape, x_l, x_r);
-            peak = peak.max(written);
-            let mid = 0.5 * OUTPUT_GAIN * (tap_l + tap_r);
-            let side = 0.5 * OUTPUT_GAIN * (tap_l - tap_r) * width;
-            *l = mid + side;
-            *r = mid - side;
-        }
-        peak
-    }
-
-    /// Processes a block while parameters glide, a switch fades or the bypass crossfades;
-    /// returns the peak written into the lines and whether the bypass crossfade ended (then
-    /// the network is cleared and the rest of the block left dry).
-    fn run_gliding(&mut self, left: &mut [f32], right: &mut [f32], silent_in: bool) -> (f32, bool) {
-        let mut peak = 0.0_f32;
-        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            let frame = Frame {
-                predelay_frames: self.predelay_frames.next_value(),
-                length_frames: self
-                    .length_frames
-                    .each_mut()
-                    .map(LinearSmoother::next_value),
-                gains: self.gains.each_mut().map(LinearSmoother::next_value),
-                poles: self.poles.each_mut().map(LinearSmoother::next_value),
-            };
-            let width = self.width.next_value();
-            let fade = smoothstep(self.switch_fade.next_value());
-            let bypass = smoothstep(self.bypass.next_value());
-            let (dry_l, dry_r) = (*l, *r);
-            let (x_l, x_r) = (sanitize(dry_l), sanitize(dry_r));
-            // The input into the network fades with the output, so that a network emptied by a
-            // switch or by bypass starts smoothly.
-            let wet = (1.0 - bypass) * fade;
-            let shape = self.shape;
-            let (tap_l, tap_r, written) = self.network.tick(&frame, &shape, x_l * wet, x_r * wet);
-            peak = peak.max(written);
-            let mid = 0.5 * OUTPUT_GAIN * (tap_l + tap_r);
-            let side = 0.5 * OUTPUT_GAIN * (tap_l - tap_r) * width;
-            *l = (mid + side) * wet + x_l * bypass;
-            *r = (mid - side) * wet + x_r * bypass;
-            if fade == 0.0 && self.switch_fade.is_settled() && self.pending_kind != self.kind {
-                // Silent: switch the character on an empty network and fade back in.
-                self.clear_state();
-                self.has_state = !silent_in;
-                self.load_kind();
-                self.switch_fade.set_target(1.0);
-            }
-            if bypass == 1.0 && self.bypass.is_settled() {
-                // Fully bypassed from here on: nothing of the old state may come back later.
-                *l = dry_l;
-                *r = dry_r;
-                self.clear_state();
-                self.snap_params();
-                return (peak, true);
-            }
-        }
-        (peak, false)
     }
 
     /// Frames after which nothing written into the network can still come out: the longest
@@ -697,14 +583,9 @@ impl Reverb {
     }
 }
 
-impl Processor for Reverb {
-    fn prepare(&mut self, sample_rate_hz: f32, _max_frames: usize) {
-        let (lo, hi) = SAMPLE_RATE_HZ_RANGE;
-        self.sample_rate_hz = if sample_rate_hz.is_nan() {
-            48_000.0
-        } else {
-            sample_rate_hz.clamp(lo, hi)
-        };
+impl FeedbackEffect for Reverb {
+    fn allocate(&mut self, sample_rate_hz: f32) {
+        self.sample_rate_hz = sample_rate_hz;
         let fs = self.sample_rate_hz;
         let frames_per_ms = fs / 1000.0;
         self.width.set_ramp(fs, WIDTH.smoothing_ms);
@@ -727,57 +608,124 @@ impl Processor for Reverb {
         self.has_state = false;
         self.load_kind();
         self.set_predelay_ms(self.predelay_ms);
-        self.reset();
     }
 
-    fn reset(&mut self) {
-        self.snap_params();
-        self.clear_state();
+    fn prepared(&self) -> bool {
+        !self.network.lines[0].is_empty()
     }
 
-    fn process(&mut self, io: &mut StereoBlock<'_>) {
-        let (left, right) = (&mut *io.left, &mut *io.right);
-        if self.network.lines[0].is_empty() {
-            // Not prepared: nothing stored, nothing to add.
-            left.fill(0.0);
-            right.fill(0.0);
-            return;
+    fn fully_bypassed(&self) -> bool {
+        self.bypass.is_settled() && self.bypass.value() == 1.0
+    }
+
+    fn is_settled(&self) -> bool {
+        [
+            &self.predelay_frames,
+            &self.width,
+            &self.switch_fade,
+            &self.bypass,
+        ]
+        .into_iter()
+        .chain(self.length_frames.iter())
+        .chain(self.gains.iter())
+        .chain(self.poles.iter())
+        .all(LinearSmoother::is_settled)
+    }
+
+    /// Jumps every parameter to its target (a pending character switch included).
+    fn snap_params(&mut self) {
+        if self.pending_kind != self.kind {
+            self.load_kind();
         }
-        if self.bypass.is_settled() && self.bypass.value() == 1.0 {
-            // Fully bypassed: the input passes untouched; the network was cleared when the
-            // crossfade ended, and parameters jump to their targets while nothing is heard.
-            self.snap_params();
-            return;
+        self.switch_fade.set_target(1.0);
+        for smoother in self.smoothers() {
+            smoother.snap();
         }
-        let silent_in = is_silent(left) && is_silent(right);
-        let settled = self.is_settled();
-        if silent_in && !self.has_state && settled {
-            // Empty network and silent input: the output is silence.
-            left.fill(0.0);
-            right.fill(0.0);
-            return;
+    }
+
+    fn has_state(&mut self) -> &mut bool {
+        &mut self.has_state
+    }
+
+    /// Processes a block whose parameters all rest (bypass at 0, no switch); returns the peak
+    /// written into the lines.
+    fn run_settled(&mut self, left: &mut [f32], right: &mut [f32]) -> f32 {
+        let frame = self.frame();
+        let shape = self.shape;
+        let width = self.width.value();
+        let mut peak = 0.0_f32;
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let (x_l, x_r) = (sanitize(*l, INPUT_LIMIT), sanitize(*r, INPUT_LIMIT));
+            let (tap_l, tap_r, written) = self.network.tick(&frame, &shape, x_l, x_r);
+            peak = peak.max(written);
+            let mid = 0.5 * OUTPUT_GAIN * (tap_l + tap_r);
+            let side = 0.5 * OUTPUT_GAIN * (tap_l - tap_r) * width;
+            *l = mid + side;
+            *r = mid - side;
         }
-        if !silent_in {
-            self.has_state = true;
-        }
-        let peak = if settled {
-            self.run_settled(left, right)
-        } else {
-            let (peak, bypassed) = self.run_gliding(left, right, silent_in);
-            if bypassed {
-                return;
+        peak
+    }
+
+    /// Processes a block while parameters glide, a switch fades or the bypass crossfades;
+    /// returns the peak written into the lines and whether the bypass crossfade ended (then
+    /// the network is cleared and the rest of the block left dry).
+    fn run_gliding(&mut self, left: &mut [f32], right: &mut [f32], silent_in: bool) -> Option<f32> {
+        let mut peak = 0.0_f32;
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let frame = Frame {
+                predelay_frames: self.predelay_frames.next_value(),
+                length_frames: self
+                    .length_frames
+                    .each_mut()
+                    .map(LinearSmoother::next_value),
+                gains: self.gains.each_mut().map(LinearSmoother::next_value),
+                poles: self.poles.each_mut().map(LinearSmoother::next_value),
+            };
+            let width = self.width.next_value();
+            let fade = smoothstep(self.switch_fade.next_value());
+            let bypass = smoothstep(self.bypass.next_value());
+            let (dry_l, dry_r) = (*l, *r);
+            let (x_l, x_r) = (sanitize(dry_l, INPUT_LIMIT), sanitize(dry_r, INPUT_LIMIT));
+            // The input into the network fades with the output, so that a network emptied by a
+            // switch or by bypass starts smoothly.
+            let wet = (1.0 - bypass) * fade;
+            let shape = self.shape;
+            let (tap_l, tap_r, written) = self.network.tick(&frame, &shape, x_l * wet, x_r * wet);
+            peak = peak.max(written);
+            let mid = 0.5 * OUTPUT_GAIN * (tap_l + tap_r);
+            let side = 0.5 * OUTPUT_GAIN * (tap_l - tap_r) * width;
+            *l = (mid + side) * wet + x_l * bypass;
+            *r = (mid - side) * wet + x_r * bypass;
+            if fade == 0.0 && self.switch_fade.is_settled() && self.pending_kind != self.kind {
+                // Silent: switch the character on an empty network and fade back in.
+                self.clear_state();
+                self.has_state = !silent_in;
+                self.load_kind();
+                self.switch_fade.set_target(1.0);
             }
-            peak
-        };
-        if !self.network.lowpass.iter().all(|x| x.is_finite()) {
-            // Cannot happen with sanitized input; guards the state all the same.
-            self.clear_state();
-            return;
+            if self.ends_bypass((l, r), (dry_l, dry_r)) {
+                return None;
+            }
         }
+        Some(peak)
+    }
+
+    fn state_is_finite(&self) -> bool {
+        self.network.lowpass.iter().all(|x| x.is_finite())
+    }
+
+    /// Empties the network (the rings only when they may hold something).
+    fn clear_state(&mut self) {
+        self.network.clear(self.has_state);
+        self.has_state = false;
+        self.input_quiet_frames = 0;
+        self.network_quiet_frames = 0;
+    }
+
+    fn tail_is_quiet(&mut self, frames: usize, silent_in: bool, peak: f32) -> bool {
         // Tail gate: once the pre-delay holds only silence and nothing at or above the floor
         // has been written into the lines for as long as anything can take to come out,
         // everything left is below the floor.
-        let frames = left.len();
         self.input_quiet_frames = if silent_in {
             self.input_quiet_frames.saturating_add(frames)
         } else {
@@ -789,14 +737,7 @@ impl Processor for Reverb {
             self.network_quiet_frames.saturating_add(frames)
         };
         let (predelay_reach, network_reach) = self.reach_frames();
-        if silent_in
-            && self.input_quiet_frames >= predelay_reach
-            && self.network_quiet_frames >= network_reach
-            && below_tail_floor(left)
-            && below_tail_floor(right)
-        {
-            self.clear_state();
-        }
+        self.input_quiet_frames >= predelay_reach && self.network_quiet_frames >= network_reach
     }
 }
 

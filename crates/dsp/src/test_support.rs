@@ -52,3 +52,11 @@ pub fn render_with_events<P: Processor>(
         }
     })
 }
+
+/// The last frame at which either channel is not exactly zero.
+pub fn last_nonzero(left: &[f32], right: &[f32]) -> usize {
+    (0..left.len())
+        .rev()
+        .find(|&i| left[i] != 0.0 || right[i] != 0.0)
+        .expect("a frame that is not zero")
+}

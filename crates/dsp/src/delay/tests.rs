@@ -1,7 +1,8 @@
 //! Tests of `delay`.
 
 use super::*;
-use crate::test_support::render_with_events as render;
+use crate::test_support::{last_nonzero, render_with_events as render};
+use crate::Processor;
 
 const FS: f32 = 48_000.0;
 
@@ -246,10 +247,7 @@ fn the_tail_reaches_exact_zeros_and_stays_there() {
     });
     let frames = 48_000;
     let (l, r) = render(&mut delay, &impulse(frames, 1.0, -1.0), 128, &[]);
-    let last_nonzero = (0..frames)
-        .rev()
-        .find(|&i| l[i] != 0.0 || r[i] != 0.0)
-        .unwrap();
+    let last_nonzero = last_nonzero(&l, &r);
     eprintln!("tail: last non-zero frame {last_nonzero}");
     assert!(
         (14_400..16_800 + 483 + 128).contains(&last_nonzero),

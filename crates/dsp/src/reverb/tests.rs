@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::biquad::{BiquadKind, BiquadState, Coefficients};
-use crate::test_support::render_with_events as render;
+use crate::test_support::{last_nonzero, render_with_events as render};
+use crate::{Processor, StereoBlock};
 
 const FS: f32 = 48_000.0;
 
@@ -209,10 +210,7 @@ fn the_tail_reaches_exact_zeros_and_stays_there() {
     let mut reverb = prepared(|r| r.set_decay_s(0.5));
     let frames = 4 * 48_000;
     let (l, r) = render(&mut reverb, &impulse(frames), 128, &[]);
-    let last_nonzero = (0..frames)
-        .rev()
-        .find(|&i| l[i] != 0.0 || r[i] != 0.0)
-        .unwrap();
+    let last_nonzero = last_nonzero(&l, &r);
     eprintln!("tail: last non-zero frame {last_nonzero}");
     assert!(
         (62_400..(2.65 * FS) as usize).contains(&last_nonzero),
@@ -237,13 +235,7 @@ fn parameter_jumps_do_not_step() {
     // pitch by up to 1.5× (the loops by different amounts, so they beat). A click (a step
     // of the order of max|y|) would exceed 2·ω·max|y| = 0.13·max|y| by far.
     let frames = 2 * 48_000 + 24_000;
-    let input: Vec<f32> = (0..frames)
-        .map(|i| {
-            let t = i as f64 / f64::from(FS);
-            let fade_in = (t / 0.1).min(1.0);
-            (0.5 * fade_in * (2.0 * PI * 500.0 * t).sin()) as f32
-        })
-        .collect();
+    let input = faded_in_sine(frames);
     let events: [Event; 10] = [
         (24_000, |r| r.set_decay_s(3.0)),
         (28_800, |r| r.set_size(1.0)),
@@ -289,13 +281,7 @@ fn switches_and_jumps_leave_no_broadband_trace() {
     // (the 20 ms decay ramp) leaves about −100 dB; restarting the network without fading its
     // input in left −43 dB, a linear (not smoothstep) bypass crossfade −72 dB.
     let frames = 2 * 48_000;
-    let input: Vec<f32> = (0..frames)
-        .map(|i| {
-            let t = i as f64 / f64::from(FS);
-            let fade_in = (t / 0.1).min(1.0);
-            (0.5 * fade_in * (2.0 * PI * 500.0 * t).sin()) as f32
-        })
-        .collect();
+    let input = faded_in_sine(frames);
     let events: [Event; 6] = [
         (24_013, |r| r.set_kind(ReverbKind::Room)),
         (36_007, |r| r.set_bypassed(true)),
@@ -387,4 +373,15 @@ fn bypass_crossfades_to_the_dry_input_in_10_ms() {
     assert_eq!(&r[2_400 + 479..], &input.1[2_400 + 479..]);
     assert_ne!(l[2_400 + 400], input.0[2_400 + 400]);
     assert!(!reverb.has_state, "cleared when fully bypassed");
+}
+
+/// A 500 Hz sine at amplitude 0.5, faded in over 100 ms.
+fn faded_in_sine(frames: usize) -> Vec<f32> {
+    (0..frames)
+        .map(|i| {
+            let t = i as f64 / f64::from(FS);
+            let fade_in = (t / 0.1).min(1.0);
+            (0.5 * fade_in * (2.0 * PI * 500.0 * t).sin()) as f32
+        })
+        .collect()
 }
