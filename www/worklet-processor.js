@@ -25,6 +25,9 @@
 // Messages in:  { type: "params" | "transport", block }   (message mode: a new snapshot)
 //               { type: "slots", slots, values }          (message mode: changed parameter
 //                                                          slots, Uint32Array and Float32Array)
+//               { type: "recycle", buffer }                (message mode: a buffer of a
+//                                                          "meters" or "spectrum" message, sent
+//                                                          back to be filled again)
 //               { type: "taps", selectors }                (message mode: the tap selectors)
 //               { type: "load", track, format, channels }  (a track's audio, at any time:
 //                                                          format "f32" (Float32Array data) or
@@ -52,6 +55,9 @@
 // In message mode, meter entries are posted every this many quanta (about 21 ms at 48 kHz).
 const METER_POST_QUANTA = 8;
 
+// Message mode: at most this many buffers sent back by the page wait to be filled again.
+const SPARE_BUFFERS = 8;
+
 // Frees a transferred buffer at once by detaching it (ES2024 `ArrayBuffer.prototype.transfer`).
 // Where the browser lacks it, the buffer is only let go of, for the garbage collector.
 const detach = typeof ArrayBuffer.prototype.transfer === "function"
@@ -63,6 +69,8 @@ class MixroomProcessor extends AudioWorkletProcessor {
     super();
     this.dead = false;
     this.panicRequested = false;
+    // Message mode: buffers the page has sent back, so that posting allocates none.
+    this.spare = [];
     this.port.onmessage = (event) => this.guard(() => this.onMessage(event.data));
     this.guard(() => this.start(options.processorOptions));
   }
@@ -244,6 +252,11 @@ class MixroomProcessor extends AudioWorkletProcessor {
       case "transport":
         this.transport = this.inbound("transport", 1, message.block, this.transport.bytes.length);
         break;
+      case "recycle":
+        if (message.buffer instanceof ArrayBuffer && this.spare.length < SPARE_BUFFERS) {
+          this.spare.push(message.buffer);
+        }
+        break;
       case "slots":
         for (let i = 0; i < message.slots.length; i++) {
           this.x.mixroom_set_param(message.slots[i], message.values[i]);
@@ -339,7 +352,7 @@ class MixroomProcessor extends AudioWorkletProcessor {
       return;
     }
     const count = Math.min(frames, this.ringFrames);
-    const samples = new Float32Array(this.taps * count);
+    const samples = new Float32Array(this.buffer(this.taps * count * 4), 0, this.taps * count);
     const start = (this.tapFrames - count) >>> 0;
     for (let tap = 0; tap < this.taps; tap++) {
       for (let i = 0; i < count; i++) {
@@ -351,11 +364,25 @@ class MixroomProcessor extends AudioWorkletProcessor {
     this.postedTapFrames = this.tapFrames;
   }
 
+  // Message mode: a buffer of at least `bytes` bytes to post, one the page sent back when one is
+  // large enough (a new one has room for twice as much, so it serves the next posts too).
+  buffer(bytes) {
+    for (let i = 0; i < this.spare.length; i++) {
+      const buffer = this.spare[i];
+      if (buffer.byteLength >= bytes) {
+        this.spare[i] = this.spare[this.spare.length - 1];
+        this.spare.pop();
+        return buffer;
+      }
+    }
+    return new ArrayBuffer(2 * bytes);
+  }
+
   // Message mode: send the entries written since the last post, oldest first.
   postMeters() {
     const pending = (this.count - this.postedCount) >>> 0;
     if (pending < METER_POST_QUANTA) return;
-    const entries = new Uint8Array(pending * this.entryBytes);
+    const entries = new Uint8Array(this.buffer(pending * this.entryBytes), 0, pending * this.entryBytes);
     for (let i = 0; i < pending; i++) {
       const n = (this.postedCount + i) >>> 0;
       entries.set(this.ring[n % this.ring.length], i * this.entryBytes);

@@ -71,3 +71,31 @@ for (const [what, prelude, transfers] of [
     expect(vm.runInContext("globalThis.transfers", scope)).toBe(transfers);
   });
 }
+
+test("message mode posts meters and tap samples in the buffers the page sends back", async () => {
+  const { scope, processor, posted } = await processorScope("");
+  const output = [new Float32Array(128), new Float32Array(128)];
+  // Tap 0 on the master's output, so tap samples are posted too.
+  processor.port.onmessage({ data: { type: "taps", selectors: [127 * 4 + 2, -1, -1, -1] } });
+  const render = (quanta) => {
+    for (let q = 0; q < quanta; q++) expect(processor.process([], [output])).toBe(true);
+  };
+  render(16);
+  const first = posted.filter((m) => m.type === "meters" || m.type === "spectrum");
+  expect(first.length).toBeGreaterThanOrEqual(2);
+  // The page copies each message out and sends its buffer back, as AudioBridge does.
+  for (const m of first) {
+    processor.port.onmessage({ data: { type: "recycle", buffer: m.entries || m.samples } });
+  }
+  posted.length = 0;
+  render(8);
+  const again = posted.filter((m) => m.type === "meters" || m.type === "spectrum");
+  const given = new Set(first.map((m) => m.entries || m.samples));
+  const reused = again.filter((m) => given.has(m.entries || m.samples));
+  console.log(`message mode: ${again.length} posts after the buffers came back, ${reused.length} in them`);
+  expect(again.length).toBeGreaterThanOrEqual(2);
+  expect(reused.length).toBe(again.length);
+  const meters = again.find((m) => m.type === "meters");
+  expect(meters.count).toBe(8);
+  expect(posted.filter((m) => m.type === "died")).toEqual([]);
+});

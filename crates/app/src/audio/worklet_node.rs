@@ -183,6 +183,23 @@ impl WorkletEvent {
     }
 }
 
+/// Message mode: once a "meters" or "spectrum" message's samples are copied into the blocks
+/// (`on_event` copies them at once), sends its buffer back to the processor to be filled
+/// again, so that posting allocates nothing there.
+fn recycle(port: &web_sys::MessagePort, data: &JsValue) {
+    let key = match js::get(data, "type").as_string().as_deref() {
+        Some("meters") => "entries",
+        Some("spectrum") => "samples",
+        _ => return,
+    };
+    let buffer = js::get(data, key);
+    if buffer.is_instance_of::<js_sys::ArrayBuffer>() {
+        let message = js::object(&[("type", &"recycle".into()), ("buffer", &buffer)]);
+        // A closed port means the node is gone; its buffers go with it.
+        let _ = port.post_message_with_transferable(&message, &Array::of1(&buffer));
+    }
+}
+
 /// The engine node of one context.
 pub struct WorkletNode {
     node: AudioWorkletNode,
@@ -221,10 +238,13 @@ impl WorkletNode {
         options.set_output_channel_count(&Array::of1(&JsValue::from(2)).into());
         options.set_processor_options(Some(&processor_options));
         let node = AudioWorkletNode::new_with_options(context, PROCESSOR_NAME, &options)?;
+        let port = node.port()?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            if let Some(event) = WorkletEvent::parse(&event.data()) {
+            let data = event.data();
+            if let Some(event) = WorkletEvent::parse(&data) {
                 on_event(event);
             }
+            recycle(&port, &data);
         });
         node.port()?
             .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
