@@ -88,7 +88,7 @@ pub fn lesson(shown: &str, path: &Path) -> Result<IncomingLesson, String> {
     let mut file = Slices::open(path)?;
     let directory = file.directory()?.map_err(|e| format!("{shown}: {e}"))?;
     let (incoming, attached) = file.session_and_attached(shown, &directory)?;
-    crate::lesson::notes(shown, &incoming.refused);
+    crate::notes::notes(shown, &incoming.refused);
     match attached {
         Attached::Lesson(Ok(lesson)) => Ok(lesson),
         Attached::Lesson(Err(why)) => Err(format!("{shown}: {why}")),

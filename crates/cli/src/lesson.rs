@@ -13,13 +13,13 @@ use mixroom_protocol::lesson::{
 };
 use mixroom_protocol::session::{self, Session};
 use mixroom_protocol::units::memory_size;
-use mixroom_protocol::validate::Refusal;
 use serde::Serialize;
 
 use crate::args::CheckArgs;
 use crate::bundled;
 use crate::decode::{self, Keep};
 use crate::demo;
+use crate::notes::notes;
 use crate::sources::{io_problem, load_sources_from, recording_source, DemoStems, Files, Folder};
 
 /// What `mixroom check` found: every mix passed, a goal failed, or a mix could not be checked.
@@ -168,13 +168,6 @@ fn reference_recording(
 fn link_in(text: &str) -> Option<&str> {
     let text = text.trim();
     (!text.starts_with('{')).then_some(text)
-}
-
-/// A note on stderr for each field of `what` that a reader refused.
-pub(crate) fn notes(what: &str, refused: &[Refusal]) {
-    for refusal in refused {
-        eprintln!("mixroom: note: {what}: {refusal} (left out)");
-    }
 }
 
 /// One mix's line of `mixroom check`.

@@ -59,6 +59,7 @@ mod bundled;
 mod demo;
 mod lesson;
 mod loudness;
+mod notes;
 mod render;
 mod resample;
 mod sources;

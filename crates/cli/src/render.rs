@@ -21,7 +21,7 @@ pub fn run(args: &RenderArgs) -> Result<(), String> {
     }
     if bundled::is_bundle_file(path)? {
         let bundle = bundled::open(&shown.to_string(), path)?;
-        crate::lesson::notes(&shown.to_string(), &bundle.refused);
+        crate::notes::notes(&shown.to_string(), &bundle.refused);
         return render_session(&bundle.session, &bundle.files, args);
     }
     let bytes = std::fs::read(path).map_err(|e| io_problem(path, &e))?;

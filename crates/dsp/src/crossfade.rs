@@ -1,5 +1,7 @@
-//! A 10 ms linear crossfade between a dry and a processed signal, for click-free bypass and
-//! switching.
+//! The 10 ms crossfades between a dry and a processed signal, for click-free bypass and
+//! switching: [`Crossfade`], linear in the processed share (filters, EQ, dynamics), and
+//! [`BypassFade`], S-shaped in the dry share (the feedback effects, whose input fades with their
+//! output).
 
 use crate::LinearSmoother;
 
@@ -81,6 +83,59 @@ impl Crossfade {
             wet_l[i] = dry_l[i] + (wet_l[i] - dry_l[i]) * w;
             wet_r[i] = dry_r[i] + (wet_r[i] - dry_r[i]) * w;
         }
+    }
+}
+
+/// `3t² − 2t³`: shapes a linear 0..1 ramp into a crossfade without corners (0 and 1 exact).
+#[inline(always)]
+pub(crate) fn smoothstep(t: f32) -> f32 {
+    t * t * (3.0 - 2.0 * t)
+}
+
+/// The bypass of a feedback effect: the dry share, 0 (processed) to 1 (bypassed), ramping
+/// linearly over [`CROSSFADE_MS`] and read through [`smoothstep`].
+#[derive(Clone, Debug)]
+pub(crate) struct BypassFade {
+    dry: LinearSmoother,
+}
+
+impl BypassFade {
+    /// Not bypassed.
+    pub fn new() -> BypassFade {
+        BypassFade {
+            dry: LinearSmoother::new(0.0),
+        }
+    }
+
+    /// Sets the sample rate, Hz.
+    pub fn prepare(&mut self, sample_rate_hz: f32) {
+        self.dry.set_ramp(sample_rate_hz, CROSSFADE_MS);
+    }
+
+    /// Starts fading towards the dry input (`true`) or the effect.
+    pub fn set_bypassed(&mut self, bypassed: bool) {
+        self.dry.set_target(if bypassed { 1.0 } else { 0.0 });
+    }
+
+    /// Jumps to the target.
+    pub fn snap(&mut self) {
+        self.dry.snap();
+    }
+
+    /// Whether the fade has ended.
+    pub fn is_settled(&self) -> bool {
+        self.dry.is_settled()
+    }
+
+    /// Whether the output is the dry input and stays so.
+    pub fn is_bypassed(&self) -> bool {
+        self.dry.is_settled() && self.dry.value() == 1.0
+    }
+
+    /// Advances one frame and returns its dry share, S-shaped: 0 (processed) to 1 (dry).
+    #[inline]
+    pub fn next_dry(&mut self) -> f32 {
+        smoothstep(self.dry.next_value())
     }
 }
 

@@ -30,9 +30,9 @@ use std::f64::consts::PI;
 
 use mixroom_protocol::params::{ParamId, ParamSpec};
 
-use crate::crossfade::CROSSFADE_MS;
+use crate::crossfade::BypassFade;
 use crate::denormal::{flush, TAIL_FLOOR};
-use crate::feedback_effect::{sanitize, smoothstep, FeedbackEffect};
+use crate::feedback_effect::{sanitize, FeedbackEffect};
 use crate::LinearSmoother;
 
 /// The table's rows for the delay's settings: their ranges, defaults and ramp times (a time
@@ -60,7 +60,7 @@ pub struct Delay {
     /// 0 = stereo routing, 1 = ping-pong routing.
     ping_pong: LinearSmoother,
     /// 0 = processed, 1 = dry input.
-    bypass: LinearSmoother,
+    bypass: BypassFade,
     /// The left and right lines, power-of-two long.
     lines: [Vec<f32>; 2],
     mask: usize,
@@ -92,7 +92,7 @@ impl Delay {
             feedback: LinearSmoother::new(FEEDBACK.default),
             pole: LinearSmoother::new(0.0),
             ping_pong: LinearSmoother::new(0.0),
-            bypass: LinearSmoother::new(0.0),
+            bypass: BypassFade::new(),
             lines: [Vec::new(), Vec::new()],
             mask: 0,
             pos: 0,
@@ -144,7 +144,7 @@ impl Delay {
     /// Bypasses the delay (output = input) or not (default), crossfading over 10 ms. The lines
     /// are cleared when the crossfade to dry ends, and nothing is processed while bypassed.
     pub fn set_bypassed(&mut self, bypassed: bool) {
-        self.bypass.set_target(if bypassed { 1.0 } else { 0.0 });
+        self.bypass.set_bypassed(bypassed);
     }
 
     /// The pole of the loop low-pass for the current high cut: `exp(−2π f / fs)`.
@@ -228,7 +228,7 @@ impl FeedbackEffect for Delay {
         self.feedback.set_ramp(fs, FEEDBACK.smoothing_ms);
         self.pole.set_ramp(fs, HIGH_CUT.smoothing_ms);
         self.ping_pong.set_ramp(fs, FEEDBACK.smoothing_ms);
-        self.bypass.set_ramp(fs, CROSSFADE_MS);
+        self.bypass.prepare(fs);
         // The longest delay plus the interpolator's reach (one frame behind, one ahead).
         let longest = (TIME.max * fs / 1000.0).ceil() as usize + 4;
         let len = longest.next_power_of_two();
@@ -245,7 +245,7 @@ impl FeedbackEffect for Delay {
     }
 
     fn fully_bypassed(&self) -> bool {
-        self.bypass.is_settled() && self.bypass.value() == 1.0
+        self.bypass.is_bypassed()
     }
 
     fn is_settled(&self) -> bool {
@@ -299,7 +299,7 @@ impl FeedbackEffect for Delay {
             let feedback = self.feedback.next_value();
             let pole = self.pole.next_value();
             let ping_pong = self.ping_pong.next_value();
-            let bypass = smoothstep(self.bypass.next_value());
+            let bypass = self.bypass.next_dry();
             let (dry_l, dry_r) = (*l, *r);
             let (x_l, x_r) = (sanitize(dry_l, INPUT_LIMIT), sanitize(dry_r, INPUT_LIMIT));
             // The input into the lines fades with the output, so that leaving bypass (with

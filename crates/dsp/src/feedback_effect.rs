@@ -113,12 +113,6 @@ impl<E: FeedbackEffect> Processor for E {
     }
 }
 
-/// `3t² − 2t³`: shapes a linear 0..1 ramp into a crossfade without corners (0 and 1 exact).
-#[inline(always)]
-pub(crate) fn smoothstep(t: f32) -> f32 {
-    t * t * (3.0 - 2.0 * t)
-}
-
 /// A finite input sample of at most `limit` in magnitude (non-finite samples count as silence).
 #[inline(always)]
 pub(crate) fn sanitize(x: f32, limit: f32) -> f32 {

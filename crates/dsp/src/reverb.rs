@@ -48,9 +48,9 @@ use std::f64::consts::PI;
 
 use mixroom_protocol::params::{ParamId, ParamSpec};
 
-use crate::crossfade::CROSSFADE_MS;
+use crate::crossfade::{smoothstep, BypassFade, CROSSFADE_MS};
 use crate::denormal::{flush, TAIL_FLOOR};
-use crate::feedback_effect::{sanitize, smoothstep, FeedbackEffect};
+use crate::feedback_effect::{sanitize, FeedbackEffect};
 use crate::LinearSmoother;
 
 /// The table's rows for the reverb's settings: their ranges, defaults and ramp times (a
@@ -350,7 +350,7 @@ pub struct Reverb {
     /// Output gain of the character switch: 1 = playing, 0 = switching.
     switch_fade: LinearSmoother,
     /// 0 = processed, 1 = dry input.
-    bypass: LinearSmoother,
+    bypass: BypassFade,
     shape: Shape,
     network: Network,
     /// Whether the network may hold anything non-zero.
@@ -386,7 +386,7 @@ impl Reverb {
             poles: [LinearSmoother::new(0.0); LINES],
             width: LinearSmoother::new(WIDTH.default),
             switch_fade: LinearSmoother::new(1.0),
-            bypass: LinearSmoother::new(0.0),
+            bypass: BypassFade::new(),
             shape: Shape::default(),
             network: Network::default(),
             has_state: false,
@@ -478,7 +478,7 @@ impl Reverb {
     /// network is cleared when the crossfade to dry ends, and nothing is processed while
     /// bypassed.
     pub fn set_bypassed(&mut self, bypassed: bool) {
-        self.bypass.set_target(if bypassed { 1.0 } else { 0.0 });
+        self.bypass.set_bypassed(bypassed);
     }
 
     /// Loop length targets for the current character and size, whole frames.
@@ -535,7 +535,6 @@ impl Reverb {
             &mut self.predelay_frames,
             &mut self.width,
             &mut self.switch_fade,
-            &mut self.bypass,
         ]
         .into_iter()
         .chain(self.length_frames.iter_mut())
@@ -590,7 +589,7 @@ impl FeedbackEffect for Reverb {
         let frames_per_ms = fs / 1000.0;
         self.width.set_ramp(fs, WIDTH.smoothing_ms);
         self.switch_fade.set_ramp(fs, CROSSFADE_MS);
-        self.bypass.set_ramp(fs, CROSSFADE_MS);
+        self.bypass.prepare(fs);
         let characters = [&ROOM, &HALL, &PLATE];
         let longest_line_ms = characters
             .iter()
@@ -615,21 +614,17 @@ impl FeedbackEffect for Reverb {
     }
 
     fn fully_bypassed(&self) -> bool {
-        self.bypass.is_settled() && self.bypass.value() == 1.0
+        self.bypass.is_bypassed()
     }
 
     fn is_settled(&self) -> bool {
-        [
-            &self.predelay_frames,
-            &self.width,
-            &self.switch_fade,
-            &self.bypass,
-        ]
-        .into_iter()
-        .chain(self.length_frames.iter())
-        .chain(self.gains.iter())
-        .chain(self.poles.iter())
-        .all(LinearSmoother::is_settled)
+        [&self.predelay_frames, &self.width, &self.switch_fade]
+            .into_iter()
+            .chain(self.length_frames.iter())
+            .chain(self.gains.iter())
+            .chain(self.poles.iter())
+            .all(LinearSmoother::is_settled)
+            && self.bypass.is_settled()
     }
 
     /// Jumps every parameter to its target (a pending character switch included).
@@ -641,6 +636,7 @@ impl FeedbackEffect for Reverb {
         for smoother in self.smoothers() {
             smoother.snap();
         }
+        self.bypass.snap();
     }
 
     fn has_state(&mut self) -> &mut bool {
@@ -683,7 +679,7 @@ impl FeedbackEffect for Reverb {
             };
             let width = self.width.next_value();
             let fade = smoothstep(self.switch_fade.next_value());
-            let bypass = smoothstep(self.bypass.next_value());
+            let bypass = self.bypass.next_dry();
             let (dry_l, dry_r) = (*l, *r);
             let (x_l, x_r) = (sanitize(dry_l, INPUT_LIMIT), sanitize(dry_r, INPUT_LIMIT));
             // The input into the network fades with the output, so that a network emptied by a

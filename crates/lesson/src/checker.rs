@@ -29,8 +29,9 @@ use mixroom_protocol::session::Session;
 use mixroom_protocol::strips::StripIndex;
 
 use crate::curve::{self, Levels};
-use crate::ear::{corrections, Correction};
+use crate::ear::corrections;
 use crate::goals;
+use crate::inputs::{resolve, Correction, Inputs};
 use crate::measure::{Contribution, MasterMeasure, Reduction, StereoSums, PLAYING_PEAK_LIN};
 use crate::report::Report;
 use crate::spectrum::Spectrum;
@@ -430,7 +431,7 @@ impl Checker {
         while !self.progress().is_done() {
             self.step(usize::MAX);
         }
-        goals::judge(&goals::Inputs {
+        goals::judge(&Inputs {
             lesson: &self.lesson,
             mix: &self.mix,
             sample_rate_hz: f64::from(self.sample_rate_hz),
@@ -665,21 +666,6 @@ fn new_engine(
     engine.reset();
     engine.transport_mut().play();
     engine
-}
-
-/// The strip `strip` names in `mix`: the one of its kind with that name, `None` when there
-/// is none or more than one (a goal measures one strip; an extra quiet “Bass” must not answer
-/// for the real one).
-pub fn resolve(mix: &Session, strip: &StripRef) -> Option<StripIndex> {
-    let [at] = strip.positions_in(mix)[..] else {
-        return (strip == &StripRef::Master).then_some(StripIndex::MASTER);
-    };
-    match strip {
-        StripRef::Track(_) => StripIndex::track(at),
-        StripRef::Bus(_) => StripIndex::bus(at),
-        StripRef::Return(_) => StripIndex::aux_return(at),
-        StripRef::Master => None,
-    }
 }
 
 /// For each track of the reference mix, the student's track that plays the same audio (the

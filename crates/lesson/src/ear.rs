@@ -8,31 +8,17 @@
 use mixroom_ear::answer::AnswerError;
 use mixroom_ear::bands::label;
 use mixroom_ear::challenge::Challenge;
-use mixroom_ear::eq::EqRound;
 use mixroom_ear::progress::Exercise;
 use mixroom_ear::score::correction_points;
 use mixroom_protocol::lesson::{EarAnswer, Goal, GoalKind, Lesson};
 
 use crate::bands::THIRD_OCTAVE_CENTRES_HZ;
-use crate::curve::{worst_deviation, Levels};
+use crate::curve::worst_deviation;
 use crate::format::number;
-use crate::goals::{Inputs, Verdict, BOUND_SLACK};
+use crate::inputs::{Correction, Inputs, Verdict, BOUND_SLACK};
 
 /// The unit an ear-training goal is measured in.
 pub const POINTS_UNIT: &str = "points";
-
-/// An EQ correction goal of the lesson: the round, and what its renders measured.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Correction {
-    /// The goal's id.
-    pub goal: String,
-    /// The peak or dip it hides before the master's EQ.
-    pub round: EqRound,
-    /// The lesson's start with the change in: third-octave levels, once rendered.
-    pub start_changed: Option<Levels>,
-    /// The student's mix with the change in: third-octave levels, once rendered.
-    pub mix_changed: Option<Levels>,
-}
 
 /// The lesson's EQ correction goals, in the lesson's order (each decoded once).
 pub fn corrections(lesson: &Lesson) -> Vec<Correction> {

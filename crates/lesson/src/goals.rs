@@ -1,15 +1,14 @@
 //! Judging each goal from the measurements: the number, the target, the verdict and a hint
 //! that says which way to move, with which control, by how much.
 
-use mixroom_protocol::lesson::{Curve, EarAnswer, Goal, GoalKind, Lesson, StripRef};
-use mixroom_protocol::session::Session;
+use mixroom_protocol::lesson::{Curve, Goal, GoalKind, StripRef};
 
 use crate::bands::{Band, BARK_EDGES_HZ, THIRD_OCTAVE_CENTRES_HZ};
-use crate::checker::resolve;
-use crate::curve::{self, Levels};
-use crate::ear::{self, Correction};
+use crate::curve;
+use crate::ear;
 use crate::format::{band, hz, number, range, with_unit};
-use crate::measure::{Contribution, MasterMeasure, Reduction};
+use crate::inputs::{resolve, Inputs, Verdict, BOUND_SLACK};
+use crate::measure::{Contribution, Reduction};
 use crate::report::{GoalResult, Report};
 use crate::spectrum::{Spectrum, FFT_FRAMES};
 
@@ -23,30 +22,6 @@ pub const LOUD_RANGE_DB: f64 = 30.0;
 /// loses loudness and definition to the masker, which is what iZotope's masking meter marks.
 pub const MASKING_MARGIN_DB: f64 = 6.0;
 
-/// What the goals are judged from.
-pub struct Inputs<'a> {
-    /// The lesson.
-    pub lesson: &'a Lesson,
-    /// The student's mix.
-    pub mix: &'a Session,
-    /// The sample rate of the renders, Hz.
-    pub sample_rate_hz: f64,
-    /// The master.
-    pub master: &'a MasterMeasure,
-    /// The contributions measured.
-    pub contributions: &'a [Contribution],
-    /// The gain reductions measured.
-    pub reductions: &'a [Reduction],
-    /// The reference's spectrum, if rendered.
-    pub reference: Option<&'a Spectrum>,
-    /// What the hand-in answered to the lesson's ear-training goals.
-    pub answers: &'a [EarAnswer],
-    /// The lesson's EQ correction goals, measured.
-    pub corrections: &'a [Correction],
-    /// The lesson's start rendered flat, third-octave levels, when a correction goal needs it.
-    pub original: Option<Levels>,
-}
-
 /// The verdict on every goal of the lesson.
 pub fn judge(inputs: &Inputs<'_>) -> Report {
     Report {
@@ -58,20 +33,6 @@ pub fn judge(inputs: &Inputs<'_>) -> Report {
             .collect(),
     }
 }
-
-/// A measurement against a range, before the words.
-pub(crate) struct Verdict {
-    pub(crate) measured: Option<f64>,
-    pub(crate) target: String,
-    pub(crate) unit: &'static str,
-    pub(crate) passed: bool,
-    pub(crate) hint: String,
-}
-
-/// How far past a bound a measurement may be and still be on it, in the goal's unit: the
-/// rounding of single-precision audio. A limiter holding the peaks at exactly its −1 dBTP ceiling
-/// measures −0.999 998 dBTP at 8 kHz; a goal of “at most −1 dBTP” must pass it.
-pub const BOUND_SLACK: f64 = 1e-3;
 
 /// How far `value` is outside `min..=max` (widened by [`BOUND_SLACK`]): negative below,
 /// positive above, 0 inside.

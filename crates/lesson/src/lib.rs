@@ -35,11 +35,13 @@ pub mod curve;
 pub mod ear;
 mod format;
 pub mod goals;
+mod inputs;
 pub mod measure;
 mod report;
 pub mod spectrum;
 
 pub use checker::{
-    resolve, CheckError, Checker, Progress, BLOCK_FRAMES, CHECK_RATE_HZ, SAMPLE_RATES_HZ, TAIL_S,
+    CheckError, Checker, Progress, BLOCK_FRAMES, CHECK_RATE_HZ, SAMPLE_RATES_HZ, TAIL_S,
 };
+pub use inputs::{resolve, Correction, Inputs, BOUND_SLACK};
 pub use report::{GoalResult, Report};

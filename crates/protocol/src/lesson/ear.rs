@@ -14,16 +14,6 @@ use serde::{Deserialize, Serialize};
 use super::rules::{id_problem, MAX_GOALS};
 use crate::validate::Refusal;
 
-/// Longest challenge payload a goal holds, characters.
-pub const MAX_CHALLENGE_CHARS: usize = 1_024;
-
-/// Why `payload` cannot be a challenge, if it cannot.
-pub(super) fn payload_problem(payload: &str) -> Option<String> {
-    let base64url = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
-    (payload.is_empty() || payload.len() > MAX_CHALLENGE_CHARS || !payload.bytes().all(base64url))
-        .then(|| format!("its round is not 1 to {MAX_CHALLENGE_CHARS} characters of base64url"))
-}
-
 /// What a student answered to one ear-training goal. An EQ frequency round is answered by a
 /// band and a direction; a track round by a value and, for gain, the track.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -33,7 +33,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use ear::{EarAnswer, MAX_CHALLENGE_CHARS};
+pub use ear::EarAnswer;
 pub use goal::{Curve, Goal, GoalKind, StripRef, KNOWN_KINDS, MONO_BASS_BELOW_HZ};
 pub use handin::{HandIn, HandInError, IncomingHandIn, MAX_STUDENT_CHARS, UNNAMED};
 pub use violations::{same_as_reference, same_mix, same_work, violations, Violation};

@@ -15,7 +15,7 @@
 //! | goal text | 1 to [`MAX_GOAL_TEXT_CHARS`] characters, one line | the goal is left out |
 //! | goal kind | one this version knows, or a newer one's name, written like an id | the goal is left out |
 //! | goal strips | names as a strip's name may be | the goal is left out |
-//! | ear-training round | a challenge payload: 1 to [`super::MAX_CHALLENGE_CHARS`] of base64url (what it hides is checked where it is played and judged) | the goal is left out |
+//! | ear-training round | a challenge payload: 1 to [`MAX_CHALLENGE_CHARS`] of base64url (what it hides is checked where it is played and judged) | the goal is left out |
 //! | goal numbers | finite, within the range of their unit ([`limits`]), `min_*` not above `max_*`, a range with at least one bound, a band whose low edge is below its high edge | the goal is left out |
 //!
 //! A goal of a kind this version does not know is kept with its id, text and kind's name
@@ -66,6 +66,16 @@ pub mod limits {
     pub const TOLERANCE_DB: (f64, f64) = (0.0, 40.0);
     /// An ear-training score, points.
     pub const POINTS: (f64, f64) = (0.0, 10.0);
+}
+
+/// Longest challenge payload a goal holds, characters.
+pub const MAX_CHALLENGE_CHARS: usize = 1_024;
+
+/// Why `payload` cannot be a challenge, if it cannot.
+fn payload_problem(payload: &str) -> Option<String> {
+    let base64url = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    (payload.is_empty() || payload.len() > MAX_CHALLENGE_CHARS || !payload.bytes().all(base64url))
+        .then(|| format!("its round is not 1 to {MAX_CHALLENGE_CHARS} characters of base64url"))
 }
 
 /// Why `id` is not a lesson or goal id, if it is not.
@@ -351,7 +361,7 @@ fn numbers_problem(kind: &GoalKind) -> Option<String> {
         GoalKind::EarChallenge {
             challenge,
             min_points,
-        } => one("points", *min_points, POINTS).or_else(|| super::ear::payload_problem(challenge)),
+        } => one("points", *min_points, POINTS).or_else(|| payload_problem(challenge)),
         GoalKind::Unknown { .. } => None,
     }
 }

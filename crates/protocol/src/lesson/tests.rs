@@ -1,4 +1,6 @@
-use super::rules::{MAX_GOALS, MAX_STEPS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, UNTITLED};
+use super::rules::{
+    MAX_CHALLENGE_CHARS, MAX_GOALS, MAX_STEPS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, UNTITLED,
+};
 use super::wire::{
     encode_hand_in, encode_lesson, open_hand_in, open_lesson, WireError, HANDIN_KEY, LESSON_KEY,
 };
