@@ -20,7 +20,7 @@ use mixroom_protocol::params::ParamId;
 use mixroom_protocol::strips::MAX_RETURNS;
 use mixroom_protocol::units::db_to_lin;
 
-use crate::denormal::finite_or_zero;
+use crate::denormal::zero_non_finite;
 use crate::fader::Fader;
 use crate::meter::peak_abs;
 use crate::pan::{balance_gains, mono_pan_gains, widen};
@@ -286,17 +286,21 @@ impl ChannelStrip {
         let right_len = if self.mono_input { 0 } else { io.right.len() };
         let right = &mut io.right[..right_len];
         // Non-finite samples read as silence from here on.
+        zero_non_finite(io.left);
+        zero_non_finite(right);
         if self.trim_lin.is_settled() && self.polarity.is_settled() {
             let g = self.trim_lin.value() * self.polarity.value();
-            for x in io.left.iter_mut().chain(right.iter_mut()) {
-                *x = finite_or_zero(*x) * g;
+            if g != 1.0 {
+                for x in io.left.iter_mut().chain(right.iter_mut()) {
+                    *x *= g;
+                }
             }
         } else {
             for (i, l) in io.left.iter_mut().enumerate() {
                 let g = self.trim_lin.next_value() * self.polarity.next_value();
-                *l = finite_or_zero(*l) * g;
+                *l *= g;
                 if let Some(r) = right.get_mut(i) {
-                    *r = finite_or_zero(*r) * g;
+                    *r *= g;
                 }
             }
         }

@@ -38,6 +38,14 @@ pub fn finite_or_zero(x: f32) -> f32 {
     }
 }
 
+/// Replaces every non-finite sample (NaN, ±Inf) of `samples` by 0: one pass the compiler
+/// vectorizes, for the engine's inputs.
+pub fn zero_non_finite(samples: &mut [f32]) {
+    for x in samples {
+        *x = finite_or_zero(*x);
+    }
+}
+
 /// Whether every sample is exactly zero.
 pub fn is_silent(samples: &[f32]) -> bool {
     samples.iter().all(|&x| x == 0.0)

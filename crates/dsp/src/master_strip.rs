@@ -9,7 +9,7 @@ use mixroom_protocol::layout::meter_block::{MasterFigures, StripFigures};
 use mixroom_protocol::layout::spectrum_block::TapPoint;
 use mixroom_protocol::strips::StripIndex;
 
-use crate::denormal::finite_or_zero;
+use crate::denormal::zero_non_finite;
 use crate::fader::Fader;
 use crate::taps::Taps;
 use crate::{
@@ -113,9 +113,8 @@ impl MasterStrip {
     /// Runs the master over the mix in `io`, in place.
     pub fn run(&mut self, io: &mut StereoBlock<'_>, taps: &mut Taps) {
         // Non-finite samples read as silence.
-        for x in io.left.iter_mut().chain(io.right.iter_mut()) {
-            *x = finite_or_zero(*x);
-        }
+        zero_non_finite(io.left);
+        zero_non_finite(io.right);
         // First: every view and meter shows the mix the student hears.
         self.hidden.process(io);
         let strip = StripIndex::MASTER.index();
