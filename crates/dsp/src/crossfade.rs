@@ -3,10 +3,12 @@
 //! [`BypassFade`], S-shaped in the dry share (the feedback effects, whose input fades with their
 //! output).
 
+use mixroom_protocol::params::SWITCH_FADE_MS;
+
 use crate::LinearSmoother;
 
-/// Crossfade time, ms.
-pub const CROSSFADE_MS: f32 = 10.0;
+/// Crossfade time, ms: the protocol's switch fade.
+pub const CROSSFADE_MS: f32 = SWITCH_FADE_MS;
 
 /// The wet amount of a section: 1 = processed, 0 = dry, ramping linearly per sample.
 #[derive(Clone, Debug)]

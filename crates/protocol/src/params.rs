@@ -345,7 +345,11 @@ use ParamId as P;
 use Unit as U;
 
 const SMOOTH_MS: f32 = 20.0;
-const FADE_MS: f32 = 10.0;
+
+/// How long the engine crossfades a switch (mute, solo, polarity, bypass, a route or an effect
+/// changed), ms.
+pub const SWITCH_FADE_MS: f32 = 10.0;
+const FADE_MS: f32 = SWITCH_FADE_MS;
 
 /// The parameter table, indexed by [`ParamId`].
 pub const PARAMS: [ParamSpec; 86] = [
