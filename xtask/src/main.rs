@@ -7,19 +7,24 @@
 //! - `fuzz`: the mutation fuzzer over links, sessions, bundles and audio decoders.
 //! - `setup`: only install the tools.
 //! - `build-worklet`: build the engine's wasm module (Trunk runs this as a build hook).
+//! - `optimize-wasm`: wasm-opt over the built page and its size per part (Trunk's post-build
+//!   hook).
 
 mod bench;
 mod cmd;
 mod fuzz;
 mod serve;
+mod sizes;
 mod suite_build;
 mod test;
 mod tools;
+mod wasm_opt;
 mod worklet;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve | test | bench | fuzz | setup | build-worklet>
+const USAGE: &str =
+    "usage: cargo xtask <serve | test | bench | fuzz | setup | build-worklet | optimize-wasm>
 
   serve          build everything and serve the app on http://127.0.0.1:8080
   test           run every test: formatting, lints, native tests, wasm build, browser suite
@@ -28,7 +33,8 @@ const USAGE: &str = "usage: cargo xtask <serve | test | bench | fuzz | setup | b
                  [--target link|link-body|session|bundle|decode] (a million cases by default)
   setup          install the tools the other tasks need (wasm32 target, Trunk, wasm-bindgen-cli,
                  npm packages, Chromium)
-  build-worklet  build crates/worklet for wasm32 into Trunk's staging directory";
+  build-worklet  build crates/worklet for wasm32 into Trunk's staging directory
+  optimize-wasm  wasm-opt over Trunk's staging directory, then the size of every part";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,6 +45,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("setup") => tools::setup(tools::Needs::everything()),
         Some("build-worklet") => worklet::build(),
+        Some("optimize-wasm") => wasm_opt::run(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -4,12 +4,14 @@
 //! - Trunk 0.21.14 (`cargo install --locked`; later versions need a newer rustc);
 //! - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock (`cargo install`, not
 //!   `--locked`: its own lock file pins a crate the registry no longer serves);
-//! - the browser suite's npm packages (`npm ci` in tests/e2e, no browser download);
+//! - the build's npm packages (`npm ci` in xtask/npm: binaryen's wasm-opt) and the browser
+//!   suite's (`npm ci` in tests/e2e, no browser download);
 //! - Chromium from Debian (`apt-get`, as root or through `sudo -n`).
 
 use std::path::PathBuf;
 
 use crate::cmd::{self, Result};
+use crate::wasm_opt;
 
 /// The Trunk release we build with.
 const TRUNK_VERSION: &str = "0.21.14";
@@ -41,8 +43,9 @@ pub fn setup(needs: Needs) -> Result {
     rust_parts()?;
     trunk()?;
     wasm_bindgen()?;
+    npm_packages(wasm_opt::NPM_DIR, "the build's npm packages (wasm-opt)")?;
     if needs.browser {
-        npm_packages()?;
+        npm_packages(E2E_DIR, "the browser tests' npm packages")?;
         chromium()?;
     }
     Ok(())
@@ -117,26 +120,24 @@ fn wasm_bindgen() -> Result {
     ]))
 }
 
-fn npm_packages() -> Result {
+/// `npm ci` in `dir` (relative to the workspace root) unless its packages are up to date.
+fn npm_packages(dir: &str, what: &str) -> Result {
     let node = cmd::output(cmd::command("node").arg("--version"))
-        .ok_or("Node.js is needed for the browser tests (Debian: apt-get install nodejs npm)")?;
-    let dir = cmd::root().join(E2E_DIR);
-    let lock = dir.join("package-lock.json");
-    let installed = dir.join("node_modules/.package-lock.json");
+        .ok_or("Node.js is needed to build and test (Debian: apt-get install nodejs npm)")?;
+    let path = cmd::root().join(dir);
+    let lock = path.join("package-lock.json");
+    let installed = path.join("node_modules/.package-lock.json");
     let modified = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let fresh = matches!((modified(&installed), modified(&lock)), (Some(i), Some(l)) if i >= l);
     if fresh {
-        eprintln!(
-            "ok  npm packages for the browser tests (node {})",
-            node.trim()
-        );
+        eprintln!("ok  {what} (node {})", node.trim());
         return Ok(());
     }
-    eprintln!("installing the browser tests' npm packages (npm ci in {E2E_DIR})");
+    eprintln!("installing {what} (npm ci in {dir})");
     cmd::run(
         cmd::command("npm")
             .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
+            .current_dir(&path)
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
     )
 }

@@ -1,9 +1,7 @@
-//! Spectrum analysis for the views on screen: a Hann-windowed FFT (realfft) of the newest
+//! Spectrum analysis for the views on screen: a Hann-windowed FFT ([`RealFft`]) of the newest
 //! samples of a tap, as levels in dB per bin, smoothed over frames.
 
-use std::sync::Arc;
-
-use realfft::{RealFftPlanner, RealToComplex};
+use mixroom_dsp::fft::{Complex, RealFft};
 
 /// FFT size, frames (85 ms at 48 kHz; 11.7 Hz bins).
 pub const FFT_SIZE: usize = 4096;
@@ -12,13 +10,12 @@ const SMOOTHING: f32 = 0.35;
 /// Floor of the levels, dB.
 pub const FLOOR_DB: f32 = -120.0;
 
-/// One tap's analyzer: window, FFT plan, scratch and the smoothed levels.
+/// One tap's analyzer: window, FFT plan, buffers and the smoothed levels.
 pub struct Analyzer {
-    fft: Arc<dyn RealToComplex<f32>>,
+    fft: RealFft,
     window: Vec<f32>,
-    input: Vec<f32>,
-    spectrum: Vec<realfft::num_complex::Complex<f32>>,
-    scratch: Vec<realfft::num_complex::Complex<f32>>,
+    input: Vec<f64>,
+    spectrum: Vec<Complex<f64>>,
     power: Vec<f32>,
     scale: f32,
 }
@@ -26,7 +23,7 @@ pub struct Analyzer {
 impl Analyzer {
     /// An analyzer for [`FFT_SIZE`] frames.
     pub fn new() -> Analyzer {
-        let fft = RealFftPlanner::<f32>::new().plan_fft_forward(FFT_SIZE);
+        let fft = RealFft::new(FFT_SIZE);
         let window: Vec<f32> = (0..FFT_SIZE)
             .map(|i| {
                 let x = std::f32::consts::TAU * i as f32 / FFT_SIZE as f32;
@@ -36,9 +33,8 @@ impl Analyzer {
         // A full-scale sine then reads 0 dB: |X| = A · Σw / 2.
         let scale = 2.0 / window.iter().sum::<f32>();
         Analyzer {
-            input: fft.make_input_vec(),
-            spectrum: fft.make_output_vec(),
-            scratch: fft.make_scratch_vec(),
+            input: vec![0.0; FFT_SIZE],
+            spectrum: vec![Complex::default(); fft.bins()],
             power: vec![0.0; FFT_SIZE / 2 + 1],
             fft,
             window,
@@ -53,17 +49,15 @@ impl Analyzer {
         let newest = &samples[start..];
         let pad = FFT_SIZE - newest.len();
         for (i, (x, w)) in self.input.iter_mut().zip(&self.window).enumerate() {
-            *x = if i < pad { 0.0 } else { newest[i - pad] * w };
+            *x = if i < pad {
+                0.0
+            } else {
+                f64::from(newest[i - pad] * w)
+            };
         }
-        if self
-            .fft
-            .process_with_scratch(&mut self.input, &mut self.spectrum, &mut self.scratch)
-            .is_err()
-        {
-            return;
-        }
+        self.fft.forward(&self.input, &mut self.spectrum);
         for (p, c) in self.power.iter_mut().zip(&self.spectrum) {
-            let now = c.norm_sqr() * self.scale * self.scale;
+            let now = c.norm_sqr() as f32 * self.scale * self.scale;
             *p += SMOOTHING * (now - *p);
         }
     }
@@ -85,17 +79,14 @@ impl Analyzer {
                 } else {
                     0.0
                 };
-                *x = mono * w * gain_lin;
+                *x = f64::from(mono * w * gain_lin);
             }
-            if a.fft
-                .process_with_scratch(&mut a.input, &mut a.spectrum, &mut a.scratch)
-                .is_ok()
-            {
-                for (s, c) in sum.iter_mut().zip(&a.spectrum) {
-                    *s += f64::from(c.norm_sqr() * a.scale * a.scale);
-                }
-                windows += 1;
+            a.fft.forward(&a.input, &mut a.spectrum);
+            let scale = f64::from(a.scale);
+            for (s, c) in sum.iter_mut().zip(&a.spectrum) {
+                *s += c.norm_sqr() * scale * scale;
             }
+            windows += 1;
             start += FFT_SIZE / 2;
         }
         for (p, s) in a.power.iter_mut().zip(&sum) {

@@ -27,6 +27,7 @@ mod engine;
 mod eq;
 mod fader;
 mod feedback_effect;
+pub mod fft;
 mod gate;
 mod hidden_change;
 mod hidden_track;

@@ -8,10 +8,7 @@
 //! a band's power is its share of the signal's mean square, in the same units as a meter's.
 //! Only complete windows are measured; the samples after the last one are not.
 
-use std::sync::Arc;
-
-use realfft::num_complex::Complex;
-use realfft::{RealFftPlanner, RealToComplex};
+use mixroom_dsp::fft::{Complex, RealFft};
 
 use crate::bands::{bark_bands, Band};
 
@@ -24,7 +21,7 @@ pub const BINS: usize = FFT_FRAMES / 2 + 1;
 
 /// Accumulates the spectra of a stereo signal fed in order, in pieces of any size.
 pub struct Spectrum {
-    fft: Arc<dyn RealToComplex<f64>>,
+    fft: RealFft,
     window: Vec<f64>,
     /// Per-bin scale: one-sided doubling over `FFT_FRAMES · Σw²`.
     scale: Vec<f64>,
@@ -33,7 +30,6 @@ pub struct Spectrum {
     filled: usize,
     input: Vec<f64>,
     output: [Vec<Complex<f64>>; 2],
-    scratch: Vec<Complex<f64>>,
     /// Σ over windows of |L|² and of |R|², per bin.
     power: [Vec<f64>; 2],
     /// Σ over windows of Re(L·R̄), per bin.
@@ -46,7 +42,7 @@ impl Spectrum {
     /// An empty spectrum at `sample_rate_hz`; `with_bark` keeps the critical-band energies of
     /// every window. Allocates.
     pub fn new(sample_rate_hz: f64, with_bark: bool) -> Spectrum {
-        let fft = RealFftPlanner::<f64>::new().plan_fft_forward(FFT_FRAMES);
+        let fft = RealFft::new(FFT_FRAMES);
         let window: Vec<f64> = (0..FFT_FRAMES)
             .map(|n| {
                 let phase = std::f64::consts::TAU * n as f64 / FFT_FRAMES as f64;
@@ -61,9 +57,11 @@ impl Spectrum {
             })
             .collect();
         Spectrum {
-            input: fft.make_input_vec(),
-            output: [fft.make_output_vec(), fft.make_output_vec()],
-            scratch: fft.make_scratch_vec(),
+            input: vec![0.0; FFT_FRAMES],
+            output: [
+                vec![Complex::default(); BINS],
+                vec![Complex::default(); BINS],
+            ],
             fft,
             window,
             scale,
@@ -102,9 +100,7 @@ impl Spectrum {
             for ((x, &h), &w) in self.input.iter_mut().zip(history).zip(&self.window) {
                 *x = f64::from(h) * w;
             }
-            self.fft
-                .process_with_scratch(&mut self.input, output, &mut self.scratch)
-                .expect("buffers made by the plan");
+            self.fft.forward(&self.input, output);
         }
         let [left, right] = &self.output;
         let mut window_power = [0.0; BINS];
