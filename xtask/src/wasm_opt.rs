@@ -17,9 +17,11 @@ use crate::sizes;
 /// Where the build's npm tools live, relative to the workspace root.
 pub const NPM_DIR: &str = "xtask/npm";
 
-/// The wasm features today's rustc emits for wasm32-unknown-unknown (and every browser Mixroom
-/// runs in has): wasm-opt must be told, or it refuses the module.
-const FEATURES: [&str; 6] = [
+/// The wasm features today's rustc emits for wasm32-unknown-unknown, and SIMD, which
+/// `.cargo/config.toml` turns on (every browser Mixroom runs in has them all): wasm-opt must be
+/// told, or it refuses the module.
+const FEATURES: [&str; 7] = [
+    "--enable-simd",
     "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int",
     "--enable-sign-ext",

@@ -1,6 +1,6 @@
-// How the page looks and keeps up: how soon the demo sounds after the page loads, screenshots of
-// the console at classroom-projector, desktop and tablet sizes (saved under artifacts/ to look
-// at), and frame times while 32 tracks meter. Figures are reported, not asserted: speed goals
+// How the page looks and keeps up: how soon the demo sounds after navigation (median of 5
+// fresh visits), screenshots of the console at classroom-projector, desktop and tablet sizes
+// (saved under artifacts/ to look at), and frame times while 32 tracks meter. Figures are reported, not asserted: speed goals
 // are judged in benchmarks, not by timed assertions on a shared machine.
 import { test, expect } from "@playwright/test";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -9,37 +9,57 @@ import { openMixroom, expectMeter } from "../support/page.mjs";
 
 mkdirSync("artifacts", { recursive: true });
 
-test("the demo sounds within a second of the page loading", async ({ page }) => {
-  // From the first script on the page: note when the engine's output first carries sound (its
-  // post-fader track peaks, read every 2 ms) and when the master meter first shows it.
-  await page.addInitScript(() => {
-    const engine = () => {
-      const peaks = window.wasmBindings?.mixroom_track_peaks?.(2);
-      if (peaks && Math.max(...peaks) > 1e-4) window.firstSoundMs = performance.now();
-      else setTimeout(engine, 2);
-    };
-    const meter = () => {
-      const el = document.querySelector('[role="meter"][aria-label="Master level"]');
-      if (el && Number(el.getAttribute("aria-valuenow")) > -60) window.firstMeterMs = performance.now();
-      else setTimeout(meter, 5);
-    };
-    engine();
-    meter();
-  });
-  const errors = await openMixroom(page, ISOLATED_URL);
-  await expect.poll(() => page.evaluate(() => window.firstMeterMs ?? null), { timeout: 20_000 }).not.toBeNull();
-  const timing = await page.evaluate(() => {
-    const nav = performance.getEntriesByType("navigation")[0];
-    return {
-      firstSoundMs: window.firstSoundMs,
-      firstMeterMs: window.firstMeterMs,
-      loadEventMs: nav.loadEventEnd,
-    };
-  });
-  console.log(`first sound out of the engine ${timing.firstSoundMs.toFixed(0)} ms after navigation; on the ` +
-    `master meter at ${timing.firstMeterMs.toFixed(0)} ms (page load event ${timing.loadEventMs.toFixed(0)} ms)`);
+/** Runs of the first-sound measurement; the median is reported. */
+const FIRST_SOUND_RUNS = 5;
+
+test("how soon the demo sounds after navigation (median of 5 fresh visits)", async ({ browser }) => {
+  test.setTimeout(FIRST_SOUND_RUNS * 30_000);
+  const runs = [];
+  for (let run = 0; run < FIRST_SOUND_RUNS; run++) {
+    // A fresh profile each time: nothing kept, so the demo is made from scratch, as on a first
+    // visit. From the first script on the page: note when the engine's output first carries
+    // sound (its post-fader track peaks, read every 2 ms) and when the master meter first shows
+    // it.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      const engine = () => {
+        const peaks = window.wasmBindings?.mixroom_track_peaks?.(2);
+        if (peaks && Math.max(...peaks) > 1e-4) window.firstSoundMs = performance.now();
+        else setTimeout(engine, 2);
+      };
+      const meter = () => {
+        const el = document.querySelector('[role="meter"][aria-label="Master level"]');
+        if (el && Number(el.getAttribute("aria-valuenow")) > -60) window.firstMeterMs = performance.now();
+        else setTimeout(meter, 5);
+      };
+      engine();
+      meter();
+    });
+    const errors = await openMixroom(page, ISOLATED_URL);
+    await expect.poll(() => page.evaluate(() => window.firstMeterMs ?? null), { timeout: 20_000 }).not.toBeNull();
+    runs.push(await page.evaluate(() => {
+      const nav = performance.getEntriesByType("navigation")[0];
+      return {
+        firstSoundMs: window.firstSoundMs,
+        firstMeterMs: window.firstMeterMs,
+        loadEventMs: nav.loadEventEnd,
+      };
+    }));
+    expect(errors).toEqual([]);
+    await context.close();
+  }
+  const median = (key) => runs.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+  const timing = {
+    firstSoundMs: median("firstSoundMs"),
+    firstMeterMs: median("firstMeterMs"),
+    loadEventMs: median("loadEventMs"),
+    runs,
+  };
+  console.log(`first sound out of the engine ${timing.firstSoundMs.toFixed(0)} ms after navigation ` +
+    `(median of ${runs.length}: ${runs.map((r) => r.firstSoundMs.toFixed(0)).join(", ")}); on the master ` +
+    `meter at ${timing.firstMeterMs.toFixed(0)} ms (page load event ${timing.loadEventMs.toFixed(0)} ms)`);
   writeFileSync("artifacts/first-sound.json", JSON.stringify(timing, null, 2));
-  expect(errors).toEqual([]);
 });
 
 for (const [width, height, name, touch] of [
