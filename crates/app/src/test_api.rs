@@ -285,7 +285,8 @@ pub async fn mixroom_import_files(files: Array) -> Result<Array, JsValue> {
     Ok(results)
 }
 
-/// The tracks of the live engine that hold audio: `[{ track, name, frames, channels, compact }]`.
+/// The tracks of the live engine that hold audio: `[{ track, name, frames, seconds, channels,
+/// compact }]` (`frames` at the engine's rate, `seconds` their length).
 #[wasm_bindgen]
 pub fn mixroom_tracks() -> Result<Array, JsValue> {
     with_live(|bridge| {
@@ -296,6 +297,7 @@ pub fn mixroom_tracks() -> Result<Array, JsValue> {
                 set(&entry, "track", track as u32);
                 set(&entry, "name", info.name);
                 set(&entry, "frames", info.frames);
+                set(&entry, "seconds", info.duration_s);
                 set(&entry, "channels", info.channels);
                 set(&entry, "compact", info.compact);
                 Some(JsValue::from(entry))
@@ -304,7 +306,7 @@ pub fn mixroom_tracks() -> Result<Array, JsValue> {
     })
 }
 
-/// Per track (all 64), the largest post-fader peak of each channel (linear) over the newest
+/// Per track (all `MAX_TRACKS`), the largest post-fader peak of each channel (linear) over the newest
 /// `quanta` meter entries of the live engine (at most half the meter ring), as
 /// `[left0, right0, left1, right1, ...]`.
 #[wasm_bindgen]

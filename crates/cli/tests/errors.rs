@@ -88,14 +88,14 @@ fn command_line_mistakes_exit_with_2() {
     );
     let help = " (`mixroom help` shows the usage)";
     fails(
-        &["bench", "--tracks", "65"],
+        &["bench", "--tracks", "257"],
         2,
-        &format!("mixroom: --tracks takes 1 to 64 tracks, not \"65\"{help}"),
+        &format!("mixroom: --tracks takes 1 to 256 tracks, not \"257\"{help}"),
     );
     fails(
         &["bench", "--tracks", "0"],
         2,
-        "--tracks takes 1 to 64 tracks, not \"0\"",
+        "--tracks takes 1 to 256 tracks, not \"0\"",
     );
     for seconds in ["0", "600.001", "-5", "NaN"] {
         fails(

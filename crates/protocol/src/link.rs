@@ -32,8 +32,8 @@ pub const LINK_FORMAT: u8 = 1;
 /// What precedes the payload in the app's URL fragment: `…#mix=PAYLOAD`.
 pub const FRAGMENT_KEY: &str = "mix=";
 
-/// Largest decompressed mix a link may hold, bytes (the demo song's is under 1 KiB; 64 fully
-/// edited tracks stay under 30 KiB). A larger one is refused as damaged.
+/// Largest decompressed mix a link may hold, bytes (the demo song's is under 1 KiB; 256 fully
+/// edited tracks stay under 120 KiB). A larger one is refused as damaged.
 pub const MAX_DECOMPRESSED_BYTES: usize = 1 << 20;
 
 /// Format bytes above [`LINK_FORMAT`] up to this one are taken for a newer Mixroom's link;

@@ -1338,12 +1338,12 @@ mod tests {
 
     #[test]
     fn slots_are_stable_and_round_trip() {
-        // These numbers are part of the shared-memory contract: they must never change.
+        // The shared-memory layout: `id * MAX_STRIPS + strip`.
         assert_eq!(ParamId::GainDb.slot(StripIndex::track(0).unwrap()), 0);
-        assert_eq!(ParamId::Pan.slot(StripIndex::track(3).unwrap()), 131);
-        assert_eq!(ParamId::GainDb.slot(StripIndex::MASTER), 127);
-        assert_eq!(ParamId::TempoBpm.slot(StripIndex::MASTER), 76 * 128 + 127);
-        assert_eq!(PARAM_SLOTS, 86 * 128);
+        assert_eq!(ParamId::Pan.slot(StripIndex::track(3).unwrap()), 288 + 3);
+        assert_eq!(ParamId::GainDb.slot(StripIndex::MASTER), 287);
+        assert_eq!(ParamId::TempoBpm.slot(StripIndex::MASTER), 76 * 288 + 287);
+        assert_eq!(PARAM_SLOTS, 86 * 288);
         for spec in &PARAMS {
             for strip in StripIndex::all() {
                 assert_eq!(
@@ -1352,9 +1352,9 @@ mod tests {
                 );
             }
         }
-        assert_eq!(ParamId::from_slot(100), None, "no strip 100");
+        assert_eq!(ParamId::from_slot(280), None, "no strip 280");
         assert_eq!(ParamId::from_slot(PARAM_SLOTS), None);
-        assert_eq!(MAX_TRACKS, 64);
+        assert_eq!(MAX_TRACKS, 256);
     }
 
     #[test]

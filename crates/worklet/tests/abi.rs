@@ -4,7 +4,7 @@ use mixroom_protocol::layout::meter_block;
 use mixroom_protocol::layout::param_block;
 use mixroom_protocol::layout::transport_block::{self, TransportRequest};
 use mixroom_protocol::params::ParamId;
-use mixroom_protocol::strips::StripIndex;
+use mixroom_protocol::strips::{StripIndex, MAX_TRACKS};
 use mixroom_protocol::units::db_to_lin;
 use mixroom_worklet::*;
 
@@ -173,7 +173,11 @@ fn compact_sources_load_and_clear_at_any_time() {
     // Staging f32 and committing to a track that does not exist frees the staging.
     assert_eq!(mixroom_source_alloc(1, 100), STAGED);
     assert!(mixroom_source_channel_ptr_i16(0).is_null());
-    assert_eq!(mixroom_source_commit(64), 0, "tracks end at 63");
+    assert_eq!(
+        mixroom_source_commit(MAX_TRACKS as u32),
+        0,
+        "no track past the last"
+    );
     assert_eq!(
         mixroom_source_commit(1),
         0,
@@ -188,7 +192,7 @@ fn compact_sources_load_and_clear_at_any_time() {
     assert_eq!(mixroom_source_bytes(), 1_000 * 4 * 2);
     assert_eq!(track_peaks(1), [0.0, 0.0], "NaN came out as silence");
 
-    assert_eq!(mixroom_source_clear(64), 0);
+    assert_eq!(mixroom_source_clear(MAX_TRACKS as u32), 0);
     assert_eq!(mixroom_source_clear(1), 1);
     assert_eq!(mixroom_source_bytes(), 1_000 * 4);
     assert_eq!(

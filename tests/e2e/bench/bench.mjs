@@ -13,7 +13,7 @@ import { writeFileSync, mkdirSync } from "node:fs";
 import { ISOLATED_URL } from "../support/urls.mjs";
 import config from "../playwright.config.mjs";
 
-const TRACKS = (process.env.MIXROOM_BENCH_TRACKS || "8,16,32,48,64").split(",").map(Number);
+const TRACKS = (process.env.MIXROOM_BENCH_TRACKS || "8,16,32,64,128,256").split(",").map(Number);
 const SECONDS = Number(process.env.MIXROOM_BENCH_SECONDS || 10);
 const RUNS = Number(process.env.MIXROOM_BENCH_RUNS || 3);
 
@@ -24,6 +24,18 @@ try {
   const page = await browser.newPage();
   await page.goto(ISOLATED_URL);
   await page.waitForFunction(() => window.wasmBindings && window.wasmBindings.mixroom_bench_render);
+  // Memory per track-minute: what the live engine's tracks take of its memory (the demo's
+  // stems, once all are loaded), over their total length.
+  await page.waitForFunction(() => window.wasmBindings.mixroom_tracks().length >= 14);
+  const memory = await page.evaluate(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const tracks = window.wasmBindings.mixroom_tracks();
+    const { sourceBytes, wasmMemoryBytes } = window.wasmBindings.mixroom_engine_memory();
+    const trackMinutes = tracks.reduce((sum, t) => sum + t.seconds / 60, 0);
+    return { memoryTracks: tracks.length, trackMinutes, sourceBytes, wasmMemoryBytes,
+      bytesPerTrackMinute: sourceBytes / trackMinutes };
+  });
+  console.log(JSON.stringify(memory));
   const results = [];
   for (const tracks of TRACKS) {
     const result = await page.evaluate(async ({ tracks, seconds, runs }) => {
@@ -97,7 +109,7 @@ try {
     results.push(result);
   }
   mkdirSync("artifacts", { recursive: true });
-  writeFileSync("artifacts/bench.json", JSON.stringify(results, null, 2));
+  writeFileSync("artifacts/bench.json", JSON.stringify({ memory, results }, null, 2));
 } finally {
   await browser.close();
   server.kill();

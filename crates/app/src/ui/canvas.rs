@@ -1,8 +1,70 @@
 //! Canvas plumbing: a 2D context whose backing store matches the element's size on screen (times
-//! the device pixel ratio), so drawings stay sharp on every display.
+//! the device pixel ratio), so drawings stay sharp on every display; and whether a canvas is on
+//! screen at all, so a console of 256 strips draws only the meters one can see.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::{
+    CanvasRenderingContext2d, Element, HtmlCanvasElement, IntersectionObserver,
+    IntersectionObserverEntry, IntersectionObserverInit,
+};
+
+/// How far outside the viewport an element still counts as on screen, CSS px: a strip
+/// scrolled in is already drawn.
+const ON_SCREEN_MARGIN: &str = "200px";
+
+/// Whether an element is on screen: within [`ON_SCREEN_MARGIN`] of the viewport, after the
+/// clipping of every scrolling ancestor (the console's strip row scrolls). Kept by an
+/// `IntersectionObserver`, which stops watching when this is dropped.
+pub struct OnScreen {
+    visible: Rc<Cell<bool>>,
+    observer: IntersectionObserver,
+    _callback: Closure<dyn FnMut(js_sys::Array)>,
+}
+
+impl OnScreen {
+    /// Starts watching `element`; it counts as on screen until the first report. `None` where
+    /// the browser has no `IntersectionObserver` (then everything counts as on screen).
+    pub fn watch(element: &Element) -> Option<OnScreen> {
+        let visible = Rc::new(Cell::new(true));
+        let shared = Rc::clone(&visible);
+        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            // The latest report about the one element watched decides.
+            if let Some(entry) = entries
+                .iter()
+                .last()
+                .and_then(|e| e.dyn_into::<IntersectionObserverEntry>().ok())
+            {
+                shared.set(entry.is_intersecting());
+            }
+        });
+        let options = IntersectionObserverInit::new();
+        options.set_root_margin(ON_SCREEN_MARGIN);
+        let observer =
+            IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &options)
+                .ok()?;
+        observer.observe(element);
+        Some(OnScreen {
+            visible,
+            observer,
+            _callback: callback,
+        })
+    }
+
+    /// Whether the element is on screen (as of the browser's latest report).
+    pub fn get(&self) -> bool {
+        self.visible.get()
+    }
+}
+
+impl Drop for OnScreen {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
 
 /// The canvas's 2D context, scaled so drawing coordinates are CSS pixels, and its CSS size.
 pub fn context(canvas: &HtmlCanvasElement) -> Option<(CanvasRenderingContext2d, f64, f64)> {

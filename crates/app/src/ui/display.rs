@@ -88,6 +88,9 @@ pub struct Frame<'a> {
     /// where they would give the answer away): the analyzers are then empty and the meters
     /// fall as if fed silence.
     pub analysis_hidden: bool,
+    /// Whether the drawer's canvas is on screen. Off screen, a canvas drawer runs only on
+    /// describe frames, to keep its accessible values current; what it draws is not seen.
+    pub on_screen: bool,
 }
 
 type Drawer = Box<dyn FnMut(&Frame<'_>)>;
@@ -283,6 +286,7 @@ impl Display {
             rate_hz,
             describe,
             analysis_hidden: inner.analysis_hidden,
+            on_screen: true,
         };
         for (_, drawer) in &mut inner.drawers {
             drawer(&frame);

@@ -23,7 +23,7 @@ use super::format::{
 };
 use super::BundleError;
 
-/// Most entries a directory may list (a project has one per audio file, and at most 64
+/// Most entries a directory may list (a project has one per audio file, and at most 256
 /// tracks).
 pub const MAX_ENTRIES: u64 = 4096;
 

@@ -96,7 +96,7 @@ pub const AUDIO_FOLDER: &str = "audio/";
 /// Most bytes a bundle may hold, and its files unpack to together: 64 GiB.
 pub const MAX_BUNDLE_BYTES: u64 = 64 << 30;
 
-/// Most bytes `session.json` may unpack to: 16 MiB (a full 64-track session is under 1 MiB).
+/// Most bytes `session.json` may unpack to: 16 MiB (a full 256-track session is under 4 MiB).
 pub const MAX_SESSION_BYTES: u64 = 16 << 20;
 
 /// Most bytes a deflated audio file may unpack to: 1 GiB (it is unpacked in memory to be

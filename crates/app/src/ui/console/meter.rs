@@ -14,7 +14,7 @@ use mixroom_protocol::units::SILENCE_DB;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use crate::meters::ChannelMeter;
-use crate::ui::canvas;
+use crate::ui::canvas::{self, OnScreen};
 use crate::ui::display::{Display, Frame, StripState};
 
 /// Lowest and highest level on the scale, dB.
@@ -22,7 +22,9 @@ const SCALE_DB: (f32, f32) = (-60.0, 6.0);
 /// Largest gain reduction the bar shows, dB.
 const GR_SCALE_DB: f32 = 24.0;
 
-/// Registers `draw` with the display loop while the component lives.
+/// Registers `draw` with the display loop while the component lives: it runs every frame while
+/// the canvas is on screen, and only on describe frames (10 Hz, [`Frame::on_screen`] false)
+/// while it is not.
 pub fn on_frame(
     canvas: NodeRef<html::Canvas>,
     draw: impl FnMut(&HtmlCanvasElement, &Frame<'_>) + 'static,
@@ -32,8 +34,19 @@ pub fn on_frame(
     Effect::new(move |_| {
         if let Some(canvas) = canvas.get() {
             let draw = Rc::clone(&draw);
-            let id =
-                display.with_value(|d| d.add(move |frame| (draw.borrow_mut())(&canvas, frame)));
+            let on_screen = OnScreen::watch(&canvas);
+            let id = display.with_value(|d| {
+                d.add(move |frame| {
+                    let shown = on_screen.as_ref().is_none_or(OnScreen::get);
+                    if shown || frame.describe {
+                        let frame = Frame {
+                            on_screen: shown,
+                            ..*frame
+                        };
+                        (draw.borrow_mut())(&canvas, &frame);
+                    }
+                })
+            });
             on_cleanup(move || display.with_value(|d| d.remove(id)));
         }
     });
@@ -65,15 +78,18 @@ pub fn LevelMeter(
     let display = expect_context::<StoredValue<Display, LocalStorage>>();
     let canvas = NodeRef::<html::Canvas>::new();
     let clipped = RwSignal::new(false);
+    let mut described = String::new();
     on_frame(canvas, move |canvas, frame| {
         let state = frame.strips[strip.index()];
-        draw_level(canvas, &state);
+        if frame.on_screen {
+            draw_level(canvas, &state);
+        }
         let clip = state.clipped || state.meter.channels.iter().any(ChannelMeter::clipped);
         if clip != clipped.get_untracked() {
             clipped.set(clip);
         }
         if frame.describe {
-            describe(canvas, &state);
+            describe(canvas, &state, &mut described);
         }
     });
     let clip_label = format!("{name} clip indicator (click to clear)");
@@ -101,8 +117,14 @@ pub fn LevelMeter(
     }
 }
 
-fn describe(canvas: &HtmlCanvasElement, state: &StripState) {
+/// Writes the meter's accessible value and figures, unless they read as `last` did.
+fn describe(canvas: &HtmlCanvasElement, state: &StripState, last: &mut String) {
     let (rms, peak) = (state.meter.rms_db(), state.meter.peak_db());
+    let figures = format!("{rms:.2} {peak:.2}");
+    if figures == *last {
+        return;
+    }
+    *last = figures;
     let text = if rms <= SILENCE_DB {
         "silent".to_owned()
     } else {
@@ -164,16 +186,18 @@ pub fn ReductionMeter(
     label: String,
 ) -> impl IntoView {
     let canvas = NodeRef::<html::Canvas>::new();
+    let mut described = f32::NAN;
     on_frame(canvas, move |canvas, frame| {
         let db = frame.strips[strip.index()].gain_reduction_db[which];
-        if let Some((g, w, h)) = canvas::context(canvas) {
+        if let Some((g, w, h)) = frame.on_screen.then(|| canvas::context(canvas)).flatten() {
             g.set_fill_style_str("#101318");
             g.fill_rect(0.0, 0.0, w, h);
             let fill = h * f64::from((db / GR_SCALE_DB).clamp(0.0, 1.0));
             g.set_fill_style_str("#f2a13c");
             g.fill_rect(0.0, 0.0, w, fill);
         }
-        if frame.describe {
+        if frame.describe && (db * 10.0).round() != (described * 10.0).round() {
+            described = db;
             let _ = canvas.set_attribute("aria-valuenow", &format!("{db:.1}"));
             let _ =
                 canvas.set_attribute("aria-valuetext", &format!("{db:.1} dB of gain reduction"));
