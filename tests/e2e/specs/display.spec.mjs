@@ -1,6 +1,6 @@
 // How the page looks and keeps up: how soon the demo sounds after navigation (median of 5
 // fresh visits), screenshots of the console at classroom-projector, desktop and tablet sizes
-// (saved under artifacts/ to look at), and frame times while 32 tracks meter. Figures are reported, not asserted: speed goals
+// (saved under artifacts/ to look at), and frame times while 256 tracks meter. Figures are reported, not asserted: speed goals
 // are judged in benchmarks, not by timed assertions on a shared machine.
 import { test, expect } from "@playwright/test";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -108,17 +108,23 @@ for (const [width, height, name, touch] of [
   });
 }
 
-test("frame times while 32 tracks play and meter", async ({ page }) => {
-  test.setTimeout(180_000);
+/** Tracks the frame-time measurement plays: the most a session holds. */
+const CONSOLE_TRACKS = 256;
+/** How long each imported tone lasts, s, and how long frames are timed while they all play. */
+const TONE_S = 9;
+const TIMED_S = 7;
+
+test(`frame times while ${CONSOLE_TRACKS} tracks play and meter`, async ({ page }) => {
+  test.setTimeout(300_000);
   const errors = await openMixroom(page, ISOLATED_URL);
-  // Eighteen more tracks (the demo has fourteen): 20 s mono tones, imported as files.
-  const results = await page.evaluate(async () => {
+  // The demo's fourteen tracks and the rest as files: mono tones, each its own pitch.
+  const added = CONSOLE_TRACKS - 14;
+  const results = await page.evaluate(async ({ added, seconds }) => {
     const rate = 22_050;
-    const files = Array.from({ length: 18 }, (_, i) => {
-      const seconds = 20;
+    const files = Array.from({ length: added }, (_, i) => {
       const samples = new Int16Array(rate * seconds);
       for (let n = 0; n < samples.length; n++) {
-        samples[n] = Math.round(8000 * Math.sin((2 * Math.PI * (200 + 50 * i) * n) / rate));
+        samples[n] = Math.round(2000 * Math.sin((2 * Math.PI * (100 + 7 * i) * n) / rate));
       }
       const header = new DataView(new ArrayBuffer(44));
       const text = (at, s) => [...s].forEach((c, k) => header.setUint8(at + k, c.charCodeAt(0)));
@@ -138,24 +144,27 @@ test("frame times while 32 tracks play and meter", async ({ page }) => {
       return new File([header.buffer, samples.buffer], `Tone ${i + 1}.wav`, { type: "audio/wav" });
     });
     return (await window.wasmBindings.mixroom_import_files(files)).map((r) => r.ok);
-  });
-  expect(results).toEqual(Array(18).fill(true));
-  await expect(page.getByRole("meter", { name: /level$/ })).toHaveCount(14 + 18 + 1 + 2 + 1);
-  await expectMeter(page, "Tone 18", (db) => db > -40, "plays");
-  await page.waitForTimeout(1_000);
+  }, { added, seconds: TONE_S });
+  expect(results).toEqual(Array(added).fill(true));
+  await expect(page.getByRole("meter", { name: /level$/ })).toHaveCount(CONSOLE_TRACKS + 1 + 2 + 1);
+  // From the start, so every tone plays while the frames are timed.
+  await page.getByRole("button", { name: "Stop" }).click();
+  await page.getByRole("button", { name: "Play" }).click();
+  await expectMeter(page, `Tone ${added}`, (db) => db > -40, "plays");
+  await expectMeter(page, "Tone 1", (db) => db > -40, "plays");
 
-  // Ten seconds of animation frames.
   const frames = await page.evaluate(
-    () =>
+    (timedMs) =>
       new Promise((resolve) => {
         const times = [];
         const tick = (t) => {
           times.push(t);
-          if (t - times[0] < 10_000) requestAnimationFrame(tick);
+          if (t - times[0] < timedMs) requestAnimationFrame(tick);
           else resolve(times.slice(1).map((x, i) => x - times[i]));
         };
         requestAnimationFrame(tick);
       }),
+    TIMED_S * 1000,
   );
   const sorted = [...frames].sort((a, b) => a - b);
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -167,11 +176,11 @@ test("frame times while 32 tracks play and meter", async ({ page }) => {
     maxMs: sorted[sorted.length - 1],
     over50Ms: frames.filter((f) => f > 50).length,
   };
-  console.log(`frame times, 32 tracks metering: ${figures.frames} frames, ${figures.fps.toFixed(1)} fps, ` +
+  console.log(`frame times, ${CONSOLE_TRACKS} tracks metering: ${figures.frames} frames, ${figures.fps.toFixed(1)} fps, ` +
     `median ${figures.medianMs.toFixed(1)} ms, p95 ${figures.p95Ms.toFixed(1)} ms, longest ` +
     `${figures.maxMs.toFixed(1)} ms, ${figures.over50Ms} over 50 ms`);
   writeFileSync("artifacts/frame-times.json", JSON.stringify(figures, null, 2));
-  await page.screenshot({ path: "artifacts/console-32-tracks.png" });
+  await page.screenshot({ path: `artifacts/console-${CONSOLE_TRACKS}-tracks.png` });
   expect(figures.frames).toBeGreaterThan(100);
   expect(errors).toEqual([]);
 });
