@@ -151,8 +151,9 @@ test("a parameter written to shared memory takes effect in the next render quant
 for (const [url, mode] of [[ISOLATED_URL, "shared memory"], [PLAIN_URL, "message mode"]]) {
   test(`spectrum taps carry the tapped signals (${mode})`, async ({ page }) => {
     await page.goto(url);
-    // Selectors: strip index * 4 + point (0 pre-EQ, 1 post-EQ, 2 output); master = 127.
-    const masterOutput = 127 * 4 + 2;
+    // Selectors: strip index * 4 + point (0 pre-EQ, 1 post-EQ, 2 output); master = 287
+    // (mixroom_protocol::strips).
+    const masterOutput = 287 * 4 + 2;
     const trackPreEq = 0 * 4 + 0;
     const json = JSON.stringify(SESSIONS["gains, pans and a mute"]);
     const result = await renderInPage(page, json, SOURCES, FRAMES, [], [masterOutput, trackPreEq]);

@@ -76,7 +76,7 @@ test("message mode posts meters and tap samples in the buffers the page sends ba
   const { scope, processor, posted } = await processorScope("");
   const output = [new Float32Array(128), new Float32Array(128)];
   // Tap 0 on the master's output, so tap samples are posted too.
-  processor.port.onmessage({ data: { type: "taps", selectors: [127 * 4 + 2, -1, -1, -1] } });
+  processor.port.onmessage({ data: { type: "taps", selectors: [287 * 4 + 2, -1, -1, -1] } });
   const render = (quanta) => {
     for (let q = 0; q < quanta; q++) expect(processor.process([], [output])).toBe(true);
   };
