@@ -64,7 +64,7 @@ pub fn run() -> Result {
     .ok_or("the browser benchmark failed")?;
     let mut largest_under_half = None;
     let mut at_64 = None;
-    let mut at_most = None;
+    let mut largest = None;
     if let Some(line) = out.lines().find(|l| l.contains("\"bytesPerTrackMinute\"")) {
         let get = |key: &str| number_after(line, &format!("\"{key}\":")).unwrap_or(f64::NAN);
         eprintln!(
@@ -98,7 +98,9 @@ pub fn run() -> Result {
         if tracks == 64.0 {
             at_64 = Some((ours, nodes));
         }
-        at_most = Some((tracks, per_quantum));
+        if largest.is_none_or(|(most, _)| tracks > most) {
+            largest = Some((tracks, per_quantum));
+        }
     }
     let (ours_64, nodes_64) = at_64.ok_or("the browser benchmark did not reach 64 tracks")?;
     eprintln!("\nAt 64 tracks:");
@@ -110,7 +112,7 @@ pub fn run() -> Result {
         "  wasm (browser) vs native Rust:    {:.2}x the native time (goal: within 1.2x)",
         ours_64 / native_ms
     );
-    if let Some((tracks, per_quantum)) = at_most {
+    if let Some((tracks, per_quantum)) = largest {
         eprintln!(
             "  at {tracks} tracks: {per_quantum:.3} ms per quantum, {:.0}% of half the budget \
              (goal: under {:.3} ms)",
