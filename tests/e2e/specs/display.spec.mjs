@@ -153,6 +153,13 @@ test(`frame times while ${CONSOLE_TRACKS} tracks play and meter`, async ({ page 
   await expectMeter(page, `Tone ${added}`, (db) => db > -40, "plays");
   await expectMeter(page, "Tone 1", (db) => db > -40, "plays");
 
+  // Where the main thread's time goes while the frames are timed (Chromium's own counters, s).
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const counters = async () =>
+    Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
+  const before = await counters();
+  if (process.env.MIXROOM_PROFILE) await cdp.send("Profiler.enable"), await cdp.send("Profiler.start");
   const frames = await page.evaluate(
     (timedMs) =>
       new Promise((resolve) => {
@@ -166,6 +173,12 @@ test(`frame times while ${CONSOLE_TRACKS} tracks play and meter`, async ({ page 
       }),
     TIMED_S * 1000,
   );
+  const after = await counters();
+  if (process.env.MIXROOM_PROFILE) {
+    const { profile } = await cdp.send("Profiler.stop");
+    writeFileSync("artifacts/frame-times.cpuprofile", JSON.stringify(profile));
+  }
+  const spent = (name) => after[name] - before[name];
   const sorted = [...frames].sort((a, b) => a - b);
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   const figures = {
@@ -175,10 +188,18 @@ test(`frame times while ${CONSOLE_TRACKS} tracks play and meter`, async ({ page 
     p95Ms: at(0.95),
     maxMs: sorted[sorted.length - 1],
     over50Ms: frames.filter((f) => f > 50).length,
+    busyShare: spent("TaskDuration") / TIMED_S,
+    scriptS: spent("ScriptDuration"),
+    styleS: spent("RecalcStyleDuration"),
+    layoutS: spent("LayoutDuration"),
+    styleRecalcs: spent("RecalcStyleCount"),
+    layouts: spent("LayoutCount"),
   };
   console.log(`frame times, ${CONSOLE_TRACKS} tracks metering: ${figures.frames} frames, ${figures.fps.toFixed(1)} fps, ` +
     `median ${figures.medianMs.toFixed(1)} ms, p95 ${figures.p95Ms.toFixed(1)} ms, longest ` +
-    `${figures.maxMs.toFixed(1)} ms, ${figures.over50Ms} over 50 ms`);
+    `${figures.maxMs.toFixed(1)} ms, ${figures.over50Ms} over 50 ms; main thread busy ${(100 * figures.busyShare).toFixed(0)}% (script ` +
+    `${figures.scriptS.toFixed(2)} s, style ${figures.styleS.toFixed(2)} s in ${figures.styleRecalcs} recalcs, ` +
+    `layout ${figures.layoutS.toFixed(2)} s in ${figures.layouts})`);
   writeFileSync("artifacts/frame-times.json", JSON.stringify(figures, null, 2));
   await page.screenshot({ path: `artifacts/console-${CONSOLE_TRACKS}-tracks.png` });
   expect(figures.frames).toBeGreaterThan(100);

@@ -1,93 +1,215 @@
 //! Canvas plumbing: a 2D context whose backing store matches the element's size on screen (times
 //! the device pixel ratio), so drawings stay sharp on every display; and whether a canvas is on
 //! screen at all, so a console of 256 strips draws only the meters one can see.
+//!
+//! Sizes and visibility come from one `ResizeObserver` and one `IntersectionObserver` shared by
+//! every canvas of the page, never from reading the layout while drawing: a frame that drew
+//! hundreds of meters, each asking for its size after others had written their accessible values,
+//! made the browser lay the page out again for each.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::ops::Deref;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
     CanvasRenderingContext2d, Element, HtmlCanvasElement, IntersectionObserver,
-    IntersectionObserverEntry, IntersectionObserverInit,
+    IntersectionObserverEntry, IntersectionObserverInit, ResizeObserver, ResizeObserverEntry,
 };
 
 /// How far outside the viewport an element still counts as on screen, CSS px: a strip
 /// scrolled in is already drawn.
 const ON_SCREEN_MARGIN: &str = "200px";
 
-/// Whether an element is on screen: within [`ON_SCREEN_MARGIN`] of the viewport, after the
-/// clipping of every scrolling ancestor (the console's strip row scrolls). Kept by an
-/// `IntersectionObserver`, which stops watching when this is dropped.
-pub struct OnScreen {
-    visible: Rc<Cell<bool>>,
-    observer: IntersectionObserver,
-    _callback: Closure<dyn FnMut(js_sys::Array)>,
+/// What the observers last reported about one canvas.
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    /// Within [`ON_SCREEN_MARGIN`] of the viewport, after the clipping of every scrolling
+    /// ancestor (the console's strip row scrolls).
+    on_screen: bool,
+    /// Content-box size, CSS px; `None` before the first report.
+    size: Option<(f64, f64)>,
 }
 
-impl OnScreen {
-    /// Starts watching `element`; it counts as on screen until the first report. `None` where
-    /// the browser has no `IntersectionObserver` (then everything counts as on screen).
-    pub fn watch(element: &Element) -> Option<OnScreen> {
-        let visible = Rc::new(Cell::new(true));
-        let shared = Rc::clone(&visible);
-        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-            // The latest report about the one element watched decides.
-            if let Some(entry) = entries
-                .iter()
-                .last()
-                .and_then(|e| e.dyn_into::<IntersectionObserverEntry>().ok())
-            {
-                shared.set(entry.is_intersecting());
+/// The page's two observers and what they have reported, by watched element.
+struct Observers {
+    intersection: Option<IntersectionObserver>,
+    resize: Option<ResizeObserver>,
+    /// Watched element → its key in `seen`.
+    keys: js_sys::Map,
+    seen: RefCell<HashMap<u32, Rc<Cell<Seen>>>>,
+    next_key: Cell<u32>,
+}
+
+thread_local! {
+    static OBSERVERS: Rc<Observers> = Observers::start();
+}
+
+impl Observers {
+    fn start() -> Rc<Observers> {
+        Rc::new_cyclic(|me: &std::rc::Weak<Observers>| {
+            let on_intersect = {
+                let me = me.clone();
+                Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                    let Some(me) = me.upgrade() else { return };
+                    for entry in entries.iter() {
+                        if let Ok(entry) = entry.dyn_into::<IntersectionObserverEntry>() {
+                            let on_screen = entry.is_intersecting();
+                            me.update(&entry.target(), |s| s.on_screen = on_screen);
+                        }
+                    }
+                })
+            };
+            let on_resize = {
+                let me = me.clone();
+                Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                    let Some(me) = me.upgrade() else { return };
+                    for entry in entries.iter() {
+                        if let Ok(entry) = entry.dyn_into::<ResizeObserverEntry>() {
+                            let r = entry.content_rect();
+                            me.update(&entry.target(), |s| s.size = Some((r.width(), r.height())));
+                        }
+                    }
+                })
+            };
+            let options = IntersectionObserverInit::new();
+            options.set_root_margin(ON_SCREEN_MARGIN);
+            let intersection = IntersectionObserver::new_with_options(
+                on_intersect.as_ref().unchecked_ref(),
+                &options,
+            )
+            .ok();
+            let resize = ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+            // The observers live as long as the page, and so do their callbacks.
+            on_intersect.forget();
+            on_resize.forget();
+            Observers {
+                intersection,
+                resize,
+                keys: js_sys::Map::new(),
+                seen: RefCell::new(HashMap::new()),
+                next_key: Cell::new(0),
             }
-        });
-        let options = IntersectionObserverInit::new();
-        options.set_root_margin(ON_SCREEN_MARGIN);
-        let observer =
-            IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &options)
-                .ok()?;
-        observer.observe(element);
-        Some(OnScreen {
-            visible,
-            observer,
-            _callback: callback,
         })
     }
 
-    /// Whether the element is on screen (as of the browser's latest report).
-    pub fn get(&self) -> bool {
-        self.visible.get()
+    fn update(&self, element: &Element, change: impl FnOnce(&mut Seen)) {
+        let Some(key) = self.keys.get(element).as_f64() else {
+            return;
+        };
+        if let Some(cell) = self.seen.borrow().get(&(key as u32)) {
+            let mut seen = cell.get();
+            change(&mut seen);
+            cell.set(seen);
+        }
     }
 }
 
-impl Drop for OnScreen {
+/// A canvas watched by the page's observers (it derefs to the element). Where the browser has
+/// no `IntersectionObserver` it always counts as on screen; where it has no `ResizeObserver` its
+/// size is read from the layout.
+pub struct Watched {
+    canvas: HtmlCanvasElement,
+    key: u32,
+    seen: Rc<Cell<Seen>>,
+    context: RefCell<Option<CanvasRenderingContext2d>>,
+}
+
+impl Watched {
+    /// Starts watching `canvas`; it counts as on screen until the first report.
+    pub fn new(canvas: HtmlCanvasElement) -> Watched {
+        let seen = Rc::new(Cell::new(Seen {
+            on_screen: true,
+            size: None,
+        }));
+        let key = OBSERVERS.with(|o| {
+            let key = o.next_key.get();
+            o.next_key.set(key.wrapping_add(1));
+            o.keys.set(&canvas, &JsValue::from(key));
+            o.seen.borrow_mut().insert(key, Rc::clone(&seen));
+            if let Some(i) = &o.intersection {
+                i.observe(&canvas);
+            }
+            if let Some(r) = &o.resize {
+                r.observe(&canvas);
+            }
+            key
+        });
+        Watched {
+            canvas,
+            key,
+            seen,
+            context: RefCell::new(None),
+        }
+    }
+
+    /// Whether the canvas is on screen (as of the browser's latest report).
+    pub fn on_screen(&self) -> bool {
+        self.seen.get().on_screen
+    }
+
+    /// The canvas's 2D context, scaled so drawing coordinates are CSS pixels, and its CSS size;
+    /// `None` while it has no size.
+    pub fn context(&self) -> Option<(CanvasRenderingContext2d, f64, f64)> {
+        let has_resize = OBSERVERS.with(|o| o.resize.is_some());
+        let (w, h) = match self.seen.get().size {
+            Some(size) => size,
+            None if !has_resize => (
+                f64::from(self.canvas.client_width()),
+                f64::from(self.canvas.client_height()),
+            ),
+            None => return None,
+        };
+        if w <= 0.0 || h <= 0.0 {
+            return None;
+        }
+        let ratio = web_sys::window()
+            .map_or(1.0, |w| w.device_pixel_ratio())
+            .max(1.0);
+        let (pw, ph) = ((w * ratio).round() as u32, (h * ratio).round() as u32);
+        if self.canvas.width() != pw || self.canvas.height() != ph {
+            self.canvas.set_width(pw);
+            self.canvas.set_height(ph);
+        }
+        let mut context = self.context.borrow_mut();
+        if context.is_none() {
+            *context = self
+                .canvas
+                .get_context("2d")
+                .ok()??
+                .dyn_into::<CanvasRenderingContext2d>()
+                .ok();
+        }
+        let g = context.clone()?;
+        // Scaling cannot fail on a live 2D context.
+        let _ = g.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
+        Some((g, w, h))
+    }
+}
+
+impl Deref for Watched {
+    type Target = HtmlCanvasElement;
+
+    fn deref(&self) -> &HtmlCanvasElement {
+        &self.canvas
+    }
+}
+
+impl Drop for Watched {
     fn drop(&mut self) {
-        self.observer.disconnect();
+        OBSERVERS.with(|o| {
+            if let Some(i) = &o.intersection {
+                i.unobserve(&self.canvas);
+            }
+            if let Some(r) = &o.resize {
+                r.unobserve(&self.canvas);
+            }
+            o.keys.delete(&self.canvas);
+            o.seen.borrow_mut().remove(&self.key);
+        });
     }
-}
-
-/// The canvas's 2D context, scaled so drawing coordinates are CSS pixels, and its CSS size.
-pub fn context(canvas: &HtmlCanvasElement) -> Option<(CanvasRenderingContext2d, f64, f64)> {
-    let (w, h) = (canvas.client_width() as f64, canvas.client_height() as f64);
-    if w <= 0.0 || h <= 0.0 {
-        return None;
-    }
-    let ratio = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0);
-    let (pw, ph) = ((w * ratio).round() as u32, (h * ratio).round() as u32);
-    if canvas.width() != pw || canvas.height() != ph {
-        canvas.set_width(pw);
-        canvas.set_height(ph);
-    }
-    let g = canvas
-        .get_context("2d")
-        .ok()??
-        .dyn_into::<CanvasRenderingContext2d>()
-        .ok()?;
-    // Scaling cannot fail on a live 2D context.
-    let _ = g.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
-    Some((g, w, h))
 }
 
 /// x position (0..width) of `freq_hz` on a 20 Hz–20 kHz logarithmic axis.

@@ -11,10 +11,10 @@ use leptos::html;
 use leptos::prelude::*;
 use mixroom_protocol::strips::StripIndex;
 use mixroom_protocol::units::SILENCE_DB;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::CanvasRenderingContext2d;
 
 use crate::meters::ChannelMeter;
-use crate::ui::canvas::{self, OnScreen};
+use crate::ui::canvas::Watched;
 use crate::ui::display::{Display, Frame, StripState};
 
 /// Lowest and highest level on the scale, dB.
@@ -25,19 +25,16 @@ const GR_SCALE_DB: f32 = 24.0;
 /// Registers `draw` with the display loop while the component lives: it runs every frame while
 /// the canvas is on screen, and only on describe frames (10 Hz, [`Frame::on_screen`] false)
 /// while it is not.
-pub fn on_frame(
-    canvas: NodeRef<html::Canvas>,
-    draw: impl FnMut(&HtmlCanvasElement, &Frame<'_>) + 'static,
-) {
+pub fn on_frame(canvas: NodeRef<html::Canvas>, draw: impl FnMut(&Watched, &Frame<'_>) + 'static) {
     let display = expect_context::<StoredValue<Display, LocalStorage>>();
     let draw = Rc::new(RefCell::new(draw));
     Effect::new(move |_| {
         if let Some(canvas) = canvas.get() {
             let draw = Rc::clone(&draw);
-            let on_screen = OnScreen::watch(&canvas);
+            let canvas = Watched::new(canvas);
             let id = display.with_value(|d| {
                 d.add(move |frame| {
-                    let shown = on_screen.as_ref().is_none_or(OnScreen::get);
+                    let shown = canvas.on_screen();
                     if shown || frame.describe {
                         let frame = Frame {
                             on_screen: shown,
@@ -118,7 +115,7 @@ pub fn LevelMeter(
 }
 
 /// Writes the meter's accessible value and figures, unless they read as `last` did.
-fn describe(canvas: &HtmlCanvasElement, state: &StripState, last: &mut String) {
+fn describe(canvas: &Watched, state: &StripState, last: &mut String) {
     let (rms, peak) = (state.meter.rms_db(), state.meter.peak_db());
     let figures = format!("{rms:.2} {peak:.2}");
     if figures == *last {
@@ -137,8 +134,8 @@ fn describe(canvas: &HtmlCanvasElement, state: &StripState, last: &mut String) {
     let _ = canvas.set_attribute("data-peak-db", &format!("{peak:.2}"));
 }
 
-fn draw_level(canvas: &HtmlCanvasElement, state: &StripState) {
-    let Some((g, w, h)) = canvas::context(canvas) else {
+fn draw_level(canvas: &Watched, state: &StripState) {
+    let Some((g, w, h)) = canvas.context() else {
         return;
     };
     g.set_fill_style_str("#101318");
@@ -189,7 +186,7 @@ pub fn ReductionMeter(
     let mut described = f32::NAN;
     on_frame(canvas, move |canvas, frame| {
         let db = frame.strips[strip.index()].gain_reduction_db[which];
-        if let Some((g, w, h)) = frame.on_screen.then(|| canvas::context(canvas)).flatten() {
+        if let Some((g, w, h)) = frame.on_screen.then(|| canvas.context()).flatten() {
             g.set_fill_style_str("#101318");
             g.fill_rect(0.0, 0.0, w, h);
             let fill = h * f64::from((db / GR_SCALE_DB).clamp(0.0, 1.0));

@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use mixroom_protocol::params::ParamId;
 
 use crate::state::StripModel;
-use crate::ui::canvas;
 use crate::ui::console::meter::{on_frame, ReductionMeter};
 use crate::ui::curves::{compressor, level_for_reduction};
 use crate::ui::widgets::{Knob, ParamSelect, ParamToggle};
@@ -25,7 +24,7 @@ pub fn CompressorView(
     {
         let model = model.clone();
         on_frame(canvas, move |canvas, frame| {
-            let Some((g, w, h)) = canvas::context(canvas) else {
+            let Some((g, w, h)) = canvas.context() else {
                 return;
             };
             let c = untrack(|| compressor(&model));

@@ -55,7 +55,7 @@ pub fn EqEditor(
     {
         let model = model.clone();
         on_frame(canvas, move |canvas, frame| {
-            let Some((g, w, h)) = canvas::context(canvas) else {
+            let Some((g, w, h)) = canvas.context() else {
                 return;
             };
             draw(

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use web_sys::HtmlElement;
 
 use crate::state::Mixer;
-use crate::ui::canvas;
+use crate::ui::canvas::Watched;
 use crate::ui::console::meter::on_frame;
 use crate::ui::display::{Display, Frame, HISTORY_POINTS};
 
@@ -95,11 +95,11 @@ pub fn LoudnessPanel() -> impl IntoView {
     view! {
         <section class="loudness" aria-label="Loudness">
             <div class="loudness-grid">
-                <span class="lbl">"Momentary"</span><span node_ref=momentary class="val" data-testid="lufs-momentary">"−∞"</span><span class="unit">"LUFS"</span>
-                <span class="lbl">"Short-term"</span><span node_ref=short class="val" data-testid="lufs-short-term">"−∞"</span><span class="unit">"LUFS"</span>
-                <span class="lbl">"Integrated"</span><span node_ref=integrated class="val big" data-testid="lufs-integrated">"−∞"</span><span class="unit">"LUFS"</span>
-                <span class="lbl">"Range"</span><span node_ref=range class="val" data-testid="loudness-range">"0.0"</span><span class="unit">"LU"</span>
-                <span class="lbl">"True peak"</span><span node_ref=peak class="val" data-testid="true-peak">"−∞"</span><span class="unit">"dBTP"</span>
+                <span class="lbl">"Momentary"</span><span class="val" data-testid="lufs-momentary"><span node_ref=momentary class="live-figure">"−∞"</span></span><span class="unit">"LUFS"</span>
+                <span class="lbl">"Short-term"</span><span class="val" data-testid="lufs-short-term"><span node_ref=short class="live-figure">"−∞"</span></span><span class="unit">"LUFS"</span>
+                <span class="lbl">"Integrated"</span><span class="val big" data-testid="lufs-integrated"><span node_ref=integrated class="live-figure">"−∞"</span></span><span class="unit">"LUFS"</span>
+                <span class="lbl">"Range"</span><span class="val" data-testid="loudness-range"><span node_ref=range class="live-figure">"0.0"</span></span><span class="unit">"LU"</span>
+                <span class="lbl">"True peak"</span><span class="val" data-testid="true-peak"><span node_ref=peak class="live-figure">"−∞"</span></span><span class="unit">"dBTP"</span>
             </div>
             <label class="target">
                 <span class="visually-hidden">"Loudness target"</span>
@@ -119,8 +119,8 @@ pub fn LoudnessPanel() -> impl IntoView {
     }
 }
 
-fn draw_history(canvas: &web_sys::HtmlCanvasElement, frame: &Frame<'_>, target: f32) {
-    let Some((g, w, h)) = canvas::context(canvas) else {
+fn draw_history(canvas: &Watched, frame: &Frame<'_>, target: f32) {
+    let Some((g, w, h)) = canvas.context() else {
         return;
     };
     let y = |v: f32| {

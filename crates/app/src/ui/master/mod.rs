@@ -57,7 +57,7 @@ fn CorrelationMeter() -> impl IntoView {
     let canvas = NodeRef::<html::Canvas>::new();
     on_frame(canvas, move |canvas, frame| {
         let r = frame.master.correlation;
-        if let Some((g, w, h)) = canvas::context(canvas) {
+        if let Some((g, w, h)) = canvas.context() {
             g.set_fill_style_str("#0d1014");
             g.fill_rect(0.0, 0.0, w, h);
             g.set_fill_style_str("rgba(150, 165, 185, 0.5)");
@@ -86,7 +86,7 @@ fn CorrelationMeter() -> impl IntoView {
 fn MasterSpectrum() -> impl IntoView {
     let canvas = NodeRef::<html::Canvas>::new();
     on_frame(canvas, move |canvas, frame| {
-        let Some((g, w, h)) = canvas::context(canvas) else {
+        let Some((g, w, h)) = canvas.context() else {
             return;
         };
         draw_spectrum(&g, w, h, &frame.spectra[TAP_MASTER], frame.rate_hz);

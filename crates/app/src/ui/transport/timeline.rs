@@ -13,7 +13,6 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use super::{change, seek};
 use crate::audio::waveform::Overview;
 use crate::state::Mixer;
-use crate::ui::canvas;
 use crate::ui::console::meter::on_frame;
 
 /// Height of the ruler, px.
@@ -39,7 +38,7 @@ pub fn Timeline() -> impl IntoView {
     let drag = StoredValue::new(None::<(i32, f64)>);
     let layer = StoredValue::new_local(None::<(LayerKey, HtmlCanvasElement)>);
     on_frame(canvas, move |canvas, frame| {
-        let Some((g, w, h)) = canvas::context(canvas) else {
+        let Some((g, w, h)) = canvas.context() else {
             return;
         };
         let rate = f64::from(frame.rate_hz);

@@ -37,7 +37,7 @@ pub fn TransportBar(
         }
     });
     let playing = move || requested.get().playing;
-    let readout = NodeRef::<html::Output>::new();
+    let readout = NodeRef::<html::Span>::new();
     on_each_frame(move |frame| {
         if let Some(el) = readout.get_untracked() {
             let text = format_time(frame.playhead_s);
@@ -65,7 +65,7 @@ pub fn TransportBar(
             }>"■"</button>
             <button aria-label="Loop" title="Loop (L)" aria-pressed=move || requested.get().loop_enabled.to_string()
                 on:click=move |_| { toggle_loop(mixer); sync(); }>"⟲"</button>
-            <output node_ref=readout class="playhead" data-testid="playhead" aria-label="Playhead">"0:00.0"</output>
+            <output class="playhead" data-testid="playhead" aria-label="Playhead"><span node_ref=readout class="live-figure">"0:00.0"</span></output>
             <span class="divider" aria-hidden="true"></span>
             <button class="ab" aria-label="Bypass all processing (A/B)"
                 title="A/B: hear the mix without EQ, dynamics, filters and effects"
