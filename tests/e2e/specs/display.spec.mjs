@@ -155,12 +155,14 @@ test(`frame times while ${CONSOLE_TRACKS} tracks play and meter`, async ({ page 
   expect(built).toBeGreaterThan(8);
   expect(built).toBeLessThan(CONSOLE_TRACKS / 4);
   // From the start, so every tone plays while the frames are timed. A strip scrolled to is
-  // built and meters; then back to the start of the row.
+  // built and meters, while the focused strip stays as it was; then back to the start.
   await page.getByRole("button", { name: "Stop" }).click();
   await page.getByRole("button", { name: "Play" }).click();
+  await page.getByRole("slider", { name: "Kick Fader" }).focus();
   await row.getByRole("region", { name: `Tone ${added}` }).scrollIntoViewIfNeeded();
   await expectMeter(page, `Tone ${added}`, (db) => db > -40, "plays");
-  await expect(row.getByRole("meter", { name: "Kick level" })).toHaveCount(0);
+  await expect(row.getByRole("meter", { name: "Snare level" })).toHaveCount(0);
+  await expect(page.getByRole("slider", { name: "Kick Fader" })).toBeFocused();
   await row.getByRole("region", { name: "Kick" }).scrollIntoViewIfNeeded();
   await expectMeter(page, "Tone 1", (db) => db > -40, "plays");
 

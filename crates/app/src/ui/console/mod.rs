@@ -3,8 +3,8 @@
 //! The track row is windowed: only the strips on screen and [`OVERSCAN_STRIPS`] on each side
 //! of them are built with their controls and meters; the others are placeholders of the same
 //! width carrying the track's name (so the row scrolls as one, and each track is still in the
-//! accessibility tree by name). A session of 256 tracks then costs the page what a screenful
-//! does.
+//! accessibility tree by name). The selected strip, which holds the focus, stays built. A
+//! session of 256 tracks then costs the page what a screenful does.
 
 mod channel_strip;
 mod eq_thumbnail;
@@ -70,8 +70,11 @@ fn WindowedStrip(model: StripModel, built: RwSignal<Range<usize>>) -> impl IntoV
     let mixer = expect_context::<Mixer>();
     let id = model.id;
     let position = Memo::new(move |_| mixer.tracks.with(|t| t.iter().position(|m| m.id == id)));
-    let in_full = Memo::new(move |_| position.get().is_some_and(|p| built.get().contains(&p)));
     let strip = model.strip;
+    // The selected strip stays built wherever it is scrolled: it holds the keyboard focus.
+    let in_full = Memo::new(move |_| {
+        mixer.selected.get() == strip || position.get().is_some_and(|p| built.get().contains(&p))
+    });
     let placeholder = {
         let model = model.clone();
         move || {
