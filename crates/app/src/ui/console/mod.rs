@@ -14,6 +14,7 @@ use std::ops::Range;
 
 use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 pub use channel_strip::ChannelStrip;
@@ -31,20 +32,40 @@ pub fn Console() -> impl IntoView {
     let row = NodeRef::<html::Div>::new();
     // Row positions of the strips built in full; until the row is measured, the first ones.
     let built = RwSignal::new(0..2 * OVERSCAN_STRIPS);
+    let measured = StoredValue::new(false);
     let measure = move || {
         if let Some(range) = row.get_untracked().and_then(|row| built_range(&row)) {
+            measured.set_value(true);
             if built.get_untracked() != range {
                 built.set(range);
             }
         }
     };
-    // Remeasured when tracks come and go, and when the page changes size.
+    // Measured after the browser lays the row out (a ResizeObserver reports a row newly
+    // observed, and one that changes size), and on every scroll; never by laying the page out
+    // while a session opens. Until two strips are there to measure by, each change of the
+    // tracks observes the row afresh.
+    let on_resize = Closure::<dyn FnMut()>::new(measure);
+    let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+    let observer = StoredValue::new_local(observer.map(|o| (o, on_resize)));
     Effect::new(move |_| {
         mixer.tracks.track();
-        measure();
+        if let (false, Some(row)) = (measured.get_value(), row.get()) {
+            observer.with_value(|o| {
+                if let Some((o, _)) = o {
+                    o.unobserve(&row);
+                    o.observe(&row);
+                }
+            });
+        }
     });
-    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || resize.remove());
+    on_cleanup(move || {
+        observer.with_value(|o| {
+            if let Some((o, _)) = o {
+                o.disconnect();
+            }
+        });
+    });
     view! {
         <div class="console" role="region" aria-label="Mixing console">
             <div class="tracks" role="group" aria-label="Tracks" node_ref=row on:scroll=move |_| measure()>
