@@ -165,6 +165,14 @@ test(`frame times while ${CONSOLE_TRACKS} tracks play and meter`, async ({ page 
   await expect(page.getByRole("slider", { name: "Kick Fader" })).toBeFocused();
   await row.getByRole("region", { name: "Kick" }).scrollIntoViewIfNeeded();
   await expectMeter(page, "Tone 1", (db) => db > -40, "plays");
+  // The keyboard walks on past the last strip built: from its fader, Tab reaches the next
+  // track's controls (focus scrolls the row, which builds the strips ahead).
+  const lastBuilt = `Tone ${built - 14}`;
+  await page.getByRole("slider", { name: `${lastBuilt} Fader` }).focus();
+  const strip = () => page.evaluate(() => document.activeElement?.closest("section.strip")?.getAttribute("aria-label"));
+  for (let presses = 0; presses < 40 && (await strip()) === lastBuilt; presses++) await page.keyboard.press("Tab");
+  expect(await strip()).toBe(`Tone ${built - 13}`);
+  await row.getByRole("region", { name: "Kick" }).scrollIntoViewIfNeeded();
 
   // Where the main thread's time goes while the frames are timed (Chromium's own counters, s).
   const cdp = await page.context().newCDPSession(page);
