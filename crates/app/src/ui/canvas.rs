@@ -44,55 +44,49 @@ struct Observers {
 }
 
 thread_local! {
-    static OBSERVERS: Rc<Observers> = Observers::start();
+    static OBSERVERS: Observers = Observers::start();
+}
+
+/// A callback for an observer whose entries are of type `E`: `apply` gets each entry with the
+/// page's observers.
+fn reporter<E: JsCast>(
+    apply: impl Fn(&Observers, E) + 'static,
+) -> Closure<dyn FnMut(js_sys::Array)> {
+    Closure::new(move |entries: js_sys::Array| {
+        OBSERVERS.with(|o| {
+            for entry in entries.iter().filter_map(|e| e.dyn_into::<E>().ok()) {
+                apply(o, entry);
+            }
+        });
+    })
 }
 
 impl Observers {
-    fn start() -> Rc<Observers> {
-        Rc::new_cyclic(|me: &std::rc::Weak<Observers>| {
-            let on_intersect = {
-                let me = me.clone();
-                Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-                    let Some(me) = me.upgrade() else { return };
-                    for entry in entries.iter() {
-                        if let Ok(entry) = entry.dyn_into::<IntersectionObserverEntry>() {
-                            let on_screen = entry.is_intersecting();
-                            me.update(&entry.target(), |s| s.on_screen = on_screen);
-                        }
-                    }
-                })
-            };
-            let on_resize = {
-                let me = me.clone();
-                Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-                    let Some(me) = me.upgrade() else { return };
-                    for entry in entries.iter() {
-                        if let Ok(entry) = entry.dyn_into::<ResizeObserverEntry>() {
-                            let r = entry.content_rect();
-                            me.update(&entry.target(), |s| s.size = Some((r.width(), r.height())));
-                        }
-                    }
-                })
-            };
-            let options = IntersectionObserverInit::new();
-            options.set_root_margin(ON_SCREEN_MARGIN);
-            let intersection = IntersectionObserver::new_with_options(
-                on_intersect.as_ref().unchecked_ref(),
-                &options,
-            )
-            .ok();
-            let resize = ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
-            // The observers live as long as the page, and so do their callbacks.
-            on_intersect.forget();
-            on_resize.forget();
-            Observers {
-                intersection,
-                resize,
-                keys: js_sys::Map::new(),
-                seen: RefCell::new(HashMap::new()),
-                next_key: Cell::new(0),
-            }
-        })
+    fn start() -> Observers {
+        let on_intersect = reporter(|o, entry: IntersectionObserverEntry| {
+            let on_screen = entry.is_intersecting();
+            o.update(&entry.target(), |s| s.on_screen = on_screen);
+        });
+        let on_resize = reporter(|o, entry: ResizeObserverEntry| {
+            let r = entry.content_rect();
+            o.update(&entry.target(), |s| s.size = Some((r.width(), r.height())));
+        });
+        let options = IntersectionObserverInit::new();
+        options.set_root_margin(ON_SCREEN_MARGIN);
+        let intersection =
+            IntersectionObserver::new_with_options(on_intersect.as_ref().unchecked_ref(), &options)
+                .ok();
+        let resize = ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+        // The observers live as long as the page, and so do their callbacks.
+        on_intersect.forget();
+        on_resize.forget();
+        Observers {
+            intersection,
+            resize,
+            keys: js_sys::Map::new(),
+            seen: RefCell::new(HashMap::new()),
+            next_key: Cell::new(0),
+        }
     }
 
     fn update(&self, element: &Element, change: impl FnOnce(&mut Seen)) {
@@ -153,10 +147,9 @@ impl Watched {
     /// The canvas's 2D context, scaled so drawing coordinates are CSS pixels, and its CSS size;
     /// `None` while it has no size.
     pub fn context(&self) -> Option<(CanvasRenderingContext2d, f64, f64)> {
-        let has_resize = OBSERVERS.with(|o| o.resize.is_some());
         let (w, h) = match self.seen.get().size {
             Some(size) => size,
-            None if !has_resize => (
+            None if OBSERVERS.with(|o| o.resize.is_none()) => (
                 f64::from(self.canvas.client_width()),
                 f64::from(self.canvas.client_height()),
             ),

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use mixroom_protocol::params::ParamId;
-use mixroom_protocol::strips::{StripKind, MAX_RETURNS};
+use mixroom_protocol::strips::{StripIndex, StripKind, MAX_RETURNS};
 
 use super::eq_thumbnail::EqThumbnail;
 use super::meter::{LevelMeter, ReductionMeter};
@@ -12,6 +12,16 @@ use crate::ui::widgets::{Fader, Knob, ParamSelect, ParamToggle};
 
 /// Captions of the send knobs.
 const SEND_CAPTIONS: [&str; MAX_RETURNS] = ["1", "2", "3", "4"];
+
+/// The `data-testid` of `strip`'s section, built in full or as a placeholder.
+pub fn test_id(strip: StripIndex) -> String {
+    match strip.kind() {
+        StripKind::Track => format!("strip-{}", strip.position()),
+        StripKind::Bus => format!("bus-{}", strip.position()),
+        StripKind::Return => format!("return-{}", strip.position()),
+        StripKind::Master => "strip-master".to_owned(),
+    }
+}
 
 /// One strip (track, bus or return; the master has its own panel).
 #[component]
@@ -22,12 +32,7 @@ pub fn ChannelStrip(
     let mixer = expect_context::<Mixer>();
     let strip = model.strip;
     let kind = model.kind();
-    let test_id = match kind {
-        StripKind::Track => format!("strip-{}", strip.position()),
-        StripKind::Bus => format!("bus-{}", strip.position()),
-        StripKind::Return => format!("return-{}", strip.position()),
-        StripKind::Master => "strip-master".to_owned(),
-    };
+    let test_id = test_id(strip);
     let outputs = Signal::derive(move || mixer.output_names());
     let selected = move || mixer.selected.get() == strip;
     let routing = match kind {

@@ -104,7 +104,7 @@ fn WindowedStrip(model: StripModel, built: RwSignal<Range<usize>>) -> impl IntoV
                     class="strip placeholder"
                     style=("--strip-color", model.color.clone())
                     aria-label=model.label.clone()
-                    data-testid=format!("strip-{}", strip.position())
+                    data-testid=channel_strip::test_id(strip)
                     on:pointerdown=move |_| mixer.selected.set(strip)
                 >
                     <header class="strip-head">
